@@ -1,0 +1,26 @@
+export { BulwarkConfigError, BulwarkError } from './bulwark-error.js';
+export type { TrustProxy } from './client-address.js';
+export { ClientAddressResolver, normalizeAddress, parseTrustProxy } from './client-address.js';
+export type { Environment } from './env.js';
+export { envBool, envInt, envList, envString, isProduction } from './env.js';
+export type { Principal } from './principal.js';
+export { getPrincipal, principalId, setPrincipal } from './principal.js';
+export type { ProblemDetails, ProblemInit } from './problem.js';
+export { PROBLEM_TYPE_BASE, ProblemException, problemType } from './problem.js';
+export {
+  getRequestId,
+  getRouteTemplate,
+  rawRequest,
+  rawResponse,
+  resolveRouteTemplate,
+  setRequestId,
+  setResponseHeader,
+  setRouteTemplate,
+} from './request-context.js';
+export { isPublicRoute, Public, ROUTE_METADATA } from './route-metadata.js';
+export type { SecurityEvent, SecurityEventKind } from './security-events.js';
+export {
+  publishSecurityEvent,
+  SECURITY_EVENTS_CHANNEL,
+  subscribeSecurityEvents,
+} from './security-events.js';

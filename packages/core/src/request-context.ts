@@ -1,0 +1,74 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Returns Node's `IncomingMessage` behind an Express or Fastify request.
+ *
+ * Bulwark keeps per-request state on the raw message, so that middleware, Fastify hooks,
+ * guards and filters all see the same values whatever the adapter.
+ */
+export function rawRequest(request: unknown): IncomingMessage {
+  const candidate = request as { raw?: IncomingMessage } & IncomingMessage;
+  return candidate.raw && typeof candidate.raw === 'object' ? candidate.raw : candidate;
+}
+
+/** Returns Node's `ServerResponse` behind an Express response or a Fastify reply. */
+export function rawResponse(response: unknown): ServerResponse {
+  const candidate = response as { raw?: ServerResponse } & ServerResponse;
+  return candidate.raw && typeof candidate.raw === 'object' ? candidate.raw : candidate;
+}
+
+/**
+ * Sets a response header on either adapter. Headers set this way survive a thrown
+ * exception, so a guard can set `WWW-Authenticate` and then throw.
+ */
+export function setResponseHeader(response: unknown, name: string, value: string): void {
+  const reply = response as { header?: (n: string, v: string) => unknown; raw?: unknown };
+  if (reply.raw && typeof reply.header === 'function') {
+    reply.header(name, value);
+    return;
+  }
+  const raw = rawResponse(response);
+  if (!raw.headersSent) raw.setHeader(name, value);
+}
+
+const REQUEST_ID = Symbol.for('bulwark.requestId');
+const ROUTE = Symbol.for('bulwark.route');
+
+/** Stores the request id chosen for this request. */
+export function setRequestId(request: unknown, id: string): void {
+  (rawRequest(request) as unknown as Record<symbol, unknown>)[REQUEST_ID] = id;
+}
+
+/** The request id chosen for this request, if one was assigned. */
+export function getRequestId(request: unknown): string | undefined {
+  return (rawRequest(request) as unknown as Record<symbol, string | undefined>)[REQUEST_ID];
+}
+
+/**
+ * Stores the matched route template (for example `/v1/notes/:id`), so that logs, metrics and
+ * spans label requests by template, never by raw path.
+ */
+export function setRouteTemplate(request: unknown, template: string): void {
+  (rawRequest(request) as unknown as Record<symbol, unknown>)[ROUTE] = template;
+}
+
+/** The matched route template, or `undefined` when no route matched. */
+export function getRouteTemplate(request: unknown): string | undefined {
+  return (rawRequest(request) as unknown as Record<symbol, string | undefined>)[ROUTE];
+}
+
+/**
+ * Finds the route template of a request on either adapter: a template stored with
+ * {@link setRouteTemplate}, then Fastify's `routeOptions.url`, then Express's
+ * `baseUrl + route.path`. Returns `undefined` for unmatched requests.
+ */
+export function resolveRouteTemplate(request: unknown): string | undefined {
+  const stored = getRouteTemplate(request);
+  if (stored) return stored;
+  const fastify = request as { routeOptions?: { url?: string } };
+  if (fastify.routeOptions?.url) return fastify.routeOptions.url;
+  const express = request as { baseUrl?: string; route?: { path?: unknown } };
+  if (typeof express.route?.path === 'string')
+    return `${express.baseUrl ?? ''}${express.route.path}`;
+  return undefined;
+}
