@@ -8,6 +8,13 @@ export { getPrincipal, principalId, setPrincipal } from './principal.js';
 export type { ProblemDetails, ProblemInit } from './problem.js';
 export { PROBLEM_TYPE_BASE, ProblemException, problemType } from './problem.js';
 export {
+  logCorrelation,
+  onSecretRegistered,
+  registeredSecretValues,
+  registerSecretValue,
+  setLogCorrelation,
+} from './process-registry.js';
+export {
   getRequestId,
   getRouteTemplate,
   rawRequest,
