@@ -14,6 +14,8 @@ export {
   registerSecretValue,
   setLogCorrelation,
 } from './process-registry.js';
+export type { ReadinessCheck, ReadinessResult } from './readiness.js';
+export { READINESS_INDICATOR, ReadinessIndicator } from './readiness.js';
 export {
   getRequestId,
   getRouteTemplate,

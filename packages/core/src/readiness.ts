@@ -1,0 +1,39 @@
+import { type CustomDecorator, SetMetadata } from '@nestjs/common';
+
+/** The metadata key {@link ReadinessIndicator} sets on a provider class. */
+export const READINESS_INDICATOR = 'bulwark:readiness-indicator';
+
+/** The answer of one readiness check. */
+export interface ReadinessResult {
+  /** Whether this dependency lets the service take traffic. */
+  ready: boolean;
+  /** Why not, for the server log only; never sent to anonymous callers. */
+  detail?: string;
+}
+
+/**
+ * A provider that can say whether the service is ready. Mark it with
+ * {@link ReadinessIndicator}; `@bulwark/health` finds every such provider in the app through
+ * Nest's discovery, so packages contribute checks without importing the health package.
+ */
+export interface ReadinessCheck {
+  /** Answers quickly; `@bulwark/health` applies its own timeout and short cache around it. */
+  readiness(): ReadinessResult | Promise<ReadinessResult>;
+}
+
+/**
+ * Marks a provider implementing {@link ReadinessCheck} as a readiness indicator.
+ *
+ * @param name a stable name shown in the readiness body, such as `redis`, `jwks`, `shutdown`.
+ * @example
+ * ```ts
+ * @ReadinessIndicator('jwks')
+ * @Injectable()
+ * class KeyStore implements ReadinessCheck {
+ *   readiness() { return { ready: this.loadedOnce }; }
+ * }
+ * ```
+ */
+export function ReadinessIndicator(name: string): CustomDecorator<string> {
+  return SetMetadata(READINESS_INDICATOR, name);
+}
