@@ -33,3 +33,5 @@ export {
   SECURITY_EVENTS_CHANNEL,
   subscribeSecurityEvents,
 } from './security-events.js';
+export type { ShutdownHandler, ShutdownHookMetadata } from './shutdown-hook.js';
+export { SHUTDOWN_HOOK, ShutdownHook } from './shutdown-hook.js';
