@@ -1,1 +1,28 @@
-export {};
+export { AuthFailureMiddleware } from './auth-failure.middleware.js';
+export type { RateLimitDescription } from './describe-rate-limit.js';
+export { describeRateLimit } from './describe-rate-limit.js';
+export type { MemoryStoreOptions } from './memory.store.js';
+export { MemoryRateLimitStore } from './memory.store.js';
+export type { RateLimitRouteOptions } from './rate-limit.decorator.js';
+export { RateLimit, SkipRateLimit } from './rate-limit.decorator.js';
+export type { RateLimitErrorCode } from './rate-limit.error.js';
+export { RateLimitError } from './rate-limit.error.js';
+export { RateLimitGuard } from './rate-limit.guard.js';
+export { RateLimitModule } from './rate-limit.module.js';
+export { InjectRateLimitOptions, RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
+export type {
+  AuthFailureOptions,
+  RateLimitedInfo,
+  RateLimitModuleOptions,
+  RateLimitPolicy,
+  StoreFailureMode,
+} from './rate-limit-options.interface.js';
+export type {
+  RateLimitDecision,
+  RateLimitRule,
+  RateLimitStore,
+} from './rate-limit-store.interface.js';
+export type { RateLimitOutcome } from './rate-limiter.service.js';
+export { RateLimiter } from './rate-limiter.service.js';
+export type { RedisStoreOptions } from './redis.store.js';
+export { REDIS_STORE_OPTIONS, RedisRateLimitStore } from './redis.store.js';

@@ -1,0 +1,191 @@
+import {
+  BulwarkConfigError,
+  ClientAddressResolver,
+  type Environment,
+  envInt,
+  envString,
+  parseTrustProxy,
+} from '@bulwark/core';
+import type { Cluster, Redis } from 'ioredis';
+import type {
+  RateLimitedInfo,
+  RateLimitModuleOptions,
+  StoreFailureMode,
+} from '../rate-limit-options.interface.js';
+import type { RateLimitStore } from '../rate-limit-store.interface.js';
+
+/** A policy after validation. */
+export interface ResolvedPolicy {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly windowMs: number;
+}
+
+/** The module options after env defaults and validation. */
+export interface ResolvedRateLimitOptions {
+  readonly policies: ReadonlyMap<string, ResolvedPolicy>;
+  readonly authFailure: { policy: ResolvedPolicy; exemptPaths: readonly string[] } | undefined;
+  readonly redis: string | Redis | Cluster | undefined;
+  readonly store: RateLimitStore | undefined;
+  readonly keyPrefix: string;
+  readonly storeTimeoutMs: number;
+  readonly storeFailure: StoreFailureMode;
+  readonly replicas: number;
+  readonly resolver: ClientAddressResolver;
+  readonly ipv6Prefix: number;
+  readonly maxKeys: number;
+  readonly clock: () => number;
+  readonly onLimited: ((info: RateLimitedInfo) => void) | undefined;
+}
+
+export const DEFAULT_POLICY = 'default';
+export const AUTH_FAILURE_POLICY = 'auth-failure';
+const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
+const MAX_WINDOW_SECONDS = 366 * 24 * 3600;
+const FAILURE_MODES: readonly StoreFailureMode[] = ['insurance', 'open', 'closed'];
+
+function integer(setting: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new BulwarkConfigError(setting, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** Checks a policy's numbers; `setting` names the option in the message. */
+export function policyOf(
+  setting: string,
+  name: string,
+  limit: unknown,
+  windowSeconds: unknown,
+): ResolvedPolicy {
+  const window = integer(`${setting}.windowSeconds`, windowSeconds, 1, MAX_WINDOW_SECONDS);
+  // GCRA needs at least one microsecond between units.
+  const checked = integer(`${setting}.limit`, limit, 1, Math.min(window * 1_000_000, 1e9));
+  return { name, limit: checked, windowSeconds: window, windowMs: window * 1000 };
+}
+
+/**
+ * Applies environment defaults and validates every option, throwing `BulwarkConfigError`
+ * naming the option or variable at fault.
+ */
+export function resolveRateLimitOptions(
+  options: RateLimitModuleOptions = {},
+): ResolvedRateLimitOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new BulwarkConfigError('RateLimitModule options', 'must be an object');
+  }
+  const env: Environment = options.env ?? process.env;
+  const limit =
+    options.limit === undefined
+      ? envInt('RATE_LIMIT_MAX', 100, { min: 1, max: 1e9, env })
+      : integer('limit', options.limit, 1, 1e9);
+  const windowSeconds =
+    options.windowSeconds === undefined
+      ? envInt('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: MAX_WINDOW_SECONDS, env })
+      : integer('windowSeconds', options.windowSeconds, 1, MAX_WINDOW_SECONDS);
+  const base = policyOf('default policy', DEFAULT_POLICY, limit, windowSeconds);
+
+  const policies = new Map<string, ResolvedPolicy>([[DEFAULT_POLICY, base]]);
+  for (const [name, policy] of Object.entries(options.policies ?? {})) {
+    const setting = `policies.${name}`;
+    if (!POLICY_NAME.test(name)) {
+      throw new BulwarkConfigError(
+        setting,
+        'a policy name is 1 to 64 letters, digits, "_", ".", ":" or "-"',
+      );
+    }
+    if (name === DEFAULT_POLICY || name === AUTH_FAILURE_POLICY) {
+      throw new BulwarkConfigError(
+        setting,
+        `"${name}" is reserved; set limit/windowSeconds or authFailure instead`,
+      );
+    }
+    policies.set(name, policyOf(setting, name, policy?.limit, policy?.windowSeconds));
+  }
+
+  let authFailure: ResolvedRateLimitOptions['authFailure'];
+  if (options.authFailure !== false) {
+    const given = options.authFailure ?? {};
+    const exemptPaths = given.exemptPaths ?? ['/health'];
+    if (
+      !Array.isArray(exemptPaths) ||
+      exemptPaths.some((p) => typeof p !== 'string' || !p.startsWith('/'))
+    ) {
+      throw new BulwarkConfigError(
+        'authFailure.exemptPaths',
+        'must be a list of paths starting with "/"',
+      );
+    }
+    authFailure = {
+      policy: policyOf(
+        'authFailure',
+        AUTH_FAILURE_POLICY,
+        given.limit ?? limit,
+        given.windowSeconds ?? windowSeconds,
+      ),
+      exemptPaths: exemptPaths.map((p) => p.replace(/\/+$/, '')).filter(Boolean),
+    };
+  }
+
+  const storeFailure =
+    options.storeFailure ?? envString('RATE_LIMIT_STORE_FAILURE', { env, default: 'insurance' });
+  if (!FAILURE_MODES.includes(storeFailure as StoreFailureMode)) {
+    const setting =
+      options.storeFailure === undefined ? 'RATE_LIMIT_STORE_FAILURE' : 'storeFailure';
+    throw new BulwarkConfigError(setting, 'must be one of insurance, open, closed');
+  }
+
+  const redis = options.redis ?? envString('REDIS_URL', { env });
+  if (typeof redis === 'string' && !/^rediss?:\/\//.test(redis)) {
+    const setting = options.redis === undefined ? 'REDIS_URL' : 'redis';
+    throw new BulwarkConfigError(setting, 'must be a redis:// or rediss:// URL');
+  }
+  if (options.store !== undefined) {
+    const store = options.store as Partial<RateLimitStore> | null;
+    if (typeof store?.consume !== 'function' || typeof store.peek !== 'function') {
+      throw new BulwarkConfigError('store', 'must implement consume() and peek() (RateLimitStore)');
+    }
+    if (options.redis !== undefined) {
+      throw new BulwarkConfigError('store', 'set either store or redis, not both');
+    }
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    throw new BulwarkConfigError('clock', 'must be a function returning milliseconds');
+  }
+  if (options.onLimited !== undefined && typeof options.onLimited !== 'function') {
+    throw new BulwarkConfigError('onLimited', 'must be a function');
+  }
+  const keyPrefix = options.keyPrefix ?? 'bulwark:rl:';
+  if (typeof keyPrefix !== 'string' || /[{}\s]/.test(keyPrefix)) {
+    throw new BulwarkConfigError('keyPrefix', 'must be a string without braces or spaces');
+  }
+
+  return {
+    policies,
+    authFailure,
+    redis,
+    store: options.store,
+    keyPrefix,
+    storeTimeoutMs:
+      options.storeTimeoutMs === undefined
+        ? 500
+        : integer('storeTimeoutMs', options.storeTimeoutMs, 1, 60_000),
+    storeFailure: storeFailure as StoreFailureMode,
+    replicas:
+      options.replicas === undefined
+        ? envInt('RATE_LIMIT_REPLICAS', 1, { min: 1, max: 10_000, env })
+        : integer('replicas', options.replicas, 1, 10_000),
+    resolver: new ClientAddressResolver(
+      options.trustProxy === undefined ? parseTrustProxy(env.TRUST_PROXY) : options.trustProxy,
+    ),
+    ipv6Prefix:
+      options.ipv6Prefix === undefined
+        ? envInt('RATE_LIMIT_IPV6_PREFIX', 56, { min: 16, max: 128, env })
+        : integer('ipv6Prefix', options.ipv6Prefix, 16, 128),
+    maxKeys:
+      options.maxKeys === undefined ? 100_000 : integer('maxKeys', options.maxKeys, 1, 16_777_216),
+    clock: options.clock ?? Date.now,
+    onLimited: options.onLimited,
+  };
+}

@@ -1,0 +1,139 @@
+import type { Environment, TrustProxy } from '@bulwark/core';
+import type { Cluster, Redis } from 'ioredis';
+import type { RateLimitStore } from './rate-limit-store.interface.js';
+
+/** A named limit, shared by every route that names it. */
+export interface RateLimitPolicy {
+  /** Units per window; an integer ≥ 1. */
+  limit: number;
+  /** The window in seconds; an integer ≥ 1. */
+  windowSeconds: number;
+}
+
+/** What happens to requests while the store (Redis) is unreachable. */
+export type StoreFailureMode = 'insurance' | 'open' | 'closed';
+
+/** The per-address guard against failed authentication (brute force). */
+export interface AuthFailureOptions {
+  /**
+   * 401 responses admitted per address per window; further requests from that address get
+   * 429 before authentication runs.
+   * @default the default `limit`
+   */
+  limit?: number;
+  /**
+   * @default the default `windowSeconds`
+   */
+  windowSeconds?: number;
+  /**
+   * Path prefixes never checked, such as health probes.
+   * @default ['/health']
+   */
+  exemptPaths?: string[];
+}
+
+/** What a rate-limited request reports to {@link RateLimitModuleOptions.onLimited}. */
+export interface RateLimitedInfo {
+  /** The policy name, as in the `RateLimit-Policy` header; `auth-failure` for the brute-force guard. */
+  policy: string;
+  /** `limit` (quota exhausted), `auth_failure` (too many 401s) or `store_unavailable` (closed mode). */
+  reason: 'limit' | 'auth_failure' | 'store_unavailable';
+  /** `principal` or `address`. */
+  keyType: 'principal' | 'address';
+  /** The route template, such as `GET /v1/notes/:id`, when known. */
+  route: string | undefined;
+}
+
+/**
+ * Options of `RateLimitModule.forRoot()`. Every option is optional; unset ones come from the
+ * environment, then from the defaults below.
+ *
+ * @example
+ * ```ts
+ * RateLimitModule.forRoot({ limit: 100, windowSeconds: 60, policies: { login: { limit: 5, windowSeconds: 300 } } });
+ * ```
+ */
+export interface RateLimitModuleOptions {
+  /**
+   * The default policy's units per window, per principal (or per address when anonymous).
+   * @default RATE_LIMIT_MAX, else 100
+   */
+  limit?: number;
+  /**
+   * The default policy's window in seconds.
+   * @default RATE_LIMIT_WINDOW_SECONDS, else 60
+   */
+  windowSeconds?: number;
+  /**
+   * Named policies for `@RateLimit({ policy })`. The name `default` is the global default and
+   * `auth-failure` the brute-force guard; both are reserved.
+   * @default {}
+   */
+  policies?: Record<string, RateLimitPolicy>;
+  /**
+   * The brute-force guard on 401 responses, or `false` to turn it off.
+   * @default { limit, windowSeconds, exemptPaths: ['/health'] }
+   */
+  authFailure?: AuthFailureOptions | false;
+  /**
+   * Redis URL or client; when set, limits are shared by every replica through Redis.
+   * @default REDIS_URL, else none (memory store)
+   */
+  redis?: string | Redis | Cluster;
+  /**
+   * A custom store instead of memory or Redis.
+   * @default none
+   */
+  store?: RateLimitStore;
+  /**
+   * Prefix of the Redis keys.
+   * @default 'bulwark:rl:'
+   */
+  keyPrefix?: string;
+  /**
+   * The longest wait for the store per decision, in ms, before the failure mode applies.
+   * @default 500
+   */
+  storeTimeoutMs?: number;
+  /**
+   * While the store is unreachable: `insurance` limits each replica locally at
+   * `limit ÷ replicas`, `open` admits everything, `closed` answers 503.
+   * @default RATE_LIMIT_STORE_FAILURE, else 'insurance'
+   */
+  storeFailure?: StoreFailureMode;
+  /**
+   * How many replicas share the limit; divides the insurance limit.
+   * @default RATE_LIMIT_REPLICAS, else 1
+   */
+  replicas?: number;
+  /**
+   * Whose `X-Forwarded-For` is believed: the same setting as `@bulwark/http`.
+   * @default parseTrustProxy(TRUST_PROXY), else false
+   */
+  trustProxy?: TrustProxy;
+  /**
+   * IPv6 clients are keyed by this prefix length, since one subscriber usually holds a /56.
+   * @default RATE_LIMIT_IPV6_PREFIX, else 56
+   */
+  ipv6Prefix?: number;
+  /**
+   * The memory store's (and the insurance limiter's) capacity in keys.
+   * @default 100000
+   */
+  maxKeys?: number;
+  /**
+   * The clock of the memory and insurance stores, in ms since the epoch. Redis uses its own.
+   * @default Date.now
+   */
+  clock?: () => number;
+  /**
+   * Called for every refused request, after the `rate_limit.exceeded` security event.
+   * @default none
+   */
+  onLimited?: (info: RateLimitedInfo) => void;
+  /**
+   * Where environment defaults are read from.
+   * @default process.env
+   */
+  env?: Environment;
+}

@@ -1,0 +1,26 @@
+import { ConfigurableModuleBuilder, Inject } from '@nestjs/common';
+import type { RateLimitModuleOptions } from './rate-limit-options.interface.js';
+
+export const {
+  ConfigurableModuleClass: ConfigurableRateLimitModule,
+  MODULE_OPTIONS_TOKEN: RATE_LIMIT_OPTIONS,
+  OPTIONS_TYPE: RATE_LIMIT_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: RATE_LIMIT_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<RateLimitModuleOptions>({
+  optionsInjectionToken: 'BULWARK_RATE_LIMIT:OPTIONS',
+})
+  .setClassMethodName('forRoot')
+  .build();
+
+/** The token of the validated options, built from {@link RATE_LIMIT_OPTIONS} once. */
+export const RESOLVED_RATE_LIMIT_OPTIONS = 'BULWARK_RATE_LIMIT:RESOLVED_OPTIONS';
+
+/**
+ * Injects the raw options given to `RateLimitModule.forRoot()`.
+ *
+ * @example
+ * ```ts
+ * constructor(@InjectRateLimitOptions() options: RateLimitModuleOptions) {}
+ * ```
+ */
+export const InjectRateLimitOptions = (): ParameterDecorator => Inject(RATE_LIMIT_OPTIONS);

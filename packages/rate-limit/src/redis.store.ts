@@ -1,0 +1,139 @@
+import type { ReadinessCheck, ReadinessResult } from '@bulwark/core';
+import { ReadinessIndicator } from '@bulwark/core';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { type Cluster, Redis } from 'ioredis';
+import { emissionInterval } from './internal/gcra.js';
+import { GCRA_SCRIPT, GCRA_SCRIPT_SHA, redisKey } from './internal/redis-script.js';
+import type {
+  RateLimitDecision,
+  RateLimitRule,
+  RateLimitStore,
+} from './rate-limit-store.interface.js';
+
+/** The injection token of {@link RedisStoreOptions} inside the module. */
+export const REDIS_STORE_OPTIONS = 'BULWARK_RATE_LIMIT:REDIS_STORE_OPTIONS';
+
+/** Options of {@link RedisRateLimitStore}. */
+export interface RedisStoreOptions {
+  /**
+   * A `redis://` / `rediss://` URL (the store owns and closes the connection), or an ioredis
+   * `Redis` or `Cluster` client you own (the store never closes it). Without it the store is
+   * inert and reports ready.
+   */
+  redis?: string | Redis | Cluster | undefined;
+  /**
+   * Prefix of every key.
+   * @default 'bulwark:rl:'
+   */
+  keyPrefix?: string;
+  /**
+   * How long one decision may wait for Redis before the failure mode applies, in ms.
+   * @default 500
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * The shared store: one atomic GCRA Lua script per decision, run with `EVALSHA` (falling back
+ * to `EVAL` on `NOSCRIPT`, as after a Redis restart), on Redis's own clock, with a TTL on
+ * every key. It is also the `redis` readiness indicator: not ready while Redis is unreachable.
+ * ioredis reconnects on its own, so readiness and decisions recover without a restart.
+ *
+ * @example
+ * ```ts
+ * const store = new RedisRateLimitStore({ redis: 'redis://127.0.0.1:6379' });
+ * await store.consume('alice', { limit: 10, windowMs: 60_000 }, 1);
+ * ```
+ */
+@ReadinessIndicator('redis')
+@Injectable()
+export class RedisRateLimitStore implements RateLimitStore, ReadinessCheck, OnApplicationShutdown {
+  /** The client, or `undefined` when the store is inert. */
+  readonly client: Redis | Cluster | undefined;
+  private readonly owned: boolean;
+  private readonly prefix: string;
+  private readonly logger = new Logger('RateLimit');
+  private up = false;
+
+  constructor(@Optional() @Inject(REDIS_STORE_OPTIONS) options: RedisStoreOptions = {}) {
+    this.prefix = options.keyPrefix ?? 'bulwark:rl:';
+    const timeoutMs = options.timeoutMs ?? 500;
+    if (typeof options.redis === 'string') {
+      this.owned = true;
+      this.client = new Redis(options.redis, {
+        // Fail fast while disconnected instead of queueing: the failure mode answers instead.
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+        commandTimeout: timeoutMs,
+        connectTimeout: Math.max(timeoutMs, 2000),
+        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+      });
+    } else {
+      this.owned = false;
+      this.client = options.redis;
+    }
+    if (this.client) {
+      this.up = this.client.status === 'ready';
+      this.client.on('ready', () => this.transition(true));
+      this.client.on('close', () => this.transition(false));
+      // Without a listener, ioredis's connection errors would crash the process.
+      this.client.on('error', () => this.transition(false));
+    }
+  }
+
+  available(): boolean {
+    return this.client !== undefined && this.client.status === 'ready';
+  }
+
+  readiness(): ReadinessResult {
+    if (!this.client) return { ready: true, detail: 'no Redis configured' };
+    return this.available()
+      ? { ready: true }
+      : { ready: false, detail: `Redis is ${this.client.status}` };
+  }
+
+  consume(key: string, rule: RateLimitRule, cost: number): Promise<RateLimitDecision> {
+    return this.run(key, rule, cost);
+  }
+
+  peek(key: string, rule: RateLimitRule): Promise<RateLimitDecision> {
+    return this.run(key, rule, 0);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.client || !this.owned) return;
+    try {
+      await this.client.quit();
+    } catch {
+      this.client.disconnect();
+    }
+  }
+
+  private async run(key: string, rule: RateLimitRule, cost: number): Promise<RateLimitDecision> {
+    const client = this.client;
+    if (!client) throw new Error('no Redis configured');
+    const args = [
+      redisKey(this.prefix, key),
+      emissionInterval(rule.limit, rule.windowMs),
+      rule.windowMs * 1000,
+      cost,
+      rule.limit,
+    ];
+    let reply: unknown;
+    try {
+      reply = await client.evalsha(GCRA_SCRIPT_SHA, 1, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      reply = await client.eval(GCRA_SCRIPT, 1, ...args);
+    }
+    const [allowed, remaining, resetMs, retryAfterMs] = reply as [number, number, number, number];
+    return { allowed: allowed === 1, remaining, resetMs, retryAfterMs };
+  }
+
+  private transition(up: boolean): void {
+    if (up === this.up) return;
+    this.up = up;
+    if (up) this.logger.log('Redis is reachable again: shared rate limits are back');
+    else this.logger.warn('Redis is unreachable: the rate-limit failure mode applies');
+  }
+}
