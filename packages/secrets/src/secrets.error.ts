@@ -1,0 +1,38 @@
+import { BulwarkError } from '@bulwark/core';
+
+/**
+ * Stable reasons a `SecretsError` carries.
+ *
+ * - `SECRETS_DECRYPT_FAILED`: the ciphertext was tampered with, or was sealed for another key.
+ * - `SECRETS_UNKNOWN_KEY`: the key id is not in the key ring, or only its public half is.
+ * - `SECRETS_MALFORMED`: the text is not in the expected `sealed:v1:…`, `aead:v1:…`, key or hash format.
+ * - `SECRETS_INVALID_KEY`: key material of the wrong length or kind.
+ * - `SECRETS_UNREADABLE`: a secret file exists but cannot be read (permissions, a directory, too large).
+ * - `SECRETS_UNKNOWN_SECRET`: a name that was not declared in the options.
+ * - `SECRETS_NOT_SET`: an optional secret that has no value.
+ * - `SECRETS_INVALID_INPUT`: a bad argument, such as an entropy outside the allowed range.
+ */
+export type SecretsErrorCode =
+  | 'SECRETS_DECRYPT_FAILED'
+  | 'SECRETS_UNKNOWN_KEY'
+  | 'SECRETS_MALFORMED'
+  | 'SECRETS_INVALID_KEY'
+  | 'SECRETS_UNREADABLE'
+  | 'SECRETS_UNKNOWN_SECRET'
+  | 'SECRETS_NOT_SET'
+  | 'SECRETS_INVALID_INPUT';
+
+/**
+ * The one error class of `@bulwark/secrets`. Messages name the secret, key id or file, and
+ * never contain a secret value or any part of a plaintext.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   ring.unseal(value);
+ * } catch (error) {
+ *   if (error instanceof SecretsError && error.code === 'SECRETS_DECRYPT_FAILED') rejectConfig();
+ * }
+ * ```
+ */
+export class SecretsError extends BulwarkError<SecretsErrorCode> {}
