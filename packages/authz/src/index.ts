@@ -1,1 +1,50 @@
-export {};
+export type {
+  AuthorizationContext,
+  AuthorizationPolicy,
+  AuthorizationRequirement,
+  NameRequirement,
+  ObjectRequirement,
+  PolicyDecision,
+  PolicyFn,
+  ResourceLoader,
+  ResourceLoaderFn,
+} from './authorization-requirement.interface.js';
+export { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
+export type { RequirementDecorator } from './authz.decorators.js';
+export {
+  Authenticated,
+  Authorize,
+  LoadedResource,
+  RequirePermissions,
+  RequireRoles,
+  RequireScopes,
+} from './authz.decorators.js';
+export type { AuthzErrorCode } from './authz.error.js';
+export { AuthzError } from './authz.error.js';
+export { AuthzGuard } from './authz.guard.js';
+export { AuthzModule, InjectAuthzOptions } from './authz.module.js';
+export type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
+export type { DecisionInput, DecisionPoint, OpaDecisionPointOptions } from './decision-point.js';
+export { decisionPointPolicy, OpaDecisionPoint } from './decision-point.js';
+export type { NamedPolicy, OwnerPolicyOptions, TenantPolicyOptions } from './policies.js';
+export {
+  allPolicies,
+  anyPolicy,
+  definePolicy,
+  ownerPolicy,
+  policyName,
+  rolePolicy,
+  tenantOf,
+  tenantPolicy,
+} from './policies.js';
+export type { ListScope } from './query-scope.js';
+export { scopeList, scopeQuery } from './query-scope.js';
+export type { RouteInventoryEntry, RouteInventoryOptions } from './route-inventory.js';
+export {
+  buildRouteInventory,
+  formatRouteInventory,
+  formatRouteInventoryJson,
+} from './route-inventory.js';
+export { Serialize, SerializeInterceptor, serializeWith } from './serialize.interceptor.js';
+export type { FieldError, StrictValidationOptions } from './strict-validation.pipe.js';
+export { DEFAULT_PROTECTED_FIELDS, StrictValidationPipe } from './strict-validation.pipe.js';

@@ -1,0 +1,52 @@
+import type { StrictValidationOptions } from './strict-validation.pipe.js';
+
+/**
+ * Options of `AuthzModule.forRoot()` / `forRootAsync()`.
+ *
+ * @example
+ * ```ts
+ * AuthzModule.forRoot({
+ *   permissions: { admin: ['notes:purge', 'users:read'] },
+ *   objectDenialStatus: 404,
+ * });
+ * ```
+ */
+export interface AuthzModuleOptions {
+  /**
+   * Maps each role to the permissions it grants, for `@RequirePermissions()`.
+   * @default {}
+   */
+  permissions?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * The status of an object-level denial. 404 hides whether the object exists (OWASP API1).
+   * @default 404
+   */
+  objectDenialStatus?: 403 | 404;
+  /**
+   * What start-up does with a route that declares neither `@Public()` nor a requirement:
+   * `'fail'` throws, naming each route; `'warn'` logs them. Either way such a route answers 403.
+   * @default 'fail'
+   */
+  undeclaredRoutes?: 'fail' | 'warn';
+  /**
+   * Installs the global {@link StrictValidationPipe} with these options (mass assignment and
+   * prototype pollution defence), or `false` to leave validation to the app.
+   * @default {}
+   */
+  validation?: StrictValidationOptions | false;
+  /**
+   * Installs the global serializer, which answers routes marked `@Serialize(View)` with the
+   * view's `@Expose()`d fields only.
+   * @default true
+   */
+  serialization?: boolean;
+}
+
+/** {@link AuthzModuleOptions} after validation, with every default applied. */
+export interface ResolvedAuthzOptions {
+  readonly permissions: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly objectDenialStatus: 403 | 404;
+  readonly undeclaredRoutes: 'fail' | 'warn';
+  readonly validation: StrictValidationOptions | false;
+  readonly serialization: boolean;
+}

@@ -1,0 +1,95 @@
+import { type DynamicModule, Inject, Module, type PipeTransform } from '@nestjs/common';
+import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE, Reflector } from '@nestjs/core';
+import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
+import { AuthzGuard } from './authz.guard.js';
+import {
+  AUTHZ_ASYNC_OPTIONS_TYPE,
+  AUTHZ_OPTIONS_TYPE,
+  AuthzConfigurableModule,
+} from './authz.module-definition.js';
+import type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
+import { resolveAuthzOptions } from './internal/options.js';
+import { RouteAuditor } from './internal/route-auditor.js';
+import { SerializeInterceptor } from './serialize.interceptor.js';
+import { StrictValidationPipe } from './strict-validation.pipe.js';
+
+const passThrough: PipeTransform = { transform: (value: unknown) => value };
+
+/**
+ * Function-, object- and property-level authorization, deny by default.
+ *
+ * Registers, globally: {@link AuthzGuard}, the start-up route audit, the
+ * {@link StrictValidationPipe} and the {@link SerializeInterceptor}. Import `AuthModule` from
+ * `@bulwark/auth` **before** `AuthzModule`, so that its guard sets the principal first; if it
+ * does not, every non-public route answers 401 (fail closed).
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     AuthModule.forRoot({ issuer, audience, jwksUri }),
+ *     AuthzModule.forRoot({ permissions: { admin: ['notes:purge'] } }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({
+  providers: [
+    {
+      provide: AUTHZ_OPTIONS,
+      // forRootAsync options arrive here first, so they are validated here too.
+      useFactory: (options: AuthzModuleOptions) => resolveAuthzOptions(options),
+      inject: [AUTHZ_MODULE_OPTIONS],
+    },
+    { provide: APP_GUARD, useClass: AuthzGuard },
+    {
+      provide: APP_PIPE,
+      useFactory: (options: ResolvedAuthzOptions) =>
+        options.validation === false ? passThrough : new StrictValidationPipe(options.validation),
+      inject: [AUTHZ_OPTIONS],
+    },
+    {
+      provide: APP_INTERCEPTOR,
+      useFactory: (options: ResolvedAuthzOptions, reflector: Reflector) =>
+        options.serialization
+          ? new SerializeInterceptor(reflector)
+          : { intercept: (_context: unknown, next: { handle: () => unknown }) => next.handle() },
+      inject: [AUTHZ_OPTIONS, Reflector],
+    },
+    RouteAuditor,
+  ],
+  exports: [AUTHZ_OPTIONS],
+})
+export class AuthzModule extends AuthzConfigurableModule {
+  /**
+   * Registers the module with options known now; they are validated immediately.
+   * @example
+   * ```ts
+   * AuthzModule.forRoot({ objectDenialStatus: 404 })
+   * ```
+   */
+  static override forRoot(options: typeof AUTHZ_OPTIONS_TYPE = {}): DynamicModule {
+    resolveAuthzOptions(options);
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `this` = AuthzModule, the module to register
+    return super.forRoot(options);
+  }
+
+  /**
+   * Registers the module with options from a factory, a class or an existing provider.
+   * @example
+   * ```ts
+   * AuthzModule.forRootAsync({
+   *   inject: [ConfigService],
+   *   useFactory: (config: ConfigService) => ({ objectDenialStatus: config.get('AUTHZ_DENY_STATUS') }),
+   * })
+   * ```
+   */
+  static override forRootAsync(options: typeof AUTHZ_ASYNC_OPTIONS_TYPE): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `this` = AuthzModule, the module to register
+    return super.forRootAsync(options);
+  }
+}
+
+/** Injects the validated `AuthzModule` options. */
+export const InjectAuthzOptions = (): ParameterDecorator => Inject(AUTHZ_OPTIONS);

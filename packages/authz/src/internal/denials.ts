@@ -1,0 +1,104 @@
+import {
+  getRequestId,
+  type Principal,
+  ProblemException,
+  publishSecurityEvent,
+  setResponseHeader,
+} from '@bulwark/core';
+
+/** Why a request was denied: the `reason` of the security event and of the problem. */
+export type DenialReason =
+  | 'unauthenticated'
+  | 'undeclared_route'
+  | 'unsupported_context'
+  | 'insufficient_scope'
+  | 'missing_role'
+  | 'missing_permission'
+  | 'policy_denied'
+  | 'policy_error'
+  | 'loader_error';
+
+/** What a denial is about. */
+export interface DenialInit {
+  readonly reason: DenialReason;
+  readonly status: 401 | 403 | 404;
+  readonly request: unknown;
+  readonly response: unknown;
+  readonly route: string;
+  readonly principal: Principal | undefined;
+  readonly action?: string | undefined;
+  /** Scopes to name in `WWW-Authenticate` (RFC 6750 §3), for `insufficient_scope`. */
+  readonly scopes?: readonly string[];
+}
+
+/**
+ * Publishes the `authorization.denied` event and builds the problem to throw. The event carries
+ * the principal id, route, action and reason, never the token.
+ */
+export function deny(init: DenialInit): ProblemException {
+  publishSecurityEvent({
+    kind: 'authorization.denied',
+    reason: init.reason,
+    requestId: getRequestId(init.request),
+    principalId: init.principal?.id,
+    route: init.route,
+    details: init.action === undefined ? undefined : { action: init.action },
+  });
+  return denialProblem(init);
+}
+
+/** The problem a denial answers with; object-level 404s look exactly like a missing object. */
+export function denialProblem(init: DenialInit): ProblemException {
+  switch (init.status) {
+    case 401:
+      setResponseHeader(init.response, 'WWW-Authenticate', 'Bearer');
+      return new ProblemException({
+        kind: 'unauthenticated',
+        status: 401,
+        title: 'Unauthorized',
+        detail: 'Authentication is required.',
+        reason: init.reason,
+      });
+    case 403:
+      if (init.reason === 'insufficient_scope') {
+        // RFC 6750 §3: the scope attribute lists the scopes needed, space-delimited.
+        const scope = (init.scopes ?? []).join(' ');
+        setResponseHeader(
+          init.response,
+          'WWW-Authenticate',
+          `Bearer error="insufficient_scope", scope="${scope}"`,
+        );
+        return new ProblemException({
+          kind: 'insufficient-scope',
+          status: 403,
+          title: 'Forbidden',
+          detail: 'The access token lacks a required scope.',
+          reason: init.reason,
+        });
+      }
+      return new ProblemException({
+        kind: 'forbidden',
+        status: 403,
+        title: 'Forbidden',
+        detail: 'You are not allowed to perform this action.',
+        reason: init.reason,
+      });
+    case 404:
+      return notFound(init.reason);
+    default: {
+      const unreachable: never = init.status;
+      throw new Error(`unknown denial status ${String(unreachable)}`);
+    }
+  }
+}
+
+/** The 404 of a missing object, also used for denials so that existence is not revealed. */
+export function notFound(reason: string): ProblemException {
+  return new ProblemException({
+    kind: 'not-found',
+    status: 404,
+    title: 'Not Found',
+    detail: 'The resource was not found.',
+    reason,
+  });
+}

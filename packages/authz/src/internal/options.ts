@@ -1,0 +1,51 @@
+import { BulwarkConfigError } from '@bulwark/core';
+import type { AuthzModuleOptions, ResolvedAuthzOptions } from '../authz-options.interface.js';
+
+/** Validates the module options once, naming the option at fault, and applies defaults. */
+export function resolveAuthzOptions(options: AuthzModuleOptions | undefined): ResolvedAuthzOptions {
+  const input = options ?? {};
+  if (typeof input !== 'object') {
+    throw new BulwarkConfigError('AuthzModule options', 'must be an object');
+  }
+  const permissions = new Map<string, ReadonlySet<string>>();
+  if (input.permissions !== undefined) {
+    if (typeof input.permissions !== 'object' || input.permissions === null) {
+      throw new BulwarkConfigError('permissions', 'must map role names to arrays of permissions');
+    }
+    for (const [role, granted] of Object.entries(input.permissions)) {
+      if (
+        !Array.isArray(granted) ||
+        granted.some((name) => typeof name !== 'string' || name.trim() === '')
+      ) {
+        throw new BulwarkConfigError(
+          `permissions.${role}`,
+          'must be an array of non-empty permission names',
+        );
+      }
+      permissions.set(role, new Set(granted));
+    }
+  }
+  const objectDenialStatus = input.objectDenialStatus ?? 404;
+  if (objectDenialStatus !== 403 && objectDenialStatus !== 404) {
+    throw new BulwarkConfigError('objectDenialStatus', 'must be 404 (default) or 403');
+  }
+  const undeclaredRoutes = input.undeclaredRoutes ?? 'fail';
+  if (undeclaredRoutes !== 'fail' && undeclaredRoutes !== 'warn') {
+    throw new BulwarkConfigError('undeclaredRoutes', "must be 'fail' (default) or 'warn'");
+  }
+  const validation = input.validation ?? {};
+  if (validation !== false && (typeof validation !== 'object' || validation === null)) {
+    throw new BulwarkConfigError('validation', 'must be an options object or false');
+  }
+  if (validation && validation.protectedFields !== undefined) {
+    const fields = validation.protectedFields;
+    if (!Array.isArray(fields) || fields.some((field) => typeof field !== 'string')) {
+      throw new BulwarkConfigError('validation.protectedFields', 'must be an array of field names');
+    }
+  }
+  const serialization = input.serialization ?? true;
+  if (typeof serialization !== 'boolean') {
+    throw new BulwarkConfigError('serialization', 'must be true (default) or false');
+  }
+  return { permissions, objectDenialStatus, undeclaredRoutes, validation, serialization };
+}

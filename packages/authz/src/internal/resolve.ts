@@ -1,0 +1,51 @@
+import type { Principal } from '@bulwark/core';
+import type { Type } from '@nestjs/common';
+import type { ModuleRef } from '@nestjs/core';
+import type {
+  AuthorizationContext,
+  AuthorizationPolicy,
+  ObjectRequirement,
+  PolicyDecision,
+  ResourceLoader,
+} from '../authorization-requirement.interface.js';
+
+type Loader = ObjectRequirement['load'];
+type Policy = ObjectRequirement['policy'];
+
+/** Whether a loader is an injectable class rather than a function. */
+export function isLoaderClass(load: Loader): load is Type<ResourceLoader> {
+  return typeof (load as { prototype?: { load?: unknown } }).prototype?.load === 'function';
+}
+
+/** Whether a policy is an injectable class rather than a function. */
+export function isPolicyClass(policy: Policy): policy is Type<AuthorizationPolicy> {
+  return (
+    typeof (policy as { prototype?: { evaluate?: unknown } }).prototype?.evaluate === 'function'
+  );
+}
+
+/** Runs the loader, resolving an injectable class from the module graph. */
+export async function runLoader(
+  moduleRef: ModuleRef,
+  load: Loader,
+  context: AuthorizationContext,
+): Promise<unknown> {
+  if (isLoaderClass(load)) return moduleRef.get(load, { strict: false }).load(context);
+  return (load as (context: AuthorizationContext) => unknown)(context);
+}
+
+/** Runs the policy, resolving an injectable class from the module graph. */
+export async function runPolicy(
+  moduleRef: ModuleRef,
+  policy: Policy,
+  principal: Principal,
+  resource: unknown,
+  context: AuthorizationContext,
+): Promise<PolicyDecision | boolean> {
+  if (isPolicyClass(policy)) {
+    return moduleRef
+      .get(policy, { strict: false })
+      .evaluate(principal, context.action, resource, context);
+  }
+  return policy(principal, context.action, resource, context);
+}

@@ -1,0 +1,87 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { AUTHZ_OPTIONS } from '../authz.constants.js';
+import { AuthzError } from '../authz.error.js';
+import type { ResolvedAuthzOptions } from '../authz-options.interface.js';
+import { effectiveRequirement, isPublic } from './requirement.js';
+import { isLoaderClass, isPolicyClass } from './resolve.js';
+import { type DiscoveredRoute, discoverRoutes } from './routes.js';
+
+const FIX =
+  'Fix: mark anonymous routes @Public() (from @bulwark/core), or declare who may call each one ' +
+  'with @RequireScopes(), @RequireRoles(), @RequirePermissions(), @Authenticated() or @Authorize() ' +
+  '(from @bulwark/authz).';
+
+/**
+ * Deny by default, checked at start-up: every route of an HTTP application must be `@Public()`
+ * or carry an authorization requirement, and every injectable loader or policy must resolve.
+ * Application contexts without an HTTP server (such as the inventory CLI) are not checked.
+ */
+@Injectable()
+export class RouteAuditor implements OnApplicationBootstrap {
+  private readonly logger = new Logger('BulwarkAuthz');
+
+  constructor(
+    @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
+    private readonly moduleRef: ModuleRef,
+    private readonly adapterHost: HttpAdapterHost,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.adapterHost.httpAdapter) return;
+    const routes = discoverRoutes(this.moduleRef);
+    const conflicting = routes.filter(
+      (route) => isPublic(route.controller, route.handler) && hasRequirement(route),
+    );
+    if (conflicting.length > 0) {
+      throw new AuthzError(
+        'AUTHZ_CONFLICTING_DECLARATION',
+        `${conflicting.length} route(s) are @Public() and also carry an authorization requirement, which a public route never checks:\n${list(conflicting)}\nFix: remove @Public() or the requirement.`,
+      );
+    }
+    this.checkInjectables(routes);
+    const undeclared = routes.filter(
+      (route) => !isPublic(route.controller, route.handler) && !hasRequirement(route),
+    );
+    if (undeclared.length === 0) return;
+    const message = `Deny by default: ${undeclared.length} route(s) declare neither @Public() nor an authorization requirement:\n${list(undeclared)}\n${FIX}`;
+    if (this.options.undeclaredRoutes === 'fail') {
+      throw new AuthzError('AUTHZ_UNDECLARED_ROUTES', message);
+    }
+    this.logger.warn(`${message}\nThey answer 403 until declared.`);
+  }
+
+  private checkInjectables(routes: readonly DiscoveredRoute[]): void {
+    for (const route of routes) {
+      const object = effectiveRequirement(route.controller, route.handler)?.object;
+      if (!object) continue;
+      for (const type of [
+        isLoaderClass(object.load) ? object.load : undefined,
+        isPolicyClass(object.policy) ? object.policy : undefined,
+      ]) {
+        if (!type) continue;
+        try {
+          this.moduleRef.get(type, { strict: false });
+        } catch {
+          throw new AuthzError(
+            'AUTHZ_UNRESOLVED_PROVIDER',
+            `${type.name}, used by @Authorize() on ${describeRoute(route)}, is not a provider: add it to the providers of a module`,
+          );
+        }
+      }
+    }
+  }
+}
+
+function hasRequirement(route: DiscoveredRoute): boolean {
+  const requirement = effectiveRequirement(route.controller, route.handler);
+  return requirement !== undefined && Object.keys(requirement).length > 0;
+}
+
+function describeRoute(route: DiscoveredRoute): string {
+  return `${route.method} ${route.path} (${route.controller.name}.${route.handlerName})`;
+}
+
+function list(routes: readonly DiscoveredRoute[]): string {
+  return routes.map((route) => `  - ${describeRoute(route)}`).join('\n');
+}
