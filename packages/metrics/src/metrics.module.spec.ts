@@ -1,0 +1,107 @@
+import { BulwarkConfigError } from '@bulwark/core';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MetricsError } from './metrics.error.js';
+import { MetricsModule } from './metrics.module.js';
+import { MetricsService } from './metrics.service.js';
+import type { MetricsOptionsFactory } from './metrics-options.interface.js';
+
+@Injectable()
+class MetricsConfig implements MetricsOptionsFactory {
+  create() {
+    return { port: 0, unmatchedRoute: 'NONE' };
+  }
+}
+
+@Module({ providers: [MetricsConfig], exports: [MetricsConfig] })
+class ConfigModule {}
+
+const closers: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+async function start(module: ReturnType<typeof MetricsModule.forRoot>): Promise<MetricsService> {
+  const ref = await Test.createTestingModule({ imports: [module] }).compile();
+  const app = ref.createNestApplication(undefined as never, { logger: false });
+  await app.init();
+  closers.push(() => app.close());
+  return app.get(MetricsService);
+}
+
+describe('MetricsModule', () => {
+  describe('when registered with forRoot', () => {
+    it('serves its own registry on the port it was given', async () => {
+      const service = await start(MetricsModule.forRoot({ port: 0 }));
+      expect(service.port).toBeGreaterThan(0);
+      const body = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+      expect(body).toContain('# TYPE http_request_duration_seconds histogram');
+      expect(body).not.toContain('nodejs_active_handles_total');
+    });
+
+    it('fails at registration when an option is wrong', () => {
+      expect(() => MetricsModule.forRoot({ path: 'x' })).toThrow(BulwarkConfigError);
+    });
+
+    it('uses a registry it is given, and can leave default metrics out', async () => {
+      const registry = new Registry();
+      const service = await start(
+        MetricsModule.forRoot({ port: 0, registry, defaultMetrics: false }),
+      );
+      expect(service.registry).toBe(registry);
+      expect(registry.getSingleMetric('http_requests_in_flight')).toBeDefined();
+      expect(registry.getSingleMetric('process_cpu_seconds_total')).toBeUndefined();
+    });
+
+    it('fails start-up with METRICS_LISTEN_FAILED when the port is taken', async () => {
+      const first = await start(MetricsModule.forRoot({ port: 0 }));
+      const ref = await Test.createTestingModule({
+        imports: [MetricsModule.forRoot({ port: first.port as number })],
+      }).compile();
+      const app = ref.createNestApplication(undefined as never, { logger: false });
+      const failure = app.init();
+      await expect(failure).rejects.toBeInstanceOf(MetricsError);
+      await expect(failure).rejects.toMatchObject({
+        code: 'METRICS_LISTEN_FAILED',
+        message: `the metrics listener could not listen on *:${first.port} (EADDRINUSE). Set METRICS_PORT (or the port option) to a free port.`,
+      });
+      await app.close();
+    });
+  });
+
+  describe('when registered with forRootAsync', () => {
+    it('takes options from a factory with inject', async () => {
+      const service = await start(
+        MetricsModule.forRootAsync({
+          imports: [ConfigModule],
+          inject: [MetricsConfig],
+          useFactory: (config: MetricsConfig) => config.create(),
+        }),
+      );
+      expect(service.options.unmatchedRoute).toBe('NONE');
+    });
+
+    it('takes options from a class', async () => {
+      const service = await start(MetricsModule.forRootAsync({ useClass: MetricsConfig }));
+      expect(service.options.unmatchedRoute).toBe('NONE');
+    });
+
+    it('takes options from an existing provider', async () => {
+      const service = await start(
+        MetricsModule.forRootAsync({ imports: [ConfigModule], useExisting: MetricsConfig }),
+      );
+      expect(service.options.unmatchedRoute).toBe('NONE');
+    });
+
+    it('validates the options when the service is created', async () => {
+      const compiling = Test.createTestingModule({
+        imports: [MetricsModule.forRootAsync({ useFactory: () => ({ port: -1 }) })],
+      }).compile();
+      await expect(compiling).rejects.toThrow(
+        'port: must be an integer from 0 to 65535 (0 picks a free port).',
+      );
+    });
+  });
+});
