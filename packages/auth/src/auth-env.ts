@@ -1,0 +1,62 @@
+import { BulwarkConfigError, type Environment, envInt, envList, isProduction } from '@bulwark/core';
+import type { AuthModuleOptions } from './auth-options.interface.js';
+import { DEFAULT_ALGORITHMS } from './auth.constants.js';
+
+const REQUIRED_IN_PRODUCTION = ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL'] as const;
+
+/**
+ * Builds {@link AuthModuleOptions} from the environment variables of a Bulwark service:
+ * `AUTH_ISSUER`, `AUTH_AUDIENCE` (comma-separated), `AUTH_JWKS_URL`, `AUTH_ALGORITHMS`
+ * (default `ES256,EdDSA,RS256,PS256`), `AUTH_CLOCK_TOLERANCE_SECONDS` (default 5),
+ * `AUTH_TOKEN_TYPES` (default `at+jwt`) and `AUTH_DEV_ISSUER_DIR`.
+ *
+ * Outside production, with `AUTH_JWKS_URL` unset, the development issuer is used. In production
+ * the three `AUTH_ISSUER`, `AUTH_AUDIENCE` and `AUTH_JWKS_URL` are required, and start-up stops
+ * with a `BulwarkConfigError` naming them.
+ *
+ * @example
+ * ```ts
+ * AuthModule.forRoot(authOptionsFromEnv());
+ * ```
+ */
+export function authOptionsFromEnv(env: Environment = process.env): AuthModuleOptions {
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+  const production = isProduction(env);
+  const common: AuthModuleOptions = {
+    algorithms: envList('AUTH_ALGORITHMS', DEFAULT_ALGORITHMS, { env }),
+    clockToleranceSeconds: envInt('AUTH_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300, env }),
+    tokenTypes: envList('AUTH_TOKEN_TYPES', ['at+jwt'], { env }),
+    production,
+  };
+  const audience = envList('AUTH_AUDIENCE', [], { env });
+  const jwksUri = read('AUTH_JWKS_URL');
+  if (production) {
+    const missing = REQUIRED_IN_PRODUCTION.filter((name) => read(name) === undefined);
+    if (missing.length > 0) {
+      throw new BulwarkConfigError(
+        missing.join(', '),
+        `required in production (NODE_ENV=production); the development issuer is not allowed. ` +
+          `Set ${REQUIRED_IN_PRODUCTION.join(', ')}.`,
+      );
+    }
+  }
+  if (jwksUri === undefined) {
+    const directory = read('AUTH_DEV_ISSUER_DIR');
+    return {
+      ...common,
+      algorithms: undefined,
+      ...(read('AUTH_ISSUER') ? { issuer: read('AUTH_ISSUER') } : {}),
+      ...(audience.length > 0 ? { audience } : {}),
+      devIssuer: directory ? { directory } : true,
+    };
+  }
+  for (const name of ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const) {
+    if (read(name) === undefined) {
+      throw new BulwarkConfigError(name, `is required when AUTH_JWKS_URL is set. Set ${name}.`);
+    }
+  }
+  return { ...common, issuer: read('AUTH_ISSUER'), audience, jwksUri };
+}

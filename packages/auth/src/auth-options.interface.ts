@@ -1,0 +1,169 @@
+import type { JSONWebKeySet } from 'jose';
+
+/** A public key given as PEM text: an SPKI public key or an X.509 certificate. */
+export interface PemPublicKey {
+  /** `-----BEGIN PUBLIC KEY-----…` or `-----BEGIN CERTIFICATE-----…`. */
+  pem: string;
+  /** The JWS algorithm this key verifies, such as `RS256`. Required: a PEM does not say. */
+  alg: string;
+  /** The `kid` tokens signed by this key carry. Leave out only when there is a single key. */
+  kid?: string;
+}
+
+/** The key source and audience of one trusted issuer. Exactly one key source must be set. */
+export interface TrustedIssuerOptions {
+  /** The exact `iss` value (no normalisation: a trailing slash matters). */
+  issuer: string;
+  /** Accepted `aud` values; a token passes when any of its audiences is listed. */
+  audience: string | readonly string[];
+  /** The issuer's JWKS URL. https is required in production. */
+  jwksUri?: string;
+  /**
+   * Finds `jwks_uri` through OpenID discovery at `<issuer>/.well-known/openid-configuration`.
+   * The document's `issuer` must equal `issuer` exactly (OpenID Connect Discovery §4.3).
+   * @default false
+   */
+  discovery?: boolean;
+  /** A static JSON Web Key Set (public keys only). */
+  jwks?: JSONWebKeySet;
+  /** Static PEM public keys or certificates. */
+  publicKeys?: readonly PemPublicKey[];
+  /**
+   * A shared secret for HS256/HS384/HS512, at least 32 bytes. Allowed only when `algorithms`
+   * lists HS* algorithms and nothing else; never combined with public keys.
+   */
+  secret?: string | Uint8Array;
+  /** Overrides the module-wide {@link AuthModuleOptions.algorithms} for this issuer. */
+  algorithms?: readonly string[];
+  /** Overrides the module-wide {@link AuthModuleOptions.scopeClaim} for this issuer. */
+  scopeClaim?: string;
+  /** Overrides the module-wide {@link AuthModuleOptions.rolesClaim} for this issuer. */
+  rolesClaim?: string;
+}
+
+/** Options of the verified-token cache. */
+export interface AuthCacheOptions {
+  /**
+   * Whether verified tokens are cached.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Most tokens kept; the least recently used is evicted first.
+   * @default 10000
+   */
+  maxEntries?: number;
+}
+
+/** Where the development issuer keeps its key pair. */
+export interface DevIssuerOptions {
+  /**
+   * The folder, relative to the working directory. A `.gitignore` inside it keeps it out of git.
+   * @default '.bulwark/dev-issuer'
+   */
+  directory?: string;
+}
+
+/**
+ * Options of `AuthModule.forRoot` and of {@link TokenVerifier}.
+ *
+ * Configure one issuer with the top-level `issuer`, `audience` and one key source, or several
+ * with `issuers`. With no key source at all, outside production, the development issuer is used.
+ *
+ * @example
+ * ```ts
+ * AuthModule.forRoot({
+ *   issuer: 'https://idp.example.com/',
+ *   audience: 'orders-api',
+ *   jwksUri: 'https://idp.example.com/.well-known/jwks.json',
+ * });
+ * ```
+ */
+export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
+  /** Several trusted issuers, each with its own keys and audience. Not combined with `issuer`. */
+  issuers?: readonly TrustedIssuerOptions[];
+  /**
+   * The JWS algorithm allow-list. HS* only with `secret`, and never mixed with asymmetric ones.
+   * @default ['ES256', 'EdDSA', 'RS256', 'PS256']
+   */
+  algorithms?: readonly string[];
+  /**
+   * Accepted `typ` header values (RFC 9068 §2.1). Compared case-insensitively, with an optional
+   * `application/` prefix (RFC 7515 §4.1.9). Add `'JWT'` for IdPs that do not type access tokens.
+   * @default ['at+jwt', 'application/at+jwt']
+   */
+  tokenTypes?: readonly string[];
+  /**
+   * Leeway for `exp`, `nbf` and `iat`, in seconds.
+   * @default 5
+   */
+  clockToleranceSeconds?: number;
+  /**
+   * Claims that must be present. `sub` and `exp` are always required.
+   * @default ['sub', 'exp']
+   */
+  requiredClaims?: readonly string[];
+  /** When set, tokens whose `iat` is older than this many seconds are refused (`iat` required). */
+  maxTokenAgeSeconds?: number;
+  /**
+   * Longest accepted token, in characters, checked before any parsing.
+   * @default 8192
+   */
+  maxTokenLength?: number;
+  /**
+   * Claim path of the scopes: a space-delimited string or an array of strings. Dots descend into
+   * objects unless a top-level claim has the exact name.
+   * @default `scope`, then `scp`
+   */
+  scopeClaim?: string;
+  /**
+   * Claim path of the roles, such as `realm_access.roles` for Keycloak. A value that is not an
+   * array of strings is ignored.
+   * @default 'roles'
+   */
+  rolesClaim?: string;
+  /**
+   * The verified-token cache; `false` turns it off.
+   * @default { enabled: true, maxEntries: 10000 }
+   */
+  cache?: boolean | AuthCacheOptions;
+  /**
+   * Least time between two JWKS fetches, in seconds: an unknown `kid` triggers at most one
+   * refetch per cooldown, and a failed fetch is not retried sooner.
+   * @default 30
+   */
+  jwksCooldownSeconds?: number;
+  /**
+   * Age after which fetched keys are refreshed in the background, in seconds. The old keys keep
+   * working while the refresh fails.
+   * @default 600
+   */
+  jwksMaxAgeSeconds?: number;
+  /**
+   * Timeout of a JWKS or discovery fetch, in seconds.
+   * @default 5
+   */
+  jwksTimeoutSeconds?: number;
+  /**
+   * The `realm` of `WWW-Authenticate` challenges.
+   * @default 'api'
+   */
+  realm?: string;
+  /**
+   * The development issuer, used outside production when no key source is configured.
+   * `false` turns it off, so a missing key source fails start-up in every environment.
+   * @default { directory: '.bulwark/dev-issuer' }
+   */
+  devIssuer?: boolean | DevIssuerOptions;
+  /**
+   * Whether to apply production rules: https for JWKS and discovery, no development issuer.
+   * @default NODE_ENV === 'production'
+   */
+  production?: boolean;
+  /**
+   * The clock, in milliseconds since the epoch. Inject one to make expiry, cooldown and cache
+   * tests deterministic.
+   * @default Date.now
+   */
+  clock?: () => number;
+}

@@ -1,0 +1,141 @@
+import {
+  getRequestId,
+  isPublicRoute,
+  ProblemException,
+  publishSecurityEvent,
+  rawRequest,
+  resolveRouteTemplate,
+  setPrincipal,
+  setResponseHeader,
+} from '@bulwark/core';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthError, type AuthFailureReason } from './auth.error.js';
+import { AuthKeyStore } from './auth-key.store.js';
+
+/** RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`. */
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+type Outcome = 'no_credentials' | 'invalid_request' | 'invalid_token' | 'unavailable';
+
+/**
+ * The global guard `AuthModule` registers: reads `Authorization: Bearer` (never the query string
+ * or body), verifies the token, and attaches the principal. Routes marked `@Public()` are skipped.
+ *
+ * Failures follow RFC 6750 §3: 401 with a bare challenge when no bearer credentials were sent,
+ * 400 `invalid_request` for a malformed header, 401 `invalid_token` for a refused token. The
+ * `error_description` stays generic; the reason goes to the `authentication.failed` security event.
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly store: AuthKeyStore,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (isPublicRoute(this.reflector, context)) return true;
+    // Deny by default: only HTTP carries a bearer header this guard can check.
+    if (context.getType() !== 'http') return false;
+    const http = context.switchToHttp();
+    const request = http.getRequest<unknown>();
+    const response = http.getResponse<unknown>();
+    const verifier = this.store.verifier;
+
+    const header = rawRequest(request).headers.authorization;
+    if (header === undefined || header === '') {
+      return this.reject(request, response, 'no_credentials', 'missing_credentials');
+    }
+    const space = header.indexOf(' ');
+    const scheme = space === -1 ? header : header.slice(0, space);
+    // RFC 7235 §2.1: the scheme is case-insensitive. Another scheme means no bearer credentials.
+    if (scheme.toLowerCase() !== 'bearer') {
+      return this.reject(request, response, 'no_credentials', 'unsupported_scheme');
+    }
+    const token = space === -1 ? '' : header.slice(space + 1).replace(/^ +/, '');
+    if (token.length > verifier.maxTokenLength) {
+      return this.reject(request, response, 'invalid_token', 'token_too_long');
+    }
+    if (!B64TOKEN.test(token)) {
+      return this.reject(request, response, 'invalid_request', 'malformed_header');
+    }
+    try {
+      const principal = await verifier.verify(token);
+      setPrincipal(request, principal);
+      // Responses to authenticated requests are per-caller: keep them out of shared caches.
+      setResponseHeader(response, 'cache-control', 'no-store');
+      return true;
+    } catch (error) {
+      if (!(error instanceof AuthError)) throw error;
+      const outcome = error.code === 'AUTH_INVALID_TOKEN' ? 'invalid_token' : 'unavailable';
+      return this.reject(request, response, outcome, error.reason);
+    }
+  }
+
+  private reject(
+    request: unknown,
+    response: unknown,
+    outcome: Outcome,
+    reason: AuthFailureReason,
+  ): never {
+    const raw = rawRequest(request);
+    const template = resolveRouteTemplate(request);
+    publishSecurityEvent({
+      kind: 'authentication.failed',
+      reason,
+      requestId: getRequestId(request),
+      route: template === undefined ? undefined : `${raw.method} ${template}`,
+    });
+    const realm = `Bearer realm="${this.store.verifier.realm}"`;
+    switch (outcome) {
+      case 'no_credentials':
+        setResponseHeader(response, 'www-authenticate', realm);
+        throw new ProblemException({
+          kind: 'authentication-required',
+          status: 401,
+          title: 'Unauthorized',
+          detail: 'This resource needs a bearer access token.',
+          reason,
+        });
+      case 'invalid_request':
+        setResponseHeader(
+          response,
+          'www-authenticate',
+          `${realm}, error="invalid_request", error_description="The Authorization header is malformed"`,
+        );
+        throw new ProblemException({
+          kind: 'invalid-request',
+          status: 400,
+          title: 'Bad Request',
+          detail: 'The Authorization header is malformed.',
+          reason,
+        });
+      case 'invalid_token':
+        setResponseHeader(
+          response,
+          'www-authenticate',
+          `${realm}, error="invalid_token", error_description="The access token is invalid"`,
+        );
+        throw new ProblemException({
+          kind: 'invalid-token',
+          status: 401,
+          title: 'Unauthorized',
+          detail: 'The access token is invalid or has expired.',
+          reason,
+        });
+      case 'unavailable':
+        setResponseHeader(response, 'retry-after', '5');
+        throw new ProblemException({
+          kind: 'authentication-unavailable',
+          status: 503,
+          title: 'Service Unavailable',
+          detail: 'Access tokens cannot be checked right now. Try again later.',
+          reason,
+        });
+      default: {
+        const unknown: never = outcome;
+        throw new TypeError(`unknown outcome ${String(unknown)}`);
+      }
+    }
+  }
+}

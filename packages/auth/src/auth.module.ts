@@ -1,0 +1,69 @@
+import { type DynamicModule, ConfigurableModuleBuilder, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import type { AuthModuleOptions } from './auth-options.interface.js';
+import { AUTH_OPTIONS } from './auth.constants.js';
+import { AuthGuard } from './auth.guard.js';
+import { AuthKeyStore } from './auth-key.store.js';
+import { resolveAuthOptions } from './internal/resolve-options.js';
+import { TokenVerifier } from './token-verifier.js';
+
+const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<AuthModuleOptions>({ optionsInjectionToken: AUTH_OPTIONS })
+    .setClassMethodName('forRoot')
+    .setExtras({ isGlobal: true }, (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }))
+    .build();
+
+/** What `AuthModule.forRoot` takes: the options, plus `isGlobal` (default `true`). */
+export type AuthModuleForRootOptions = typeof OPTIONS_TYPE;
+/** What `AuthModule.forRootAsync` takes: `useFactory` + `inject`, `useClass` or `useExisting`. */
+export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
+
+/**
+ * JWT bearer authentication for every route, as a global guard. `TokenVerifier` and
+ * `AuthKeyStore` are exported for other modules (authz, tests, health).
+ *
+ * @example
+ * ```ts
+ * @Module({
+ *   imports: [
+ *     AuthModule.forRoot({
+ *       issuer: 'https://idp.example.com/',
+ *       audience: 'orders-api',
+ *       jwksUri: 'https://idp.example.com/.well-known/jwks.json',
+ *     }),
+ *   ],
+ * })
+ * export class AppModule {}
+ * ```
+ */
+@Module({
+  providers: [
+    AuthKeyStore,
+    {
+      provide: TokenVerifier,
+      useFactory: (store: AuthKeyStore) => store.verifier,
+      inject: [AuthKeyStore],
+    },
+    AuthGuard,
+    { provide: APP_GUARD, useExisting: AuthGuard },
+  ],
+  exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS],
+})
+export class AuthModule extends ConfigurableModuleClass {
+  /**
+   * Registers the module with options validated now: a wrong option throws a
+   * `BulwarkConfigError` naming it before the app is created.
+   */
+  static override forRoot(options: AuthModuleForRootOptions): DynamicModule {
+    resolveAuthOptions(options);
+    return super.forRoot(options);
+  }
+
+  /** Registers the module with options from a factory, class or existing provider. */
+  static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
+    return super.forRootAsync(options);
+  }
+}

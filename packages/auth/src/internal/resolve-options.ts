@@ -1,0 +1,319 @@
+import { BulwarkConfigError, isProduction } from '@bulwark/core';
+import type { JSONWebKeySet } from 'jose';
+import type {
+  AuthModuleOptions,
+  PemPublicKey,
+  TrustedIssuerOptions,
+} from '../auth-options.interface.js';
+import {
+  DEFAULT_ALGORITHMS,
+  DEFAULT_TOKEN_TYPES,
+  DEV_AUDIENCE,
+  DEV_ISSUER,
+  DEV_ISSUER_DIRECTORY,
+} from '../auth.constants.js';
+
+const ASYMMETRIC = new Set([
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+]);
+/** RFC 7518 §3.2: an HMAC key must be at least as long as the hash output. */
+const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
+
+export type KeySourceSpec =
+  | { kind: 'remote'; jwksUri: URL | undefined; discovery: boolean }
+  | { kind: 'static'; jwks: JSONWebKeySet | undefined; publicKeys: readonly PemPublicKey[] }
+  | { kind: 'secret'; secret: Uint8Array }
+  | { kind: 'dev'; directory: string };
+
+export interface ResolvedIssuer {
+  issuer: string;
+  audience: readonly string[];
+  algorithms: readonly string[];
+  keys: KeySourceSpec;
+  scopeClaim: string | undefined;
+  rolesClaim: string;
+}
+
+export interface ResolvedAuthOptions {
+  issuers: readonly ResolvedIssuer[];
+  tokenTypes: ReadonlySet<string>;
+  clockToleranceSeconds: number;
+  requiredClaims: readonly string[];
+  maxTokenAgeSeconds: number | undefined;
+  maxTokenLength: number;
+  cache: { enabled: boolean; maxEntries: number };
+  cooldownMs: number;
+  maxAgeMs: number;
+  timeoutMs: number;
+  realm: string;
+  production: boolean;
+  clock: () => number;
+}
+
+/** RFC 7515 §4.1.9: `typ` is compared case-insensitively, `application/` may be left out. */
+export function normalizeType(value: string): string {
+  const lower = value.toLowerCase();
+  return lower.startsWith('application/') ? lower.slice('application/'.length) : lower;
+}
+
+function fail(setting: string, message: string): never {
+  throw new BulwarkConfigError(setting, message);
+}
+
+function number(
+  value: number | undefined,
+  setting: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(setting, `must be a number from ${min} to ${max}. Set ${setting} or leave it out.`);
+  }
+  return value;
+}
+
+function stringList(value: readonly string[] | undefined, setting: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || !v)) {
+    fail(setting, 'must be a non-empty array of non-empty strings.');
+  }
+  return [...value];
+}
+
+function checkUrl(raw: string, setting: string, production: boolean): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    fail(setting, `must be an absolute URL. Set ${setting} to the https URL of the key set.`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(setting, 'must be an http(s) URL.');
+  if (production && url.protocol !== 'https:') {
+    fail(setting, 'must use https in production, so keys cannot be swapped in transit.');
+  }
+  return url;
+}
+
+function resolveAlgorithms(
+  algorithms: readonly string[],
+  setting: string,
+  hasSecret: boolean,
+): string[] {
+  for (const alg of algorithms) {
+    if (!ASYMMETRIC.has(alg) && !(alg in HMAC_MIN_BYTES)) {
+      fail(setting, `"${alg}" is not a supported JWS algorithm (RFC 8725 §3.1: never "none").`);
+    }
+  }
+  const symmetric = algorithms.filter((alg) => alg in HMAC_MIN_BYTES);
+  if (symmetric.length > 0 && symmetric.length !== algorithms.length) {
+    // RFC 8725 §2.1: a verifier that accepts both can be fooled into HMAC with a public key.
+    fail(setting, 'must not mix HS* with asymmetric algorithms.');
+  }
+  if (symmetric.length > 0 && !hasSecret) {
+    fail(setting, 'lists HS* algorithms, which need `secret`; public keys never verify HS*.');
+  }
+  if (symmetric.length === 0 && hasSecret) {
+    fail('secret', 'needs `algorithms` set to HS256, HS384 or HS512 only.');
+  }
+  return [...algorithms];
+}
+
+function resolveIssuer(
+  input: TrustedIssuerOptions,
+  prefix: string,
+  defaults: { algorithms: readonly string[]; scopeClaim?: string; rolesClaim: string },
+  production: boolean,
+): ResolvedIssuer {
+  if (typeof input.issuer !== 'string' || input.issuer === '') {
+    fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
+  }
+  const audience =
+    typeof input.audience === 'string' ? [input.audience] : stringList(input.audience, 'audience');
+  if (!audience || audience.some((a) => a === '')) {
+    fail(
+      `${prefix}audience`,
+      "is required: the API's identifier that tokens must carry in `aud`. Set AUTH_AUDIENCE.",
+    );
+  }
+  const sources = (['jwksUri', 'discovery', 'jwks', 'publicKeys', 'secret'] as const).filter(
+    (name) => input[name] !== undefined && input[name] !== false,
+  );
+  if (sources.length !== 1) {
+    fail(
+      `${prefix}jwksUri`,
+      sources.length === 0
+        ? 'no key source: set one of jwksUri (AUTH_JWKS_URL), discovery, jwks, publicKeys or secret.'
+        : `set exactly one key source, not ${sources.join(' and ')}.`,
+    );
+  }
+  const algorithms = resolveAlgorithms(
+    stringList(input.algorithms, `${prefix}algorithms`) ?? [...defaults.algorithms],
+    `${prefix}algorithms`,
+    input.secret !== undefined,
+  );
+  let keys: KeySourceSpec;
+  if (input.jwksUri !== undefined) {
+    keys = {
+      kind: 'remote',
+      jwksUri: checkUrl(input.jwksUri, `${prefix}jwksUri`, production),
+      discovery: false,
+    };
+  } else if (input.discovery) {
+    checkUrl(input.issuer, `${prefix}issuer`, production);
+    keys = { kind: 'remote', jwksUri: undefined, discovery: true };
+  } else if (input.secret !== undefined) {
+    const secret =
+      typeof input.secret === 'string' ? new TextEncoder().encode(input.secret) : input.secret;
+    const needed = Math.max(...algorithms.map((alg) => HMAC_MIN_BYTES[alg] ?? 32));
+    if (!(secret instanceof Uint8Array) || secret.byteLength < needed) {
+      fail(`${prefix}secret`, `must be at least ${needed} bytes for ${algorithms.join(', ')}.`);
+    }
+    keys = { kind: 'secret', secret };
+  } else {
+    for (const [index, key] of (input.publicKeys ?? []).entries()) {
+      if (typeof key?.pem !== 'string' || !key.pem.includes('-----BEGIN')) {
+        fail(`${prefix}publicKeys[${index}].pem`, 'must be PEM text (PUBLIC KEY or CERTIFICATE).');
+      }
+      if (!algorithms.includes(key.alg)) {
+        fail(`${prefix}publicKeys[${index}].alg`, `must be one of algorithms (${algorithms}).`);
+      }
+    }
+    if (input.jwks !== undefined && !Array.isArray(input.jwks?.keys)) {
+      fail(`${prefix}jwks`, 'must be a JSON Web Key Set: { keys: [...] }.');
+    }
+    keys = { kind: 'static', jwks: input.jwks, publicKeys: input.publicKeys ?? [] };
+  }
+  return {
+    issuer: input.issuer,
+    audience,
+    algorithms,
+    keys,
+    scopeClaim: input.scopeClaim ?? defaults.scopeClaim,
+    rolesClaim: input.rolesClaim ?? defaults.rolesClaim,
+  };
+}
+
+function hasKeySource(options: Partial<TrustedIssuerOptions>): boolean {
+  return (
+    options.jwksUri !== undefined ||
+    Boolean(options.discovery) ||
+    options.jwks !== undefined ||
+    options.publicKeys !== undefined ||
+    options.secret !== undefined
+  );
+}
+
+/** Validates and normalises the options; every error names the option at fault. */
+export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
+  if (options === null || typeof options !== 'object') fail('options', 'must be an object.');
+  const production = options.production ?? isProduction();
+  const algorithms = stringList(options.algorithms, 'algorithms') ?? [...DEFAULT_ALGORITHMS];
+  for (const claim of ['scopeClaim', 'rolesClaim'] as const) {
+    if (options[claim] !== undefined && (typeof options[claim] !== 'string' || !options[claim])) {
+      fail(claim, 'must be a non-empty claim path such as `realm_access.roles`.');
+    }
+  }
+  const defaults = {
+    algorithms,
+    scopeClaim: options.scopeClaim,
+    rolesClaim: options.rolesClaim ?? 'roles',
+  };
+  let issuers: ResolvedIssuer[];
+  if (options.issuers !== undefined) {
+    if (options.issuer !== undefined || hasKeySource(options)) {
+      fail('issuers', 'cannot be combined with top-level issuer or key options; use one form.');
+    }
+    if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
+      fail('issuers', 'must be a non-empty array of trusted issuers.');
+    }
+    issuers = options.issuers.map((entry, index) =>
+      resolveIssuer(entry, `issuers[${index}].`, defaults, production),
+    );
+    const names = issuers.map((entry) => entry.issuer);
+    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+    if (duplicate) fail('issuers', `lists the issuer ${duplicate} twice.`);
+  } else if (hasKeySource(options)) {
+    issuers = [resolveIssuer(options as TrustedIssuerOptions, '', defaults, production)];
+  } else {
+    issuers = [resolveDevIssuer(options, defaults, production)];
+  }
+
+  const tokenTypes = stringList(options.tokenTypes, 'tokenTypes') ?? [...DEFAULT_TOKEN_TYPES];
+  const requiredClaims = stringList(options.requiredClaims, 'requiredClaims') ?? [];
+  const cache =
+    typeof options.cache === 'object' && options.cache !== null
+      ? options.cache
+      : { enabled: options.cache !== false };
+  const realm = options.realm ?? 'api';
+  // RFC 7235 §2.2: the realm is a quoted-string; refuse what would need escaping.
+  if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || /["\\]/.test(realm)) {
+    fail('realm', 'must be printable ASCII without quotes or backslashes.');
+  }
+  if (options.clock !== undefined && typeof options.clock !== 'function') {
+    fail('clock', 'must be a function returning milliseconds since the epoch.');
+  }
+  return {
+    issuers,
+    tokenTypes: new Set(tokenTypes.map(normalizeType)),
+    clockToleranceSeconds: number(options.clockToleranceSeconds, 'clockToleranceSeconds', 5, 0, 300),
+    requiredClaims: [...new Set(['sub', 'exp', ...requiredClaims])],
+    maxTokenAgeSeconds:
+      options.maxTokenAgeSeconds === undefined
+        ? undefined
+        : number(options.maxTokenAgeSeconds, 'maxTokenAgeSeconds', 0, 1, 31_536_000),
+    maxTokenLength: number(options.maxTokenLength, 'maxTokenLength', 8192, 256, 1_048_576),
+    cache: {
+      enabled: cache.enabled !== false,
+      maxEntries: number(cache.maxEntries, 'cache.maxEntries', 10_000, 1, 10_000_000),
+    },
+    cooldownMs: number(options.jwksCooldownSeconds, 'jwksCooldownSeconds', 30, 0, 86_400) * 1000,
+    maxAgeMs: number(options.jwksMaxAgeSeconds, 'jwksMaxAgeSeconds', 600, 1, 604_800) * 1000,
+    timeoutMs: number(options.jwksTimeoutSeconds, 'jwksTimeoutSeconds', 5, 0.001, 120) * 1000,
+    realm,
+    production,
+    clock: options.clock ?? Date.now,
+  };
+}
+
+function resolveDevIssuer(
+  options: AuthModuleOptions,
+  defaults: { algorithms: readonly string[]; scopeClaim?: string; rolesClaim: string },
+  production: boolean,
+): ResolvedIssuer {
+  if (production) {
+    fail(
+      'AUTH_JWKS_URL',
+      'no key source is configured, and the development issuer is refused in production. ' +
+        'Set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL (options issuer, audience, jwksUri).',
+    );
+  }
+  if (options.devIssuer === false) {
+    fail('jwksUri', 'no key source: set jwksUri (AUTH_JWKS_URL), discovery, jwks, publicKeys or secret.');
+  }
+  const directory =
+    typeof options.devIssuer === 'object' ? options.devIssuer.directory : undefined;
+  if (directory !== undefined && (typeof directory !== 'string' || directory === '')) {
+    fail('devIssuer.directory', 'must be a non-empty folder path.');
+  }
+  const audience = options.audience ?? DEV_AUDIENCE;
+  return {
+    issuer: options.issuer ?? DEV_ISSUER,
+    audience: typeof audience === 'string' ? [audience] : [...audience],
+    algorithms: ['ES256'],
+    keys: { kind: 'dev', directory: directory ?? DEV_ISSUER_DIRECTORY },
+    scopeClaim: defaults.scopeClaim,
+    rolesClaim: defaults.rolesClaim,
+  };
+}

@@ -1,0 +1,55 @@
+import type { Principal } from '@bulwark/core';
+
+export interface CachedToken {
+  principal: Principal;
+  /** Seconds since the epoch. */
+  exp: number;
+  nbf: number | undefined;
+  iat: number | undefined;
+}
+
+/**
+ * A bounded LRU of verified tokens, keyed by a SHA-256 of the token (as Envoy's jwt_authn does):
+ * the token itself is never kept, and a key collision would need a SHA-256 collision.
+ * A Map iterates in insertion order, so re-inserting on a hit keeps the oldest entry first.
+ */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, CachedToken>();
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly maxEntries: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): CachedToken | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.misses += 1;
+      return undefined;
+    }
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.hits += 1;
+    return entry;
+  }
+
+  set(key: string, entry: CachedToken): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next();
+      if (!oldest.done) this.entries.delete(oldest.value);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
