@@ -29,7 +29,8 @@ export class MetricsModule extends ConfigurableMetricsModule {
    */
   static override forRoot(options: typeof METRICS_OPTIONS_TYPE = {}): DynamicModule {
     resolveMetricsOptions(options);
-    return { ...ConfigurableMetricsModule.forRoot(options), global: true };
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `module` set to MetricsModule.
+    return { ...super.forRoot(options), global: true };
   }
 
   /**
@@ -42,6 +43,7 @@ export class MetricsModule extends ConfigurableMetricsModule {
    * ```
    */
   static override forRootAsync(options: typeof METRICS_ASYNC_OPTIONS_TYPE): DynamicModule {
-    return { ...ConfigurableMetricsModule.forRootAsync(options), global: true };
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `module` set to MetricsModule.
+    return { ...super.forRootAsync(options), global: true };
   }
 }
