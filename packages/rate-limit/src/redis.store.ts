@@ -101,12 +101,16 @@ export class RedisRateLimitStore implements RateLimitStore, ReadinessCheck, OnAp
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.client || !this.owned) return;
+    const client = this.client;
+    if (!client || !this.owned || client.status === 'end') return;
+    const ended = new Promise((resolve) => client.once('end', resolve));
     try {
-      await this.client.quit();
+      await client.quit();
     } catch {
-      this.client.disconnect();
+      // Not connected: stop the reconnection loop instead.
+      client.disconnect();
     }
+    await ended;
   }
 
   private async run(key: string, rule: RateLimitRule, cost: number): Promise<RateLimitDecision> {

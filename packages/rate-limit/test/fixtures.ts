@@ -1,0 +1,77 @@
+import { type Principal, ROUTE_METADATA, setPrincipal } from '@bulwark/core';
+import {
+  type CanActivate,
+  Controller,
+  type ExecutionContext,
+  Get,
+  Injectable,
+  SetMetadata,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { RateLimit, SkipRateLimit } from '../src/index.js';
+
+/**
+ * Stands in for @bulwark/auth's global guard through the core contract it uses: a bearer
+ * `good:<sub>` becomes a principal, any other bearer is a 401, no bearer is anonymous.
+ */
+@Injectable()
+export class FixtureAuthGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string> }>();
+    const header = request.headers.authorization;
+    if (header === undefined) return true;
+    const match = /^Bearer good:(\w+)$/.exec(header);
+    if (!match) throw new UnauthorizedException();
+    const subject = match[1] as string;
+    const principal: Principal = {
+      id: `https://issuer.test|${subject}`,
+      issuer: 'https://issuer.test',
+      subject,
+      clientId: undefined,
+      scopes: [],
+      roles: [],
+      claims: {},
+      expiresAt: new Date(Date.now() + 60_000),
+    };
+    setPrincipal(request, principal);
+    return true;
+  }
+}
+
+@Controller()
+export class FixtureController {
+  @Get('default')
+  default() {
+    return { ok: true };
+  }
+
+  @Get('other')
+  other() {
+    return { ok: true };
+  }
+
+  @RateLimit({ policy: 'search', cost: 2 })
+  @Get('search')
+  search() {
+    return { ok: true };
+  }
+
+  @RateLimit({ limit: 2, windowSeconds: 10, name: 'export' })
+  @Get('export')
+  export() {
+    return { ok: true };
+  }
+
+  @SkipRateLimit()
+  @Get('free')
+  free() {
+    return { ok: true };
+  }
+
+  // What @bulwark/health does for its probes, without importing this package.
+  @SetMetadata(ROUTE_METADATA.skipRateLimit, true)
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+}

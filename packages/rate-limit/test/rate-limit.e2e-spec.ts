@@ -1,0 +1,183 @@
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RateLimitedInfo, RateLimitModule } from '../src/index.js';
+import { FixtureAuthGuard, FixtureController } from './fixtures.js';
+
+let now = Date.UTC(2030, 0, 1);
+const limited: RateLimitedInfo[] = [];
+
+@Module({
+  providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
+})
+class FixtureAuthModule {}
+
+@Module({
+  imports: [
+    FixtureAuthModule,
+    RateLimitModule.forRoot({
+      limit: 3,
+      windowSeconds: 60,
+      policies: { search: { limit: 4, windowSeconds: 30 } },
+      authFailure: { limit: 2, windowSeconds: 60 },
+      trustProxy: false,
+      clock: () => now,
+      onLimited: (info) => limited.push(info),
+      env: {},
+    }),
+  ],
+  controllers: [FixtureController],
+})
+class AppModule {}
+
+const get = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers });
+
+describe.each(ADAPTERS)('rate limiting on %s', (adapter) => {
+  let running: RunningApp;
+  let events: SecurityEvent[];
+  let stop: () => void;
+
+  beforeAll(async () => {
+    running = await bootstrap(AppModule, { adapter });
+  });
+  afterAll(() => running.close());
+  beforeEach(() => {
+    // Each test starts a fresh window for every key.
+    now += 3_600_000;
+    events = [];
+    limited.length = 0;
+    stop = subscribeSecurityEvents((event) => events.push(event));
+  });
+  afterEach(() => stop());
+
+  it('sends RateLimit-Policy and RateLimit on admitted requests', async () => {
+    const first = await get(`${running.url}/default`);
+    expect(first.status).toBe(200);
+    expect(first.headers.get('ratelimit-policy')).toBe('"default";q=3;w=60');
+    expect(first.headers.get('ratelimit')).toBe('"default";r=2;t=20');
+    const second = await get(`${running.url}/default`);
+    expect(second.headers.get('ratelimit')).toBe('"default";r=1;t=40');
+  });
+
+  it('answers 429 problem+json with Retry-After once the quota is spent, and reports it', async () => {
+    for (let i = 0; i < 3; i += 1) expect((await get(`${running.url}/default`)).status).toBe(200);
+    const refused = await get(`${running.url}/default`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('20');
+    expect(refused.headers.get('ratelimit-policy')).toBe('"default";q=3;w=60');
+    expect(refused.headers.get('ratelimit')).toBe('"default";r=0;t=60');
+    expect(await refused.json()).toMatchObject({
+      type: 'urn:bulwark:problem:rate-limited',
+      title: 'Too Many Requests',
+      status: 429,
+      detail: 'The rate limit "default" is exhausted. Retry after 20 seconds.',
+    });
+    expect(events).toEqual([
+      expect.objectContaining({
+        kind: 'rate_limit.exceeded',
+        reason: 'limit',
+        clientAddress: '127.0.0.1',
+        route: 'GET /default',
+        details: { policy: 'default', limit: 3, windowSeconds: 60 },
+      }),
+    ]);
+    expect(limited).toEqual([
+      { policy: 'default', reason: 'limit', keyType: 'address', route: 'GET /default' },
+    ]);
+  });
+
+  it('shares the default quota across routes and refills it as the injected clock advances', async () => {
+    await get(`${running.url}/default`);
+    await get(`${running.url}/other`);
+    await get(`${running.url}/default`);
+    expect((await get(`${running.url}/other`)).status).toBe(429);
+    now += 19_999;
+    expect((await get(`${running.url}/other`)).status).toBe(429);
+    now += 1;
+    const refilled = await get(`${running.url}/other`);
+    expect(refilled.status).toBe(200);
+    expect(refilled.headers.get('ratelimit')).toBe('"default";r=0;t=60');
+  });
+
+  it('charges the cost of a named policy', async () => {
+    const first = await get(`${running.url}/search`);
+    expect(first.headers.get('ratelimit-policy')).toBe('"search";q=4;w=30');
+    expect(first.headers.get('ratelimit')).toBe('"search";r=2;t=15');
+    expect((await get(`${running.url}/search`)).status).toBe(200);
+    expect((await get(`${running.url}/search`)).status).toBe(429);
+    // The default quota is untouched by the named policy.
+    expect((await get(`${running.url}/default`)).headers.get('ratelimit')).toBe(
+      '"default";r=2;t=20',
+    );
+  });
+
+  it('applies a route-local limit under its own name', async () => {
+    expect((await get(`${running.url}/export`)).headers.get('ratelimit-policy')).toBe(
+      '"export";q=2;w=10',
+    );
+    await get(`${running.url}/export`);
+    const refused = await get(`${running.url}/export`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('5');
+  });
+
+  it('exempts @SkipRateLimit() routes and health probes', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      const free = await get(`${running.url}/free`);
+      expect(free.status).toBe(200);
+      expect(free.headers.get('ratelimit')).toBeNull();
+      expect((await get(`${running.url}/health/live`)).status).toBe(200);
+    }
+  });
+
+  it('keys authenticated callers by principal, not by address', async () => {
+    const alice = { authorization: 'Bearer good:alice' };
+    for (let i = 0; i < 3; i += 1)
+      expect((await get(`${running.url}/default`, alice)).status).toBe(200);
+    const refused = await get(`${running.url}/default`, alice);
+    expect(refused.status).toBe(429);
+    expect(limited[0]?.keyType).toBe('principal');
+    expect(events[0]?.principalId).toBe('https://issuer.test|alice');
+    expect((await get(`${running.url}/default`, { authorization: 'Bearer good:bob' })).status).toBe(
+      200,
+    );
+    expect((await get(`${running.url}/default`)).status).toBe(200);
+  });
+
+  it('ignores a spoofed X-Forwarded-For from an untrusted peer', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const spoofed = { 'x-forwarded-for': `198.51.100.${i}` };
+      expect((await get(`${running.url}/default`, spoofed)).status).toBe(200);
+    }
+    const refused = await get(`${running.url}/default`, { 'x-forwarded-for': '198.51.100.99' });
+    expect(refused.status).toBe(429);
+    expect(events[0]?.clientAddress).toBe('127.0.0.1');
+  });
+
+  it('limits failed authentication per address before authentication runs', async () => {
+    const bad = { authorization: 'Bearer forged' };
+    expect((await get(`${running.url}/default`, bad)).status).toBe(401);
+    expect((await get(`${running.url}/default`, bad)).status).toBe(401);
+    const refused = await get(`${running.url}/default`, bad);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('30');
+    expect(refused.headers.get('ratelimit-policy')).toBe('"auth-failure";q=2;w=60');
+    expect(await refused.json()).toMatchObject({
+      type: 'urn:bulwark:problem:rate-limited',
+      status: 429,
+      detail: 'Too many failed authentication attempts. Retry after 30 seconds.',
+    });
+    expect(events.at(-1)).toMatchObject({ kind: 'rate_limit.exceeded', reason: 'auth_failure' });
+    // The address is blocked whatever it sends, until the quota refills; probes still pass.
+    expect(
+      (await get(`${running.url}/default`, { authorization: 'Bearer good:carol' })).status,
+    ).toBe(429);
+    expect((await get(`${running.url}/health/live`)).status).toBe(200);
+    now += 30_000;
+    expect(
+      (await get(`${running.url}/default`, { authorization: 'Bearer good:carol' })).status,
+    ).toBe(200);
+  });
+});
