@@ -1,0 +1,87 @@
+import type { Environment } from '@bulwark/core';
+
+/**
+ * The timers of the shutdown state machine. Inject a manual clock in tests, so no test waits
+ * for a real delay.
+ */
+export interface ShutdownClock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Calls `callback` after `ms`; returns the function that cancels it. */
+  setTimeout(callback: () => void, ms: number): () => void;
+}
+
+/** One JSON log line of the shutdown, such as `{ phase: 'drain', durationMs: 812 }`. */
+export interface ShutdownLogEntry {
+  level: 'info' | 'warn' | 'error';
+  msg: string;
+  phase: 'signal' | 'delay' | 'drain' | 'hook' | 'hooks' | 'exit' | 'forced';
+  [field: string]: unknown;
+}
+
+/**
+ * Options of `ShutdownModule.forRoot()` / `forRootAsync()`.
+ *
+ * @example
+ * ```ts
+ * ShutdownModule.forRoot({ delaySeconds: 5, timeoutSeconds: 20 })
+ * ```
+ */
+export interface ShutdownModuleOptions {
+  /**
+   * How long the app keeps serving normally after the signal, with readiness already 503, while
+   * Kubernetes removes the pod from its endpoints. Skipped outside Kubernetes (see
+   * {@link ShutdownModuleOptions.delayOutsideKubernetes}).
+   * @default `SHUTDOWN_DELAY_SECONDS`, else 5
+   */
+  delaySeconds?: number;
+  /**
+   * How long in-flight requests may take to finish once draining starts. Past it, the sockets
+   * are destroyed, the hooks run, and the process exits 1.
+   * @default `SHUTDOWN_TIMEOUT_SECONDS`, else 20
+   */
+  timeoutSeconds?: number;
+  /**
+   * While draining, a keep-alive socket with no request in flight is closed only after it has
+   * stayed idle this long, so a request the client already sent on it is served rather than
+   * reset (the race of gajus/http-terminator#48). Bounded by the timeout.
+   * @default 1
+   */
+  idleGraceSeconds?: number;
+  /**
+   * The most one shutdown hook may take; a hook past it is abandoned and the next one runs.
+   * @default 5
+   */
+  hookTimeoutSeconds?: number;
+  /**
+   * The signals that start the shutdown. A second one exits at once.
+   * @default ['SIGTERM', 'SIGINT']
+   */
+  signals?: NodeJS.Signals[];
+  /**
+   * Apply the delay even when `KUBERNETES_SERVICE_HOST` is unset (behind another load balancer
+   * that needs time to converge).
+   * @default false
+   */
+  delayOutsideKubernetes?: boolean;
+  /**
+   * The environment read for `SHUTDOWN_*` and `KUBERNETES_SERVICE_HOST`.
+   * @default process.env
+   */
+  env?: Environment;
+  /**
+   * Ends the process. For tests.
+   * @default (code) => process.exit(code)
+   */
+  exit?: (code: number) => void;
+  /**
+   * The clock and timers. For tests.
+   * @default Date.now and the global setTimeout
+   */
+  clock?: ShutdownClock;
+  /**
+   * Writes one log entry.
+   * @default one JSON line on stdout, with `time` in epoch milliseconds
+   */
+  log?: (entry: ShutdownLogEntry) => void;
+}

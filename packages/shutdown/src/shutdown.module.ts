@@ -1,0 +1,45 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { resolveShutdownOptions } from './internal/resolve-options.js';
+import {
+  SHUTDOWN_ASYNC_OPTIONS_TYPE,
+  SHUTDOWN_OPTIONS_TYPE,
+  ShutdownConfigurableModule,
+} from './shutdown.module-definition.js';
+import { ShutdownService } from './shutdown.service.js';
+
+/**
+ * Graceful SIGTERM/SIGINT: readiness 503 at once, keep serving for the delay, then drain
+ * keep-alive connections and in-flight requests (bounded), run the `@ShutdownHook()`
+ * providers, and exit 0 (1 on timeout). A second signal exits at once.
+ *
+ * Do not also call `app.enableShutdownHooks()` for the same signals.
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [HealthModule.forRoot(), ShutdownModule.forRoot()] })
+ * class AppModule {}
+ * ```
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [ShutdownService],
+  exports: [ShutdownService],
+})
+export class ShutdownModule extends ShutdownConfigurableModule {
+  /**
+   * Registers the shutdown with options known now; they and `SHUTDOWN_*` are validated here.
+   * @default delaySeconds from SHUTDOWN_DELAY_SECONDS (5), timeoutSeconds from SHUTDOWN_TIMEOUT_SECONDS (20)
+   */
+  static override forRoot(options: typeof SHUTDOWN_OPTIONS_TYPE = {}): DynamicModule {
+    resolveShutdownOptions(options);
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `module: ShutdownModule` in the definition.
+    return super.forRoot(options);
+  }
+
+  /** Registers the shutdown with options from a factory or class; validated when resolved. */
+  static override forRootAsync(options: typeof SHUTDOWN_ASYNC_OPTIONS_TYPE): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `module: ShutdownModule` in the definition.
+    return super.forRootAsync(options);
+  }
+}
