@@ -1,0 +1,47 @@
+/** The HTTP adapters a service can be generated for. */
+export const ADAPTERS = ['fastify', 'express'] as const;
+/** An HTTP adapter. */
+export type Adapter = (typeof ADAPTERS)[number];
+
+/** The package managers the scaffolder installs with. */
+export const PACKAGE_MANAGERS = ['npm', 'pnpm'] as const;
+/** A package manager. */
+export type PackageManager = (typeof PACKAGE_MANAGERS)[number];
+
+/** The flags as given on the command line; anything not given is `undefined`. */
+export interface CliFlags {
+  directory?: string;
+  name?: string;
+  adapter?: Adapter;
+  redis?: boolean;
+  example?: boolean;
+  packageManager?: PackageManager;
+  install?: boolean;
+  local?: string;
+  yes: boolean;
+  force: boolean;
+  help: boolean;
+  version: boolean;
+}
+
+/** Everything the scaffolder needs, complete and validated. */
+export interface CreateOptions {
+  /** The absolute target directory. */
+  directory: string;
+  /** The package name, valid for npm. */
+  name: string;
+  /** @default 'fastify' */
+  adapter: Adapter;
+  /** @default false */
+  redis: boolean;
+  /** @default true */
+  example: boolean;
+  /** @default 'npm' */
+  packageManager: PackageManager;
+  /** @default true */
+  install: boolean;
+  /** An absolute path to a Bulwark checkout or a folder of `@bulwark/*` tarballs. */
+  local: string | undefined;
+  /** @default false */
+  force: boolean;
+}
