@@ -1,0 +1,294 @@
+import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BulwarkConfigError, registeredSecretValues } from '@bulwark/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generateSealKey, KeyRing } from './key-ring.js';
+import { loadSecret, loadSecrets, type SecretStore } from './secret-store.js';
+import type { SecretRotation } from './secrets-options.interface.js';
+
+/** Resolves on the next rotation of `name`; bounded so a missed event fails instead of hanging. */
+function nextRotation(store: SecretStore, name: string): Promise<SecretRotation> {
+  return new Promise((resolve, reject) => {
+    const timeout = setTimeout(() => {
+      stop();
+      reject(new Error(`no rotation of ${name} was seen within 5 s`));
+    }, 5_000);
+    const stop = store.onRotate(name, (rotation) => {
+      clearTimeout(timeout);
+      stop();
+      resolve(rotation);
+    });
+  });
+}
+
+let dir: string;
+let stores: SecretStore[];
+let warnings: string[];
+
+const base = () => ({
+  directories: [dir],
+  env: {},
+  watchDebounceMs: 20,
+  onWarning: (message: string) => warnings.push(message),
+});
+
+async function open(options: Parameters<typeof loadSecrets>[0]): Promise<SecretStore> {
+  const store = await loadSecrets(options);
+  stores.push(store);
+  return store;
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bulwark-secrets-'));
+  stores = [];
+  warnings = [];
+});
+
+afterEach(async () => {
+  for (const store of stores) await store.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('loading', () => {
+  it('prefers NAME_FILE, then a directory file, then the environment', async () => {
+    const pointed = join(dir, 'elsewhere.txt');
+    await writeFile(pointed, 'from-name-file\n');
+    await writeFile(join(dir, 'REDIS_URL'), 'from-directory\n');
+    await writeFile(join(dir, 'api-token'), 'kebab-case-file');
+    const store = await open({
+      ...base(),
+      required: ['REDIS_URL', 'API_TOKEN', 'DB_PASSWORD'],
+      env: { REDIS_URL_FILE: pointed, REDIS_URL: 'from-env-1', DB_PASSWORD: 'from-env-2' },
+    });
+    expect(store.get('REDIS_URL')).toBe('from-name-file');
+    expect(store.source('REDIS_URL')).toEqual({ kind: 'file', path: pointed, via: 'NAME_FILE' });
+    expect(store.get('API_TOKEN')).toBe('kebab-case-file');
+    expect(store.source('API_TOKEN')).toEqual({
+      kind: 'file',
+      path: join(dir, 'api-token'),
+      via: 'directory',
+    });
+    expect(store.get('DB_PASSWORD')).toBe('from-env-2');
+    expect(store.source('DB_PASSWORD')).toEqual({ kind: 'env', variable: 'DB_PASSWORD' });
+    expect(warnings).toEqual([]);
+  });
+
+  it('fails start-up naming a missing required secret, never printing any value', async () => {
+    await writeFile(join(dir, 'PRESENT'), 'present-value');
+    const error = await loadSecrets({ ...base(), required: ['PRESENT', 'REDIS_URL'] }).catch(
+      (caught: unknown) => caught,
+    );
+    expect(error).toBeInstanceOf(BulwarkConfigError);
+    expect((error as BulwarkConfigError).setting).toBe('REDIS_URL');
+    expect((error as Error).message).toBe(
+      `REDIS_URL: required secret is missing: set REDIS_URL_FILE to a file path, or mount a file named REDIS_URL in ${dir}, or set the environment variable REDIS_URL.`,
+    );
+    expect((error as Error).message).not.toContain('present-value');
+  });
+
+  it('names NAME_FILE when it points to nothing', async () => {
+    await expect(
+      loadSecrets({ ...base(), required: ['X_KEY'], env: { X_KEY_FILE: join(dir, 'nope') } }),
+    ).rejects.toThrow(`X_KEY_FILE: points to ${join(dir, 'nope')}, which does not exist`);
+  });
+
+  it('leaves a missing optional secret unset', async () => {
+    const store = await open({ ...base(), optional: ['SENTRY_DSN'] });
+    expect(store.find('SENTRY_DSN')).toBeUndefined();
+    expect(() => store.get('SENTRY_DSN')).toThrow(
+      expect.objectContaining({ code: 'SECRETS_NOT_SET' }),
+    );
+    expect(() => store.get('NEVER_DECLARED')).toThrow(
+      expect.objectContaining({
+        code: 'SECRETS_UNKNOWN_SECRET',
+        message: 'secret NEVER_DECLARED is not declared; add it to required or optional',
+      }),
+    );
+  });
+
+  it('warns, without the value, when production falls back to the environment', async () => {
+    const store = await open({
+      ...base(),
+      required: ['REDIS_URL'],
+      env: { NODE_ENV: 'production', REDIS_URL: 'redis://:env-secret@x' },
+    });
+    expect(store.get('REDIS_URL')).toBe('redis://:env-secret@x');
+    expect(warnings).toEqual([
+      `secret REDIS_URL is read from the environment variable REDIS_URL; in production mount it as a file (${dir}/REDIS_URL) or set REDIS_URL_FILE`,
+    ]);
+  });
+
+  it('ignores the environment when allowEnv is off', async () => {
+    await expect(
+      loadSecrets({ ...base(), allowEnv: false, required: ['TOKEN'], env: { TOKEN: 'abcdefgh' } }),
+    ).rejects.toThrow(/^TOKEN: required secret is missing/);
+  });
+
+  it('refuses a file above maxFileBytes, naming it', async () => {
+    await writeFile(join(dir, 'BIG'), 'x'.repeat(100));
+    await expect(
+      loadSecrets({ ...base(), maxFileBytes: 50, required: ['BIG'] }),
+    ).rejects.toMatchObject({
+      code: 'SECRETS_UNREADABLE',
+      message: `secret BIG: ${join(dir, 'BIG')} is 100 bytes, above maxFileBytes (50)`,
+    });
+  });
+
+  it('registers every loaded value for log redaction', async () => {
+    await writeFile(join(dir, 'SIGNING_KEY'), 'registered-signing-key-1');
+    await open({ ...base(), required: ['SIGNING_KEY'] });
+    expect(registeredSecretValues().has('registered-signing-key-1')).toBe(true);
+  });
+
+  it('loadSecret reads one value without watching', async () => {
+    await writeFile(join(dir, 'ONE'), 'single-value\n');
+    expect(await loadSecret('ONE', { directories: [dir], env: {} })).toBe('single-value');
+  });
+
+  it('validates options, naming the option', async () => {
+    await expect(loadSecrets({ required: ['bad-name'] })).rejects.toThrow(
+      'required: "bad-name" is not a valid secret name: use letters, digits and "_", starting with a letter or "_"',
+    );
+    await expect(loadSecrets({ required: ['A'], directories: ['relative'] })).rejects.toThrow(
+      /^directories: must be an array of absolute paths/,
+    );
+    await expect(loadSecrets({})).rejects.toThrow(
+      'required: list at least one secret name in required or optional',
+    );
+    await expect(loadSecrets({ required: ['A'], optional: ['A'] })).rejects.toThrow(
+      'optional: "A" is listed twice; name each secret once, in required or in optional',
+    );
+  });
+});
+
+describe('sealed values', () => {
+  it('unseals sealed:v1 values with the key ring named by unsealWith', async () => {
+    const key = await generateSealKey({ kid: 'k1' });
+    await writeFile(join(dir, 'SEAL_KEYS'), `${key.secretKey}\n`);
+    const ring = await KeyRing.parse(key.publicKey);
+    const store = await open({
+      ...base(),
+      unsealWith: 'SEAL_KEYS',
+      required: ['REDIS_URL'],
+      env: { REDIS_URL: ring.seal('redis://:sealed-pass@r') },
+    });
+    expect(store.get('REDIS_URL')).toBe('redis://:sealed-pass@r');
+    expect(registeredSecretValues().has('redis://:sealed-pass@r')).toBe(true);
+  });
+
+  it('fails start-up for a sealed value without unsealWith, and for a tampered one', async () => {
+    const key = await generateSealKey({ kid: 'k1' });
+    const sealed = (await KeyRing.parse(key.publicKey)).seal('v');
+    await expect(
+      loadSecrets({ ...base(), required: ['TOKEN'], env: { TOKEN: sealed } }),
+    ).rejects.toThrow(
+      'unsealWith: secret TOKEN holds a sealed value; set unsealWith to the name of the secret holding the key ring',
+    );
+    await writeFile(join(dir, 'SEAL_KEYS'), key.secretKey);
+    await expect(
+      loadSecrets({
+        ...base(),
+        unsealWith: 'SEAL_KEYS',
+        required: ['TOKEN'],
+        env: { TOKEN: `${sealed.slice(0, -2)}AA` },
+      }),
+    ).rejects.toMatchObject({ code: 'SECRETS_DECRYPT_FAILED', message: /^secret TOKEN: / });
+  });
+});
+
+describe('rotation', () => {
+  it('picks up a file replaced by atomic rename', async () => {
+    await writeFile(join(dir, 'REDIS_PASSWORD'), 'first-password\n');
+    const store = await open({ ...base(), required: ['REDIS_PASSWORD'] });
+    const rotated = nextRotation(store, 'REDIS_PASSWORD');
+    await writeFile(join(dir, '.REDIS_PASSWORD.tmp'), 'second-password\n');
+    await rename(join(dir, '.REDIS_PASSWORD.tmp'), join(dir, 'REDIS_PASSWORD'));
+    const rotation = await rotated;
+    expect(rotation).toEqual({
+      name: 'REDIS_PASSWORD',
+      value: 'second-password',
+      previous: 'first-password',
+      source: { kind: 'file', path: join(dir, 'REDIS_PASSWORD'), via: 'directory' },
+    });
+    expect(store.get('REDIS_PASSWORD')).toBe('second-password');
+    expect(registeredSecretValues().has('second-password')).toBe(true);
+  });
+
+  it('picks up a Kubernetes ..data symlink swap, twice', async () => {
+    // The layout kubelet's AtomicWriter produces for a secret volume.
+    await mkdir(join(dir, '..2026_01_01_00_00_00.1'));
+    await writeFile(join(dir, '..2026_01_01_00_00_00.1', 'signing-key'), 'signing-key-v1');
+    await symlink('..2026_01_01_00_00_00.1', join(dir, '..data'));
+    await symlink(join('..data', 'signing-key'), join(dir, 'signing-key'));
+    const store = await open({ ...base(), required: ['SIGNING_KEY'] });
+    expect(store.get('SIGNING_KEY')).toBe('signing-key-v1');
+
+    for (const version of [2, 3]) {
+      const rotated = nextRotation(store, 'SIGNING_KEY');
+      const next = `..2026_01_01_00_00_00.${version}`;
+      await mkdir(join(dir, next));
+      await writeFile(join(dir, next, 'signing-key'), `signing-key-v${version}`);
+      await symlink(next, join(dir, '..data_tmp'));
+      await rename(join(dir, '..data_tmp'), join(dir, '..data'));
+      await rm(join(dir, `..2026_01_01_00_00_00.${version - 1}`), { recursive: true });
+      expect((await rotated).value).toBe(`signing-key-v${version}`);
+      expect(store.get('SIGNING_KEY')).toBe(`signing-key-v${version}`);
+    }
+  });
+
+  it('notifies only for values that changed, and a throwing listener does not stop others', async () => {
+    await writeFile(join(dir, 'A_SECRET'), 'a-value-1');
+    await writeFile(join(dir, 'B_SECRET'), 'b-value-1');
+    const store = await open({ ...base(), watch: false, required: ['A_SECRET', 'B_SECRET'] });
+    const seen: string[] = [];
+    store.onRotate('A_SECRET', () => {
+      throw new Error('listener bug');
+    });
+    store.onRotate('A_SECRET', ({ value }) => seen.push(value));
+    store.onRotate('B_SECRET', ({ value }) => seen.push(value));
+    await writeFile(join(dir, 'A_SECRET'), 'a-value-2');
+    expect(await store.refresh()).toEqual(['A_SECRET']);
+    expect(seen).toEqual(['a-value-2']);
+    expect(warnings).toEqual(['a rotation listener for A_SECRET threw: listener bug']);
+  });
+
+  it('keeps the previous value when a file disappears', async () => {
+    await writeFile(join(dir, 'KEEP_ME'), 'keep-value');
+    const store = await open({ ...base(), watch: false, required: ['KEEP_ME'] });
+    await rm(join(dir, 'KEEP_ME'));
+    expect(await store.refresh()).toEqual([]);
+    expect(store.get('KEEP_ME')).toBe('keep-value');
+    expect(warnings).toEqual(['secret KEEP_ME is no longer found; keeping the previous value']);
+  });
+
+  it('re-unseals values when the key ring itself rotates', async () => {
+    const oldKey = await generateSealKey({ kid: 'old' });
+    const newKey = await generateSealKey({ kid: 'new' });
+    await writeFile(join(dir, 'SEAL_KEYS'), oldKey.secretKey);
+    await writeFile(join(dir, 'TOKEN'), (await KeyRing.parse(oldKey.publicKey)).seal('token-v1'));
+    const store = await open({
+      ...base(),
+      watch: false,
+      unsealWith: 'SEAL_KEYS',
+      required: ['TOKEN'],
+    });
+    await writeFile(join(dir, 'SEAL_KEYS'), `${newKey.secretKey}\n${oldKey.secretKey}`);
+    await writeFile(join(dir, 'TOKEN'), (await KeyRing.parse(newKey.publicKey)).seal('token-v2'));
+    expect(await store.refresh()).toEqual(['SEAL_KEYS', 'TOKEN']);
+    expect(store.get('TOKEN')).toBe('token-v2');
+  });
+
+  it('stops watching after close()', async () => {
+    await writeFile(join(dir, 'CLOSED'), 'closed-v1');
+    const store = await open({ ...base(), required: ['CLOSED'] });
+    const seen: string[] = [];
+    store.onRotate('CLOSED', ({ value }) => seen.push(value));
+    await store.close();
+    await writeFile(join(dir, 'CLOSED'), 'closed-v2');
+    // A refresh after close is a no-op: nothing re-reads, nothing is notified.
+    expect(await store.refresh()).toEqual([]);
+    expect(store.get('CLOSED')).toBe('closed-v1');
+    expect(seen).toEqual([]);
+  });
+});
