@@ -1,0 +1,41 @@
+import type { ValidationPipeOptions } from '@nestjs/common';
+import type { BodyParserOptions } from './body-parser-options.interface.js';
+
+/**
+ * Options of `ErrorsModule.forRoot()`.
+ *
+ * @example
+ * ```ts
+ * ErrorsModule.forRoot({ validation: { transform: false } });
+ * ```
+ */
+export interface ErrorsModuleOptions {
+  /**
+   * The global validation pipe: `true` for {@link createValidationPipe}'s defaults, options to
+   * override some of them, or `false` for none (when the app brings its own).
+   * @default true
+   */
+  validation?: boolean | ValidationPipeOptions;
+  /**
+   * Assign a request id to every request (kept from a sane `x-request-id`, else generated).
+   * @default true
+   */
+  requestIds?: boolean;
+}
+
+/**
+ * Options of `applyErrorHandling()`: the module's options plus the body parser's, which must
+ * be installed on the app before it initialises.
+ *
+ * @example
+ * ```ts
+ * applyErrorHandling(app, { body: { bodyLimitBytes: 65536 } });
+ * ```
+ */
+export interface ApplyErrorHandlingOptions extends ErrorsModuleOptions {
+  /**
+   * The hardened JSON body parser: options, or `false` to keep the adapter's own parsers.
+   * @default {}
+   */
+  body?: BodyParserOptions | false;
+}

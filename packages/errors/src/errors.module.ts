@@ -1,0 +1,107 @@
+import { BulwarkConfigError } from '@bulwark/core';
+import { type DynamicModule, Module, type OnModuleInit, type PipeTransform } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
+import {
+  ERRORS_OPTIONS,
+  ERRORS_OPTIONS_TYPE,
+  ErrorsConfigurableModule,
+} from './errors.module-definition.js';
+import type { ErrorsModuleOptions } from './errors-options.interface.js';
+import { ProblemDetailsFilter } from './problem-details.filter.js';
+import { installRequestIds } from './request-id.js';
+import { createValidationPipe } from './validation.pipe.js';
+
+/**
+ * Checks {@link ErrorsModuleOptions}.
+ *
+ * @throws BulwarkConfigError naming the option at fault.
+ */
+export function validateErrorsOptions(
+  options: ErrorsModuleOptions | undefined,
+): ErrorsModuleOptions {
+  const value = options ?? {};
+  if (typeof value !== 'object')
+    throw new BulwarkConfigError('ErrorsModule', 'options must be an object');
+  const { validation, requestIds } = value;
+  if (
+    validation !== undefined &&
+    typeof validation !== 'boolean' &&
+    typeof validation !== 'object'
+  ) {
+    throw new BulwarkConfigError('validation', 'must be true, false or ValidationPipe options');
+  }
+  if (requestIds !== undefined && typeof requestIds !== 'boolean') {
+    throw new BulwarkConfigError('requestIds', 'must be true or false');
+  }
+  return value;
+}
+
+/** Passes values through when validation is switched off. */
+class NoValidationPipe implements PipeTransform {
+  transform(value: unknown): unknown {
+    return value;
+  }
+}
+
+/** Installs request ids on the adapter once the app's modules initialise. */
+class RequestIdInstaller implements OnModuleInit {
+  constructor(
+    private readonly host: HttpAdapterHost,
+    private readonly options: ErrorsModuleOptions,
+  ) {}
+
+  onModuleInit(): void {
+    const adapter = this.host.httpAdapter;
+    if (adapter && validateErrorsOptions(this.options).requestIds !== false) {
+      installRequestIds(adapter);
+    }
+  }
+}
+
+/**
+ * Register with `forRoot(options)` or `forRootAsync({ useFactory, inject } | { useClass } |
+ * { useExisting })`; async options are validated when the pipe is built.
+ *
+ * Safe errors for an existing app: the global {@link ProblemDetailsFilter}, the global
+ * validation pipe and request ids. The hardened body parser must be installed on the app
+ * before it initialises: call `useSafeBodyParser(app)` in `main.ts`, or use
+ * `applyErrorHandling(app)` instead of this module.
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [ErrorsModule.forRoot()] })
+ * export class AppModule {}
+ * ```
+ */
+@Module({
+  providers: [
+    { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    {
+      provide: APP_PIPE,
+      inject: [ERRORS_OPTIONS],
+      useFactory: (options: ErrorsModuleOptions) => {
+        const { validation } = validateErrorsOptions(options);
+        if (validation === false) return new NoValidationPipe();
+        return createValidationPipe(typeof validation === 'object' ? validation : {});
+      },
+    },
+    {
+      provide: RequestIdInstaller,
+      inject: [HttpAdapterHost, ERRORS_OPTIONS],
+      useFactory: (host: HttpAdapterHost, options: ErrorsModuleOptions) =>
+        new RequestIdInstaller(host, options),
+    },
+  ],
+})
+export class ErrorsModule extends ErrorsConfigurableModule {
+  /**
+   * Registers the module with options, validated now.
+   *
+   * @default `{ validation: true, requestIds: true }`
+   */
+  static override forRoot(options: typeof ERRORS_OPTIONS_TYPE = {}): DynamicModule {
+    validateErrorsOptions(options);
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must see this subclass as `this`.
+    return super.forRoot(options);
+  }
+}

@@ -1,0 +1,100 @@
+import type { ServerResponse } from 'node:http';
+import { rawRequest, rawResponse } from '@bulwark/core';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { toProblem } from './internal/to-problem.js';
+import { assignRequestId } from './request-id.js';
+
+/** The media type of every error response (RFC 9457 §3). */
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+interface FastifyReplyLike {
+  raw: ServerResponse;
+  sent?: boolean;
+  code(status: number): FastifyReplyLike;
+  header(name: string, value: string): FastifyReplyLike;
+  send(payload: Buffer): unknown;
+}
+
+function isFastifyReply(response: unknown): response is FastifyReplyLike {
+  const reply = response as Partial<FastifyReplyLike>;
+  return typeof reply.code === 'function' && typeof reply.send === 'function' && !!reply.raw;
+}
+
+function pathOf(request: unknown): string {
+  const url = (request as { originalUrl?: string }).originalUrl ?? rawRequest(request).url ?? '/';
+  const path = url.split('?')[0] ?? '/';
+  return path.length > 512 ? path.slice(0, 512) : path;
+}
+
+/**
+ * Turns every exception on an HTTP route into `application/problem+json` (RFC 9457), on
+ * Express and Fastify: a `ProblemException`'s body as is, any other HttpException as the
+ * generic problem of its status, and anything else as a generic 500. Adds `instance` (the
+ * path, without the query) and `requestId`. Headers already set on the response, such as
+ * `WWW-Authenticate` or `Retry-After`, are kept. The full diagnostic (reason, cause, stack
+ * for 5xx) goes to the log with the same request id, never to the client.
+ *
+ * @example
+ * ```ts
+ * app.useGlobalFilters(new ProblemDetailsFilter());
+ * ```
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetails');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw exception;
+    const request = host.switchToHttp().getRequest<unknown>();
+    const response = host.switchToHttp().getResponse<unknown>();
+    const requestId = assignRequestId(request, response);
+    const { body, reason } = toProblem(exception);
+    const problem = { ...body, instance: pathOf(request), requestId };
+    this.log(exception, problem, reason, rawRequest(request).method);
+    this.send(response, problem.status, JSON.stringify(problem));
+  }
+
+  private log(
+    exception: unknown,
+    problem: { status: number; type: string; instance: string; requestId: string },
+    reason: string | undefined,
+    method: string | undefined,
+  ): void {
+    const entry: Record<string, unknown> = {
+      msg: 'request failed',
+      requestId: problem.requestId,
+      status: problem.status,
+      type: problem.type,
+      method,
+      path: problem.instance,
+      reason,
+    };
+    if (problem.status >= 500) {
+      const error = exception instanceof Error ? exception : undefined;
+      entry.err = { name: error?.name, message: error?.message, stack: error?.stack };
+      this.logger.error(entry);
+    } else if (problem.status === 404 || problem.status === 405) {
+      this.logger.debug(entry);
+    } else {
+      this.logger.warn(entry);
+    }
+  }
+
+  private send(response: unknown, status: number, json: string): void {
+    const raw = rawResponse(response);
+    if (raw.headersSent || raw.writableEnded || (isFastifyReply(response) && response.sent)) {
+      // Part of another answer is on the wire: cutting the connection is the only honest end.
+      raw.destroy();
+      return;
+    }
+    if (isFastifyReply(response)) {
+      // A Buffer, so that Fastify sends the media type as set, without a charset parameter.
+      response.code(status).header('content-type', PROBLEM_CONTENT_TYPE).send(Buffer.from(json));
+      return;
+    }
+    raw.statusCode = status;
+    raw.setHeader('content-type', PROBLEM_CONTENT_TYPE);
+    raw.setHeader('content-length', Buffer.byteLength(json));
+    raw.end(json);
+  }
+}
