@@ -10,6 +10,7 @@ export const {
   optionsInjectionToken: 'BULWARK_RATE_LIMIT:OPTIONS',
 })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createRateLimitOptions')
   .build();
 
 /** The token of the validated options, built from {@link RATE_LIMIT_OPTIONS} once. */

@@ -1,0 +1,111 @@
+import { BulwarkConfigError } from '@bulwark/core';
+import { describe, expect, it } from 'vitest';
+import { resolveRateLimitOptions } from './resolve-options.js';
+
+function failure(run: () => unknown): BulwarkConfigError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof BulwarkConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a BulwarkConfigError');
+}
+
+describe('resolveRateLimitOptions', () => {
+  describe('when nothing is set', () => {
+    it('uses 100 per 60 s, memory, insurance, one replica, /56 and no trusted proxy', () => {
+      const options = resolveRateLimitOptions({ env: {} });
+      expect(options.policies.get('default')).toEqual({
+        name: 'default',
+        limit: 100,
+        windowSeconds: 60,
+        windowMs: 60_000,
+      });
+      expect(options.authFailure?.policy).toMatchObject({ name: 'auth-failure', limit: 100 });
+      expect(options.authFailure?.exemptPaths).toEqual(['/health']);
+      expect(options).toMatchObject({
+        redis: undefined,
+        storeFailure: 'insurance',
+        replicas: 1,
+        ipv6Prefix: 56,
+        maxKeys: 100_000,
+        keyPrefix: 'bulwark:rl:',
+        storeTimeoutMs: 500,
+      });
+    });
+  });
+
+  describe('when the environment sets values', () => {
+    it('reads RATE_LIMIT_*, REDIS_URL and TRUST_PROXY', () => {
+      const options = resolveRateLimitOptions({
+        env: {
+          RATE_LIMIT_MAX: '5',
+          RATE_LIMIT_WINDOW_SECONDS: '10',
+          RATE_LIMIT_STORE_FAILURE: 'closed',
+          RATE_LIMIT_REPLICAS: '3',
+          RATE_LIMIT_IPV6_PREFIX: '64',
+          REDIS_URL: 'redis://cache:6379',
+          TRUST_PROXY: '1',
+        },
+      });
+      expect(options.policies.get('default')).toMatchObject({ limit: 5, windowSeconds: 10 });
+      expect(options).toMatchObject({
+        storeFailure: 'closed',
+        replicas: 3,
+        ipv6Prefix: 64,
+        redis: 'redis://cache:6379',
+      });
+      const request = {
+        socket: { remoteAddress: '10.0.0.1' },
+        headers: { 'x-forwarded-for': '203.0.113.5' },
+      };
+      expect(options.resolver.resolve(request)).toBe('203.0.113.5');
+    });
+
+    it.each([
+      [{ RATE_LIMIT_MAX: '0' }, 'RATE_LIMIT_MAX: must be an integer from 1 to 1000000000'],
+      [{ RATE_LIMIT_WINDOW_SECONDS: 'soon' }, 'RATE_LIMIT_WINDOW_SECONDS: must be an integer'],
+      [
+        { RATE_LIMIT_STORE_FAILURE: 'maybe' },
+        'RATE_LIMIT_STORE_FAILURE: must be one of insurance, open, closed',
+      ],
+      [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
+      [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY: "proxy.internal" is not an IP address'],
+    ])('rejects %o, naming the variable', (env, message) => {
+      const error = failure(() => resolveRateLimitOptions({ env }));
+      expect(error.code).toBe('INVALID_CONFIG');
+      expect(error.message).toContain(message);
+    });
+  });
+
+  describe('when options are wrong', () => {
+    it.each([
+      [{ limit: 1.5 }, 'limit: must be an integer from 1 to 1000000000'],
+      [{ windowSeconds: 0 }, 'windowSeconds: must be an integer from 1 to 31622400'],
+      [
+        { policies: { 'bad name': { limit: 1, windowSeconds: 1 } } },
+        'policies.bad name: a policy name',
+      ],
+      [
+        { policies: { default: { limit: 1, windowSeconds: 1 } } },
+        'policies.default: "default" is reserved',
+      ],
+      [{ policies: { login: { limit: 5 } } }, 'policies.login.windowSeconds: must be an integer'],
+      [{ storeFailure: 'sometimes' }, 'storeFailure: must be one of insurance, open, closed'],
+      [{ replicas: 0 }, 'replicas: must be an integer from 1 to 10000'],
+      [{ ipv6Prefix: 8 }, 'ipv6Prefix: must be an integer from 16 to 128'],
+      [{ redis: 'http://cache' }, 'redis: must be a redis:// or rediss:// URL'],
+      [{ store: {} }, 'store: must implement consume() and peek()'],
+      [{ trustProxy: ['nowhere'] }, 'trustProxy: "nowhere" is not an IP address'],
+      [{ keyPrefix: 'a{b' }, 'keyPrefix: must be a string without braces or spaces'],
+      [
+        { authFailure: { exemptPaths: ['health'] } },
+        'authFailure.exemptPaths: must be a list of paths',
+      ],
+    ])('rejects %o, naming the option', (options, message) => {
+      const error = failure(() => resolveRateLimitOptions({ env: {}, ...(options as object) }));
+      expect(error.message).toContain(message);
+    });
+  });
+});
