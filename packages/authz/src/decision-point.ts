@@ -4,6 +4,7 @@ import type {
   PolicyDecision,
 } from './authorization-requirement.interface.js';
 import { AuthzError } from './authz.error.js';
+import { principalRoles, principalScopes } from './internal/principal-claims.js';
 import { definePolicy, type NamedPolicy } from './policies.js';
 
 /** What an external policy engine is asked. It never contains the token. */
@@ -157,8 +158,8 @@ export function decisionPointPolicy<R = unknown>(
         issuer: principal.issuer,
         subject: principal.subject,
         clientId: principal.clientId,
-        scopes: [...principal.scopes],
-        roles: [...principal.roles],
+        scopes: [...principalScopes(principal)],
+        roles: [...principalRoles(principal)],
       },
       action,
       route: context.route,
