@@ -1,0 +1,201 @@
+import { Agent, request } from 'node:http';
+import { ADAPTERS } from '@bulwark/test-harness';
+import { afterEach, describe, expect, it } from 'vitest';
+import { phase, type SpawnedApp, spawnApp } from './spawn-app.js';
+
+interface Outcome {
+  sentAt: number;
+  status?: number;
+  connectionClose?: boolean;
+  error?: string;
+}
+
+/** One HTTP request on `agent`; never rejects. */
+function send(
+  url: string,
+  agent: Agent | false,
+  options: { method?: string; body?: string } = {},
+): Promise<Outcome & { body?: string }> {
+  const sentAt = Date.now();
+  return new Promise((resolve) => {
+    const req = request(url, { agent, method: options.method ?? 'GET' }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () =>
+        resolve({
+          sentAt,
+          status: res.statusCode,
+          connectionClose: res.headers.connection === 'close',
+          body,
+        }),
+      );
+      res.on('error', (error) => resolve({ sentAt, error: error.message }));
+    });
+    req.on('error', (error) => resolve({ sentAt, error: error.message }));
+    req.end(options.body);
+  });
+}
+
+const KUBERNETES = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
+
+describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
+  let app: SpawnedApp | undefined;
+  afterEach(async () => {
+    if (app && app.child.exitCode === null) {
+      app.child.kill('SIGKILL');
+      await app.exited;
+    }
+    app = undefined;
+  });
+
+  it('under keep-alive load from 16 clients: readiness 503 at once, no request sent before the delay ends fails, exit 0', async () => {
+    app = await spawnApp(adapter, {
+      ...KUBERNETES,
+      SHUTDOWN_DELAY_SECONDS: '1',
+      SHUTDOWN_TIMEOUT_SECONDS: '10',
+    });
+    const running = app;
+    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+    const outcomes: Outcome[] = [];
+    let stop = false;
+    void running.exited.then(() => {
+      stop = true;
+    });
+    const client = async () => {
+      // Bounded: at most 5000 requests per client.
+      for (let i = 0; i < 5000 && !stop; i++) {
+        const outcome = await send(`${running.url}/work?ms=5`, agent);
+        outcomes.push(outcome);
+        if (outcome.error) return;
+      }
+    };
+    const clients = Array.from({ length: 16 }, client);
+    while (outcomes.length < 64) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    expect((await send(`${running.url}/health/ready`, false)).status).toBe(200);
+    running.child.kill('SIGTERM');
+    await running.waitForLine(phase('signal'));
+    // The handler has run: the very next probe sees 503, and liveness stays 200.
+    const ready = await send(`${running.url}/health/ready`, false);
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body ?? '')).toMatchObject({
+      status: 'error',
+      details: { shutdown: { status: 'down' } },
+    });
+    expect((await send(`${running.url}/health/live`, false)).status).toBe(200);
+
+    expect(await running.exited).toBe(0);
+    await Promise.all(clients);
+    agent.destroy();
+
+    const delayEnd = (await running.waitForLine(phase('delay'))).time as number;
+    const beforeDelayEnd = outcomes.filter((outcome) => outcome.sentAt < delayEnd);
+    expect(beforeDelayEnd.length).toBeGreaterThan(64);
+    expect(beforeDelayEnd.filter((outcome) => outcome.status !== 200)).toEqual([]);
+    // While draining, kept-alive sockets were told to close rather than reset.
+    expect(outcomes.some((outcome) => outcome.status === 200 && outcome.connectionClose)).toBe(
+      true,
+    );
+    expect(await running.waitForLine(phase('drain'))).toMatchObject({ timedOut: false });
+    expect(await running.waitForLine(phase('exit'))).toMatchObject({ code: 0 });
+  });
+
+  it('completes a request whose body is still arriving at SIGTERM with its normal status', async () => {
+    app = await spawnApp(adapter, {
+      ...KUBERNETES,
+      SHUTDOWN_DELAY_SECONDS: '0.2',
+      SHUTDOWN_TIMEOUT_SECONDS: '10',
+    });
+    const running = app;
+    const body = JSON.stringify({ data: 'x'.repeat(4000) });
+    const answer = new Promise<{ status?: number; text: string; connection?: string }>(
+      (resolve, reject) => {
+        const req = request(
+          `${running.url}/upload`,
+          {
+            method: 'POST',
+            agent: false,
+            headers: {
+              'content-type': 'application/json',
+              'content-length': Buffer.byteLength(body),
+            },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (chunk: string) => {
+              text += chunk;
+            });
+            res.on('end', () =>
+              resolve({ status: res.statusCode, text, connection: res.headers.connection }),
+            );
+          },
+        );
+        req.on('error', reject);
+        req.write(body.slice(0, 1000));
+        // The rest arrives only once the drain has begun.
+        void running.waitForLine(phase('delay')).then(() => req.end(body.slice(1000)));
+      },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    running.child.kill('SIGTERM');
+
+    const response = await answer;
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.text)).toEqual({ received: 4000 });
+    expect(response.connection).toBe('close');
+    expect(await running.exited).toBe(0);
+  });
+
+  it('does not let a request that never completes hold the process past the timeout: exit 1, hooks still run', async () => {
+    app = await spawnApp(adapter, { SHUTDOWN_TIMEOUT_SECONDS: '0.5' });
+    const running = app;
+    const hanging = send(`${running.url}/hang`, false);
+    await running.waitForLine((line) => line.entered === 'hang');
+    running.child.kill('SIGTERM');
+
+    expect(await running.exited).toBe(1);
+    expect((await hanging).error).toBeDefined();
+    // Outside Kubernetes the delay is skipped.
+    expect(await running.waitForLine(phase('signal'))).toMatchObject({
+      delayMs: 0,
+      delaySkipped: true,
+    });
+    expect(await running.waitForLine(phase('drain'))).toMatchObject({ timedOut: true });
+    expect(await running.waitForLine((line) => line.hookRan === 'flush')).toBeDefined();
+    expect(await running.waitForLine(phase('exit'))).toMatchObject({ code: 1 });
+  });
+
+  it('exits at once on a second SIGTERM, without waiting for the delay', async () => {
+    app = await spawnApp(adapter, { ...KUBERNETES, SHUTDOWN_DELAY_SECONDS: '60' });
+    const running = app;
+    running.child.kill('SIGTERM');
+    await running.waitForLine(phase('signal'));
+    running.child.kill('SIGTERM');
+
+    expect(await running.exited).toBe(1);
+    expect(running.lines.find(phase('forced'))).toMatchObject({ signal: 'SIGTERM' });
+    expect(running.lines.find(phase('delay'))).toBeUndefined();
+  });
+
+  it('logs every phase with its duration and runs the hooks in order, a throwing one included', async () => {
+    app = await spawnApp(adapter, {});
+    app.child.kill('SIGINT');
+    expect(await app.exited).toBe(0);
+    const phases = app.lines.filter((line) => line.context === 'Shutdown');
+    expect(phases.map((line) => [line.phase, line.hook])).toEqual([
+      ['signal', undefined],
+      ['delay', undefined],
+      ['drain', undefined],
+      ['hook', 'broken'],
+      ['hook', 'flush'],
+      ['hooks', undefined],
+      ['exit', undefined],
+    ]);
+    for (const line of phases.slice(1)) expect(line.durationMs).toEqual(expect.any(Number));
+    expect(phases[3]).toMatchObject({ level: 'error', error: 'boom' });
+  });
+});
