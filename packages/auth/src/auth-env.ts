@@ -1,6 +1,6 @@
 import { BulwarkConfigError, type Environment, envInt, envList, isProduction } from '@bulwark/core';
-import type { AuthModuleOptions } from './auth-options.interface.js';
 import { DEFAULT_ALGORITHMS } from './auth.constants.js';
+import type { AuthModuleOptions } from './auth-options.interface.js';
 
 const REQUIRED_IN_PRODUCTION = ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL'] as const;
 

@@ -1,7 +1,7 @@
-import { ReadinessIndicator, type ReadinessCheck, type ReadinessResult } from '@bulwark/core';
+import { type ReadinessCheck, ReadinessIndicator, type ReadinessResult } from '@bulwark/core';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import type { AuthModuleOptions } from './auth-options.interface.js';
 import { AUTH_OPTIONS } from './auth.constants.js';
+import type { AuthModuleOptions } from './auth-options.interface.js';
 import { TokenVerifier } from './token-verifier.js';
 
 /**

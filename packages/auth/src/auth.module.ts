@@ -1,9 +1,9 @@
-import { type DynamicModule, ConfigurableModuleBuilder, Module } from '@nestjs/common';
+import { ConfigurableModuleBuilder, type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import type { AuthModuleOptions } from './auth-options.interface.js';
 import { AUTH_OPTIONS } from './auth.constants.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthKeyStore } from './auth-key.store.js';
+import type { AuthModuleOptions } from './auth-options.interface.js';
 import { resolveAuthOptions } from './internal/resolve-options.js';
 import { TokenVerifier } from './token-verifier.js';
 
@@ -59,11 +59,7 @@ export class AuthModule extends ConfigurableModuleClass {
    */
   static override forRoot(options: AuthModuleForRootOptions): DynamicModule {
     resolveAuthOptions(options);
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must run with this class as `this`.
     return super.forRoot(options);
-  }
-
-  /** Registers the module with options from a factory, class or existing provider. */
-  static override forRootAsync(options: AuthModuleAsyncOptions): DynamicModule {
-    return super.forRootAsync(options);
   }
 }

@@ -1,5 +1,5 @@
-import { SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { DEV_AUDIENCE, DEV_ISSUER, DEV_ISSUER_DIRECTORY } from './auth.constants.js';
 import { loadDevIssuerKey } from './internal/dev-issuer-key.js';
 

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     usage('--ttl must be a positive whole number of seconds');
   }
   const split = (list: unknown) =>
-    ((list as string[] | undefined) ?? []).flatMap((entry) => entry.split(/[\s,]+/)).filter(Boolean);
+    ((list as string[] | undefined) ?? [])
+      .flatMap((entry) => entry.split(/[\s,]+/))
+      .filter(Boolean);
   const token = await mintDevToken({
     ...(typeof values.sub === 'string' ? { sub: values.sub } : {}),
     scopes: split(values.scope),

@@ -1,13 +1,4 @@
 export { Public } from '@bulwark/core';
-export type { AuthModuleAsyncOptions, AuthModuleForRootOptions } from './auth.module.js';
-export { AuthModule } from './auth.module.js';
-export type {
-  AuthCacheOptions,
-  AuthModuleOptions,
-  DevIssuerOptions,
-  PemPublicKey,
-  TrustedIssuerOptions,
-} from './auth-options.interface.js';
 export {
   AUTH_OPTIONS,
   DEFAULT_ALGORITHMS,
@@ -20,8 +11,17 @@ export { CurrentPrincipal, InjectAuthOptions } from './auth.decorators.js';
 export type { AuthErrorCode, AuthFailureReason } from './auth.error.js';
 export { AuthError } from './auth.error.js';
 export { AuthGuard } from './auth.guard.js';
+export type { AuthModuleAsyncOptions, AuthModuleForRootOptions } from './auth.module.js';
+export { AuthModule } from './auth.module.js';
 export { authOptionsFromEnv } from './auth-env.js';
 export { AuthKeyStore } from './auth-key.store.js';
+export type {
+  AuthCacheOptions,
+  AuthModuleOptions,
+  DevIssuerOptions,
+  PemPublicKey,
+  TrustedIssuerOptions,
+} from './auth-options.interface.js';
 export type { DevTokenOptions } from './dev-issuer.js';
 export { mintDevToken } from './dev-issuer.js';
 export type { KeyReadiness, TokenVerifierStats } from './token-verifier.js';

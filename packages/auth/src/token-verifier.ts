@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import type { Principal } from '@bulwark/core';
-import { type JWTVerifyOptions, jwtVerify } from 'jose';
-import type { AuthModuleOptions } from './auth-options.interface.js';
+import { type JWSHeaderParameters, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { invalidToken } from './auth.error.js';
+import type { AuthModuleOptions } from './auth-options.interface.js';
 import { toAuthError } from './internal/jose-errors.js';
 import { createKeySource, type KeySource } from './internal/key-sources.js';
 import { precheck } from './internal/precheck.js';
@@ -57,6 +57,8 @@ export class TokenVerifier {
   private readonly issuers = new Map<string, TrustedIssuer>();
   private readonly allAlgorithms: ReadonlySet<string>;
   private readonly cache: VerifiedTokenCache | undefined;
+  private cacheHits = 0;
+  private cacheMisses = 0;
 
   /** @throws BulwarkConfigError naming the option at fault. */
   constructor(options: AuthModuleOptions = {}) {
@@ -106,8 +108,8 @@ export class TokenVerifier {
   /** Cache counters. */
   get stats(): TokenVerifierStats {
     return {
-      cacheHits: this.cache?.hits ?? 0,
-      cacheMisses: this.cache?.misses ?? 0,
+      cacheHits: this.cacheHits,
+      cacheMisses: this.cacheMisses,
       cacheSize: this.cache?.size ?? 0,
     };
   }
@@ -150,25 +152,37 @@ export class TokenVerifier {
         (cached.nbf === undefined || cached.nbf <= now + tolerance) &&
         (maxAge === undefined || (cached.iat ?? 0) + maxAge >= now - tolerance)
       ) {
+        this.cacheHits += 1;
         return cached.principal;
       }
       // A time claim no longer holds: drop the entry and let the full check say why.
       this.cache?.delete(cacheKey);
     }
+    if (this.cache) this.cacheMisses += 1;
     return this.verifyFully(token, cacheKey, now);
   }
 
   private async verifyFully(token: string, cacheKey: string, now: number): Promise<Principal> {
-    const { header, claims } = precheck(token, this.allAlgorithms, this.options.tokenTypes, normalizeType);
+    const { header, claims } = precheck(
+      token,
+      this.allAlgorithms,
+      this.options.tokenTypes,
+      normalizeType,
+    );
     const trusted = typeof claims.iss === 'string' ? this.issuers.get(claims.iss) : undefined;
     // Routing by the unverified `iss` is safe: jose checks `iss` again after the signature,
     // and an untrusted issuer never causes a key fetch.
     if (!trusted) throw invalidToken('issuer_not_trusted');
     if (!trusted.algorithms.has(header.alg as string)) throw invalidToken('algorithm_not_allowed');
-    const version = trusted.keys.version;
+    let keyVersion = -1;
+    const getKey = async (protectedHeader: JWSHeaderParameters) => {
+      const key = await trusted.keys.getKey(protectedHeader);
+      keyVersion = trusted.keys.version;
+      return key;
+    };
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, (protectedHeader) => trusted.keys.getKey(protectedHeader), {
+      ({ payload } = await jwtVerify(token, getKey, {
         ...trusted.verifyOptions,
         currentDate: new Date(now * 1000),
       }));
@@ -178,8 +192,9 @@ export class TokenVerifier {
     if (typeof payload.sub !== 'string' || payload.sub === '') throw invalidToken('invalid_claim');
     if (typeof payload.exp !== 'number') throw invalidToken('invalid_claim');
     const principal = buildPrincipal(payload, trusted.config.scopeClaim, trusted.config.rolesClaim);
-    // Only cache when the key set did not change during verification, and only before `exp`.
-    if (this.cache && trusted.keys.version === version && now < payload.exp) {
+    // Only cache when the key set did not change (and flush) after the key was taken, and only
+    // before `exp`.
+    if (this.cache && trusted.keys.version === keyVersion && now < payload.exp) {
       this.cache.set(cacheKey, {
         principal,
         exp: payload.exp,

@@ -1,13 +1,13 @@
 import {
+  type CryptoKey,
   createLocalJWKSet,
+  errors,
   exportJWK,
   importSPKI,
   importX509,
   type JSONWebKeySet,
   type JWK,
   type JWSHeaderParameters,
-  type CryptoKey,
-  errors,
 } from 'jose';
 import { AuthError } from '../auth.error.js';
 import { loadDevIssuerKey } from './dev-issuer-key.js';
@@ -197,7 +197,10 @@ class RemoteKeySource extends BaseKeySource {
     if (document?.issuer !== this.issuer) throw new Error('discovery issuer mismatch');
     if (typeof document.jwks_uri !== 'string') throw new Error('discovery has no jwks_uri');
     const jwksUri = new URL(document.jwks_uri);
-    if (jwksUri.protocol !== 'https:' && (this.options.production || jwksUri.protocol !== 'http:')) {
+    if (
+      jwksUri.protocol !== 'https:' &&
+      (this.options.production || jwksUri.protocol !== 'http:')
+    ) {
       throw new Error('discovery jwks_uri must use https');
     }
     return jwksUri;

@@ -1,10 +1,5 @@
 import { BulwarkConfigError, isProduction } from '@bulwark/core';
 import type { JSONWebKeySet } from 'jose';
-import type {
-  AuthModuleOptions,
-  PemPublicKey,
-  TrustedIssuerOptions,
-} from '../auth-options.interface.js';
 import {
   DEFAULT_ALGORITHMS,
   DEFAULT_TOKEN_TYPES,
@@ -12,6 +7,11 @@ import {
   DEV_ISSUER,
   DEV_ISSUER_DIRECTORY,
 } from '../auth.constants.js';
+import type {
+  AuthModuleOptions,
+  PemPublicKey,
+  TrustedIssuerOptions,
+} from '../auth-options.interface.js';
 
 const ASYMMETRIC = new Set([
   'RS256',
@@ -86,7 +86,11 @@ function number(
 
 function stringList(value: readonly string[] | undefined, setting: string): string[] | undefined {
   if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length === 0 || value.some((v) => typeof v !== 'string' || !v)) {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((v) => typeof v !== 'string' || !v)
+  ) {
     fail(setting, 'must be a non-empty array of non-empty strings.');
   }
   return [...value];
@@ -99,7 +103,8 @@ function checkUrl(raw: string, setting: string, production: boolean): URL {
   } catch {
     fail(setting, `must be an absolute URL. Set ${setting} to the https URL of the key set.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(setting, 'must be an http(s) URL.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    fail(setting, 'must be an http(s) URL.');
   if (production && url.protocol !== 'https:') {
     fail(setting, 'must use https in production, so keys cannot be swapped in transit.');
   }
@@ -140,7 +145,9 @@ function resolveIssuer(
     fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
   }
   const audience =
-    typeof input.audience === 'string' ? [input.audience] : stringList(input.audience, 'audience');
+    typeof input.audience === 'string'
+      ? [input.audience]
+      : stringList(input.audience, `${prefix}audience`);
   if (!audience || audience.some((a) => a === '')) {
     fail(
       `${prefix}audience`,
@@ -267,7 +274,13 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
   return {
     issuers,
     tokenTypes: new Set(tokenTypes.map(normalizeType)),
-    clockToleranceSeconds: number(options.clockToleranceSeconds, 'clockToleranceSeconds', 5, 0, 300),
+    clockToleranceSeconds: number(
+      options.clockToleranceSeconds,
+      'clockToleranceSeconds',
+      5,
+      0,
+      300,
+    ),
     requiredClaims: [...new Set(['sub', 'exp', ...requiredClaims])],
     maxTokenAgeSeconds:
       options.maxTokenAgeSeconds === undefined
@@ -300,10 +313,12 @@ function resolveDevIssuer(
     );
   }
   if (options.devIssuer === false) {
-    fail('jwksUri', 'no key source: set jwksUri (AUTH_JWKS_URL), discovery, jwks, publicKeys or secret.');
+    fail(
+      'jwksUri',
+      'no key source: set jwksUri (AUTH_JWKS_URL), discovery, jwks, publicKeys or secret.',
+    );
   }
-  const directory =
-    typeof options.devIssuer === 'object' ? options.devIssuer.directory : undefined;
+  const directory = typeof options.devIssuer === 'object' ? options.devIssuer.directory : undefined;
   if (directory !== undefined && (typeof directory !== 'string' || directory === '')) {
     fail('devIssuer.directory', 'must be a non-empty folder path.');
   }

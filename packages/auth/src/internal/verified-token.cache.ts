@@ -15,8 +15,6 @@ export interface CachedToken {
  */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, CachedToken>();
-  hits = 0;
-  misses = 0;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -26,13 +24,9 @@ export class VerifiedTokenCache {
 
   get(key: string): CachedToken | undefined {
     const entry = this.entries.get(key);
-    if (entry === undefined) {
-      this.misses += 1;
-      return undefined;
-    }
+    if (entry === undefined) return undefined;
     this.entries.delete(key);
     this.entries.set(key, entry);
-    this.hits += 1;
     return entry;
   }
 
