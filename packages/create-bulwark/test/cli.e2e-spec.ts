@@ -1,0 +1,199 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from './support/cli.js';
+
+function listFiles(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)))
+    .sort();
+}
+
+const EXAMPLE_FILES = [
+  'src/notes/dto/create-note.dto.ts',
+  'src/notes/dto/list-notes.query.ts',
+  'src/notes/dto/update-note.dto.ts',
+  'src/notes/note.entity.ts',
+  'src/notes/notes.clock.ts',
+  'src/notes/notes.controller.ts',
+  'src/notes/notes.module.ts',
+  'src/notes/notes.repository.ts',
+  'src/notes/notes.service.spec.ts',
+  'src/notes/notes.service.ts',
+  'test/notes.e2e-spec.ts',
+];
+
+const BASE_FILES = [
+  '.dockerignore',
+  '.env.example',
+  '.github/dependabot.yml',
+  '.github/workflows/ci.yml',
+  '.gitignore',
+  'Dockerfile',
+  'README.md',
+  'biome.json',
+  'deploy/k8s/base/deployment.yaml',
+  'deploy/k8s/base/horizontalpodautoscaler.yaml',
+  'deploy/k8s/base/kustomization.yaml',
+  'deploy/k8s/base/networkpolicy.yaml',
+  'deploy/k8s/base/poddisruptionbudget.yaml',
+  'deploy/k8s/base/service.yaml',
+  'deploy/k8s/base/serviceaccount.yaml',
+  'deploy/k8s/overlays/development/kustomization.yaml',
+  'deploy/k8s/overlays/production/kustomization.yaml',
+  'package.json',
+  'scripts/token.mjs',
+  'src/app.module.ts',
+  'src/features.ts',
+  'src/health.controller.ts',
+  'src/healthcheck.ts',
+  'src/http-adapter.ts',
+  'src/main.ts',
+  'test/app.e2e-spec.ts',
+  'tsconfig.build.json',
+  'tsconfig.json',
+  'vendor/README.md',
+  'vitest.config.ts',
+];
+
+describe('create-bulwark (the built CLI, no TTY)', () => {
+  let work: string;
+  beforeAll(() => {
+    work = tempDir('cli');
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('prints usage with every flag of the contract for --help, and exits 0', async () => {
+    const result = await runCli(['--help'], work);
+    expect(result.status).toBe(0);
+    for (const flag of [
+      '--name',
+      '--adapter',
+      '--redis',
+      '--no-example',
+      '--package-manager',
+      '--no-install',
+      '--local',
+      '--yes',
+      '--force',
+    ]) {
+      expect(result.stdout).toContain(flag);
+    }
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  it.each([
+    [['svc', '--adapter', 'koa'], '--adapter', '--adapter must be fastify or express, not "koa"'],
+    [['svc', '--adapter'], '--adapter', '--adapter needs a value'],
+    [
+      ['svc', '--package-manager=yarn'],
+      '--package-manager',
+      '--package-manager must be npm or pnpm, not "yarn"',
+    ],
+    [['svc', '--name', 'Bad Name'], '--name', '--name "Bad Name" is not a valid package name'],
+    [['Bad_Dir'], '--name', 'the directory name "Bad_Dir" is not a valid package name'],
+    [['svc', '--frobnicate'], '--frobnicate', 'unknown option --frobnicate'],
+    [['svc', '--redis=yes'], '--redis', '--redis takes no value'],
+    [['svc', '--force', '--force'], '--force', '--force is given more than once'],
+    [['svc', 'other'], '<directory>', 'only one <directory> may be given'],
+    [[], '<directory>', 'missing <directory>'],
+    [
+      ['svc', '--local', '/nonexistent/bulwark'],
+      '--local',
+      '--local /nonexistent/bulwark: no such directory',
+    ],
+  ])('exits 2 for %j, naming %s, and writes nothing', async (args, flag, message) => {
+    const result = await runCli(args, work);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(flag);
+    expect(result.stderr).toContain(message);
+    expect(readdirSync(work)).toEqual([]);
+  });
+
+  it('writes the template with dotfiles renamed, and nothing of the template machinery', async () => {
+    const result = await runCli(['plain', '--no-install'], work);
+    expect(result.status, result.stderr).toBe(0);
+    const files = listFiles(join(work, 'plain'));
+    expect(files).toEqual([...BASE_FILES, ...EXAMPLE_FILES].sort());
+    const manifest = JSON.parse(readFileSync(join(work, 'plain', 'package.json'), 'utf8'));
+    expect(manifest.name).toBe('plain');
+    expect(Object.keys(manifest.scripts)).toEqual(
+      expect.arrayContaining(['build', 'start', 'dev', 'test', 'token']),
+    );
+    expect(manifest.dependencies['@nestjs/platform-fastify']).toBeDefined();
+    expect(manifest.dependencies['@nestjs/platform-express']).toBeUndefined();
+    expect(result.stdout).toContain('npm install');
+    expect(result.stdout).toContain('/v1/notes');
+  });
+
+  it('renders the express adapter, Redis and no example from their overlays', async () => {
+    const result = await runCli(
+      [
+        'variant',
+        '--adapter',
+        'express',
+        '--redis',
+        '--no-example',
+        '--no-install',
+        '--name',
+        '@acme/orders',
+        '--package-manager',
+        'pnpm',
+      ],
+      work,
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const dir = join(work, 'variant');
+    expect(listFiles(dir)).toEqual(BASE_FILES);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    expect(manifest.name).toBe('@acme/orders');
+    expect(manifest.packageManager).toBe('pnpm@10.34.9');
+    expect(manifest.dependencies['@nestjs/platform-express']).toBeDefined();
+    expect(manifest.dependencies['@nestjs/platform-fastify']).toBeUndefined();
+    expect(readFileSync(join(dir, 'src/http-adapter.ts'), 'utf8')).toContain(
+      'new ExpressAdapter()',
+    );
+    expect(readFileSync(join(dir, 'src/features.ts'), 'utf8')).not.toContain('NotesModule');
+    expect(readFileSync(join(dir, '.env.example'), 'utf8')).toMatch(/^REDIS_URL=redis:/m);
+    expect(readFileSync(join(dir, 'deploy/k8s/base/networkpolicy.yaml'), 'utf8')).toContain(
+      'port: 6379',
+    );
+  });
+
+  it('refuses a non-empty directory without --force and leaves it untouched', async () => {
+    const dir = join(work, 'occupied');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    const result = await runCli(['occupied', '--no-install'], work);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('is not empty');
+    expect(result.stderr).toContain('--force');
+    expect(readdirSync(dir)).toEqual(['keep.txt']);
+    expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('writes into a non-empty directory with --force, keeping unrelated files', async () => {
+    const dir = join(work, 'forced');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'keep.txt'), 'mine');
+    writeFileSync(join(dir, 'README.md'), 'old');
+    const result = await runCli(['forced', '--no-install', '--force'], work);
+    expect(result.status, result.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('# Bulwark service');
+  });
+
+  it('leaves nothing behind when a later step (the install) fails', async () => {
+    const bogus = join(work, 'bogus-vendor');
+    mkdirSync(bogus);
+    writeFileSync(join(bogus, 'bulwark-core-0.1.0.tgz'), 'not a tarball');
+    writeFileSync(join(bogus, 'bulwark-testing-0.1.0.tgz'), 'not a tarball');
+    const before = readdirSync(work).sort();
+    const result = await runCli(['broken', '--local', bogus], work);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('npm install failed');
+    expect(readdirSync(work).sort()).toEqual(before);
+    expect(existsSync(join(work, 'broken'))).toBe(false);
+  });
+});

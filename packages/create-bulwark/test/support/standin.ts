@@ -1,0 +1,184 @@
+import { spawnSync } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { sh } from './cli.js';
+
+/*
+ * A local stand-in for the digest-pinned node and distroless images of the generated Dockerfile:
+ * Debian bookworm minbase (debootstrap, from the machine's apt mirror), the machine's node binary
+ * and the CA bundle of NODE_EXTRA_CA_CERTS (so npm inside the build reaches the registry). The
+ * rootfs and the images are cached per day under BULWARK_CACHE_DIR (default ~/.cache/bulwark).
+ */
+
+const CACHE = process.env.BULWARK_CACHE_DIR ?? join(homedir(), '.cache', 'bulwark');
+const DAY = new Date().toISOString().slice(0, 10);
+
+/** Global buildah flags: a private vfs store, so nothing clashes with the machine's own. */
+export const BUILDAH_STORE = [
+  '--root',
+  join(CACHE, 'containers'),
+  '--runroot',
+  join(CACHE, 'run'),
+  '--storage-driver',
+  'vfs',
+];
+
+/** Runs buildah with the private store. */
+export function buildah(args: readonly string[], cwd = CACHE): string {
+  return sh('buildah', [...BUILDAH_STORE, ...args], cwd).trim();
+}
+
+/** Whether buildah and debootstrap are installed. */
+export function hasImageTools(): boolean {
+  return ['buildah', 'debootstrap'].every(
+    (tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0,
+  );
+}
+
+/** The Debian mirror of the machine's apt sources. */
+function debianMirror(): string {
+  for (const file of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, 'utf8');
+    const deb822 = /^URIs:\s*(\S+\/debian)\/?\s*$/m.exec(text);
+    if (deb822) return deb822[1] as string;
+    const legacy = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\/?\s+bookworm\s/m.exec(text);
+    if (legacy) return legacy[1] as string;
+  }
+  return 'http://deb.debian.org/debian';
+}
+
+/** The cached bookworm minbase rootfs, created on first use of the day. */
+function rootfs(): string {
+  const dir = join(CACHE, `rootfs-bookworm-${DAY}`);
+  if (existsSync(join(dir, 'etc', 'debian_version'))) return dir;
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(CACHE, { recursive: true });
+  sh('debootstrap', ['--variant=minbase', 'bookworm', partial, debianMirror()], CACHE);
+  renameSync(partial, dir);
+  return dir;
+}
+
+/** The stand-in image references, built on first use of the day. */
+export interface StandIns {
+  node: string;
+  runtime: string;
+}
+
+/** Builds (or reuses) the stand-in build image (node + npm) and runtime image (node only). */
+export function standInImages(): StandIns {
+  const nodeVersion = process.version.replace(/^v/, '');
+  const tag = `${DAY}-node${nodeVersion}`;
+  const images = {
+    node: `localhost/bulwark-standin-node:${tag}`,
+    runtime: `localhost/bulwark-standin-runtime:${tag}`,
+  };
+  const existing = buildah(['images', '--format', '{{.Name}}:{{.Tag}}']).split('\n');
+  if (existing.includes(images.node) && existing.includes(images.runtime)) return images;
+
+  const base = rootfs();
+  const work = join(CACHE, `layers-${process.pid}`);
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  try {
+    const rootTar = join(work, 'rootfs.tar');
+    sh(
+      'tar',
+      [
+        '-C',
+        base,
+        '--exclude=./dev/*',
+        '--exclude=./proc/*',
+        '--exclude=./sys/*',
+        '-cf',
+        rootTar,
+        '.',
+      ],
+      work,
+    );
+    const runtimeTar = join(work, 'runtime-rootfs.tar');
+    // Like distroless: no package manager in the runtime base.
+    sh(
+      'tar',
+      [
+        '-C',
+        base,
+        '--exclude=./dev/*',
+        '--exclude=./proc/*',
+        '--exclude=./sys/*',
+        '--exclude=./usr/bin/apt*',
+        '--exclude=./usr/bin/dpkg*',
+        '--exclude=./var/lib/dpkg',
+        '-cf',
+        runtimeTar,
+        '.',
+      ],
+      work,
+    );
+
+    const nodeLayer = join(work, 'node');
+    const nodeBin = realpathSync(process.execPath);
+    mkdirSync(join(nodeLayer, 'usr', 'local', 'bin'), { recursive: true });
+    cpSync(nodeBin, join(nodeLayer, 'usr', 'local', 'bin', 'node'));
+    mkdirSync(join(nodeLayer, 'nodejs', 'bin'), { recursive: true });
+    symlinkSync('/usr/local/bin/node', join(nodeLayer, 'nodejs', 'bin', 'node'));
+    const ca = process.env.NODE_EXTRA_CA_CERTS;
+    mkdirSync(join(nodeLayer, 'etc', 'ssl', 'certs'), { recursive: true });
+    if (ca && existsSync(ca))
+      cpSync(ca, join(nodeLayer, 'etc', 'ssl', 'certs', 'bulwark-extra-ca.pem'));
+    const nodeTar = join(work, 'node.tar');
+    sh('tar', ['-C', nodeLayer, '-cf', nodeTar, '.'], work);
+
+    const npmLayer = join(work, 'npm');
+    const npmCli = realpathSync(sh('sh', ['-c', 'command -v npm'], work).trim());
+    const npmRoot = dirname(dirname(npmCli));
+    cpSync(npmRoot, join(npmLayer, 'usr', 'local', 'lib', 'node_modules', 'npm'), {
+      recursive: true,
+    });
+    mkdirSync(join(npmLayer, 'usr', 'local', 'bin'), { recursive: true });
+    symlinkSync(
+      '../lib/node_modules/npm/bin/npm-cli.js',
+      join(npmLayer, 'usr', 'local', 'bin', 'npm'),
+    );
+    symlinkSync(
+      '../lib/node_modules/npm/bin/npx-cli.js',
+      join(npmLayer, 'usr', 'local', 'bin', 'npx'),
+    );
+    const npmTar = join(work, 'npm.tar');
+    sh('tar', ['-C', npmLayer, '-cf', npmTar, '.'], work);
+
+    const env = [
+      '--env',
+      'PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin',
+      ...(ca && existsSync(ca)
+        ? ['--env', 'NODE_EXTRA_CA_CERTS=/etc/ssl/certs/bulwark-extra-ca.pem']
+        : []),
+    ];
+    const build = (image: string, tars: string[]) => {
+      const ctr = buildah(['from', 'scratch']);
+      try {
+        for (const tar of tars) buildah(['add', ctr, tar, '/']);
+        buildah(['config', ...env, '--cmd', 'node', ctr]);
+        buildah(['commit', '--format', 'docker', ctr, image]);
+      } finally {
+        buildah(['rm', ctr]);
+      }
+    };
+    build(images.node, [rootTar, nodeTar, npmTar]);
+    build(images.runtime, [runtimeTar, nodeTar]);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return images;
+}
