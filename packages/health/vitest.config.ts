@@ -1,3 +1,3 @@
 import { defineBulwarkVitestConfig } from '../../vitest.shared.js';
 
-export default defineBulwarkVitestConfig();
+export default defineBulwarkVitestConfig({ globalSetup: ['test/global-setup.ts'] });

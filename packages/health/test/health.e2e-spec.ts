@@ -42,11 +42,9 @@ async function probe(url: string): Promise<{ status: number; text: string; heade
 describe.each(ADAPTERS)('health probes on %s', (adapter) => {
   let running: RunningApp;
   let flag: FlagIndicator;
-  let remote: RemoteIndicator;
   beforeAll(async () => {
     running = await bootstrap(AppModule, { adapter });
     flag = running.app.get(FlagIndicator);
-    remote = running.app.get(RemoteIndicator);
   });
   afterAll(() => running.close());
   beforeEach(() => {
