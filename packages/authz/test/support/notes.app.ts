@@ -206,8 +206,6 @@ export class AdminController {
 
 @Controller('v1/lab')
 export class LabController {
-  constructor(private readonly store: NotesStore) {}
-
   @RequireScopes({ anyOf: ['reports:read', 'reports:admin'] })
   @Get('reports')
   reports() {
