@@ -1,0 +1,34 @@
+import { setRouteTemplate } from '@bulwark/core';
+
+interface AdapterLike {
+  getType(): string;
+  getInstance(): unknown;
+}
+
+interface FastifyLike {
+  addHook(
+    name: 'onRequest',
+    hook: (request: { routeOptions?: { url?: string } }, reply: unknown, done: () => void) => void,
+  ): unknown;
+}
+
+// Shared with @bulwark/tracing, so that one Fastify instance gets one hook whichever package
+// installs it first.
+const HOOKED = Symbol.for('bulwark.route-template-hook');
+
+/**
+ * Stores the matched route template on the raw request as soon as Fastify has routed it, before
+ * any guard runs, so that requests refused by a guard are still labelled by template. On
+ * Express the router leaves `req.route` on the raw request, which `resolveRouteTemplate` reads.
+ */
+export function recordRouteTemplates(adapter: AdapterLike | undefined): void {
+  if (adapter?.getType() !== 'fastify') return;
+  const instance = adapter.getInstance() as FastifyLike & Record<symbol, boolean>;
+  if (instance[HOOKED]) return;
+  instance.addHook('onRequest', (request, _reply, done) => {
+    const template = request.routeOptions?.url;
+    if (template) setRouteTemplate(request, template);
+    done();
+  });
+  instance[HOOKED] = true;
+}

@@ -1,0 +1,45 @@
+import { BulwarkConfigError } from '@bulwark/core';
+import { describe, expect, it } from 'vitest';
+import { tracingRequested, validateTracingEnv } from './tracing-env.js';
+
+describe('tracingRequested', () => {
+  it.each([
+    [{}, true],
+    [{ OTEL_TRACES_EXPORTER: 'otlp' }, true],
+    [{ OTEL_TRACES_EXPORTER: 'none' }, false],
+    [{ OTEL_TRACES_EXPORTER: ' none , none ' }, false],
+    [{ OTEL_TRACES_EXPORTER: 'none,otlp' }, true],
+    [{ OTEL_SDK_DISABLED: 'true' }, false],
+  ])('for %j is %s', (env, expected) => {
+    expect(tracingRequested(env)).toBe(expected);
+  });
+});
+
+describe('validateTracingEnv', () => {
+  it('accepts the standard values', () => {
+    expect(() =>
+      validateTracingEnv({
+        OTEL_TRACES_EXPORTER: 'otlp,console',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      }),
+    ).not.toThrow();
+  });
+
+  it.each([
+    [
+      { OTEL_TRACES_EXPORTER: 'jaeger' },
+      'OTEL_TRACES_EXPORTER: "jaeger" is not supported. Set OTEL_TRACES_EXPORTER to one of otlp, console, zipkin, none.',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuff' },
+      'OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuff" is not supported. Set OTEL_EXPORTER_OTLP_PROTOCOL to one of http/protobuf, http/json, grpc.',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'json' },
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "json" is not supported. Set OTEL_EXPORTER_OTLP_TRACES_PROTOCOL to one of http/protobuf, http/json, grpc.',
+    ],
+  ])('rejects %j, naming the variable', (env, message) => {
+    expect(() => validateTracingEnv(env)).toThrow(BulwarkConfigError);
+    expect(() => validateTracingEnv(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,38 @@
+import { BulwarkConfigError, type Environment, envBool, envList } from '@bulwark/core';
+
+const EXPORTERS = ['otlp', 'console', 'zipkin', 'none'] as const;
+const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+
+/**
+ * Whether the SDK should start. `OTEL_TRACES_EXPORTER=none` (and `OTEL_SDK_DISABLED=true`)
+ * means no SDK at all: nothing is imported, nothing is patched.
+ */
+export function tracingRequested(env: Environment): boolean {
+  if (envBool('OTEL_SDK_DISABLED', false, { env })) return false;
+  const exporters = envList('OTEL_TRACES_EXPORTER', [], { env });
+  return !(exporters.length > 0 && exporters.every((exporter) => exporter === 'none'));
+}
+
+/**
+ * Fails start-up on values the SDK would only warn about and silently replace, such as a
+ * misspelt protocol that would send protobuf to a JSON-only collector.
+ */
+export function validateTracingEnv(env: Environment): void {
+  for (const exporter of envList('OTEL_TRACES_EXPORTER', [], { env })) {
+    if (!(EXPORTERS as readonly string[]).includes(exporter)) {
+      throw new BulwarkConfigError(
+        'OTEL_TRACES_EXPORTER',
+        `"${exporter}" is not supported. Set OTEL_TRACES_EXPORTER to one of ${EXPORTERS.join(', ')}.`,
+      );
+    }
+  }
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) {
+    const protocol = env[name]?.trim();
+    if (protocol && !(PROTOCOLS as readonly string[]).includes(protocol)) {
+      throw new BulwarkConfigError(
+        name,
+        `"${protocol}" is not supported. Set ${name} to one of ${PROTOCOLS.join(', ')}.`,
+      );
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+  Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { resolveTracingOptions } from './internal/resolve-options.js';
+import { recordRouteTemplates } from './internal/route-template.js';
+import { tracingState } from './internal/tracing-state.js';
+import { InjectTracingOptions } from './tracing.module-definition.js';
+import { flushTracing, isTracingEnabled } from './tracing-control.js';
+import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-options.interface.js';
+
+/**
+ * Connects the running application to the SDK the preload started: route templates on
+ * Fastify, the principal setting, and the span flush at shutdown.
+ */
+@Injectable()
+export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
+  /** The validated options, with defaults applied. */
+  readonly options: ResolvedTracingOptions;
+  private readonly logger = new Logger('BulwarkTracing');
+
+  constructor(
+    @InjectTracingOptions() options: TracingModuleOptions,
+    @Optional() private readonly adapterHost?: HttpAdapterHost,
+  ) {
+    // forRootAsync options arrive here unvalidated: this is where they are checked.
+    this.options = resolveTracingOptions(options);
+  }
+
+  onModuleInit(): void {
+    if (!isTracingEnabled()) return;
+    tracingState().recordPrincipal = this.options.recordPrincipal;
+    recordRouteTemplates(this.adapterHost?.httpAdapter);
+  }
+
+  // Runs after Nest closed the HTTP listener, so the spans of drained requests have ended.
+  async onApplicationShutdown(): Promise<void> {
+    if (!isTracingEnabled()) return;
+    const flushed = await flushTracing(this.options.flushTimeoutMs);
+    if (!flushed) {
+      this.logger.warn(`pending spans were not exported within ${this.options.flushTimeoutMs} ms`);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+import { ADAPTERS } from '@bulwark/test-harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FixtureProcess, startFixture } from './fixture-process.js';
+import { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
+
+const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const PARENT_SPAN_ID = 'b7ad6b7169203331';
+
+describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) => {
+  let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+  let fixture: FixtureProcess;
+  const responses: Record<string, { status: number; body: Record<string, unknown> }> = {};
+  let exitCode: number | null;
+  let spans: ReceivedSpan[];
+
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+    fixture = await startFixture(adapter, {
+      OTEL_SERVICE_NAME: `notes-${adapter}`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      FIXTURE_RECORD_PRINCIPAL: '1',
+    });
+    const requests: Record<string, [string, Record<string, string>]> = {
+      item: [
+        '/items/42',
+        {
+          traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`,
+          baggage: 'tenant=acme',
+          'x-user': 'alice',
+        },
+      ],
+      broken: ['/items/42/broken', {}],
+      denied: ['/items/admin/reports', { 'x-user': 'bob', 'x-roles': 'reader' }],
+      allowed: ['/items/admin/reports', { 'x-roles': 'admin' }],
+      unmatched: ['/nothing/here/7', {}],
+    };
+    for (const [name, [path, headers]] of Object.entries(requests)) {
+      const response = await fetch(`${fixture.url}${path}`, { headers });
+      responses[name] = {
+        status: response.status,
+        body: (await response.json()) as Record<string, unknown>,
+      };
+    }
+    // The batch processor waits 5 s by default: these spans reach the receiver only because
+    // the shutdown hook flushes them.
+    exitCode = await fixture.stop();
+    spans = receiver.jsonSpans();
+  });
+  afterAll(() => receiver?.close());
+
+  const spanFor = (path: string) => spans.find((span) => span.attributes['url.path'] === path);
+
+  it('started the SDK from the preload entry and flushed spans at shutdown', () => {
+    expect(fixture.status).toMatchObject({ tracing: true, httpPatched: true });
+    expect(exitCode).toBe(0);
+    expect(receiver.exports.every((received) => received.path === '/v1/traces')).toBe(true);
+    expect(spans.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('continues the incoming traceparent and carries OTEL_SERVICE_NAME', () => {
+    const span = spanFor('/items/42');
+    expect(span).toMatchObject({ traceId: TRACE_ID, parentSpanId: PARENT_SPAN_ID, kind: 2 });
+    expect(span?.resource['service.name']).toBe(`notes-${adapter}`);
+  });
+
+  it('propagates W3C baggage into the request context', () => {
+    expect(responses.item?.body.baggage).toBe('acme');
+  });
+
+  it('names spans by route template, never by raw path', () => {
+    expect(spanFor('/items/42')).toMatchObject({
+      name: 'GET /items/:id',
+      attributes: { 'http.route': '/items/:id' },
+    });
+    expect(spanFor('/items/admin/reports')?.name).toBe('GET /items/admin/reports');
+    expect(spanFor('/nothing/here/7')?.name).toBe('GET');
+    expect(spans.map((span) => span.name).join(' ')).not.toMatch(/42|nothing/);
+  });
+
+  it('puts the trace id and span id on the log line of the request', () => {
+    const span = spanFor('/items/42');
+    const logLine = fixture.lines.find((line) => line.msg === 'item served');
+    expect(logLine).toMatchObject({ trace_id: TRACE_ID, span_id: span?.spanId });
+    expect(responses.item?.body.correlation).toEqual({ trace_id: TRACE_ID, span_id: span?.spanId });
+  });
+
+  it('records the exception of a 5xx with status ERROR', () => {
+    expect(responses.broken?.status).toBe(500);
+    const span = spanFor('/items/42/broken');
+    expect(span?.status).toMatchObject({ code: 2, message: 'database exploded' });
+    expect(span?.events).toContainEqual({
+      name: 'exception',
+      attributes: expect.objectContaining({
+        'exception.type': 'Error',
+        'exception.message': 'database exploded',
+      }),
+    });
+  });
+
+  it('adds the principal id when configured, also on requests a guard refused', () => {
+    expect(spanFor('/items/42')?.attributes['user.id']).toBe('https://issuer.test|alice');
+    const denied = spans.find(
+      (span) =>
+        span.attributes['url.path'] === '/items/admin/reports' &&
+        span.attributes['http.response.status_code'] === 403,
+    );
+    expect(denied?.attributes['user.id']).toBe('https://issuer.test|bob');
+  });
+
+  // open-telemetry/opentelemetry-js-contrib#633: instrumentation replaced route handlers, the
+  // metadata that role guards read was lost, and every role check passed.
+  it('regression #633: a role guard reading handler metadata still denies with tracing on', () => {
+    expect(responses.denied?.status).toBe(403);
+    expect(responses.allowed).toEqual({ status: 200, body: { reports: [] } });
+  });
+});
+
+describe('tracing exported as OTLP http/protobuf', () => {
+  it('sends protobuf carrying the service name and the continued trace id', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const fixture = await startFixture('fastify', {
+        OTEL_SERVICE_NAME: 'notes-protobuf',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      });
+      await (
+        await fetch(`${fixture.url}/items/1`, {
+          headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01` },
+        })
+      ).arrayBuffer();
+      expect(await fixture.stop()).toBe(0);
+      const [received] = receiver.exports;
+      expect(received?.headers['content-type']).toBe('application/x-protobuf');
+      // Protobuf carries ids as raw bytes and strings as UTF-8; no decoder needed to find them.
+      expect(received?.body.includes(Buffer.from(TRACE_ID, 'hex'))).toBe(true);
+      expect(received?.body.includes(Buffer.from('notes-protobuf'))).toBe(true);
+      expect(received?.body.includes(Buffer.from('GET /items/:id'))).toBe(true);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+describe('with OTEL_TRACES_EXPORTER=none', () => {
+  it('starts no SDK, patches nothing, exports nothing, and guards still deny', async () => {
+    const receiver = await startOtlpReceiver();
+    try {
+      const fixture = await startFixture('express', {
+        OTEL_TRACES_EXPORTER: 'none',
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      });
+      expect(fixture.status).toEqual({
+        listening: expect.any(Number),
+        tracing: false,
+        httpPatched: false,
+        otelGlobal: false,
+      });
+      const item = await fetch(`${fixture.url}/items/1`, {
+        headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01` },
+      });
+      expect(await item.json()).toEqual({ correlation: null, baggage: null });
+      expect((await fetch(`${fixture.url}/items/admin/reports`)).status).toBe(403);
+      expect(await fixture.stop()).toBe(0);
+      expect(receiver.exports).toHaveLength(0);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
