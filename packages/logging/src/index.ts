@@ -1,1 +1,19 @@
-export {};
+export { installAccessLog, UNMATCHED_ROUTE, useAccessLog } from './access-log.js';
+export { BulwarkLogger } from './bulwark-logger.service.js';
+export { createLogger, resolveLogLevel, validateLoggerOptions } from './create-logger.js';
+export type { LoggingErrorCode } from './logging.error.js';
+export { LoggingError } from './logging.error.js';
+export { LoggingModule, validateLoggingOptions } from './logging.module.js';
+export {
+  InjectLoggingOptions,
+  InjectPinoLogger,
+  LOGGING_OPTIONS,
+  PINO_LOGGER,
+} from './logging.module-definition.js';
+export type {
+  LogDestination,
+  LoggingModuleOptions,
+  LoggingOptions,
+  LogLevel,
+} from './logging-options.interface.js';
+export { logSecurityEvents } from './security-event.logger.js';

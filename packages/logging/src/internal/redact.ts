@@ -1,0 +1,102 @@
+import { onSecretRegistered, registeredSecretValues } from '@bulwark/core';
+
+export const REDACTED = '[REDACTED]';
+
+const DEFAULT_KEYS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'passwd',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'apikey',
+  'x-api-key',
+];
+
+/** Longest string value kept in a line; longer ones are cut, so no field can flood the log. */
+const MAX_STRING = 4096;
+const MAX_DEPTH = 8;
+const MAX_ITEMS = 100;
+
+/**
+ * Copies a log object with sensitive keys redacted, errors turned into plain fields, strings
+ * cut to a bounded length and nesting bounded. Cycles end as `[Circular]`.
+ */
+export function createKeyRedactor(extraKeys: readonly string[]): (value: unknown) => unknown {
+  const keys = new Set([...DEFAULT_KEYS, ...extraKeys].map((key) => key.toLowerCase()));
+  const visit = (value: unknown, depth: number, seen: Set<object>): unknown => {
+    if (typeof value === 'string') {
+      return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[truncated]` : value;
+    }
+    if (typeof value === 'bigint') return value.toString();
+    if (value === null || typeof value !== 'object') return value;
+    if (seen.has(value)) return '[Circular]';
+    if (depth >= MAX_DEPTH) return '[Truncated]';
+    seen.add(value);
+    try {
+      if (value instanceof Error) {
+        return visit(
+          { type: value.name, message: value.message, stack: value.stack, cause: value.cause },
+          depth,
+          seen,
+        );
+      }
+      if (Array.isArray(value)) {
+        return value.slice(0, MAX_ITEMS).map((item) => visit(item, depth + 1, seen));
+      }
+      if (value instanceof Date) return value.toISOString();
+      const copy: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        copy[key] = keys.has(key.toLowerCase()) ? REDACTED : visit(item, depth + 1, seen);
+      }
+      return copy;
+    } finally {
+      seen.delete(value);
+    }
+  };
+  return (value) => visit(value, 0, new Set());
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Token shapes replaced wherever they appear in a line, even inside a message. */
+const TOKEN_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  // A JWS/JWE compact serialisation (RFC 7515 §7.1): the header is base64url JSON, `eyJ…`.
+  [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}/g, REDACTED],
+  [/\b(Bearer|Basic|Digest|Negotiate)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
+];
+
+/**
+ * The last pass over each serialised line: registered secret values (in raw and JSON-escaped
+ * form) and token shapes are replaced, and U+2028/U+2029, which some log viewers treat as
+ * line breaks, are escaped. Secrets registered later are picked up as they come.
+ */
+export function createLineScrubber(): { scrub: (line: string) => string; stop: () => void } {
+  let secrets: RegExp | undefined;
+  const rebuild = () => {
+    const forms = new Set<string>();
+    for (const value of registeredSecretValues()) {
+      forms.add(value);
+      forms.add(JSON.stringify(value).slice(1, -1));
+    }
+    const sorted = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
+    secrets = sorted.length > 0 ? new RegExp(sorted.join('|'), 'g') : undefined;
+  };
+  rebuild();
+  const stop = onSecretRegistered(rebuild);
+  const scrub = (line: string): string => {
+    let out = secrets ? line.replace(secrets, REDACTED) : line;
+    for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement);
+    return out.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  };
+  return { scrub, stop };
+}

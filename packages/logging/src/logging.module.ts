@@ -1,0 +1,125 @@
+import { BulwarkConfigError } from '@bulwark/core';
+import {
+  type DynamicModule,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Logger as PinoLogger } from 'pino';
+import { installAccessLog } from './access-log.js';
+import { BulwarkLogger } from './bulwark-logger.service.js';
+import { createLogger, validateLoggerOptions } from './create-logger.js';
+import {
+  LOGGING_OPTIONS,
+  LOGGING_OPTIONS_TYPE,
+  LoggingConfigurableModule,
+  PINO_LOGGER,
+} from './logging.module-definition.js';
+import type { LoggingModuleOptions } from './logging-options.interface.js';
+import { logSecurityEvents } from './security-event.logger.js';
+
+/**
+ * Checks {@link LoggingModuleOptions}; the logger's own options are checked by `createLogger`.
+ *
+ * @throws BulwarkConfigError naming the option at fault.
+ */
+export function validateLoggingOptions(
+  options: LoggingModuleOptions | undefined,
+): LoggingModuleOptions {
+  const value = options ?? {};
+  for (const key of ['accessLog', 'securityEvents', 'nestLogger'] as const) {
+    if (value[key] !== undefined && typeof value[key] !== 'boolean') {
+      throw new BulwarkConfigError(key, 'must be true or false');
+    }
+  }
+  if (value.clock !== undefined && typeof value.clock !== 'function') {
+    throw new BulwarkConfigError('clock', 'must be a function returning milliseconds');
+  }
+  return value;
+}
+
+/** Wires the logger into the app once modules initialise, and unwires it at shutdown. */
+class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
+  private stopEvents: (() => void) | undefined;
+
+  constructor(
+    private readonly host: HttpAdapterHost,
+    private readonly options: LoggingModuleOptions,
+    private readonly pino: PinoLogger,
+    private readonly logger: BulwarkLogger,
+  ) {}
+
+  onModuleInit(): void {
+    if (this.options.nestLogger !== false) Logger.overrideLogger(this.logger);
+    if (this.options.securityEvents !== false) this.stopEvents = logSecurityEvents(this.pino);
+    const adapter = this.host.httpAdapter;
+    if (adapter && this.options.accessLog !== false) {
+      installAccessLog(adapter, this.pino, this.options.clock);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stopEvents?.();
+    this.stopEvents = undefined;
+    this.pino.flush();
+  }
+}
+
+/**
+ * JSON logging for an app: a pino logger (injectable with `@InjectPinoLogger()`), a
+ * `BulwarkLogger` that Nest's `Logger` is routed to, one access line per HTTP request and a
+ * line per security event. Global by default (`isGlobal: false` to scope it).
+ *
+ * Register with `forRoot(options)` or `forRootAsync({ useFactory, inject } | { useClass } |
+ * { useExisting })`; async options are validated when the logger is built.
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [LoggingModule.forRoot({ base: { service: 'notes' } })] })
+ * export class AppModule {}
+ *
+ * // main.ts: framework logs written before the module initialises are buffered, then JSON
+ * const app = await NestFactory.create(AppModule, { bufferLogs: true });
+ * app.useLogger(app.get(BulwarkLogger));
+ * ```
+ */
+@Module({
+  providers: [
+    {
+      provide: PINO_LOGGER,
+      inject: [LOGGING_OPTIONS],
+      useFactory: (options: LoggingModuleOptions) => createLogger(validateLoggingOptions(options)),
+    },
+    {
+      provide: BulwarkLogger,
+      inject: [PINO_LOGGER],
+      useFactory: (pino: PinoLogger) => new BulwarkLogger(pino),
+    },
+    {
+      provide: LoggingInstaller,
+      inject: [HttpAdapterHost, LOGGING_OPTIONS, PINO_LOGGER, BulwarkLogger],
+      useFactory: (
+        host: HttpAdapterHost,
+        options: LoggingModuleOptions,
+        pino: PinoLogger,
+        logger: BulwarkLogger,
+      ) => new LoggingInstaller(host, options, pino, logger),
+    },
+  ],
+  exports: [PINO_LOGGER, BulwarkLogger],
+})
+export class LoggingModule extends LoggingConfigurableModule {
+  /**
+   * Registers the module with options, validated now.
+   *
+   * @default `{ accessLog: true, securityEvents: true, nestLogger: true, isGlobal: true }`
+   */
+  static override forRoot(options: typeof LOGGING_OPTIONS_TYPE = {}): DynamicModule {
+    validateLoggingOptions(options);
+    validateLoggerOptions(options);
+    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must see this subclass as `this`.
+    return super.forRoot(options);
+  }
+}

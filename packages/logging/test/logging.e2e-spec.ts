@@ -1,0 +1,191 @@
+import {
+  type Principal,
+  publishSecurityEvent,
+  registerSecretValue,
+  setLogCorrelation,
+  setPrincipal,
+} from '@bulwark/core';
+import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
+import { Controller, Get, Headers, Logger, Module, Param, Req } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LoggingModule, UNMATCHED_ROUTE } from '../src/index.js';
+import { CapturedLines } from './capture.js';
+
+const TOKEN =
+  'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhbGljZSIsImlzcyI6Imh0dHBzOi8vaWRwIn0.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+const COOKIE_VALUE = 'session=s%3Aopaque-session-value-123';
+const EARLY_SECRET = 'early-registered-secret-value';
+const LATE_SECRET = 'late-registered "secret" value';
+
+registerSecretValue(EARLY_SECRET);
+
+const alice: Principal = {
+  id: 'https://idp.example|alice',
+  issuer: 'https://idp.example',
+  subject: 'alice',
+  clientId: undefined,
+  scopes: ['notes:read'],
+  roles: [],
+  claims: {},
+  expiresAt: new Date(0),
+};
+
+@Controller('notes')
+class NotesController {
+  private readonly logger = new Logger('NotesController');
+
+  @Get(':id')
+  get(@Param('id') id: string, @Req() request: unknown, @Headers() headers: unknown) {
+    setPrincipal(request, alice);
+    // Careless application logging: the whole header set, a secret, a forged line.
+    this.logger.log({ msg: 'loading note', id, headers });
+    this.logger.warn(`connecting with ${EARLY_SECRET} and ${LATE_SECRET}`);
+    this.logger.log(`note ${id}\n{"level":"fatal","msg":"forged line"}\u2028x`);
+    publishSecurityEvent({
+      kind: 'authorization.denied',
+      reason: 'not_owner',
+      requestId: 'rid-1',
+      principalId: alice.id,
+      route: 'GET /notes/:id',
+      details: { action: 'notes:read' },
+    });
+    return { id };
+  }
+}
+
+@Module({ controllers: [NotesController] })
+class NotesModule {}
+
+describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
+  let running: RunningApp;
+  const captured = new CapturedLines();
+  let tick = 0;
+
+  @Module({
+    imports: [
+      NotesModule,
+      LoggingModule.forRoot({
+        destination: captured,
+        level: 'debug',
+        base: { service: 'notes' },
+        clock: () => {
+          tick += 7;
+          return tick;
+        },
+      }),
+    ],
+  })
+  class AppModule {}
+
+  beforeAll(async () => {
+    registerSecretValue(LATE_SECRET);
+    running = await bootstrap(AppModule, { adapter });
+  });
+  afterAll(() => running.close());
+  afterEach(() => setLogCorrelation(undefined));
+
+  it('writes one access line with route template, status, duration and principal', async () => {
+    const response = await fetch(`${running.url}/notes/42?q=secret-query`, {
+      headers: { 'x-request-id': 'req-access-1' },
+    });
+    expect(response.status).toBe(200);
+    const [line] = captured
+      .ofKind('http.access')
+      .filter((entry) => entry.requestId === 'req-access-1');
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'request completed',
+      service: 'notes',
+      requestId: 'req-access-1',
+      method: 'GET',
+      route: '/notes/:id',
+      status: 200,
+      durationMs: 7,
+      principalId: 'https://idp.example|alice',
+    });
+    expect(JSON.stringify(line)).not.toContain('secret-query');
+  });
+
+  it('labels unmatched routes with one shared value and still assigns a request id', async () => {
+    const response = await fetch(`${running.url}/nothing/here/123`);
+    expect(response.status).toBe(404);
+    const id = response.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const [line] = captured.ofKind('http.access').filter((entry) => entry.requestId === id);
+    expect(line).toMatchObject({ route: UNMATCHED_ROUTE, status: 404, method: 'GET' });
+    expect(line?.principalId).toBeUndefined();
+  });
+
+  it('never writes a token, cookie or registered secret sent or logged by the app', async () => {
+    const response = await fetch(`${running.url}/notes/7`, {
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        cookie: COOKIE_VALUE,
+        'x-request-id': 'req-redact-1',
+        'x-debug': `token=${TOKEN}`,
+      },
+    });
+    expect(response.status).toBe(200);
+    const text = captured.text;
+    expect(text).toContain('loading note');
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain(TOKEN.split('.')[2]);
+    expect(text).not.toContain('opaque-session-value');
+    expect(text).not.toContain(EARLY_SECRET);
+    expect(text).not.toContain('late-registered');
+    const loading = captured.lines.find((line) => line.msg === 'loading note' && line.id === '7');
+    expect(loading?.headers).toMatchObject({
+      authorization: '[REDACTED]',
+      cookie: '[REDACTED]',
+      'x-debug': 'token=[REDACTED]',
+    });
+  });
+
+  it('keeps every line one JSON object, whatever a message contains', async () => {
+    await fetch(`${running.url}/notes/9`);
+    for (const raw of captured.text.split('\n').filter(Boolean)) {
+      expect(() => JSON.parse(raw)).not.toThrow();
+      expect(raw).not.toContain('\u2028');
+    }
+    expect(captured.lines.some((line) => line.msg === 'forged line')).toBe(false);
+    expect(captured.lines.some((line) => String(line.msg).includes('forged line'))).toBe(true);
+  });
+
+  it('logs security events as structured lines a SIEM can filter', async () => {
+    await fetch(`${running.url}/notes/1`);
+    const [line] = captured.ofKind('authorization.denied');
+    expect(line).toMatchObject({
+      level: 'warn',
+      event: {
+        kind: 'authorization.denied',
+        category: 'security',
+        reason: 'not_owner',
+        details: { action: 'notes:read' },
+      },
+      requestId: 'rid-1',
+      principalId: 'https://idp.example|alice',
+      route: 'GET /notes/:id',
+    });
+  });
+
+  it('adds trace_id and span_id to every line once a correlation provider is set', async () => {
+    setLogCorrelation(() => ({
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    }));
+    await fetch(`${running.url}/notes/5`, { headers: { 'x-request-id': 'req-trace-1' } });
+    const [line] = captured
+      .ofKind('http.access')
+      .filter((entry) => entry.requestId === 'req-trace-1');
+    expect(line).toMatchObject({
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    });
+  });
+
+  it('routes Nest framework logs through the JSON logger', () => {
+    new Logger('Framework').log('hello from nest');
+    const line = captured.lines.find((entry) => entry.msg === 'hello from nest');
+    expect(line).toMatchObject({ level: 'info', context: 'Framework' });
+  });
+});
