@@ -120,7 +120,7 @@ export class AuthGuard implements CanActivate {
           kind: 'invalid-token',
           status: 401,
           title: 'Unauthorized',
-          detail: 'The access token is invalid or has expired.',
+          detail: 'The access token was not accepted.',
           reason,
         });
       case 'unavailable':

@@ -10,6 +10,7 @@ import { TokenVerifier } from './token-verifier.js';
 const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
   new ConfigurableModuleBuilder<AuthModuleOptions>({ optionsInjectionToken: AUTH_OPTIONS })
     .setClassMethodName('forRoot')
+    .setFactoryMethodName('createAuthOptions')
     .setExtras({ isGlobal: true }, (definition, extras) => ({
       ...definition,
       global: extras.isGlobal,
