@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { CliUsageError, parseCli, USAGE } from './internal/cli-args.js';
-import { runCommand } from './internal/cli-commands.js';
 import { SecretsError } from './secrets.error.js';
 
 /** Entry point of `bulwark-secrets`: exit 0 on success, 2 on a usage error, 1 otherwise. */
 async function main(argv: readonly string[]): Promise<number> {
   try {
     const command = parseCli(argv);
+    // Loaded after parsing, so a usage error does not pay for starting libsodium's WebAssembly.
+    const { runCommand } = await import('./internal/cli-commands.js');
     await runCommand(command, {
       stdin: process.stdin,
       stdout: (text) => process.stdout.write(text),

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BulwarkConfigError } from '@bulwark/core';
+import { Injectable, Module } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SecretsModule } from './secrets.module.js';
+import { SecretsService } from './secrets.service.js';
+import type { SecretsOptions } from './secrets-options.interface.js';
+
+let dir: string;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bulwark-secrets-module-'));
+  await writeFile(join(dir, 'REDIS_URL'), 'redis://:module-pass@redis:6379\n');
+});
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const options = (): SecretsOptions => ({
+  required: ['REDIS_URL'],
+  directories: [dir],
+  env: {},
+  watch: false,
+});
+
+@Injectable()
+class OptionsFactory {
+  create(): SecretsOptions {
+    return options();
+  }
+}
+
+@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
+class OptionsModule {}
+
+async function valueFrom(module: ReturnType<typeof SecretsModule.forRoot>): Promise<string> {
+  const ref = await Test.createTestingModule({ imports: [module] }).compile();
+  try {
+    return ref.get(SecretsService).get('REDIS_URL');
+  } finally {
+    await ref.close();
+  }
+}
+
+describe('SecretsModule', () => {
+  describe('when registered with forRoot', () => {
+    it('provides the loaded secrets', async () => {
+      expect(await valueFrom(SecretsModule.forRoot(options()))).toBe(
+        'redis://:module-pass@redis:6379',
+      );
+    });
+
+    it('rejects invalid options at registration, naming the option', () => {
+      expect(() => SecretsModule.forRoot({ required: ['REDIS_URL'], watchDebounceMs: -1 })).toThrow(
+        'watchDebounceMs: must be an integer from 0 to 60000',
+      );
+    });
+
+    it('fails start-up naming a missing required secret', async () => {
+      const building = Test.createTestingModule({
+        imports: [SecretsModule.forRoot({ ...options(), required: ['REDIS_URL', 'JWT_KEY'] })],
+      }).compile();
+      await expect(building).rejects.toBeInstanceOf(BulwarkConfigError);
+      await expect(building).rejects.toThrow(/^JWT_KEY: required secret is missing/);
+    });
+
+    it('registers globally with isGlobal', async () => {
+      @Injectable()
+      class Consumer {
+        constructor(readonly secrets: SecretsService) {}
+      }
+      @Module({ providers: [Consumer] })
+      class FeatureModule {}
+      const ref = await Test.createTestingModule({
+        imports: [SecretsModule.forRoot({ ...options(), isGlobal: true }), FeatureModule],
+      }).compile();
+      expect(ref.get(Consumer).secrets.get('REDIS_URL')).toBe('redis://:module-pass@redis:6379');
+      await ref.close();
+    });
+  });
+
+  describe('when registered with forRootAsync', () => {
+    it('uses a factory with inject', async () => {
+      const module = SecretsModule.forRootAsync({
+        imports: [OptionsModule],
+        useFactory: (factory: OptionsFactory) => factory.create(),
+        inject: [OptionsFactory],
+      });
+      expect(await valueFrom(module)).toBe('redis://:module-pass@redis:6379');
+    });
+
+    it('uses a class', async () => {
+      expect(await valueFrom(SecretsModule.forRootAsync({ useClass: OptionsFactory }))).toBe(
+        'redis://:module-pass@redis:6379',
+      );
+    });
+
+    it('uses an existing provider', async () => {
+      const module = SecretsModule.forRootAsync({
+        imports: [OptionsModule],
+        useExisting: OptionsFactory,
+      });
+      expect(await valueFrom(module)).toBe('redis://:module-pass@redis:6379');
+    });
+
+    it('validates factory options when the store is built', async () => {
+      const building = Test.createTestingModule({
+        imports: [SecretsModule.forRootAsync({ useFactory: () => ({ required: ['not valid'] }) })],
+      }).compile();
+      await expect(building).rejects.toThrow(/^required: "not valid" is not a valid secret name/);
+    });
+  });
+
+  it('closes its watchers when the module is destroyed', async () => {
+    const ref = await Test.createTestingModule({
+      imports: [SecretsModule.forRoot({ ...options(), watch: true })],
+    }).compile();
+    const secrets = ref.get(SecretsService);
+    const seen: string[] = [];
+    secrets.onRotate('REDIS_URL', ({ value }) => seen.push(value));
+    await ref.close();
+    await writeFile(join(dir, 'REDIS_URL'), 'redis://:after-close@redis:6379');
+    expect(await secrets.refresh()).toEqual([]);
+    expect(secrets.get('REDIS_URL')).toBe('redis://:module-pass@redis:6379');
+    expect(seen).toEqual([]);
+  });
+});
