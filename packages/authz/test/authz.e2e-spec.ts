@@ -9,7 +9,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeOpa, startFakeOpa } from './support/fake-opa.js';
 import { call } from './support/http.js';
-import { NotesStore, notesAppModule } from './support/notes.app.js';
+import { AUTHENTICATORS, NotesStore, notesAppModule } from './support/notes.app.js';
 
 const NOT_FOUND = {
   type: 'urn:bulwark:problem:not-found',
@@ -24,7 +24,11 @@ const FORBIDDEN = {
   detail: 'You are not allowed to perform this action.',
 };
 
-describe.each(ADAPTERS)('@bulwark/authz on %s', (adapter) => {
+const CASES = ADAPTERS.flatMap((adapter) =>
+  AUTHENTICATORS.map((authenticator) => [adapter, authenticator] as const),
+);
+
+describe.each(CASES)('@bulwark/authz on %s after %s', (adapter, authenticator) => {
   let issuer: TestIssuer;
   let opa: FakeOpa;
   let running: RunningApp;
@@ -46,6 +50,7 @@ describe.each(ADAPTERS)('@bulwark/authz on %s', (adapter) => {
       notesAppModule(
         { issuer: issuer.issuer, audience: issuer.audience, jwksUrl: issuer.jwksUrl },
         opa.url,
+        authenticator,
       ),
       { adapter },
     );

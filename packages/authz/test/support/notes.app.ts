@@ -1,3 +1,4 @@
+import { AuthModule } from '@bulwark/auth';
 import { getPrincipal, type Principal, Public, ROUTE_METADATA } from '@bulwark/core';
 import {
   Body,
@@ -277,14 +278,34 @@ export const NOTES_CONTROLLERS = [
   LabController,
 ];
 
-/** Builds the fixture app module: test auth first, then authz, then the notes controllers. */
+/**
+ * Which authentication runs before authz: the real `@bulwark/auth`, or the test guard that
+ * passes the `roles` claim through unchecked.
+ */
+export const AUTHENTICATORS = ['@bulwark/auth', 'raw-claims test guard'] as const;
+
+/** One of {@link AUTHENTICATORS}. */
+export type Authenticator = (typeof AUTHENTICATORS)[number];
+
+/** Builds the fixture app module: authentication first, then authz, then the notes controllers. */
 export function notesAppModule(
   auth: TestAuthOptions,
   opaUrl: string,
+  authenticator: Authenticator = 'raw-claims test guard',
   authz: AuthzModuleOptions = { permissions: { admin: ['notes:purge'], auditor: ['notes:audit'] } },
 ): Type<unknown> {
+  const authentication =
+    authenticator === '@bulwark/auth'
+      ? AuthModule.forRoot({
+          issuer: auth.issuer,
+          audience: auth.audience,
+          jwksUri: auth.jwksUrl,
+          production: false,
+          devIssuer: false,
+        })
+      : TestAuthModule.forRoot(auth);
   @Module({
-    imports: [TestAuthModule.forRoot(auth), AuthzModule.forRoot(authz)],
+    imports: [authentication, AuthzModule.forRoot(authz)],
     controllers: NOTES_CONTROLLERS,
     providers: [NotesStore, NoteLoader, OpaNotesPolicy, { provide: OPA_URL, useValue: opaUrl }],
   })
