@@ -15,7 +15,11 @@ export { ERRORS_OPTIONS, InjectErrorsOptions } from './errors.module-definition.
 export type { ApplyErrorHandlingOptions, ErrorsModuleOptions } from './errors-options.interface.js';
 export type { Leak } from './leak-detector.js';
 export { detectLeaks } from './leak-detector.js';
-export { PROBLEM_CONTENT_TYPE, ProblemDetailsFilter } from './problem-details.filter.js';
+export {
+  PROBLEM_CONTENT_TYPE,
+  ProblemDetailsFilter,
+  sendProblem,
+} from './problem-details.filter.js';
 export {
   assignRequestId,
   installRequestIds,

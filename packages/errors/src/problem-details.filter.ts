@@ -27,6 +27,70 @@ function pathOf(request: unknown): string {
 }
 
 /**
+ * Answers a request with the problem for `exception`, as {@link ProblemDetailsFilter} does,
+ * from outside Nest's exception layer (a Fastify `frameworkErrors` handler, a raw hook).
+ * Takes the adapter's request and response (or reply) objects.
+ *
+ * @example
+ * ```ts
+ * frameworkErrors: (error, request, reply) => sendProblem(error, request, reply),
+ * ```
+ */
+export function sendProblem(exception: unknown, request: unknown, response: unknown): void {
+  const requestId = assignRequestId(request, response);
+  const { body, reason } = toProblem(exception);
+  const problem = { ...body, instance: pathOf(request), requestId };
+  logProblem(exception, problem, reason, rawRequest(request).method);
+  send(response, problem.status, JSON.stringify(problem));
+}
+
+const logger = new Logger('ProblemDetails');
+
+function logProblem(
+  exception: unknown,
+  problem: { status: number; type: string; instance: string; requestId: string },
+  reason: string | undefined,
+  method: string | undefined,
+): void {
+  const entry: Record<string, unknown> = {
+    msg: 'request failed',
+    requestId: problem.requestId,
+    status: problem.status,
+    type: problem.type,
+    method,
+    path: problem.instance,
+    reason,
+  };
+  if (problem.status >= 500) {
+    const error = exception instanceof Error ? exception : undefined;
+    entry.err = { name: error?.name, message: error?.message, stack: error?.stack };
+    logger.error(entry);
+  } else if (problem.status === 404 || problem.status === 405) {
+    logger.debug(entry);
+  } else {
+    logger.warn(entry);
+  }
+}
+
+function send(response: unknown, status: number, json: string): void {
+  const raw = rawResponse(response);
+  if (raw.headersSent || raw.writableEnded || (isFastifyReply(response) && response.sent)) {
+    // Part of another answer is on the wire: cutting the connection is the only honest end.
+    raw.destroy();
+    return;
+  }
+  if (isFastifyReply(response)) {
+    // A Buffer, so that Fastify sends the media type as set, without a charset parameter.
+    response.code(status).header('content-type', PROBLEM_CONTENT_TYPE).send(Buffer.from(json));
+    return;
+  }
+  raw.statusCode = status;
+  raw.setHeader('content-type', PROBLEM_CONTENT_TYPE);
+  raw.setHeader('content-length', Buffer.byteLength(json));
+  raw.end(json);
+}
+
+/**
  * Turns every exception on an HTTP route into `application/problem+json` (RFC 9457), on
  * Express and Fastify: a `ProblemException`'s body as is, any other HttpException as the
  * generic problem of its status, and anything else as a generic 500. Adds `instance` (the
@@ -41,60 +105,9 @@ function pathOf(request: unknown): string {
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ProblemDetails');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
-    const request = host.switchToHttp().getRequest<unknown>();
-    const response = host.switchToHttp().getResponse<unknown>();
-    const requestId = assignRequestId(request, response);
-    const { body, reason } = toProblem(exception);
-    const problem = { ...body, instance: pathOf(request), requestId };
-    this.log(exception, problem, reason, rawRequest(request).method);
-    this.send(response, problem.status, JSON.stringify(problem));
-  }
-
-  private log(
-    exception: unknown,
-    problem: { status: number; type: string; instance: string; requestId: string },
-    reason: string | undefined,
-    method: string | undefined,
-  ): void {
-    const entry: Record<string, unknown> = {
-      msg: 'request failed',
-      requestId: problem.requestId,
-      status: problem.status,
-      type: problem.type,
-      method,
-      path: problem.instance,
-      reason,
-    };
-    if (problem.status >= 500) {
-      const error = exception instanceof Error ? exception : undefined;
-      entry.err = { name: error?.name, message: error?.message, stack: error?.stack };
-      this.logger.error(entry);
-    } else if (problem.status === 404 || problem.status === 405) {
-      this.logger.debug(entry);
-    } else {
-      this.logger.warn(entry);
-    }
-  }
-
-  private send(response: unknown, status: number, json: string): void {
-    const raw = rawResponse(response);
-    if (raw.headersSent || raw.writableEnded || (isFastifyReply(response) && response.sent)) {
-      // Part of another answer is on the wire: cutting the connection is the only honest end.
-      raw.destroy();
-      return;
-    }
-    if (isFastifyReply(response)) {
-      // A Buffer, so that Fastify sends the media type as set, without a charset parameter.
-      response.code(status).header('content-type', PROBLEM_CONTENT_TYPE).send(Buffer.from(json));
-      return;
-    }
-    raw.statusCode = status;
-    raw.setHeader('content-type', PROBLEM_CONTENT_TYPE);
-    raw.setHeader('content-length', Buffer.byteLength(json));
-    raw.end(json);
+    const http = host.switchToHttp();
+    sendProblem(exception, http.getRequest<unknown>(), http.getResponse<unknown>());
   }
 }

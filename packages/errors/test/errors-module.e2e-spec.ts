@@ -39,7 +39,9 @@ describe.each(ADAPTERS)('ErrorsModule.forRoot() in an existing app on %s', (adap
       body: '{"title":"a","body":"b","extra":1}',
     });
     expect(response.status).toBe(400);
-    expect(((await response.json()) as { errors: unknown }).errors).toEqual([{ field: 'extra', rules: ['unknown'] }]);
+    expect(((await response.json()) as { errors: unknown }).errors).toEqual([
+      { field: 'extra', rules: ['unknown'] },
+    ]);
   });
 
   it('applies the body limit given to useSafeBodyParser, below the adapter default', async () => {
