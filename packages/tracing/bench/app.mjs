@@ -1,0 +1,40 @@
+// The benchmarked app: `node [--import <preload>] bench/app.mjs <adapter>`. BENCH_METRICS=1
+// adds @bulwark/metrics, BENCH_TRACING_MODULE=1 adds TracingModule.
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+
+class ItemsController {
+  get(id) {
+    return { id, name: 'item', tags: ['a', 'b'] };
+  }
+}
+Get(':id')(
+  ItemsController.prototype,
+  'get',
+  Object.getOwnPropertyDescriptor(ItemsController.prototype, 'get'),
+);
+Param('id')(ItemsController.prototype, 'get', 0);
+Controller('items')(ItemsController);
+
+const imports = [];
+if (process.env.BENCH_METRICS === '1') {
+  const { MetricsModule } = await import('@bulwark/metrics');
+  imports.push(MetricsModule.forRoot({ port: 0 }));
+}
+if (process.env.BENCH_TRACING_MODULE === '1') {
+  const { TracingModule } = await import('@bulwark/tracing');
+  imports.push(TracingModule.forRoot());
+}
+class AppModule {}
+Module({ imports, controllers: [ItemsController] })(AppModule);
+
+const adapter = process.argv[2] === 'express' ? new ExpressAdapter() : new FastifyAdapter();
+const app = await NestFactory.create(AppModule, adapter, { logger: false });
+await app.listen(0, '127.0.0.1');
+process.stdout.write(`${JSON.stringify({ listening: app.getHttpServer().address().port })}\n`);
+process.once('SIGTERM', async () => {
+  await app.close();
+  process.exit(0);
+});
