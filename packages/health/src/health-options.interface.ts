@@ -47,3 +47,19 @@ export interface HealthModuleExtras {
    */
   path?: string;
 }
+
+/**
+ * A class for `HealthModule.forRootAsync({ useClass })` or `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class HealthConfig implements HealthOptionsFactory {
+ *   createHealthOptions() { return {}; }
+ * }
+ * ```
+ */
+export interface HealthOptionsFactory {
+  /** Returns the module options. */
+  createHealthOptions(): HealthModuleOptions | Promise<HealthModuleOptions>;
+}

@@ -10,7 +10,11 @@ export { HealthError } from './health.error.js';
 export { HealthModule } from './health.module.js';
 export type { ProbeAnswer, ProbeBody } from './health.service.js';
 export { HealthService } from './health.service.js';
-export type { HealthModuleExtras, HealthModuleOptions } from './health-options.interface.js';
+export type {
+  HealthModuleExtras,
+  HealthModuleOptions,
+  HealthOptionsFactory,
+} from './health-options.interface.js';
 export { RedisHealthIndicator } from './redis-health.indicator.js';
 export type {
   RedisHealthIndicatorOptions,

@@ -16,4 +16,5 @@ export type {
   ShutdownClock,
   ShutdownLogEntry,
   ShutdownModuleOptions,
+  ShutdownOptionsFactory,
 } from './shutdown-options.interface.js';

@@ -85,3 +85,19 @@ export interface ShutdownModuleOptions {
    */
   log?: (entry: ShutdownLogEntry) => void;
 }
+
+/**
+ * A class for `ShutdownModule.forRootAsync({ useClass })` or `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class ShutdownConfig implements ShutdownOptionsFactory {
+ *   createShutdownOptions() { return {}; }
+ * }
+ * ```
+ */
+export interface ShutdownOptionsFactory {
+  /** Returns the module options. */
+  createShutdownOptions(): ShutdownModuleOptions | Promise<ShutdownModuleOptions>;
+}

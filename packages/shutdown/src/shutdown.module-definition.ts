@@ -10,4 +10,5 @@ export const {
   optionsInjectionToken: SHUTDOWN_OPTIONS,
 })
   .setClassMethodName('forRoot')
+  .setFactoryMethodName('createShutdownOptions')
   .build();

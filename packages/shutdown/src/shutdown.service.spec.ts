@@ -1,0 +1,283 @@
+import { Agent, request } from 'node:http';
+import { type ShutdownHandler, ShutdownHook } from '@bulwark/core';
+import { HealthModule } from '@bulwark/health';
+import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ShutdownModule } from './shutdown.module.js';
+import { ShutdownService } from './shutdown.service.js';
+import type {
+  ShutdownClock,
+  ShutdownLogEntry,
+  ShutdownModuleOptions,
+} from './shutdown-options.interface.js';
+
+/** A clock that moves only when told to. */
+class ManualClock implements ShutdownClock {
+  time = 0;
+  private timers: { at: number; callback: () => void }[] = [];
+  now(): number {
+    return this.time;
+  }
+  setTimeout(callback: () => void, ms: number): () => void {
+    const timer = { at: this.time + ms, callback };
+    this.timers.push(timer);
+    return () => {
+      this.timers = this.timers.filter((other) => other !== timer);
+    };
+  }
+  get pending(): number {
+    return this.timers.length;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+    const due = this.timers.filter((timer) => timer.at <= this.time).sort((a, b) => a.at - b.at);
+    this.timers = this.timers.filter((timer) => !due.includes(timer));
+    for (const timer of due) timer.callback();
+  }
+}
+
+/** Lets I/O and promise callbacks run until `condition` holds; bounded to 400 turns. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 400 && !condition(); turn++) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  expect(condition()).toBe(true);
+}
+
+function get(url: string, agent: Agent | false) {
+  return new Promise<{ status?: number; connection?: string; error?: string }>((resolve) => {
+    const req = request(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, connection: res.headers.connection }));
+    });
+    req.on('error', (error) => resolve({ error: error.message }));
+    req.end();
+  });
+}
+
+const calls: string[] = [];
+let release: (() => void) | undefined;
+
+@Controller()
+class SlowController {
+  @Get('fast')
+  fast() {
+    return { ok: true };
+  }
+
+  @Get('slow')
+  slow() {
+    return new Promise((resolve) => {
+      release = () => resolve({ ok: true });
+    });
+  }
+}
+
+@ShutdownHook('second', { order: 2 })
+@Injectable()
+class SecondHook implements ShutdownHandler {
+  onShutdown() {
+    calls.push('second');
+  }
+}
+
+@ShutdownHook('throws', { order: 1 })
+@Injectable()
+class ThrowingHook implements ShutdownHandler {
+  onShutdown() {
+    calls.push('throws');
+    throw new Error('flush failed');
+  }
+}
+
+@ShutdownHook('hangs', { order: 1 })
+@Injectable()
+class HangingHook implements ShutdownHandler {
+  onShutdown() {
+    calls.push('hangs');
+    return new Promise<void>(() => {});
+  }
+}
+
+function appModule(options: ShutdownModuleOptions) {
+  @Module({
+    imports: [HealthModule.forRoot(), ShutdownModule.forRoot(options)],
+    controllers: [SlowController],
+    providers: [SecondHook, ThrowingHook, HangingHook],
+  })
+  class AppModule {}
+  return AppModule;
+}
+
+describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
+  let running: RunningApp;
+  let clock: ManualClock;
+  let exits: number[];
+  let logs: ShutdownLogEntry[];
+  let agent: Agent;
+
+  /** The hanging hook holds the hooks phase until its 2 s timeout: move the clock past it. */
+  const passHooks = async (shutdown: ShutdownService) => {
+    await until(() => shutdown.state === 'hooks' || shutdown.state === 'exiting');
+    clock.advance(2000);
+    await until(() => exits.length > 0);
+  };
+
+  const start = async (options: ShutdownModuleOptions = {}) => {
+    running = await bootstrap(
+      appModule({
+        delaySeconds: 5,
+        timeoutSeconds: 20,
+        idleGraceSeconds: 1,
+        hookTimeoutSeconds: 2,
+        signals: ['SIGUSR2'],
+        env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
+        clock,
+        exit: (code) => exits.push(code),
+        log: (entry) => logs.push(entry),
+        ...options,
+      }),
+      { adapter },
+    );
+    return running.app.get(ShutdownService);
+  };
+
+  beforeEach(() => {
+    calls.length = 0;
+    release = undefined;
+    clock = new ManualClock();
+    exits = [];
+    logs = [];
+    agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  });
+  afterEach(async () => {
+    release?.();
+    agent.destroy();
+    await running.close();
+  });
+
+  it('when signalled: readiness 503 at once, serves normally through the delay, then drains with Connection: close and exits 0', async () => {
+    const shutdown = await start();
+    expect((await get(`${running.url}/fast`, agent)).status).toBe(200);
+
+    process.emit('SIGUSR2', 'SIGUSR2');
+    expect(shutdown.state).toBe('delaying');
+    expect((await get(`${running.url}/health/ready`, false)).status).toBe(503);
+    expect((await get(`${running.url}/health/live`, false)).status).toBe(200);
+    // During the delay the kept-alive socket is reused as usual.
+    expect(await get(`${running.url}/fast`, agent)).toEqual({
+      status: 200,
+      connection: 'keep-alive',
+    });
+
+    const slow = get(`${running.url}/slow`, agent);
+    await until(() => release !== undefined);
+    clock.advance(5000);
+    await until(() => shutdown.state === 'draining');
+    release?.();
+    expect(await slow).toEqual({ status: 200, connection: 'close' });
+    await passHooks(shutdown);
+    expect(exits).toEqual([0]);
+    expect(logs.map((entry) => entry.phase)).toEqual([
+      'signal',
+      'delay',
+      'drain',
+      'hook',
+      'hook',
+      'hook',
+      'hooks',
+      'exit',
+    ]);
+    expect(logs.find((entry) => entry.phase === 'delay')).toMatchObject({ durationMs: 5000 });
+  });
+
+  it('closes an idle keep-alive socket only after the idle grace, and serves a request that arrives within it', async () => {
+    const shutdown = await start({ delaySeconds: 0 });
+    expect((await get(`${running.url}/fast`, agent)).status).toBe(200);
+    void shutdown.shutdown('test');
+    await until(() => shutdown.state === 'draining');
+    // The pooled socket is idle, but not reset: a request on it is still answered.
+    expect(await get(`${running.url}/fast`, agent)).toEqual({ status: 200, connection: 'close' });
+    await passHooks(shutdown);
+    expect(exits).toEqual([0]);
+  });
+
+  it('closes a socket that stays idle once the grace passes', async () => {
+    const shutdown = await start({ delaySeconds: 0 });
+    expect((await get(`${running.url}/fast`, agent)).status).toBe(200);
+    void shutdown.shutdown('test');
+    await until(() => shutdown.state === 'draining');
+    expect(exits).toEqual([]);
+    clock.advance(1000);
+    await passHooks(shutdown);
+    expect(exits).toEqual([0]);
+    expect(logs.find((entry) => entry.phase === 'drain')).toMatchObject({
+      timedOut: false,
+      durationMs: 1000,
+    });
+  });
+
+  it('destroys a request that outlives the timeout and exits 1, after running the hooks', async () => {
+    const shutdown = await start({ delaySeconds: 0 });
+    const slow = get(`${running.url}/slow`, false);
+    await until(() => release !== undefined);
+    void shutdown.shutdown('test');
+    await until(() => shutdown.state === 'draining');
+    clock.advance(20_000);
+    expect((await slow).error).toBeDefined();
+    await until(() => shutdown.state === 'hooks');
+    clock.advance(2000);
+    await until(() => exits.length > 0);
+    expect(exits).toEqual([1]);
+    expect(logs.find((entry) => entry.phase === 'drain')).toMatchObject({ timedOut: true });
+  });
+
+  it('runs hooks by order; a throwing hook and a hanging one never block the exit', async () => {
+    const shutdown = await start({ delaySeconds: 0 });
+    const done = shutdown.shutdown('test');
+    await until(() => calls.includes('hangs'));
+    clock.advance(2000);
+    expect(await done).toBe(0);
+    expect(calls).toEqual(['throws', 'hangs', 'second']);
+    const hooks = logs.filter((entry) => entry.phase === 'hook');
+    expect(hooks).toEqual([
+      expect.objectContaining({ hook: 'throws', level: 'error', error: 'flush failed' }),
+      expect.objectContaining({ hook: 'hangs', level: 'error', error: 'timed out after 2000 ms' }),
+      expect.objectContaining({ hook: 'second', level: 'info' }),
+    ]);
+  });
+
+  it('exits 1 at once on a second signal', async () => {
+    const shutdown = await start();
+    process.emit('SIGUSR2', 'SIGUSR2');
+    process.emit('SIGUSR2', 'SIGUSR2');
+    expect(exits).toEqual([1]);
+    expect(shutdown.state).toBe('delaying');
+    expect(logs.map((entry) => entry.phase)).toEqual(['signal', 'forced']);
+  });
+
+  it('skips the delay outside Kubernetes', async () => {
+    const shutdown = await start({ env: {} });
+    void shutdown.shutdown('test');
+    await until(() => shutdown.state !== 'delaying');
+    expect(logs[0]).toMatchObject({ phase: 'signal', delayMs: 0, delaySkipped: true });
+  });
+
+  it('applies the delay outside Kubernetes when forced', async () => {
+    const shutdown = await start({ env: {}, delayOutsideKubernetes: true });
+    void shutdown.shutdown('test');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(shutdown.state).toBe('delaying');
+    expect(logs[0]).toMatchObject({ phase: 'signal', delayMs: 5000, delaySkipped: false });
+  });
+
+  it('lets go of the signals when the app is closed', async () => {
+    const before = process.listenerCount('SIGUSR2');
+    await start();
+    expect(process.listenerCount('SIGUSR2')).toBe(before + 1);
+    await running.close();
+    expect(process.listenerCount('SIGUSR2')).toBe(before);
+    running = { ...running, close: async () => {} };
+  });
+});
