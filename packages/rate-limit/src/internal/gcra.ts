@@ -4,9 +4,10 @@ import type { RateLimitDecision } from '../rate-limit-store.interface.js';
  * GCRA (the generic cell rate algorithm, ITU-T I.371) on integer microseconds.
  *
  * The only state per key is the theoretical arrival time `tat`. A unit is emitted every
- * `emissionUs = floor(windowUs / limit)`; a request of `cost` units is admitted when the new
+ * `emission = floor(windowUs / limit)`; a request of `cost` units is admitted when the new
  * `tat` lies at most one window ahead of `now`. The floor keeps a full burst of exactly
  * `limit` units admissible, and integer arithmetic keeps that exact in JS and in Redis Lua.
+ * Over any span `d`, at most `limit + d / emission` units are admitted.
  */
 export interface GcraStep {
   /** The decision to report. */
@@ -21,6 +22,28 @@ export function emissionInterval(limit: number, windowMs: number): number {
 }
 
 /**
+ * Builds the decision from the outcome of one step. `offsetUs` is how far the key's `tat`
+ * lies ahead of now after the step (before it, when refused); `chargeUs` what was asked for.
+ * The Redis script returns only `allowed` and `offsetUs`, so both stores report alike.
+ */
+export function decisionOf(
+  allowed: boolean,
+  offsetUs: number,
+  chargeUs: number,
+  windowMs: number,
+  limit: number,
+): RateLimitDecision {
+  const windowUs = windowMs * 1000;
+  const emission = emissionInterval(limit, windowMs);
+  return {
+    allowed,
+    remaining: Math.max(0, Math.min(limit, Math.floor((windowUs - offsetUs) / emission))),
+    resetMs: Math.ceil(offsetUs / 1000),
+    retryAfterMs: allowed ? 0 : Math.ceil((offsetUs + chargeUs - windowUs) / 1000),
+  };
+}
+
+/**
  * One GCRA step. `storedTat` is `undefined` (or in the past) for an idle key; `cost` 0 peeks:
  * it answers whether one more unit fits and writes nothing.
  */
@@ -31,34 +54,15 @@ export function gcra(
   windowMs: number,
   cost: number,
 ): GcraStep {
-  const windowUs = windowMs * 1000;
   const emission = emissionInterval(limit, windowMs);
   const tat = storedTat === undefined || storedTat < nowUs ? nowUs : storedTat;
   const charge = cost === 0 ? emission : cost * emission;
   const next = tat + charge;
-  if (next - nowUs > windowUs) {
-    return {
-      tat: undefined,
-      decision: {
-        allowed: false,
-        remaining: remainingUnits(windowUs - (tat - nowUs), emission, limit),
-        resetMs: Math.ceil((tat - nowUs) / 1000),
-        retryAfterMs: Math.ceil((next - windowUs - nowUs) / 1000),
-      },
-    };
+  if (next - nowUs > windowMs * 1000) {
+    return { tat: undefined, decision: decisionOf(false, tat - nowUs, charge, windowMs, limit) };
   }
-  const after = cost === 0 ? tat : next;
-  return {
-    tat: cost === 0 ? undefined : next,
-    decision: {
-      allowed: true,
-      remaining: remainingUnits(windowUs - (after - nowUs), emission, limit),
-      resetMs: Math.ceil((after - nowUs) / 1000),
-      retryAfterMs: 0,
-    },
-  };
-}
-
-function remainingUnits(headroomUs: number, emission: number, limit: number): number {
-  return Math.max(0, Math.min(limit, Math.floor(headroomUs / emission)));
+  if (cost === 0) {
+    return { tat: undefined, decision: decisionOf(true, tat - nowUs, charge, windowMs, limit) };
+  }
+  return { tat: next, decision: decisionOf(true, next - nowUs, charge, windowMs, limit) };
 }
