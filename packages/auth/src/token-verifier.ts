@@ -142,7 +142,7 @@ export class TokenVerifier {
       throw invalidToken('token_too_long');
     }
     const now = this.options.clock() / 1000;
-    const cacheKey = this.cache ? hash('sha256', token, 'base64url') : '';
+    const cacheKey = this.cache ? hash('sha256', token, 'binary') : '';
     const cached = this.cache?.get(cacheKey);
     if (cached) {
       const tolerance = this.options.clockToleranceSeconds;
