@@ -7,8 +7,7 @@ export type AuthzErrorCode =
   | 'AUTHZ_CONFLICTING_DECLARATION'
   | 'AUTHZ_UNRESOLVED_PROVIDER'
   | 'AUTHZ_NO_LOADED_RESOURCE'
-  | 'AUTHZ_DECISION_POINT_FAILED'
-  | 'AUTHZ_TENANT_CLAIM_MISSING';
+  | 'AUTHZ_DECISION_POINT_FAILED';
 
 /**
  * The one error class `@bulwark/authz` throws on purpose: at start-up for wrong declarations,

@@ -89,7 +89,7 @@ export class OpaNotesPolicy implements AuthorizationPolicy<Note> {
   private readonly policy;
   constructor(@Inject(OPA_URL) url: string) {
     this.policy = decisionPointPolicy<Note>(
-      new OpaDecisionPoint({ url, path: 'notes/allow', timeoutMs: 150 }),
+      new OpaDecisionPoint({ url, path: 'notes/allow', timeoutMs: 1000 }),
     );
   }
   evaluate(principal: Principal, action: string, note: Note, context: AuthorizationContext) {

@@ -22,11 +22,12 @@ export interface TestAuthOptions {
 }
 
 /**
- * A test-only stand-in for `@bulwark/auth` (not committed when these tests were written): it
- * verifies bearer tokens from the test issuer with jose and sets the core principal.
+ * A test-only authenticator, used next to the real `@bulwark/auth`: it verifies bearer tokens
+ * from the test issuer with jose and sets the core principal, and lets anonymous requests through.
  *
- * On purpose it copies the `roles` claim into the principal *unchecked*, whatever its type, so
- * that the tests prove `@bulwark/authz` itself refuses a role claim of the wrong type.
+ * On purpose it copies the `roles` claim into the principal *unchecked*, whatever its type, and
+ * does not reject anonymous callers, so the tests prove that `@bulwark/authz` itself refuses a
+ * role claim of the wrong type and fails closed without a principal.
  */
 class TestAuthGuard implements CanActivate {
   private readonly jwks: ReturnType<typeof createRemoteJWKSet>;
