@@ -95,6 +95,11 @@ export class AeadCipher {
     return this.newest().kid;
   }
 
+  /** Whether the ring holds key `kid`. */
+  has(kid: string): boolean {
+    return this.keys.some((key) => key.kid === kid);
+  }
+
   /** Encrypts with the newest key: `aead:v1:<kid>:<base64url>`. */
   encrypt(plaintext: string | Uint8Array, associatedData?: string | Uint8Array): string {
     const key = this.newest();

@@ -1,6 +1,7 @@
 export { AEAD_PREFIX, AeadCipher, generateAeadKey } from './aead-cipher.js';
 export type { GeneratedSealKey } from './key-ring.js';
 export { generateSealKey, KeyRing, SEALED_PREFIX } from './key-ring.js';
+export { loadSecret, loadSecrets } from './load-secrets.js';
 export type { PasswordHashCost, PasswordHashProfile } from './password-hash.js';
 export {
   hashPassword,
@@ -18,7 +19,7 @@ export {
   PASSWORD_SYMBOLS,
 } from './secret-generation.js';
 export type { SecretRotationListener } from './secret-store.js';
-export { loadSecret, loadSecrets, SecretStore } from './secret-store.js';
+export { SecretStore } from './secret-store.js';
 export { InjectSecretsOptions } from './secrets.decorator.js';
 export type { SecretsErrorCode } from './secrets.error.js';
 export { SecretsError } from './secrets.error.js';

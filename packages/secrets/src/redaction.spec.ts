@@ -5,7 +5,8 @@ import { Writable } from 'node:stream';
 import { registeredSecretValues } from '@bulwark/core';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadSecrets, type SecretStore } from './secret-store.js';
+import { loadSecrets } from './load-secrets.js';
+import type { SecretStore } from './secret-store.js';
 
 /**
  * A real pino logger whose output passes through core's secret registry, which is what

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BulwarkConfigError, registeredSecretValues } from '@bulwark/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSealKey, KeyRing } from './key-ring.js';
-import { loadSecret, loadSecrets, type SecretStore } from './secret-store.js';
+import { loadSecret, loadSecrets } from './load-secrets.js';
+import type { SecretStore } from './secret-store.js';
 import type { SecretRotation } from './secrets-options.interface.js';
 
 /** Resolves on the next rotation of `name`; bounded so a missed event fails instead of hanging. */

@@ -3,13 +3,10 @@ import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BulwarkConfigError, registerSecretValue } from '@bulwark/core';
 import { missingSecretError, type ReadSecret, readSecret } from './internal/secret-reader.js';
-import {
-  type ResolvedSecretsOptions,
-  validateSecretsOptions,
-} from './internal/validate-options.js';
+import type { ResolvedSecretsOptions } from './internal/validate-options.js';
 import { KeyRing } from './key-ring.js';
 import { SecretsError } from './secrets.error.js';
-import type { SecretRotation, SecretSource, SecretsOptions } from './secrets-options.interface.js';
+import type { SecretRotation, SecretSource } from './secrets-options.interface.js';
 
 interface Entry {
   raw: string;
@@ -19,10 +16,6 @@ interface Entry {
 
 /** Called when a secret's value changes. */
 export type SecretRotationListener = (rotation: SecretRotation) => void;
-
-function warnToConsole(message: string): void {
-  console.warn(`[@bulwark/secrets] ${message}`);
-}
 
 /**
  * Loaded secrets, kept current: the directories of file-sourced secrets are watched (one
@@ -293,41 +286,5 @@ export class SecretStore {
       });
     }, this.options.watchDebounceMs);
     this.timer.unref();
-  }
-}
-
-/**
- * Loads the declared secrets (failing on the first missing required one, by name) and, by
- * default, watches their files for rotation. Usable without NestJS.
- *
- * @example
- * ```ts
- * const secrets = await loadSecrets({ required: ['REDIS_URL'] });
- * const redis = new Redis(secrets.get('REDIS_URL'));
- * secrets.onRotate('REDIS_URL', ({ value }) => reconnect(value));
- * ```
- */
-export async function loadSecrets(options: SecretsOptions): Promise<SecretStore> {
-  return SecretStore.create(validateSecretsOptions(options, warnToConsole));
-}
-
-/**
- * Reads one secret once, without watching: `<NAME>_FILE`, `/run/secrets/<NAME>` (or the given
- * directories), then the environment. Throws a `BulwarkConfigError` naming it when missing.
- *
- * @example
- * ```ts
- * const dsn = await loadSecret('DATABASE_URL');
- * ```
- */
-export async function loadSecret(
-  name: string,
-  options: Omit<SecretsOptions, 'required' | 'optional' | 'watch'> = {},
-): Promise<string> {
-  const store = await loadSecrets({ ...options, required: [name], watch: false });
-  try {
-    return store.get(name);
-  } finally {
-    await store.close();
   }
 }

@@ -109,9 +109,17 @@ async function keygen(command: Extract<CliCommand, { name: 'keygen' }>, io: CliI
     const existing = await readOptional(command.ring);
     if (existing !== undefined && existing.trim() !== '') {
       // Refuse to prepend to a file that is not a valid ring of the same type.
-      const probe = `${secretLine}\n${existing}`;
-      if (command.type === 'seal') (await KeyRing.parse(probe)).destroy();
-      else (await AeadCipher.parse(probe)).destroy();
+      const ring =
+        command.type === 'seal' ? await KeyRing.parse(existing) : await AeadCipher.parse(existing);
+      const taken =
+        ring instanceof KeyRing ? ring.kids.includes(generated.kid) : ring.has(generated.kid);
+      ring.destroy();
+      if (taken) {
+        throw new SecretsError(
+          'SECRETS_INVALID_INPUT',
+          `key id "${generated.kid}" is already in ${command.ring}; choose another --kid`,
+        );
+      }
     }
     await replacePrivateFile(command.ring, `${secretLine}\n${existing ?? ''}`);
     io.stderr(`added key ${generated.kid} at the top of ${command.ring}\n`);
