@@ -8,14 +8,10 @@ import type { RateLimitDecision } from '../rate-limit-store.interface.js';
  * `tat` lies at most one window ahead of `now`. The floor keeps a full burst of exactly
  * `limit` units admissible, and integer arithmetic keeps that exact in JS and in Redis Lua.
  * Over any span `d`, at most `limit + d / emission` units are admitted.
+ *
+ * The step itself lives twice, kept identical: `MemoryRateLimitStore.step` and the Lua script
+ * in `redis-script.ts`. A peek (`cost` 0) charges one emission interval but writes nothing.
  */
-export interface GcraStep {
-  /** The decision to report. */
-  readonly decision: RateLimitDecision;
-  /** The new `tat` to store, or `undefined` when nothing must be written. */
-  readonly tat: number | undefined;
-}
-
 /** The emission interval, in microseconds, of a rule. */
 export function emissionInterval(limit: number, windowMs: number): number {
   return Math.max(1, Math.floor((windowMs * 1000) / limit));
@@ -41,28 +37,4 @@ export function decisionOf(
     resetMs: Math.ceil(offsetUs / 1000),
     retryAfterMs: allowed ? 0 : Math.ceil((offsetUs + chargeUs - windowUs) / 1000),
   };
-}
-
-/**
- * One GCRA step. `storedTat` is `undefined` (or in the past) for an idle key; `cost` 0 peeks:
- * it answers whether one more unit fits and writes nothing.
- */
-export function gcra(
-  storedTat: number | undefined,
-  nowUs: number,
-  limit: number,
-  windowMs: number,
-  cost: number,
-): GcraStep {
-  const emission = emissionInterval(limit, windowMs);
-  const tat = storedTat === undefined || storedTat < nowUs ? nowUs : storedTat;
-  const charge = cost === 0 ? emission : cost * emission;
-  const next = tat + charge;
-  if (next - nowUs > windowMs * 1000) {
-    return { tat: undefined, decision: decisionOf(false, tat - nowUs, charge, windowMs, limit) };
-  }
-  if (cost === 0) {
-    return { tat: undefined, decision: decisionOf(true, tat - nowUs, charge, windowMs, limit) };
-  }
-  return { tat: next, decision: decisionOf(true, next - nowUs, charge, windowMs, limit) };
 }
