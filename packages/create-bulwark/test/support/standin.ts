@@ -79,7 +79,7 @@ export interface StandIns {
 /** Builds (or reuses) the stand-in build image (node + npm) and runtime image (node only). */
 export function standInImages(): StandIns {
   const nodeVersion = process.version.replace(/^v/, '');
-  const tag = `${DAY}-node${nodeVersion}`;
+  const tag = `${DAY}-node${nodeVersion}-r2`;
   const images = {
     node: `localhost/bulwark-standin-node:${tag}`,
     runtime: `localhost/bulwark-standin-runtime:${tag}`,
