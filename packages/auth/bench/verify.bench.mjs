@@ -57,7 +57,9 @@ try {
   console.log(
     `verifications/s (best of ${ROUNDS} interleaved ${DURATION_MS} ms rounds, Node ${process.version})`,
   );
-  console.log('alg     jose jwtVerify   bulwark cold  cold/jose   bulwark cached  cached/jose  cached/jose-ES256');
+  console.log(
+    'alg     jose jwtVerify   bulwark cold  cold/jose   bulwark cached  cached/jose  cached/jose-ES256',
+  );
   for (const row of rows) {
     console.log(
       `${row.alg.padEnd(6)} ${fmt(row.jose)}    ${fmt(row.cold)} ${ratio(row.cold, row.jose)}      ${fmt(row.cached)} ${ratio(row.cached, row.jose)}    ${ratio(row.cached, joseEs256)}`,
