@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import {
+  createValidationPipe,
+  ProblemDetailsFilter,
+  useRequestIds,
+  useSafeBodyParser,
+} from '@bulwark/errors';
+import type { INestApplication } from '@nestjs/common';
+import { corsOptions } from './cors.js';
+import { HttpError } from './http.error.js';
+import type { ResolvedSecurityOptions, SecurityOptions } from './http-options.interface.js';
+import { resolveSecurityOptions } from './resolve-security-options.js';
+import { installSecurityHeaders } from './security-headers.js';
+
+function isResolved(
+  options: SecurityOptions | ResolvedSecurityOptions,
+): options is ResolvedSecurityOptions {
+  return 'clientAddresses' in options;
+}
+
+/**
+ * Hardens an app created elsewhere, before `app.init()`/`app.listen()`, on Express or Fastify,
+ * in the order of the request path: request ids, security headers, CORS allow-list, the
+ * hardened body parser, then the problem+json filter and the validation pipe
+ * (`@bulwark/errors`). Also sets keep-alive, header and request timeouts on the server and,
+ * on Express, the trusted proxies (on Fastify, `createSecureApp` passes them to the adapter).
+ * Returns the resolved options, whose `clientAddresses` resolver the rate limiter can share.
+ *
+ * @throws BulwarkConfigError naming the option or variable at fault; HttpError on another adapter.
+ * @example
+ * ```ts
+ * const app = await NestFactory.create(AppModule, new ExpressAdapter());
+ * applySecurity(app, { corsOrigins: ['https://app.example.com'] });
+ * await app.listen(3000);
+ * ```
+ */
+export function applySecurity(
+  app: INestApplication,
+  options: SecurityOptions | ResolvedSecurityOptions = {},
+): ResolvedSecurityOptions {
+  const resolved = isResolved(options) ? options : resolveSecurityOptions(options);
+  const adapter = app.getHttpAdapter() as unknown as {
+    getType(): string;
+    getInstance(): {
+      set?: (name: string, value: unknown) => void;
+      disable?: (name: string) => void;
+    };
+  };
+  const type = adapter.getType();
+  if (type !== 'express' && type !== 'fastify') {
+    throw new HttpError(
+      'HTTP_UNSUPPORTED_ADAPTER',
+      `applySecurity supports express and fastify, not "${type}"`,
+    );
+  }
+  if (type === 'express') {
+    const express = adapter.getInstance();
+    express.disable?.('x-powered-by');
+    express.set?.('trust proxy', resolved.trustProxy);
+  }
+  useRequestIds(app);
+  installSecurityHeaders(adapter);
+  if (resolved.corsOrigins.length > 0) app.enableCors(corsOptions(resolved));
+  useSafeBodyParser(app, {
+    bodyLimitBytes: resolved.bodyLimitBytes,
+    maxDepth: resolved.maxJsonDepth,
+    maxArrayLength: resolved.maxJsonArrayLength,
+  });
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  if (resolved.validation !== false) {
+    const overrides = typeof resolved.validation === 'object' ? resolved.validation : {};
+    app.useGlobalPipes(createValidationPipe(overrides));
+  }
+  const server = app.getHttpServer() as Server | undefined;
+  if (server) {
+    server.keepAliveTimeout = resolved.keepAliveTimeoutMs;
+    server.headersTimeout = resolved.headersTimeoutMs;
+    server.requestTimeout = resolved.requestTimeoutMs;
+  }
+  return resolved;
+}
