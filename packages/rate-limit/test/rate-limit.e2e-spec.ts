@@ -181,3 +181,45 @@ describe.each(ADAPTERS)('rate limiting on %s', (adapter) => {
     ).toBe(200);
   });
 });
+
+@Module({
+  imports: [
+    RateLimitModule.forRoot({
+      limit: 2,
+      windowSeconds: 60,
+      policies: { search: { limit: 4, windowSeconds: 30 } },
+      // The same variable, and the same parser, as @bulwark/http.
+      env: { TRUST_PROXY: 'loopback' },
+      clock: () => now,
+    }),
+  ],
+  controllers: [FixtureController],
+})
+class BehindProxyModule {}
+
+describe.each(ADAPTERS)('behind a trusted proxy on %s', (adapter) => {
+  let running: RunningApp;
+  beforeAll(async () => {
+    running = await bootstrap(BehindProxyModule, { adapter });
+  });
+  afterAll(() => running.close());
+  beforeEach(() => {
+    now += 3_600_000;
+  });
+
+  const from = (chain: string) => get(`${running.url}/default`, { 'x-forwarded-for': chain });
+
+  it('keys by the address the proxy saw, not by entries the client prepended', async () => {
+    expect((await from('203.0.113.50')).status).toBe(200);
+    expect((await from('6.6.6.6, 203.0.113.50')).status).toBe(200);
+    expect((await from('7.7.7.7, 203.0.113.50')).status).toBe(429);
+    expect((await from('203.0.113.51')).status).toBe(200);
+  });
+
+  it('groups IPv6 clients by their /56', async () => {
+    expect((await from('2001:db8:abcd:1200::1')).status).toBe(200);
+    expect((await from('2001:db8:abcd:12ff:9::2')).status).toBe(200);
+    expect((await from('2001:db8:abcd:1234::3')).status).toBe(429);
+    expect((await from('2001:db8:abcd:1300::1')).status).toBe(200);
+  });
+});
