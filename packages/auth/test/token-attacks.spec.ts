@@ -24,6 +24,7 @@ describe('TokenVerifier against known JWT attacks', () => {
 
   beforeAll(async () => {
     issuer = await createTestIssuer();
+    issuer.publish('PS256');
     attacker = await startAttackerServer();
   });
   afterAll(async () => {
@@ -45,10 +46,13 @@ describe('TokenVerifier against known JWT attacks', () => {
     issuer.mint({ now: clock.seconds(), ...options });
   const claims = () => payloadOf(mint());
 
-  it.each(['ES256', 'RS256', 'EdDSA'] as const)('accepts a valid %s token', async (alg) => {
-    const principal = await verifier.verify(mint({ alg }));
-    expect(principal).toMatchObject({ subject: 'alice', issuer: issuer.issuer });
-  });
+  it.each(['ES256', 'RS256', 'EdDSA', 'PS256'] as const)(
+    'accepts a valid %s token',
+    async (alg) => {
+      const principal = await verifier.verify(mint({ alg }));
+      expect(principal).toMatchObject({ subject: 'alice', issuer: issuer.issuer });
+    },
+  );
 
   it.each(['none', 'None', 'NONE', 'nOnE'])('refuses alg "%s", signed or not', async (alg) => {
     const unsigned = `${base64url(JSON.stringify({ alg, typ: 'at+jwt' }))}.${base64url(JSON.stringify(claims()))}`;
