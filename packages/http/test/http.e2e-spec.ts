@@ -184,6 +184,32 @@ describe.each(ADAPTERS)('createSecureApp on %s', (adapter) => {
     expect(resolvedTimeouts).toEqual({ keepAlive: 5000, headers: 4000, request: 30000 });
   });
 
+  it('answers a malformed URL with a 400 problem carrying the headers', async () => {
+    const response = await new Promise<{
+      status: number;
+      headers: Record<string, unknown>;
+      body: string;
+    }>((resolve, reject) => {
+      const req = request(`${running.url}/public/%zz`, { method: 'GET' });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(response.status).toBeLessThan(500);
+    expect(response.headers['content-security-policy']).toBe(
+      API_HEADERS['content-security-policy'],
+    );
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(detectLeaks(response.body)).toEqual([]);
+  });
+
   it('never answers TRACE with a 5xx or an echo', async () => {
     const response = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(`${running.url}/public`, {
