@@ -1,3 +1,5 @@
+export type { AttackCategory, AttackToken, AttackTokenOptions } from './attack-tokens.js';
+export { createAttackTokens, KID_INJECTIONS } from './attack-tokens.js';
 export type { SigningAlgorithm } from './jws.js';
 export { base64url, signCompact } from './jws.js';
 export type {
