@@ -17,8 +17,11 @@ export {
 export type { ReadinessCheck, ReadinessResult } from './readiness.js';
 export { READINESS_INDICATOR, ReadinessIndicator } from './readiness.js';
 export {
+  assignRequestId,
   getRequestId,
   getRouteTemplate,
+  isSaneRequestId,
+  REQUEST_ID_HEADER,
   rawRequest,
   rawResponse,
   resolveRouteTemplate,
@@ -26,6 +29,8 @@ export {
   setResponseHeader,
   setRouteTemplate,
 } from './request-context.js';
+export type { RequestHook } from './request-hooks.js';
+export { appendRequestHook } from './request-hooks.js';
 export { isPublicRoute, Public, ROUTE_METADATA } from './route-metadata.js';
 export type { SecurityEvent, SecurityEventKind } from './security-events.js';
 export {

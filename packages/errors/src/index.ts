@@ -1,3 +1,4 @@
+export { assignRequestId, isSaneRequestId, REQUEST_ID_HEADER } from '@bulwark/core';
 export { applyErrorHandling } from './apply-error-handling.js';
 export {
   DEFAULT_BODY_LIMIT_BYTES,
@@ -20,12 +21,6 @@ export {
   ProblemDetailsFilter,
   sendProblem,
 } from './problem-details.filter.js';
-export {
-  assignRequestId,
-  installRequestIds,
-  isSaneRequestId,
-  REQUEST_ID_HEADER,
-  useRequestIds,
-} from './request-id.js';
+export { installRequestIds, useRequestIds } from './request-id.js';
 export type { FieldViolation } from './validation.pipe.js';
 export { createValidationPipe, validationProblem } from './validation.pipe.js';

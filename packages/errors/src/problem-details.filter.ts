@@ -1,8 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import { rawRequest, rawResponse } from '@bulwark/core';
+import { assignRequestId, rawRequest, rawResponse } from '@bulwark/core';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { toProblem } from './internal/to-problem.js';
-import { assignRequestId } from './request-id.js';
 
 /** The media type of every error response (RFC 9457 §3). */
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';

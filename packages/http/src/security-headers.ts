@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { rawRequest, rawResponse } from '@bulwark/core';
+import { appendRequestHook, rawRequest, rawResponse } from '@bulwark/core';
 import helmet from 'helmet';
-import { appendRequestHook } from './internal/request-hooks.js';
+import { HttpError } from './http.error.js';
 
 /** The Content-Security-Policy of an API: it serves no document, so nothing may load or frame it. */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
@@ -52,8 +52,20 @@ export function setSecurityHeaders(request: IncomingMessage, response: ServerRes
  * ```
  */
 export function installSecurityHeaders(adapter: unknown): void {
-  appendRequestHook(adapter, 'security-headers', (request, response, done) => {
-    setSecurityHeaders(rawRequest(request), rawResponse(response));
-    done();
-  });
+  appendRequestHook(
+    adapter,
+    'security-headers',
+    (request, response, done) => {
+      setSecurityHeaders(rawRequest(request), rawResponse(response));
+      done();
+    },
+    unsupportedAdapter,
+  );
+}
+
+function unsupportedAdapter(): HttpError {
+  return new HttpError(
+    'HTTP_UNSUPPORTED_ADAPTER',
+    'the HTTP adapter has no request hook; use the Express or Fastify adapter',
+  );
 }

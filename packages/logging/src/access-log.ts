@@ -1,22 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import {
+  appendRequestHook,
+  assignRequestId,
   getPrincipal,
   getRequestId,
   rawRequest,
   rawResponse,
   resolveRouteTemplate,
-  setRequestId,
 } from '@bulwark/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { appendRequestHook } from './internal/request-hooks.js';
+import { LoggingError } from './logging.error.js';
 
 /** The `route` of requests no route matched: one value, so 404 scans cannot flood the labels. */
 export const UNMATCHED_ROUTE = '(unmatched)';
-
-/** Same rule as `@bulwark/errors`: an incoming id is kept only when it is plain and short. */
-const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function routeOf(request: unknown): string {
   if ((request as { is404?: boolean }).is404 === true) return UNMATCHED_ROUTE;
@@ -40,32 +37,38 @@ export function installAccessLog(
   logger: Logger,
   clock: () => number = () => performance.now(),
 ): void {
-  appendRequestHook(adapter, 'access-log', (request, response, done) => {
-    const started = clock();
-    const raw = rawRequest(request);
-    const res = rawResponse(response);
-    if (getRequestId(request) === undefined) {
-      const incoming = raw.headers['x-request-id'];
-      const id =
-        typeof incoming === 'string' && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-      setRequestId(request, id);
-      if (!res.headersSent) res.setHeader('x-request-id', id);
-    }
-    res.once('close', () => {
-      const fields = {
-        event: { kind: 'http.access', category: 'access' },
-        requestId: getRequestId(request),
-        method: raw.method,
-        route: routeOf(request),
-        status: res.statusCode,
-        durationMs: Math.round((clock() - started) * 1000) / 1000,
-        principalId: getPrincipal(request)?.id,
-        ...(res.writableFinished ? {} : { aborted: true }),
-      };
-      logger.info(fields, 'request completed');
-    });
-    done();
-  });
+  appendRequestHook(
+    adapter,
+    'access-log',
+    (request, response, done) => {
+      const started = clock();
+      const raw = rawRequest(request);
+      const res = rawResponse(response);
+      if (getRequestId(request) === undefined) assignRequestId(request, res);
+      res.once('close', () => {
+        const fields = {
+          event: { kind: 'http.access', category: 'access' },
+          requestId: getRequestId(request),
+          method: raw.method,
+          route: routeOf(request),
+          status: res.statusCode,
+          durationMs: Math.round((clock() - started) * 1000) / 1000,
+          principalId: getPrincipal(request)?.id,
+          ...(res.writableFinished ? {} : { aborted: true }),
+        };
+        logger.info(fields, 'request completed');
+      });
+      done();
+    },
+    unsupportedAdapter,
+  );
+}
+
+function unsupportedAdapter(): LoggingError {
+  return new LoggingError(
+    'LOGGING_UNSUPPORTED_ADAPTER',
+    'the HTTP adapter has no request hook; use the Express or Fastify adapter',
+  );
 }
 
 /**

@@ -1,5 +1,3 @@
-import { ErrorsError } from '../errors.error.js';
-
 /** A request hook as Nest's adapters call it: `(request, response, done)` on both. */
 export type RequestHook = (
   request: unknown,
@@ -10,24 +8,31 @@ export type RequestHook = (
 interface HookableAdapter {
   onRequestHook?: RequestHook;
   setOnRequestHook?: (hook: RequestHook) => void;
-  getType?: () => string;
 }
 
 const INSTALLED = Symbol.for('bulwark.errors.installedHooks');
 
 /**
  * Appends a hook to the adapter's request hook, which both adapters run before anything else
- * (Express: the adapter's first middleware; Fastify: its first `onRequest` hook). Hooks run
- * in the order they were appended; `name` makes a second install a no-op.
+ * (Express: the adapter's first middleware; Fastify: its first `onRequest` hook). Hooks run in
+ * the order they were appended, and `name` makes a second install a no-op, so errors, http,
+ * logging and metrics can each add theirs without replacing another's.
+ *
+ * @param unsupported builds the error thrown when the adapter has no request hook.
+ * @example
+ * ```ts
+ * appendRequestHook(app.getHttpAdapter(), 'request-id', (req, res, done) => { ...; done(); },
+ *   () => new MyError('MY_UNSUPPORTED_ADAPTER', 'use the Express or Fastify adapter'));
+ * ```
  */
-export function appendRequestHook(adapter: unknown, name: string, hook: RequestHook): void {
+export function appendRequestHook(
+  adapter: unknown,
+  name: string,
+  hook: RequestHook,
+  unsupported: () => Error,
+): void {
   const target = adapter as HookableAdapter & Record<symbol, Set<string> | undefined>;
-  if (typeof target.setOnRequestHook !== 'function') {
-    throw new ErrorsError(
-      'ERRORS_UNSUPPORTED_ADAPTER',
-      'the HTTP adapter has no request hook; use the Express or Fastify adapter',
-    );
-  }
+  if (typeof target.setOnRequestHook !== 'function') throw unsupported();
   target[INSTALLED] ??= new Set();
   if (target[INSTALLED].has(name)) return;
   target[INSTALLED].add(name);
