@@ -1,5 +1,5 @@
-import type { ReadinessCheck, ReadinessResult } from '@bulwark/core';
-import { ReadinessIndicator } from '@bulwark/core';
+import type { ReadinessCheck, ReadinessResult, ShutdownHandler } from '@bulwark/core';
+import { ReadinessIndicator, ShutdownHook } from '@bulwark/core';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { type Cluster, Redis } from 'ioredis';
 import { decisionOf, emissionInterval } from './internal/gcra.js';
@@ -46,8 +46,11 @@ export interface RedisStoreOptions {
  * ```
  */
 @ReadinessIndicator('redis')
+@ShutdownHook('redis')
 @Injectable()
-export class RedisRateLimitStore implements RateLimitStore, ReadinessCheck, OnApplicationShutdown {
+export class RedisRateLimitStore
+  implements RateLimitStore, ReadinessCheck, ShutdownHandler, OnApplicationShutdown
+{
   /** The client, or `undefined` when the store is inert. */
   readonly client: Redis | Cluster | undefined;
   private readonly owned: boolean;
@@ -108,7 +111,20 @@ export class RedisRateLimitStore implements RateLimitStore, ReadinessCheck, OnAp
     return this.run(key, rule, 0);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Closes the connection the store owns; called by `@bulwark/shutdown` after the drain. */
+  onShutdown(): Promise<void> {
+    this.closed ??= this.close();
+    return this.closed;
+  }
+
+  /** Closes the connection the store owns when Nest's `app.close()` runs. */
+  onApplicationShutdown(): Promise<void> {
+    return this.onShutdown();
+  }
+
+  private closed: Promise<void> | undefined;
+
+  private async close(): Promise<void> {
     const client = this.client;
     if (!client || !this.owned || client.status === 'end') return;
     this.closing = true;

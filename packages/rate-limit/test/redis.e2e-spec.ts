@@ -1,4 +1,4 @@
-import { READINESS_INDICATOR } from '@bulwark/core';
+import { READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core';
 import {
   bootstrap,
   hasRedis,
@@ -195,5 +195,21 @@ describe.skipIf(!hasRedis())('the Redis store', () => {
     await until(() => store.available(), 'connected');
     await running.close();
     expect(store.client?.status).toBe('end');
+  });
+
+  it('closes its connection as a @bulwark/shutdown hook, once, however often it is called', async () => {
+    expect(Reflect.getMetadata(SHUTDOWN_HOOK, RedisRateLimitStore)).toEqual({
+      name: 'redis',
+      order: 0,
+    });
+    const running = await bootstrap(appModule({ redis: redis.url }), { adapter: 'express' });
+    try {
+      const store = storeOf(running);
+      await until(() => store.available(), 'connected');
+      await Promise.all([store.onShutdown(), store.onShutdown()]);
+      expect(store.client?.status).toBe('end');
+    } finally {
+      await running.close();
+    }
   });
 });
