@@ -124,13 +124,13 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     for (const dev of [
       'typescript',
       'vitest',
-      '@swc',
-      '@biomejs',
+      '@swc/core',
+      '@biomejs/biome',
       'unplugin-swc',
       '@nestjs/testing',
       '@bulwark/testing',
     ]) {
-      expect(existsSync(join(app, 'node_modules', dev)), dev).toBe(false);
+      expect(existsSync(join(app, 'node_modules', dev, 'package.json')), dev).toBe(false);
     }
     expect(existsSync(join(app, 'node_modules', '@bulwark', 'core', 'package.json'))).toBe(true);
     // The files belong to root: the service user can read them but not change them.

@@ -155,6 +155,20 @@ describe.each([
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
   });
 
+  it('pins both base images of the Dockerfile by digest, runs node in exec form as a numeric user', () => {
+    const dockerfile = readFileSync(join(work, 'svc', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=\S+@sha256:[0-9a-f]{64}$/m);
+    expect(dockerfile).toMatch(/^ARG RUNTIME_IMAGE=\S+@sha256:[0-9a-f]{64}$/m);
+    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS build$/m);
+    expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
+    expect(dockerfile).toMatch(/^USER 1\d{4}:1\d{4}$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", .*"dist\/main\.js"\]$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "dist\/healthcheck\.js"/m);
+    expect(dockerfile).toContain('NODE_ENV=production');
+    const ignore = readFileSync(join(work, 'svc', '.dockerignore'), 'utf8');
+    expect(ignore.split('\n')[1]).toBe('*');
+  });
+
   it('pins every action of the CI workflow by full SHA and starts from no permissions', () => {
     const workflow = parseAllDocuments(
       readFileSync(join(work, 'svc', '.github', 'workflows', 'ci.yml'), 'utf8'),
