@@ -1,7 +1,24 @@
 export type { AttackCategory, AttackToken, AttackTokenOptions } from './attack-tokens.js';
 export { createAttackTokens, KID_INJECTIONS } from './attack-tokens.js';
+export type {
+  AdminHint,
+  ConformanceCategory,
+  ConformanceHints,
+  ConformanceMethod,
+  RateLimitHint,
+  ResourceHint,
+  RouteHint,
+} from './conformance-hints.interface.js';
+export { CONFORMANCE_CATEGORIES } from './conformance-hints.interface.js';
+export { assertConformance, formatConformanceReport } from './conformance-report.js';
+export type {
+  ConformanceCheck,
+  ConformanceResult,
+  ConformanceStatus,
+} from './conformance-result.interface.js';
 export type { SigningAlgorithm } from './jws.js';
 export { base64url, signCompact } from './jws.js';
+export { runConformance } from './run-conformance.js';
 export type {
   IssuerAlgorithm,
   IssuerKey,
@@ -10,3 +27,5 @@ export type {
   TestIssuerOptions,
 } from './test-issuer.js';
 export { createKey, createTestIssuer } from './test-issuer.js';
+export type { TestingErrorCode } from './testing.error.js';
+export { TestingError } from './testing.error.js';

@@ -1,0 +1,171 @@
+import type { TestIssuer } from './test-issuer.js';
+
+/** The HTTP methods the conformance suite sends. */
+export type ConformanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** The groups of checks of {@link runConformance}. */
+export type ConformanceCategory =
+  | 'jwt'
+  | 'bola'
+  | 'bfla'
+  | 'problem-details'
+  | 'leaks'
+  | 'headers'
+  | 'rate-limit'
+  | 'probes';
+
+/** Every category, in the order the suite runs them. */
+export const CONFORMANCE_CATEGORIES: readonly ConformanceCategory[] = [
+  'probes',
+  'jwt',
+  'bola',
+  'bfla',
+  'problem-details',
+  'headers',
+  'rate-limit',
+  'leaks',
+];
+
+/** A route the suite calls, with the claims of a token that is allowed on it. */
+export interface RouteHint {
+  /** @default 'GET' */
+  method?: ConformanceMethod;
+  /** The path, such as `/v1/notes`. */
+  path: string;
+  /** Claims of a token that may call the route, such as `{ scope: 'notes:read' }`. */
+  claims?: Record<string, unknown>;
+  /** A JSON body to send. */
+  body?: unknown;
+}
+
+/**
+ * An owned resource for the BOLA probes: the owner creates one, then another user tries to
+ * read, change and delete it.
+ */
+export interface ResourceHint {
+  /** The route that creates a resource; it must answer 2xx with a `Location` header or an `id`. */
+  create: RouteHint;
+  /**
+   * The resource's path, with `:id` where the id goes. When left out, the `Location` header of
+   * the create answer is used.
+   * @example '/v1/notes/:id'
+   */
+  path?: string;
+  /** Claims of the owner's token, such as `{ sub: 'alice', scope: 'notes:read notes:write' }`. */
+  owner: Record<string, unknown>;
+  /** Claims of another user with the same scopes, such as `{ sub: 'mallory', scope: '…' }`. */
+  intruder: Record<string, unknown>;
+  /**
+   * The body the intruder sends with PATCH; `false` skips the PATCH probe.
+   * @default the create body
+   */
+  update?: unknown;
+  /**
+   * Whether to send the intruder's DELETE.
+   * @default true
+   */
+  delete?: boolean;
+}
+
+/** A privileged route for the BFLA probes. */
+export interface AdminHint {
+  /** @default 'GET' */
+  method?: ConformanceMethod;
+  /** The admin route, such as `/v1/admin/notes`. */
+  path: string;
+  /** Claims of an ordinary user, who must be refused (403 or 404). */
+  user: Record<string, unknown>;
+  /** Claims of an admin, who must get a 2xx (proves the route exists). */
+  admin?: Record<string, unknown>;
+  /**
+   * The claim the service reads roles from; the suite sends the admin role there with the
+   * wrong type (a string), and in look-alike claims, and expects a refusal.
+   * @default 'roles'
+   */
+  roleClaim?: string;
+  /**
+   * The privileged role.
+   * @default 'admin'
+   */
+  role?: string;
+}
+
+/** A rate-limited route for the 429 probe. */
+export interface RateLimitHint extends RouteHint {
+  /**
+   * The most requests to send before giving up on a 429.
+   * @default 200
+   */
+  maxRequests?: number;
+}
+
+/** What {@link runConformance} needs to know about the service under test. */
+export interface ConformanceHints {
+  /** The issuer the service trusts; attack tokens are made from its keys. */
+  issuer: TestIssuer;
+  /** A route that needs a valid token; every attack token is sent there. */
+  protectedRoute: RouteHint;
+  /** BOLA probes; skipped when left out. */
+  resource?: ResourceHint;
+  /** BFLA probes; skipped when left out. */
+  admin?: AdminHint;
+  /** Rate-limit probe (headers and 429); skipped when left out. */
+  rateLimit?: RateLimitHint;
+  /**
+   * Probe paths, or `false` for a service without probes.
+   * @default { live: '/health/live', ready: '/health/ready' }
+   */
+  health?: { live?: string; ready?: string } | false;
+  /**
+   * The status an object-level denial gets (404 hides existence; some services use 403).
+   * @default 404
+   */
+  denialStatus?: 403 | 404;
+  /**
+   * `typ` values the service accepts; the `typ: JWT` attack is left out when `JWT` is here.
+   * @default ['at+jwt', 'application/at+jwt']
+   */
+  acceptedTokenTypes?: readonly string[];
+  /**
+   * The service's maximum token length.
+   * @default 8192
+   */
+  maxTokenBytes?: number;
+  /**
+   * The service's body limit; the suite sends one byte more of JSON to the create route and
+   * expects 413. `false` skips the probe.
+   * @default 102400
+   */
+  bodyLimitBytes?: number | false;
+  /**
+   * Whether to require the security headers of the Bulwark HTTP contract on every answer.
+   * Turn it off for an app that leaves headers to a gateway.
+   * @default true
+   */
+  securityHeaders?: boolean;
+  /**
+   * Run only these categories.
+   * @default every category
+   */
+  only?: readonly ConformanceCategory[];
+  /**
+   * A URL on an "attacker" host for `jku`/`x5u`/`kid`. When left out, the suite starts its own
+   * counting server on loopback and fails if the service ever calls it.
+   */
+  attackerUrl?: string;
+  /**
+   * Per-request timeout; a request that takes longer fails its check (a hang is a finding).
+   * @default 5000
+   */
+  timeoutMs?: number;
+  /**
+   * Where the report goes: `true` for `console.log`, `false` for nowhere, or a function.
+   * @default true
+   */
+  print?: boolean | ((report: string) => void);
+  /**
+   * List passing checks in the report too.
+   * @default false
+   */
+  verbose?: boolean;
+}

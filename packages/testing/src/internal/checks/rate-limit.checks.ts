@@ -1,0 +1,78 @@
+import { problemFaults } from '../assertions.js';
+import type { CheckContext } from '../context.js';
+import type { Answer } from '../http-client.js';
+
+const BATCH = 10;
+
+// draft-ietf-httpapi-ratelimit-headers: RateLimit-Policy: "name";q=100;w=60 and
+// RateLimit: "name";r=42;t=17.
+function rateLimitHeaderFaults(answer: Answer): string[] {
+  const faults: string[] = [];
+  const policy = answer.headers.get('ratelimit-policy');
+  const state = answer.headers.get('ratelimit');
+  if (!policy || !/\bq=\d+/.test(policy))
+    faults.push(`RateLimit-Policy missing or without q= (got "${policy ?? ''}")`);
+  if (!state || !/\br=\d+/.test(state) || !/\bt=\d+/.test(state))
+    faults.push(`RateLimit missing or without r=/t= (got "${state ?? ''}")`);
+  return faults;
+}
+
+/** Sends up to `maxRequests` requests as one fresh principal until a 429 comes back. */
+export async function runRateLimitChecks(ctx: CheckContext): Promise<void> {
+  const hint = ctx.hints.rateLimit;
+  if (!hint)
+    return ctx.skip('rate-limit', 'all', 'rate-limit headers and 429', 'no rateLimit hint');
+  const max = hint.maxRequests ?? 200;
+  const token = ctx.token({ ...hint.claims, sub: `conformance-rate-${ctx.runId}` });
+  const send = () =>
+    ctx.http.send(hint.path, { method: hint.method ?? 'GET', token, body: hint.body });
+
+  let first: Answer | undefined;
+  let limited: Answer | undefined;
+  let sent = 0;
+  while (!limited && sent < max) {
+    const size = Math.min(BATCH, max - sent);
+    const answers = await Promise.all(Array.from({ length: size }, send));
+    sent += size;
+    first ??= answers.find((a) => a.status >= 200 && a.status < 300);
+    limited = answers.find((a) => a.status === 429);
+    const broken = answers.find((a) => a.status === 0 || a.status >= 500);
+    if (broken) {
+      ctx.check(
+        'rate-limit',
+        'no-errors',
+        'the limiter never answers 5xx or hangs',
+        [`${broken.request} → ${broken.status || broken.error}`],
+        broken.request,
+      );
+      return;
+    }
+  }
+  ctx.check(
+    'rate-limit',
+    'headers',
+    'admitted answers carry RateLimit-Policy and RateLimit',
+    first ? rateLimitHeaderFaults(first) : ['no 2xx answer to inspect'],
+    first?.request,
+  );
+  if (!limited) {
+    ctx.check('rate-limit', '429', `a 429 within ${max} requests`, [
+      `${sent} requests, none limited`,
+    ]);
+    return;
+  }
+  const retryAfter = limited.headers.get('retry-after') ?? '';
+  ctx.check(
+    'rate-limit',
+    '429',
+    'the 429 is a problem with Retry-After in seconds and rate-limit headers',
+    [
+      ...problemFaults(limited),
+      ...(/^\d+$/.test(retryAfter)
+        ? []
+        : [`Retry-After "${retryAfter}" is not a number of seconds`]),
+      ...rateLimitHeaderFaults(limited),
+    ],
+    limited.request,
+  );
+}

@@ -1,0 +1,249 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertConformance,
+  type ConformanceHints,
+  type ConformanceResult,
+  createTestIssuer,
+  runConformance,
+  type TestIssuer,
+  TestingError,
+} from '../src/index.js';
+import { type Defects, startReferenceService } from './reference-service.js';
+
+const WRITER = { scope: 'notes:read notes:write' };
+
+function hintsFor(issuer: TestIssuer, extra: Partial<ConformanceHints> = {}): ConformanceHints {
+  return {
+    issuer,
+    protectedRoute: { path: '/v1/notes', claims: { scope: 'notes:read' } },
+    resource: {
+      create: { path: '/v1/notes', body: { title: 'mine' } },
+      path: '/v1/notes/:id',
+      owner: { sub: 'alice', ...WRITER },
+      intruder: { sub: 'mallory', ...WRITER },
+      update: { title: 'stolen' },
+    },
+    admin: { path: '/v1/admin/notes', user: { scope: 'notes:read' }, admin: { roles: ['admin'] } },
+    rateLimit: { path: '/v1/notes', claims: { scope: 'notes:read' }, maxRequests: 40 },
+    print: false,
+    ...extra,
+  };
+}
+
+const failedIds = (result: ConformanceResult) => result.failures.map((f) => f.id);
+
+describe('runConformance', () => {
+  let issuer: TestIssuer;
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+  });
+  afterAll(() => issuer.close());
+
+  async function against(defects: Defects, extra: Partial<ConformanceHints> = {}) {
+    const service = await startReferenceService(issuer, defects);
+    try {
+      return await runConformance(service.url, hintsFor(issuer, extra));
+    } finally {
+      await service.close();
+    }
+  }
+
+  describe('when the service keeps the contract', () => {
+    let result: ConformanceResult;
+    let report = '';
+    beforeAll(async () => {
+      result = await against({}, { print: (text) => (report = text), verbose: true });
+    });
+
+    it('passes every check and skips none', () => {
+      expect(result.failures).toEqual([]);
+      expect(result.ok).toBe(true);
+      expect(result.skipped).toBe(0);
+      expect(result.passed).toBe(result.checks.length);
+    });
+
+    it('runs every family, each attack token included', () => {
+      const ids = result.checks.map((c) => c.id);
+      for (const id of [
+        'probes/live',
+        'jwt/control',
+        'jwt/no-credentials',
+        'jwt/query-token',
+        'jwt/alg-none:nOnE',
+        'jwt/hs256-public-key:pem',
+        'jwt/header-key:jku',
+        'jwt/kid-injection:path-traversal',
+        'jwt/attacker-never-called',
+        'bola/intruder-get',
+        'bola/intruder-patch',
+        'bola/intruder-delete',
+        'bola/unchanged',
+        'bfla/user',
+        'bfla/role-as-string',
+        'problem-details/not-found',
+        'problem-details/invalid-json',
+        'problem-details/body-limit',
+        'headers/not-found-404',
+        'headers/authenticated-200',
+        'rate-limit/headers',
+        'rate-limit/429',
+        'leaks/all-answers',
+      ]) {
+        expect(ids).toContain(id);
+      }
+    });
+
+    it('prints a report with every category and a verdict', () => {
+      expect(report).toContain(`Bulwark conformance of ${result.baseUrl}`);
+      expect(report).toMatch(/ {2}jwt: ok \(\d+ passed, 0 failed, 0 skipped\)/);
+      expect(report).toContain('✓ jwt/alg-none:NONE');
+      expect(report).toMatch(/^CONFORMANT: \d+ checks passed, 0 failed, 0 skipped/m);
+      expect(() => assertConformance(result)).not.toThrow();
+    });
+  });
+
+  it('catches a verifier that skips the signature', async () => {
+    const result = await against({ skipSignature: true }, { only: ['jwt'] });
+    expect(failedIds(result)).toEqual(
+      expect.arrayContaining([
+        'jwt/alg-none:none',
+        'jwt/signature:tampered-payload',
+        'jwt/signature:es256-all-zero',
+        'jwt/hs256-public-key:jwk',
+        'jwt/header-key:jwk',
+        'jwt/unknown-kid',
+      ]),
+    );
+    // The length check runs before any decoding, so it still holds.
+    expect(failedIds(result)).not.toContain('jwt/size:oversized');
+    expect(result.failures.find((f) => f.id === 'jwt/alg-none:none')?.detail).toContain(
+      'status 200, expected 401',
+    );
+  });
+
+  it("catches a verifier that fetches the attacker's jku", async () => {
+    const result = await against({ fetchJku: true }, { only: ['jwt'] });
+    expect(failedIds(result)).toEqual(['jwt/attacker-never-called']);
+    expect(result.failures[0]?.detail).toContain('attacker host got GET /attacker/jwks.json');
+  });
+
+  it('catches BOLA: another user reads, changes and deletes the object', async () => {
+    const result = await against({ noOwnerCheck: true }, { only: ['bola'] });
+    expect(failedIds(result)).toEqual([
+      'bola/intruder-get',
+      'bola/intruder-patch',
+      'bola/intruder-delete',
+      'bola/unchanged',
+    ]);
+  });
+
+  it('catches BFLA: a role claim of the wrong type is honoured', async () => {
+    const result = await against({ roleString: true }, { only: ['bfla'] });
+    expect(failedIds(result)).toEqual(['bfla/role-as-string']);
+  });
+
+  it('catches missing security headers on every kind of answer', async () => {
+    const result = await against({ noHeaders: true }, { only: ['headers'] });
+    expect(failedIds(result)).toEqual([
+      'headers/public-200',
+      'headers/unauthenticated-401',
+      'headers/authenticated-200',
+      'headers/not-found-404',
+    ]);
+    expect(result.failures[0]?.detail).toContain(
+      `Content-Security-Policy lacks default-src 'none'`,
+    );
+    expect(result.failures[0]?.detail).toContain('X-Powered-By is sent ("Express")');
+  });
+
+  it('catches a stack trace in an error body', async () => {
+    const result = await against({ leakStack: true }, { only: ['problem-details', 'leaks'] });
+    expect(failedIds(result)).toContain('problem-details/invalid-json');
+    const leak = result.failures.find((f) => f.category === 'leaks');
+    expect(leak?.id).toBe('leaks/500 POST /v1/notes');
+    expect(leak?.detail).toMatch(/runtime error: SyntaxError:/);
+    expect(leak?.detail).toMatch(/stack frame|node_modules|absolute path|file URL/);
+  });
+
+  it('catches internals in the readiness body', async () => {
+    const result = await against({ readyInternals: true }, { only: ['probes'] });
+    expect(failedIds(result)).toEqual(['probes/no-internals-ready']);
+    expect(result.failures[0]?.detail).toContain('URL: redis://10.0.0.5:6379');
+  });
+
+  it('catches a missing rate limit', async () => {
+    const result = await against({ noRateLimit: true }, { only: ['rate-limit'] });
+    expect(failedIds(result)).toEqual(['rate-limit/headers', 'rate-limit/429']);
+    expect(result.failures[1]?.detail).toBe('40 requests, none limited');
+  });
+
+  it('turns failures into a TestingError that lists them', async () => {
+    const result = await against({ roleString: true }, { only: ['bfla'] });
+    let thrown: unknown;
+    try {
+      assertConformance(result);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TestingError);
+    expect((thrown as TestingError).code).toBe('CONFORMANCE_FAILED');
+    expect((thrown as TestingError).message).toContain('1 conformance check(s) failed against');
+    expect((thrown as TestingError).message).toContain(
+      '- bfla/role-as-string: an admin role role as string is not honoured',
+    );
+  });
+
+  it('skips what the hints leave out, and says why', async () => {
+    const result = await against(
+      {},
+      {
+        resource: undefined,
+        admin: undefined,
+        rateLimit: undefined,
+        only: ['bola', 'bfla', 'rate-limit'],
+      },
+    );
+    expect(result.checks.map((c) => [c.id, c.status, c.detail])).toEqual([
+      ['bola/all', 'skip', 'no resource hint'],
+      ['bfla/all', 'skip', 'no admin hint'],
+      ['rate-limit/all', 'skip', 'no rateLimit hint'],
+    ]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('fails a check, not the run, when the service hangs', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const server: Server = createServer(() => undefined);
+    server.on('connection', (s) => sockets.add(s));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const result = await runConformance(url, {
+        ...hintsFor(issuer),
+        only: ['probes'],
+        timeoutMs: 150,
+      });
+      expect(failedIds(result)).toContain('probes/live');
+      expect(result.failures[0]?.detail).toBe('no answer within 150 ms');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it.each([
+    ['not a url', {}, 'baseUrl: "not a url" is not a URL'],
+    ['ftp://127.0.0.1', {}, 'baseUrl: only http and https are supported, got ftp:'],
+    ['http://127.0.0.1:1', { protectedRoute: { path: 'v1' } }, 'hints.protectedRoute.path:'],
+    ['http://127.0.0.1:1', { only: ['jwt', 'xss'] }, 'hints.only: unknown category "xss"'],
+    ['http://127.0.0.1:1', { issuer: undefined }, 'hints.issuer: pass the TestIssuer'],
+  ])('refuses bad input %s with INVALID_HINTS', async (url, extra, message) => {
+    const hints = { ...hintsFor(issuer), ...extra } as ConformanceHints;
+    await expect(runConformance(url, hints)).rejects.toMatchObject({
+      code: 'INVALID_HINTS',
+      message: expect.stringContaining(message),
+    });
+  });
+});
