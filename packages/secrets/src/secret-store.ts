@@ -2,6 +2,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { BulwarkConfigError, registerSecretValue } from '@bulwark/core';
+import { redactableParts } from './internal/redactable-parts.js';
 import { missingSecretError, type ReadSecret, readSecret } from './internal/secret-reader.js';
 import type { ResolvedSecretsOptions } from './internal/validate-options.js';
 import { KeyRing } from './key-ring.js';
@@ -176,7 +177,7 @@ export class SecretStore {
   }
 
   private set(name: string, entry: Entry): void {
-    registerSecretValue(entry.value);
+    for (const part of redactableParts(entry.value)) registerSecretValue(part);
     this.entries.set(name, entry);
   }
 
