@@ -1,0 +1,68 @@
+import { Writable } from 'node:stream';
+import { ADAPTERS, hasRedis, type RedisServer, startRedis } from '@bulwark/test-harness';
+import {
+  assertConformance,
+  createTestIssuer,
+  runConformance,
+  type TestIssuer,
+} from '@bulwark/testing';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig, type ProductionConfig } from '../src/config.js';
+import { createProductionApp } from '../src/create-app.js';
+import { flushRedis, mountSecrets, NOTES_HINTS, protectRedis, serviceEnv } from './support.js';
+
+describe.skipIf(!hasRedis())('the production example under the conformance suite', () => {
+  let redis: RedisServer;
+  let issuer: TestIssuer;
+  let config: ProductionConfig;
+  const logs: string[] = [];
+  const destination = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    issuer = await createTestIssuer();
+    const redisUrl = await protectRedis(redis.port, 'conformance-redis-password');
+    config = await loadConfig(serviceEnv(issuer, mountSecrets(redisUrl), { RATE_LIMIT_MAX: '60' }));
+  });
+  afterAll(async () => {
+    await config.secrets.close();
+    await issuer.close();
+    await redis.stop();
+  });
+
+  describe.each(ADAPTERS)('on %s', (adapter) => {
+    let app: INestApplication;
+    let url: string;
+    beforeAll(async () => {
+      await flushRedis(config.redisUrl);
+      app = await createProductionApp(config, { adapter, logDestination: destination });
+      await app.listen(0, '127.0.0.1');
+      url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    });
+    afterAll(() => app.close());
+
+    it('passes every check of runConformance', async () => {
+      let report = '';
+      const result = await runConformance(url, {
+        issuer,
+        ...NOTES_HINTS,
+        rateLimit: { path: '/v1/notes', claims: { scope: 'notes:read' }, maxRequests: 80 },
+        print: (text) => (report = text),
+      });
+      expect(report).toContain('CONFORMANT');
+      assertConformance(result);
+      expect(result.skipped).toBe(0);
+    });
+
+    it('never logged the Redis password read from the mounted secret', () => {
+      expect(logs.length).toBeGreaterThan(0);
+      expect(logs.join('')).not.toContain('conformance-redis-password');
+    });
+  });
+});
