@@ -67,24 +67,38 @@ function start(variant, adapter) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${variant.name} did not start`)), 30_000);
     child.once('exit', (code) => reject(new Error(`${variant.name} exited with ${code}`)));
-    child.stdout.once('data', (chunk) => {
-      clearTimeout(timer);
-      resolve({ child, port: JSON.parse(String(chunk).split('\n')[0]).listening });
+    const lines = [];
+    let buffered = '';
+    child.stdout.on('data', (chunk) => {
+      buffered += chunk;
+      const parts = buffered.split('\n');
+      buffered = parts.pop();
+      for (const part of parts) {
+        const line = JSON.parse(part);
+        if (line.listening) {
+          clearTimeout(timer);
+          resolve({ child, port: line.listening, lines });
+        } else lines.push(line);
+      }
     });
   });
 }
 
 async function measure(variant, adapter) {
-  const { child, port } = await start(variant, adapter);
+  const { child, port, lines } = await start(variant, adapter);
   const url = `http://127.0.0.1:${port}/items/42`;
   await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up (JIT, pools)
+  child.kill('SIGUSR2');
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
   const stopped = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
   await stopped;
+  const [before, after] = lines
+    .filter((line) => line.cpu)
+    .map((line) => line.cpu.user + line.cpu.system);
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result.requests.average;
+  return { rps: result.requests.average, cpuPerRequest: (after - before) / result.requests.total };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -96,20 +110,27 @@ for (const adapter of ADAPTERS) {
     for (const [index, variant] of VARIANTS.entries())
       samples[index].push(await measure(variant, adapter));
   }
-  const baseline = median(samples[0]);
+  const baseline = median(samples[0].map((sample) => sample.rps));
+  const baselineCpu = median(samples[0].map((sample) => sample.cpuPerRequest));
   for (const [index, variant] of VARIANTS.entries()) {
-    const rps = median(samples[index]);
+    const rps = median(samples[index].map((sample) => sample.rps));
+    const cpu = median(samples[index].map((sample) => sample.cpuPerRequest));
     rows.push({
       adapter,
       variant: variant.name,
-      'req/s (median)': Math.round(rps),
-      'ratio to baseline': (rps / baseline).toFixed(3),
+      'req/s': Math.round(rps),
+      'throughput ratio': (rps / baseline).toFixed(3),
+      'CPU µs/req': Math.round(cpu),
+      'CPU-bound ratio': (baselineCpu / cpu).toFixed(3),
     });
   }
 }
 sink.close();
 console.log(
-  `\n${CONNECTIONS} connections, ${DURATION} s per sample, median of ${ROUNDS} interleaved rounds, GET /items/:id on loopback`,
+  '\n"throughput ratio": req/s over the baseline\'s. "CPU-bound ratio": baseline CPU time per request over the variant\'s, the throughput ratio of a dedicated core; prefer it on a shared machine.',
+);
+console.log(
+  `${CONNECTIONS} connections, ${DURATION} s per sample, median of ${ROUNDS} interleaved rounds, GET /items/:id on loopback`,
 );
 console.table(rows);
 console.log('Targets: metrics ratio >= 0.95 (cost <= 5%), tracing ratio >= 0.75 (cost <= 25%).');

@@ -1,23 +1,21 @@
 import {
   type CallHandler,
   type ExecutionContext,
-  HttpException,
   Injectable,
   type NestInterceptor,
 } from '@nestjs/common';
 import { type Observable, throwError } from 'rxjs';
 import { catchError } from 'rxjs/operators';
+import { isServerError } from './internal/exception-observer.js';
 import { rememberServerError } from './internal/server-span.js';
 import { isTracingEnabled } from './tracing-control.js';
 
-function isServerError(error: unknown): boolean {
-  return !(error instanceof HttpException) || error.getStatus() >= 500;
-}
-
 /**
  * Records exceptions behind 5xx responses on the request's server span, with status ERROR.
- * Client errors (4xx) leave the status unset: OpenTelemetry's HTTP conventions reserve ERROR on
- * server spans for failures of the server. {@link TracingModule} registers it globally.
+ * {@link TracingModule} already does this without an interceptor, by observing Nest's
+ * exceptions handler; register this interceptor only if the module logged that it could not
+ * (a NestJS version that moved that handler). It sees exceptions from interceptors, pipes and
+ * handlers, not from guards.
  *
  * @example
  * ```ts

@@ -6,6 +6,7 @@ import {
   Optional,
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { observeNestExceptions } from './internal/exception-observer.js';
 import { resolveTracingOptions } from './internal/resolve-options.js';
 import { recordRouteTemplates } from './internal/route-template.js';
 import { tracingState } from './internal/tracing-state.js';
@@ -15,7 +16,8 @@ import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-opt
 
 /**
  * Connects the running application to the SDK the preload started: route templates on
- * Fastify, the principal setting, and the span flush at shutdown.
+ * Fastify, exceptions behind 5xx responses, the principal setting, and the span flush at
+ * shutdown. Does nothing when the preload did not start the SDK.
  */
 @Injectable()
 export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
@@ -35,6 +37,11 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
     if (!isTracingEnabled()) return;
     tracingState().recordPrincipal = this.options.recordPrincipal;
     recordRouteTemplates(this.adapterHost?.httpAdapter);
+    if (!observeNestExceptions()) {
+      this.logger.warn(
+        'cannot observe NestJS exceptions in this version: 5xx spans will not record the exception. Add app.useGlobalInterceptors(new TracingInterceptor()).',
+      );
+    }
   }
 
   // Runs after Nest closed the HTTP listener, so the spans of drained requests have ended.

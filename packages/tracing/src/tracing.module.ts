@@ -1,7 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { resolveTracingOptions } from './internal/resolve-options.js';
-import { TracingInterceptor } from './tracing.interceptor.js';
 import { TracingLifecycle } from './tracing.lifecycle.js';
 import {
   ConfigurableTracingModule,
@@ -21,9 +19,7 @@ import {
  * export class AppModule {}
  * ```
  */
-@Module({
-  providers: [TracingLifecycle, { provide: APP_INTERCEPTOR, useClass: TracingInterceptor }],
-})
+@Module({ providers: [TracingLifecycle] })
 export class TracingModule extends ConfigurableTracingModule {
   /**
    * Registers the module with static options, validated now.
