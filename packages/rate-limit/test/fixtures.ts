@@ -11,8 +11,9 @@ import {
 import { RateLimit, SkipRateLimit } from '../src/index.js';
 
 /**
- * Stands in for @bulwark/auth's global guard through the core contract it uses: a bearer
- * `good:<sub>` becomes a principal, any other bearer is a 401, no bearer is anonymous.
+ * A guard other than @bulwark/auth's (as a team with its own authentication would have),
+ * through the core contract: a bearer `good:<sub>` becomes a principal, any other bearer is a
+ * 401 from Nest's own `UnauthorizedException`, no bearer is anonymous.
  */
 @Injectable()
 export class FixtureAuthGuard implements CanActivate {

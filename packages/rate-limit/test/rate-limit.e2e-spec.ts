@@ -132,20 +132,6 @@ describe.each(ADAPTERS)('rate limiting on %s', (adapter) => {
     }
   });
 
-  it('keys authenticated callers by principal, not by address', async () => {
-    const alice = { authorization: 'Bearer good:alice' };
-    for (let i = 0; i < 3; i += 1)
-      expect((await get(`${running.url}/default`, alice)).status).toBe(200);
-    const refused = await get(`${running.url}/default`, alice);
-    expect(refused.status).toBe(429);
-    expect(limited[0]?.keyType).toBe('principal');
-    expect(events[0]?.principalId).toBe('https://issuer.test|alice');
-    expect((await get(`${running.url}/default`, { authorization: 'Bearer good:bob' })).status).toBe(
-      200,
-    );
-    expect((await get(`${running.url}/default`)).status).toBe(200);
-  });
-
   it('ignores a spoofed X-Forwarded-For from an untrusted peer', async () => {
     for (let i = 0; i < 3; i += 1) {
       const spoofed = { 'x-forwarded-for': `198.51.100.${i}` };
@@ -156,7 +142,9 @@ describe.each(ADAPTERS)('rate limiting on %s', (adapter) => {
     expect(events[0]?.clientAddress).toBe('127.0.0.1');
   });
 
-  it('limits failed authentication per address before authentication runs', async () => {
+  // Principal keys and the brute-force guard with the real AuthModule and test issuer are in
+  // auth.e2e-spec.ts; this one shows a 401 from any guard (passport, a custom one) counts too.
+  it('limits failed authentication per address whichever guard answered 401', async () => {
     const bad = { authorization: 'Bearer forged' };
     expect((await get(`${running.url}/default`, bad)).status).toBe(401);
     expect((await get(`${running.url}/default`, bad)).status).toBe(401);
