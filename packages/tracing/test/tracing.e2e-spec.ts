@@ -33,6 +33,7 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
       broken: ['/items/42/broken', {}],
       denied: ['/items/admin/reports', { 'x-user': 'bob', 'x-roles': 'reader' }],
       allowed: ['/items/admin/reports', { 'x-roles': 'admin' }],
+      guardFailed: ['/items/admin/reports', { 'x-roles': 'explode' }],
       unmatched: ['/nothing/here/7', {}],
     };
     for (const [name, [path, headers]] of Object.entries(requests)) {
@@ -55,7 +56,7 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     expect(fixture.status).toMatchObject({ tracing: true, httpPatched: true });
     expect(exitCode).toBe(0);
     expect(receiver.exports.every((received) => received.path === '/v1/traces')).toBe(true);
-    expect(spans.length).toBeGreaterThanOrEqual(5);
+    expect(spans.length).toBeGreaterThanOrEqual(6);
   });
 
   it('continues the incoming traceparent and carries OTEL_SERVICE_NAME', () => {
@@ -96,6 +97,29 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
         'exception.message': 'database exploded',
       }),
     });
+  });
+
+  it('records an exception a guard threw, with status ERROR', () => {
+    expect(responses.guardFailed?.status).toBe(500);
+    const span = spans.find(
+      (candidate) =>
+        candidate.attributes['url.path'] === '/items/admin/reports' &&
+        candidate.attributes['http.response.status_code'] === 500,
+    );
+    expect(span?.status).toMatchObject({ code: 2, message: 'role store unreachable' });
+    expect(span?.events.map((event) => event.attributes['exception.message'])).toEqual([
+      'role store unreachable',
+    ]);
+  });
+
+  it('leaves the status unset for client errors', () => {
+    const denied = spans.find(
+      (candidate) =>
+        candidate.attributes['url.path'] === '/items/admin/reports' &&
+        candidate.attributes['http.response.status_code'] === 403,
+    );
+    expect(denied?.status.code ?? 0).toBe(0);
+    expect(denied?.events).toEqual([]);
   });
 
   it('adds the principal id when configured, also on requests a guard refused', () => {
