@@ -138,6 +138,12 @@ export interface ConformanceHints {
    */
   bodyLimitBytes?: number | false;
   /**
+   * Whether error answers must be RFC 9457 problem details (with `requestId`). Turn it off for
+   * an app that keeps its own error format; the `problem-details` category is then skipped.
+   * @default true
+   */
+  problemDetails?: boolean;
+  /**
    * Whether to require the security headers of the Bulwark HTTP contract on every answer.
    * Turn it off for an app that leaves headers to a gateway.
    * @default true

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { ConformanceCategory, ConformanceHints } from '../conformance-hints.interface.js';
 import type { ConformanceCheck } from '../conformance-result.interface.js';
-import type { HttpClient } from './http-client.js';
+import { problemFaults } from './assertions.js';
+import type { Answer, HttpClient } from './http-client.js';
 
 /** What every group of checks gets. */
 export interface CheckContext {
@@ -19,6 +20,8 @@ export interface CheckContext {
     faults: readonly string[],
     request?: string,
   ): boolean;
+  /** Problem-details faults of an answer, or none when the hints turn that contract off. */
+  problem(answer: Answer): string[];
   /** Records a skipped check. */
   skip(category: ConformanceCategory, id: string, title: string, reason: string): void;
 }
@@ -49,6 +52,7 @@ export function createContext(
       });
       return passed;
     },
+    problem: (answer) => (hints.problemDetails === false ? [] : problemFaults(answer)),
     skip(category, id, title, reason) {
       checks.push({ category, id: `${category}/${id}`, title, status: 'skip', detail: reason });
     },

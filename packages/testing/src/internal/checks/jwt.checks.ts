@@ -1,5 +1,5 @@
 import { createAttackTokens } from '../../attack-tokens.js';
-import { bearerFaults, problemFaults, statusFaults } from '../assertions.js';
+import { bearerFaults, statusFaults } from '../assertions.js';
 import type { CheckContext } from '../context.js';
 import { describeAnswer } from '../http-client.js';
 
@@ -31,7 +31,7 @@ export async function runJwtChecks(ctx: CheckContext, attackerUrl: string): Prom
     [
       ...statusFaults(anonymous, 401),
       ...bearerFaults(anonymous, undefined),
-      ...problemFaults(anonymous),
+      ...ctx.problem(anonymous),
     ],
     anonymous.request,
   );
@@ -64,7 +64,7 @@ export async function runJwtChecks(ctx: CheckContext, attackerUrl: string): Prom
       [
         ...statusFaults(answer, 401),
         ...bearerFaults(answer, 'invalid_token'),
-        ...problemFaults(answer),
+        ...ctx.problem(answer),
       ],
       answer.request,
     );

@@ -8,6 +8,14 @@ const SANE_REQUEST_ID = /^[\w.:-]{1,128}$/;
  * `Authorization` header, invalid JSON and an oversized body, plus request-id hygiene.
  */
 export async function runProblemChecks(ctx: CheckContext): Promise<void> {
+  if (ctx.hints.problemDetails === false) {
+    return ctx.skip(
+      'problem-details',
+      'all',
+      'RFC 9457 problem details',
+      'problemDetails is false',
+    );
+  }
   const missing = await ctx.http.send(`/__bulwark-conformance/${ctx.runId}`, {
     token: ctx.token(ctx.hints.protectedRoute.claims),
   });

@@ -1,4 +1,3 @@
-import { problemFaults } from '../assertions.js';
 import type { CheckContext } from '../context.js';
 import type { Answer } from '../http-client.js';
 
@@ -67,7 +66,7 @@ export async function runRateLimitChecks(ctx: CheckContext): Promise<void> {
     '429',
     'the 429 is a problem with Retry-After in seconds and rate-limit headers',
     [
-      ...problemFaults(limited),
+      ...ctx.problem(limited),
       ...(/^\d+$/.test(retryAfter)
         ? []
         : [`Retry-After "${retryAfter}" is not a number of seconds`]),
