@@ -1,5 +1,6 @@
 import { AuthModule } from '@bulwark/auth';
 import { getPrincipal, type Principal, Public, ROUTE_METADATA } from '@bulwark/core';
+import { RateLimit } from '@bulwark/rate-limit';
 import {
   Body,
   Controller,
@@ -127,6 +128,7 @@ const fromParams = ({ params }: AuthorizationContext) => params;
 
 @Controller('health')
 @Public()
+// As @bulwark/health marks its probes: the core metadata key, without importing rate-limit.
 @SetMetadata(ROUTE_METADATA.skipRateLimit, true)
 export class HealthController {
   @Get('live')
@@ -140,7 +142,7 @@ export class NotesController {
   constructor(private readonly store: NotesStore) {}
 
   @RequireScopes('notes:write')
-  @SetMetadata(ROUTE_METADATA.rateLimit, { policy: 'writes', limit: 10, windowSeconds: 60 })
+  @RateLimit({ limit: 10, windowSeconds: 60, name: 'writes' })
   @Serialize(NoteView)
   @Post()
   create(@Req() request: unknown, @Body() body: CreateNoteDto) {
