@@ -1,0 +1,47 @@
+import { AuthModule, authOptionsFromEnv } from '@bulwark/auth';
+import { AuthzModule } from '@bulwark/authz';
+import { HealthModule } from '@bulwark/health';
+import { LoggingModule } from '@bulwark/logging';
+import { MetricsModule } from '@bulwark/metrics';
+import { RateLimitModule } from '@bulwark/rate-limit';
+import { ShutdownModule } from '@bulwark/shutdown';
+import { TracingModule } from '@bulwark/tracing';
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { BulwarkServiceOptions } from './service-options.interface.js';
+
+/**
+ * Every Bulwark control as one Nest module, with secure defaults from the environment.
+ *
+ * The imports are in request-path order, and that order is load-bearing: Nest runs global
+ * guards in the order their modules are imported, so authentication runs before the rate
+ * limiter (which keys by principal) and both run before authorization (deny by default).
+ *
+ * @example
+ * ```ts
+ * @Module({ imports: [BulwarkModule.forRoot(), NotesModule] })
+ * export class AppModule {}
+ * ```
+ */
+@Module({})
+export class BulwarkModule {
+  /**
+   * Registers logging, authentication, rate limiting, authorization, health probes, graceful
+   * shutdown, metrics and tracing. Options are validated now: a wrong setting stops start-up
+   * with a message naming the variable to set.
+   */
+  static forRoot(options: BulwarkServiceOptions = {}): DynamicModule {
+    const env = options.env ?? process.env;
+    const imports: DynamicModule[] = [
+      LoggingModule.forRoot(options.logging ?? {}),
+      AuthModule.forRoot(options.auth ?? authOptionsFromEnv(env)),
+      RateLimitModule.forRoot({ env, ...options.rateLimit }),
+      AuthzModule.forRoot(options.authz ?? {}),
+      HealthModule.forRoot(options.health ?? {}),
+    ];
+    if (options.shutdown !== false)
+      imports.push(ShutdownModule.forRoot({ env, ...options.shutdown }));
+    if (options.metrics !== false) imports.push(MetricsModule.forRoot({ ...options.metrics }));
+    if (options.tracing !== false) imports.push(TracingModule.forRoot({ ...options.tracing }));
+    return { module: BulwarkModule, imports, exports: imports };
+  }
+}
