@@ -61,8 +61,8 @@ export function validateLoggerOptions(options: LoggingOptions): void {
  */
 export function createLogger(options: LoggingOptions = {}): Logger {
   validateLoggerOptions(options);
-  const redact = createKeyRedactor(options.redactKeys ?? []);
-  const { scrub } = createLineScrubber();
+  const { scrub, hide } = createLineScrubber();
+  const redact = createKeyRedactor(options.redactKeys ?? [], hide);
   return pino(
     {
       level: resolveLogLevel(options.level),

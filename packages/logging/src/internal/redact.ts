@@ -27,13 +27,21 @@ const MAX_ITEMS = 100;
 
 /**
  * Copies a log object with sensitive keys redacted, errors turned into plain fields, strings
- * cut to a bounded length and nesting bounded. Cycles end as `[Circular]`.
+ * cut to a bounded length (after `hide` replaced secrets in them) and nesting bounded. Cycles
+ * end as `[Circular]`.
  */
-export function createKeyRedactor(extraKeys: readonly string[]): (value: unknown) => unknown {
+export function createKeyRedactor(
+  extraKeys: readonly string[],
+  hide: (text: string) => string = (text) => text,
+): (value: unknown) => unknown {
   const keys = new Set([...DEFAULT_KEYS, ...extraKeys].map((key) => key.toLowerCase()));
   const visit = (value: unknown, depth: number, seen: Set<object>): unknown => {
     if (typeof value === 'string') {
-      return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…[truncated]` : value;
+      if (value.length <= MAX_STRING) return value;
+      // Secrets and tokens go before the cut: a cut through one would leave a prefix that the
+      // line scrubber no longer recognises (and padding chosen by a caller could move the cut).
+      const hidden = hide(value);
+      return hidden.length > MAX_STRING ? `${hidden.slice(0, MAX_STRING)}…[truncated]` : hidden;
     }
     if (typeof value === 'bigint') return value.toString();
     if (value === null || typeof value !== 'object') return value;
@@ -80,7 +88,11 @@ const TOKEN_PATTERNS: ReadonlyArray<[RegExp, string]> = [
  * form) and token shapes are replaced, and U+2028/U+2029, which some log viewers treat as
  * line breaks, are escaped. Secrets registered later are picked up as they come.
  */
-export function createLineScrubber(): { scrub: (line: string) => string; stop: () => void } {
+export function createLineScrubber(): {
+  scrub: (line: string) => string;
+  hide: (text: string) => string;
+  stop: () => void;
+} {
   let secrets: RegExp | undefined;
   const rebuild = () => {
     const forms = new Set<string>();
@@ -93,10 +105,14 @@ export function createLineScrubber(): { scrub: (line: string) => string; stop: (
   };
   rebuild();
   const stop = onSecretRegistered(rebuild);
-  const scrub = (line: string): string => {
-    let out = secrets ? line.replace(secrets, REDACTED) : line;
+  const hide = (text: string): string => {
+    let out = secrets ? text.replace(secrets, REDACTED) : text;
     for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement);
-    return out.replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+    return out;
   };
-  return { scrub, stop };
+  const scrub = (line: string): string =>
+    hide(line)
+      .replace(/\u2028/g, '\\u2028')
+      .replace(/\u2029/g, '\\u2029');
+  return { scrub, hide, stop };
 }

@@ -1,0 +1,39 @@
+import { registerSecretValue } from '@bulwark/core';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './create-logger.js';
+
+function captured() {
+  const lines: string[] = [];
+  const logger = createLogger({
+    level: 'info',
+    destination: { write: (line) => lines.push(line) },
+  });
+  return { logger, text: () => lines.join('') };
+}
+
+describe('createLogger', () => {
+  // Regression: strings were cut at 4096 characters before the line scrubber ran, so a secret
+  // across the cut left its first characters in the line; padding moved the cut at will.
+  it('hides a secret or token that a long string is cut through', () => {
+    const secret = 'cut-through-secret-value';
+    registerSecretValue(secret);
+    const token =
+      'eyJhbGciOiJFUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    const { logger, text } = captured();
+
+    logger.info({ note: `${'x'.repeat(4090)}${secret}`, header: `${'y'.repeat(4080)}${token}` });
+
+    const line = JSON.parse(text()) as { note: string; header: string };
+    expect(text()).not.toContain('cut-th');
+    expect(text()).not.toContain('eyJhbGci');
+    // The replacement itself may be cut; the secret is gone either way.
+    expect(line.note).toBe(`${'x'.repeat(4090)}[REDAC…[truncated]`);
+    expect(line.header).toBe(`${'y'.repeat(4080)}[REDACTED]`);
+  });
+
+  it('still cuts a long string without secrets', () => {
+    const { logger, text } = captured();
+    logger.info({ note: 'z'.repeat(5000) });
+    expect((JSON.parse(text()) as { note: string }).note).toBe(`${'z'.repeat(4096)}…[truncated]`);
+  });
+});
