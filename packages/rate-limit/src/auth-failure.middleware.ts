@@ -7,7 +7,8 @@ import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import { RateLimiter } from './rate-limiter.service.js';
 
 /**
- * The brute-force guard: every 401 charges the client address's `auth-failure` quota when the
+ * The brute-force guard: every failed authentication (a 401, or a 400 `invalid_request` for a
+ * malformed `Authorization` header, RFC 6750 §3.1) charges the client address's `auth-failure` quota when the
  * response finishes, and once that quota is spent, requests from the address get 429 before
  * authentication runs (so a guessing client cannot make the service verify more tokens).
  * It runs as middleware because authentication guards run before any other guard.
@@ -42,10 +43,20 @@ export class AuthFailureMiddleware implements NestMiddleware {
     }
     const res = rawResponse(response);
     res.once('finish', () => {
-      if (res.statusCode === 401) {
+      if (isAuthenticationFailure(res.statusCode, rawRequest(request).headers.authorization)) {
         this.limiter.consume(key, guard.policy, 1).catch(() => undefined);
       }
     });
     next();
   }
+}
+
+/** `Bearer` followed by one b64token (RFC 6750 §2.1). */
+const WELL_FORMED_BEARER = /^Bearer +[A-Za-z0-9\-._~+/]+=*$/i;
+
+function isAuthenticationFailure(status: number, authorization: string | undefined): boolean {
+  if (status === 401) return true;
+  // A malformed Authorization header is refused with 400 before any token is checked, but a
+  // client that sends them repeatedly is probing the authentication all the same.
+  return status === 400 && authorization !== undefined && !WELL_FORMED_BEARER.test(authorization);
 }

@@ -175,6 +175,15 @@ describe.each(ADAPTERS)('rate limiting behind the real AuthModule on %s', (adapt
     expect((await get('/me', bearer(issuer.mint()))).status).toBe(429);
   });
 
+  it('counts a malformed Authorization header (400 invalid_request) as an authentication failure', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const response = await get('/me', { authorization: 'Bearer a b' });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_request"');
+    }
+    expect((await get('/me', bearer(issuer.mint()))).status).toBe(429);
+  });
+
   it('never limits the exempt probe, whoever calls it', async () => {
     for (let i = 0; i < 6; i += 1) {
       const probe = await get('/health/live', i % 2 === 0 ? bearer('not-a-jwt') : {});

@@ -1,4 +1,4 @@
-import { onSecretRegistered, registeredSecretValues } from '@bulwark/core';
+import { registeredSecretValues } from '@bulwark/core';
 
 export const REDACTED = '[REDACTED]';
 
@@ -86,15 +86,17 @@ const TOKEN_PATTERNS: ReadonlyArray<[RegExp, string]> = [
 /**
  * The last pass over each serialised line: registered secret values (in raw and JSON-escaped
  * form) and token shapes are replaced, and U+2028/U+2029, which some log viewers treat as
- * line breaks, are escaped. Secrets registered later are picked up as they come.
+ * line breaks, are escaped. Secrets registered later are picked up as they come: the registry
+ * only grows, so its size tells when the pattern is stale, and no listener is left behind.
  */
 export function createLineScrubber(): {
   scrub: (line: string) => string;
   hide: (text: string) => string;
-  stop: () => void;
 } {
   let secrets: RegExp | undefined;
+  let seen = -1;
   const rebuild = () => {
+    seen = registeredSecretValues().size;
     const forms = new Set<string>();
     for (const value of registeredSecretValues()) {
       forms.add(value);
@@ -103,9 +105,8 @@ export function createLineScrubber(): {
     const sorted = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
     secrets = sorted.length > 0 ? new RegExp(sorted.join('|'), 'g') : undefined;
   };
-  rebuild();
-  const stop = onSecretRegistered(rebuild);
   const hide = (text: string): string => {
+    if (registeredSecretValues().size !== seen) rebuild();
     let out = secrets ? text.replace(secrets, REDACTED) : text;
     for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement);
     return out;
@@ -114,5 +115,5 @@ export function createLineScrubber(): {
     hide(line)
       .replace(/\u2028/g, '\\u2028')
       .replace(/\u2029/g, '\\u2029');
-  return { scrub, hide, stop };
+  return { scrub, hide };
 }
