@@ -79,10 +79,15 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     expect(spans.map((span) => span.name).join(' ')).not.toMatch(/42|nothing/);
   });
 
-  it('puts the trace id and span id on the log line of the request', () => {
+  it('puts the trace id and span id on the log lines of the request (@bulwark/logging)', () => {
     const span = spanFor('/items/42');
     const logLine = fixture.lines.find((line) => line.msg === 'item served');
-    expect(logLine).toMatchObject({ trace_id: TRACE_ID, span_id: span?.spanId });
+    expect(logLine).toMatchObject({ path: '/items/42', trace_id: TRACE_ID, span_id: span?.spanId });
+    const accessLine = fixture.lines.find(
+      (line) =>
+        line.msg === 'request completed' && line.route === '/items/:id' && line.status === 200,
+    );
+    expect(accessLine).toMatchObject({ trace_id: TRACE_ID, span_id: span?.spanId });
     expect(responses.item?.body.correlation).toEqual({ trace_id: TRACE_ID, span_id: span?.spanId });
   });
 
@@ -184,6 +189,9 @@ describe('with OTEL_TRACES_EXPORTER=none', () => {
         headers: { traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01` },
       });
       expect(await item.json()).toEqual({ correlation: null, baggage: null });
+      const logLine = fixture.lines.find((line) => line.msg === 'item served');
+      expect(logLine).toMatchObject({ path: '/items/1' });
+      expect(logLine).not.toHaveProperty('trace_id');
       expect((await fetch(`${fixture.url}/items/admin/reports`)).status).toBe(403);
       expect(await fixture.stop()).toBe(0);
       expect(receiver.exports).toHaveLength(0);
