@@ -1,3 +1,4 @@
+import { type ShutdownHandler, ShutdownHook } from '@bulwark/core';
 import {
   Injectable,
   Logger,
@@ -18,9 +19,13 @@ import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-opt
  * Connects the running application to the SDK the preload started: route templates on
  * Fastify, exceptions behind 5xx responses, the principal setting, and the span flush at
  * shutdown. Does nothing when the preload did not start the SDK.
+ *
+ * The flush runs as a `@bulwark/shutdown` hook (ordered last, after the hooks that may still
+ * produce spans) and on Nest's `app.close()`.
  */
+@ShutdownHook('telemetry', { order: 10 })
 @Injectable()
-export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
+export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown, ShutdownHandler {
   /** The validated options, with defaults applied. */
   readonly options: ResolvedTracingOptions;
   private readonly logger = new Logger('BulwarkTracing');
@@ -42,6 +47,11 @@ export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown {
         'cannot observe NestJS exceptions in this version: 5xx spans will not record the exception. Add app.useGlobalInterceptors(new TracingInterceptor()).',
       );
     }
+  }
+
+  /** Flushes pending spans after the drain; called by `@bulwark/shutdown`. */
+  onShutdown(): Promise<void> {
+    return this.onApplicationShutdown();
   }
 
   // Runs after Nest closed the HTTP listener, so the spans of drained requests have ended.
