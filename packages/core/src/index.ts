@@ -32,6 +32,8 @@ export {
 export type { RequestHook } from './request-hooks.js';
 export { appendRequestHook } from './request-hooks.js';
 export { isPublicRoute, Public, ROUTE_METADATA } from './route-metadata.js';
+export type { AdapterLike } from './route-templates.js';
+export { recordRouteTemplates } from './route-templates.js';
 export type { SecurityEvent, SecurityEventKind } from './security-events.js';
 export {
   publishSecurityEvent,

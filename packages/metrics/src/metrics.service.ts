@@ -1,3 +1,4 @@
+import { recordRouteTemplates } from '@bulwark/core';
 import {
   Injectable,
   type OnApplicationShutdown,
@@ -9,7 +10,6 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HttpMetrics } from './internal/http-metrics.js';
 import { MetricsServer } from './internal/metrics-server.js';
 import { resolveMetricsOptions } from './internal/resolve-options.js';
-import { recordRouteTemplates } from './internal/route-template.js';
 import { SecurityMetrics } from './internal/security-metrics.js';
 import { InjectMetricsOptions } from './metrics.module-definition.js';
 import type { MetricsModuleOptions, ResolvedMetricsOptions } from './metrics-options.interface.js';

@@ -1,4 +1,4 @@
-import { type ShutdownHandler, ShutdownHook } from '@bulwark/core';
+import { recordRouteTemplates, type ShutdownHandler, ShutdownHook } from '@bulwark/core';
 import {
   Injectable,
   Logger,
@@ -9,7 +9,6 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { observeNestExceptions } from './internal/exception-observer.js';
 import { resolveTracingOptions } from './internal/resolve-options.js';
-import { recordRouteTemplates } from './internal/route-template.js';
 import { tracingState } from './internal/tracing-state.js';
 import { InjectTracingOptions } from './tracing.module-definition.js';
 import { flushTracing, isTracingEnabled } from './tracing-control.js';

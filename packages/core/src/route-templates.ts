@@ -1,6 +1,7 @@
-import { setRouteTemplate } from '@bulwark/core';
+import { setRouteTemplate } from './request-context.js';
 
-interface AdapterLike {
+/** The part of Nest's HTTP adapter {@link recordRouteTemplates} uses. */
+export interface AdapterLike {
   getType(): string;
   getInstance(): unknown;
 }
@@ -12,14 +13,18 @@ interface FastifyLike {
   ): unknown;
 }
 
-// Shared with @bulwark/tracing, so that one Fastify instance gets one hook whichever package
-// installs it first.
+// One Fastify instance gets one hook, whichever package (metrics, tracing) installs it first.
 const HOOKED = Symbol.for('bulwark.route-template-hook');
 
 /**
  * Stores the matched route template on the raw request as soon as Fastify has routed it, before
  * any guard runs, so that requests refused by a guard are still labelled by template. On
  * Express the router leaves `req.route` on the raw request, which `resolveRouteTemplate` reads.
+ *
+ * @example
+ * ```ts
+ * recordRouteTemplates(app.getHttpAdapter());
+ * ```
  */
 export function recordRouteTemplates(adapter: AdapterLike | undefined): void {
   if (adapter?.getType() !== 'fastify') return;
