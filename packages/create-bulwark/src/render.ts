@@ -53,7 +53,7 @@ export function templateDir(): string {
   );
 }
 
-/** The `@bulwark/*` packages the template depends on. */
+/** The `@bulwark/*` packages the template depends on directly. */
 export function bulwarkDependencies(template = templateDir()): string[] {
   const manifest = readManifest(join(template, 'package.json'));
   return Object.keys({ ...manifest.dependencies, ...manifest.devDependencies })
@@ -83,9 +83,9 @@ export function renderTemplate(
 }
 
 /**
- * Points every `@bulwark/*` dependency at its tarball in `vendor/`, and overrides it for
- * transitive users too: packed packages depend on each other by version, which the registry may
- * not have yet.
+ * Points every `@bulwark/*` dependency at its tarball in `vendor/`, and overrides every vendored
+ * package for transitive users too: packed packages depend on each other by version (such as
+ * `@bulwark/service` on `@bulwark/auth`), which the registry may not have yet.
  */
 export function useVendoredPackages(
   target: string,
@@ -97,10 +97,15 @@ export function useVendoredPackages(
   const overrides: Record<string, string> = {};
   for (const [name, tarball] of tarballs) {
     const spec = `file:vendor/${tarball}`;
+    let direct = false;
     for (const field of ['dependencies', 'devDependencies'] as const) {
-      if (manifest[field]?.[name] !== undefined) manifest[field][name] = spec;
+      if (manifest[field]?.[name] === undefined) continue;
+      manifest[field][name] = spec;
+      direct = true;
     }
-    overrides[name] = packageManager === 'npm' ? `$${name}` : spec;
+    // npm refuses an override that differs from a direct dependency's spec unless it refers to
+    // it with `$name`; a package that is only a transitive dependency takes the spec itself.
+    overrides[name] = packageManager === 'npm' && direct ? `$${name}` : spec;
   }
   if (packageManager === 'npm') manifest.overrides = { ...manifest.overrides, ...overrides };
   else

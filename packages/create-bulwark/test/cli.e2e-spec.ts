@@ -1,7 +1,15 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from './support/cli.js';
+import { runCli, sh, tempDir } from './support/cli.js';
 
 function listFiles(root: string): string[] {
   return readdirSync(root, { withFileTypes: true, recursive: true })
@@ -13,10 +21,12 @@ function listFiles(root: string): string[] {
 const EXAMPLE_FILES = [
   'src/notes/dto/create-note.dto.ts',
   'src/notes/dto/list-notes.query.ts',
+  'src/notes/dto/note.view.ts',
   'src/notes/dto/update-note.dto.ts',
   'src/notes/note.entity.ts',
   'src/notes/notes.clock.ts',
   'src/notes/notes.controller.ts',
+  'src/notes/notes.loader.ts',
   'src/notes/notes.module.ts',
   'src/notes/notes.repository.ts',
   'src/notes/notes.service.spec.ts',
@@ -43,14 +53,12 @@ const BASE_FILES = [
   'deploy/k8s/overlays/development/kustomization.yaml',
   'deploy/k8s/overlays/production/kustomization.yaml',
   'package.json',
-  'scripts/token.mjs',
+  'src/adapter.ts',
   'src/app.module.ts',
-  'src/features.ts',
-  'src/health.controller.ts',
   'src/healthcheck.ts',
-  'src/http-adapter.ts',
   'src/main.ts',
-  'test/app.e2e-spec.ts',
+  'test/service.e2e-spec.ts',
+  'test/support.ts',
   'tsconfig.build.json',
   'tsconfig.json',
   'vendor/README.md',
@@ -151,10 +159,15 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     expect(manifest.packageManager).toBe('pnpm@10.34.9');
     expect(manifest.dependencies['@nestjs/platform-express']).toBeDefined();
     expect(manifest.dependencies['@nestjs/platform-fastify']).toBeUndefined();
-    expect(readFileSync(join(dir, 'src/http-adapter.ts'), 'utf8')).toContain(
-      'new ExpressAdapter()',
+    expect(readFileSync(join(dir, 'src/adapter.ts'), 'utf8')).toContain(
+      "export const ADAPTER = 'express' as const;",
     );
-    expect(readFileSync(join(dir, 'src/features.ts'), 'utf8')).not.toContain('NotesModule');
+    expect(readFileSync(join(dir, 'src/app.module.ts'), 'utf8')).toContain(
+      '@Module({ imports: [] })',
+    );
+    expect(readFileSync(join(dir, 'src/main.ts'), 'utf8')).toContain(
+      'startService(AppModule, { adapter: ADAPTER })',
+    );
     expect(readFileSync(join(dir, '.env.example'), 'utf8')).toMatch(/^REDIS_URL=redis:/m);
     expect(readFileSync(join(dir, 'deploy/k8s/base/networkpolicy.yaml'), 'utf8')).toContain(
       'port: 6379',
@@ -184,16 +197,52 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('# Bulwark service');
   });
 
+  it('names a missing transitive @bulwark package of a --local tarball folder (exit 2)', async () => {
+    const folder = join(work, 'partial-vendor');
+    packTarballs(folder, {
+      '@bulwark/service': { '@bulwark/http': '0.1.0' },
+      ...Object.fromEntries(
+        ['auth', 'authz', 'core', 'testing', 'tracing'].map((n) => [`@bulwark/${n}`, {}]),
+      ),
+    });
+    const result = await runCli(['partial', '--local', folder], work);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain(
+      'no tarball of @bulwark/http (a dependency of @bulwark/service)',
+    );
+    expect(existsSync(join(work, 'partial'))).toBe(false);
+  });
+
   it('leaves nothing behind when a later step (the install) fails', async () => {
     const bogus = join(work, 'bogus-vendor');
-    mkdirSync(bogus);
-    writeFileSync(join(bogus, 'bulwark-core-0.1.0.tgz'), 'not a tarball');
-    writeFileSync(join(bogus, 'bulwark-testing-0.1.0.tgz'), 'not a tarball');
+    // Valid tarballs of every needed package, one of which asks for a version that does not exist.
+    packTarballs(bogus, {
+      '@bulwark/core': { rxjs: '999.999.999' },
+      ...Object.fromEntries(
+        ['auth', 'authz', 'service', 'testing', 'tracing'].map((n) => [`@bulwark/${n}`, {}]),
+      ),
+    });
     const before = readdirSync(work).sort();
     const result = await runCli(['broken', '--local', bogus], work);
-    expect(result.status).toBe(1);
+    expect(result.status, result.stderr).toBe(1);
     expect(result.stderr).toContain('npm install failed');
     expect(readdirSync(work).sort()).toEqual(before);
     expect(existsSync(join(work, 'broken'))).toBe(false);
   });
 });
+
+/** Writes one npm tarball per package (name → its dependencies) into `folder`. */
+function packTarballs(folder: string, packages: Record<string, Record<string, string>>): void {
+  mkdirSync(folder, { recursive: true });
+  for (const [name, dependencies] of Object.entries(packages)) {
+    const staging = mkdtempSync(join(folder, '.pkg-'));
+    mkdirSync(join(staging, 'package'));
+    writeFileSync(
+      join(staging, 'package', 'package.json'),
+      JSON.stringify({ name, version: '0.1.0', type: 'module', dependencies }),
+    );
+    const file = `${name.replace('@', '').replace('/', '-')}-0.1.0.tgz`;
+    sh('tar', ['-czf', join(folder, file), '-C', staging, 'package'], folder);
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

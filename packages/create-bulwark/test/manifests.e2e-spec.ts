@@ -110,6 +110,20 @@ describe.each([
     expect(pod.serviceAccountName).toBe(sa.metadata.name);
   });
 
+  it('reads the Redis URL from the mounted secret file (REDIS_URL_FILE) only with --redis', () => {
+    const pod = deployment.spec.template.spec;
+    const secret = pod.volumes.find((v: Doc) => v.secret);
+    const mount = pod.containers[0].volumeMounts.find((m: Doc) => m.name === secret.name);
+    expect(env.REDIS_URL).toBeUndefined();
+    if (flags.includes('--redis')) {
+      expect(env.REDIS_URL_FILE).toBe(`${mount.mountPath}/REDIS_URL`);
+      // Without the secret the pod must not start half-configured.
+      expect(secret.secret.optional ?? false).toBe(false);
+    } else {
+      expect(env.REDIS_URL_FILE).toBeUndefined();
+    }
+  });
+
   it('probes startup, readiness and liveness, and drains within the grace period', () => {
     const pod = deployment.spec.template.spec;
     const container = pod.containers[0];
@@ -163,6 +177,12 @@ describe.each([
     expect(dockerfile).toMatch(/^FROM \$\{RUNTIME_IMAGE\} AS runtime$/m);
     expect(dockerfile).toMatch(/^USER 1\d{4}:1\d{4}$/m);
     expect(dockerfile).toMatch(/^CMD \["node", .*"dist\/main\.js"\]$/m);
+    // The image and `npm start` run the same command: tracing preloaded before NestJS.
+    expect(dockerfile).toMatch(
+      /^CMD \["node", "--import", "@bulwark\/tracing\/register", "dist\/main\.js"\]$/m,
+    );
+    const manifest = JSON.parse(readFileSync(join(work, 'svc', 'package.json'), 'utf8'));
+    expect(manifest.scripts.start).toBe('node --import @bulwark/tracing/register dist/main.js');
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "dist\/healthcheck\.js"/m);
     expect(dockerfile).toContain('NODE_ENV=production');
     const ignore = readFileSync(join(work, 'svc', '.dockerignore'), 'utf8');

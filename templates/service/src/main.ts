@@ -1,11 +1,11 @@
-import { envInt, envString } from '@bulwark/core';
-import { createApp } from './app.module.js';
+import 'reflect-metadata';
+import { startService } from '@bulwark/service';
+import { Logger } from '@nestjs/common';
+import { ADAPTER } from './adapter.js';
+import { AppModule } from './app.module.js';
 
-const port = envInt('PORT', 3000, { min: 0, max: 65535 });
-const host = envString('HOST', { default: '0.0.0.0' }) as string;
-
-const app = await createApp();
-await app.listen(port, host);
-process.stdout.write(
-  `${JSON.stringify({ level: 'info', msg: 'listening', host, port, time: new Date().toISOString() })}\n`,
-);
+// Every setting comes from the environment (see .env.example); a wrong or missing one stops
+// start-up with one JSON line naming the variable to set. The image runs this file with
+// tracing preloaded: node --import @bulwark/tracing/register dist/main.js
+const app = await startService(AppModule, { adapter: ADAPTER });
+new Logger('Main').log(`listening on ${await app.getUrl()} (${ADAPTER})`);

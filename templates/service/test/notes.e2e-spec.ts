@@ -1,49 +1,213 @@
-import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
-import type { INestApplication } from '@nestjs/common';
+import {
+  assertConformance,
+  createTestIssuer,
+  runConformance,
+  type TestIssuer,
+} from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../src/app.module.js';
-import { ADAPTER } from '../src/http-adapter.js';
+import { ADAPTER } from '../src/adapter.js';
+import { type RunningService, startTestService } from './support.js';
 
 describe(`the notes resource on ${ADAPTER}`, () => {
-  let app: INestApplication;
-  let url: string;
   let issuer: TestIssuer;
+  let service: RunningService;
+
+  const token = (sub: string, claims: Record<string, unknown> = {}) =>
+    issuer.mint({ claims: { sub, scope: 'notes:read notes:write', ...claims } });
+  const call = (method: string, path: string, bearer?: string, body?: unknown) =>
+    fetch(`${service.url}${path}`, {
+      method,
+      headers: {
+        ...(bearer === undefined ? {} : { authorization: `Bearer ${bearer}` }),
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const create = async (bearer: string, title = 'groceries') => {
+    const response = await call('POST', '/v1/notes', bearer, { title, body: 'milk' });
+    expect(response.status).toBe(201);
+    return (await response.json()) as { id: string };
+  };
 
   beforeAll(async () => {
-    issuer = await createTestIssuer({ audience: 'notes-api' });
-    app = await createApp({ logger: false });
-    await app.listen(0, '127.0.0.1');
-    url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    issuer = await createTestIssuer();
+    service = await startTestService(issuer, { RATE_LIMIT_MAX: '1000' });
   });
   afterAll(async () => {
-    await app.close();
-    await issuer.close();
+    await service?.close();
+    await issuer?.close();
   });
 
-  it('refuses a request without a token with 401', async () => {
-    const response = await fetch(`${url}/v1/notes`);
-    expect(response.status).toBe(401);
-    const body = (await response.json()) as Record<string, unknown>;
-    expect(body.type ?? body.message).toBeDefined();
-    expect(JSON.stringify(body)).not.toMatch(/at .*\.js/);
+  it('answers 401 with a Bearer challenge without a token, adding invalid_token for a bad one', async () => {
+    const anonymous = await call('GET', '/v1/notes');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+    expect(anonymous.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const forged = await call('GET', '/v1/notes', `${token('alice')}x`);
+    expect(forged.status).toBe(401);
+    expect(forged.headers.get('www-authenticate')).toContain('error="invalid_token"');
   });
 
-  it('refuses a write without a token with 401, never creating the note', async () => {
-    const token = issuer.mint({ claims: { sub: 'alice', scope: 'notes:read notes:write' } });
-    const created = await fetch(`${url}/v1/notes`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ title: 't', body: 'b' }),
+  it('creates a note owned by the caller: 201, Location, declared fields only, no-store', async () => {
+    const alice = token('alice');
+    const response = await call('POST', '/v1/notes', alice, { title: 't', body: 'b' });
+    expect(response.status).toBe(201);
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    const note = (await response.json()) as Record<string, unknown>;
+    expect(response.headers.get('location')).toBe(`/v1/notes/${note.id}`);
+    expect(Object.keys(note).sort()).toEqual(['body', 'createdAt', 'id', 'title', 'updatedAt']);
+    expect((await call('GET', `/v1/notes/${note.id}`, alice)).status).toBe(200);
+  });
+
+  it('refuses unknown and protected body fields with a 400 problem, creating nothing', async () => {
+    const dave = token('dave');
+    for (const extra of [{ color: 'red' }, { ownerId: 'someone-else' }, { id: 'x' }]) {
+      const response = await call('POST', '/v1/notes', dave, { title: 't', body: 'b', ...extra });
+      expect(response.status).toBe(400);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    }
+    const page = (await (await call('GET', '/v1/notes', dave)).json()) as { total: number };
+    expect(page.total).toBe(0);
+  });
+
+  it('answers 403 insufficient_scope when the token lacks the scope', async () => {
+    const readOnly = token('erin', { scope: 'notes:read' });
+    const response = await call('POST', '/v1/notes', readOnly, { title: 't', body: 'b' });
+    expect(response.status).toBe(403);
+    expect(response.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(response.headers.get('www-authenticate')).toContain('scope="notes:write"');
+    expect((await call('GET', '/v1/notes', token('erin', { scope: 'profile' }))).status).toBe(403);
+  });
+
+  it("hides other callers' notes (404), lets an admin read but not change them", async () => {
+    const { id } = await create(token('alice'));
+    const bob = token('bob');
+    for (const method of ['GET', 'PATCH', 'DELETE']) {
+      const body = method === 'PATCH' ? { title: 'stolen' } : undefined;
+      const response = await call(method, `/v1/notes/${id}`, bob, body);
+      expect(response.status, method).toBe(404);
+    }
+    expect((await call('GET', '/v1/notes/no-such-id', bob)).status).toBe(404);
+    const admin = token('root', { roles: ['admin'] });
+    expect((await call('GET', `/v1/notes/${id}`, admin)).status).toBe(200);
+    expect((await call('PATCH', `/v1/notes/${id}`, admin, { title: 'x' })).status).toBe(404);
+    const mine = (await (await call('GET', `/v1/notes/${id}`, token('alice'))).json()) as {
+      title: string;
+    };
+    expect(mine.title).toBe('groceries');
+  });
+
+  it('lets the owner update and delete', async () => {
+    const frank = token('frank');
+    const { id } = await create(frank);
+    const updated = await call('PATCH', `/v1/notes/${id}`, frank, { title: 'renamed' });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({ id, title: 'renamed', body: 'milk' });
+    expect((await call('DELETE', `/v1/notes/${id}`, frank)).status).toBe(204);
+    expect((await call('GET', `/v1/notes/${id}`, frank)).status).toBe(404);
+  });
+
+  it("lists only the caller's notes, with limit capped at 100", async () => {
+    const grace = token('grace');
+    await create(grace, 'g1');
+    await create(grace, 'g2');
+    await create(token('heidi'), 'h1');
+    const response = await call('GET', '/v1/notes?limit=1000', grace);
+    expect(response.status).toBe(200);
+    const page = (await response.json()) as { items: { title: string }[]; limit: number };
+    expect(page.limit).toBe(100);
+    expect(page.items.map((n) => n.title)).toEqual(['g1', 'g2']);
+    expect(JSON.stringify(page)).not.toContain('ownerId');
+    expect((await call('GET', '/v1/notes?limit=abc', grace)).status).toBe(400);
+  });
+
+  it('serves the admin listing to role admin only (403 otherwise)', async () => {
+    expect((await call('GET', '/v1/admin/notes', token('ivan'))).status).toBe(403);
+    const spoofed = token('ivan', { roles: 'admin', role: 'admin', groups: ['admin'] });
+    expect((await call('GET', '/v1/admin/notes', spoofed)).status).toBe(403);
+    const admin = await call('GET', '/v1/admin/notes', token('root', { roles: ['admin'] }));
+    expect(admin.status).toBe(200);
+    expect(((await admin.json()) as { total: number }).total).toBeGreaterThan(1);
+  });
+});
+
+describe(`rate limiting on ${ADAPTER}`, () => {
+  let issuer: TestIssuer;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    service = await startTestService(issuer, {
+      RATE_LIMIT_MAX: '3',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
     });
-    expect(created.status).toBe(401);
-    // Until @bulwark/auth is wired, even a valid token is not accepted: the route fails closed.
-    const withToken = await fetch(`${url}/v1/notes`, {
-      headers: { authorization: `Bearer ${token}` },
-    });
-    expect(withToken.status).toBe(401);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await issuer?.close();
   });
 
-  it('refuses the admin listing without a token with 401', async () => {
-    expect((await fetch(`${url}/v1/admin/notes`)).status).toBe(401);
+  it('answers 429 past the budget, with Retry-After and the RateLimit headers', async () => {
+    const bearer = issuer.mint({ claims: { sub: 'judy', scope: 'notes:read' } });
+    const get = () =>
+      fetch(`${service.url}/v1/notes`, { headers: { authorization: `Bearer ${bearer}` } });
+    const admitted = await get();
+    expect(admitted.status).toBe(200);
+    expect(admitted.headers.get('ratelimit-policy')).toBe('"default";q=3;w=60');
+    expect(admitted.headers.get('ratelimit')).toMatch(/r=2/);
+    await get();
+    await get();
+    const limited = await get();
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited.headers.get('ratelimit')).toMatch(/r=0/);
+    expect(limited.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    // The budget is per principal: another caller is still admitted.
+    const other = issuer.mint({ claims: { sub: 'ken', scope: 'notes:read' } });
+    const response = await fetch(`${service.url}/v1/notes`, {
+      headers: { authorization: `Bearer ${other}` },
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe(`the Bulwark conformance suite on ${ADAPTER}`, () => {
+  let issuer: TestIssuer;
+  let service: RunningService;
+
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    service = await startTestService(issuer);
+  });
+  afterAll(async () => {
+    await service?.close();
+    await issuer?.close();
+  });
+
+  it('passes every check: JWT attacks, BOLA, BFLA, problem details, headers, rate limit, leaks', async () => {
+    let report = '';
+    const result = await runConformance(service.url, {
+      issuer,
+      protectedRoute: { path: '/v1/notes', claims: { scope: 'notes:read' } },
+      resource: {
+        create: { path: '/v1/notes', body: { title: 'mine', body: 'secret plans' } },
+        path: '/v1/notes/:id',
+        owner: { sub: 'alice', scope: 'notes:read notes:write' },
+        intruder: { sub: 'mallory', scope: 'notes:read notes:write' },
+        update: { title: 'stolen' },
+      },
+      admin: {
+        path: '/v1/admin/notes',
+        user: { scope: 'notes:read' },
+        admin: { roles: ['admin'] },
+      },
+      rateLimit: { path: '/v1/notes', claims: { scope: 'notes:read' }, maxRequests: 150 },
+      print: (text) => {
+        report = text;
+      },
+    });
+    expect(result.failures, report).toEqual([]);
+    assertConformance(result);
+    expect(result.skipped).toBe(0);
   });
 });

@@ -1,8 +1,8 @@
-/** A note, as stored and as returned by the API. */
+/** A note, as stored. Only the fields of `NoteView` are ever sent to a client. */
 export interface Note {
   readonly id: string;
-  /** The principal id (`iss|sub`) of the caller who created it. */
-  readonly owner: string;
+  /** The principal id (`iss|sub`) of the caller who created it: `ownerPolicy()` compares it. */
+  readonly ownerId: string;
   readonly title: string;
   readonly body: string;
   readonly createdAt: string;

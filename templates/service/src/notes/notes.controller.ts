@@ -1,28 +1,30 @@
-import { getPrincipal, type Principal, ProblemException, setResponseHeader } from '@bulwark/core';
+import { CurrentPrincipal } from '@bulwark/auth';
 import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
+  Authorize,
+  anyPolicy,
+  LoadedResource,
+  ownerPolicy,
+  RequireRoles,
+  RequireScopes,
+  rolePolicy,
+  Serialize,
+  scopeQuery,
+} from '@bulwark/authz';
+import { type Principal, setResponseHeader } from '@bulwark/core';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { CreateNoteDto } from './dto/create-note.dto.js';
 import { ListNotesQuery } from './dto/list-notes.query.js';
+import { NotePageView, NoteView } from './dto/note.view.js';
 import { UpdateNoteDto } from './dto/update-note.dto.js';
 import type { Note, NotePage } from './note.entity.js';
+import { NoteLoader } from './notes.loader.js';
 import { NotesService } from './notes.service.js';
 
 /*
- * Scopes required by the contract, to be declared with @bulwark/authz once it is wired:
- *   POST /v1/notes, PATCH and DELETE /v1/notes/:id  notes:write
- *   GET /v1/notes, GET /v1/notes/:id                notes:read
- *   GET /v1/admin/notes                             role admin
+ * Every route declares who may call it; one that did not would stop start-up (deny by default).
+ * Bodies are validated strictly before the handler: unknown fields, and protected ones such as
+ * ownerId or id, answer 400. Object-level checks run on the note loaded once by NoteLoader;
+ * a caller who may not see a note gets 404, exactly as for a note that does not exist.
  */
 
 /** The example resource: a caller's own notes. */
@@ -30,36 +32,52 @@ import { NotesService } from './notes.service.js';
 export class NotesController {
   constructor(private readonly notes: NotesService) {}
 
+  @RequireScopes('notes:write')
+  @Serialize(NoteView)
   @Post()
   create(
-    @Req() request: unknown,
-    @Res({ passthrough: true }) response: unknown,
+    @CurrentPrincipal() caller: Principal,
     @Body() input: CreateNoteDto,
+    @Res({ passthrough: true }) response: unknown,
   ): Note {
-    const note = this.notes.create(caller(request), input);
+    const note = this.notes.create(caller.id, input);
     setResponseHeader(response, 'location', `/v1/notes/${note.id}`);
     return note;
   }
 
+  @RequireScopes('notes:read')
+  @Serialize(NotePageView)
   @Get()
-  list(@Req() request: unknown, @Query() query: ListNotesQuery): NotePage {
-    return this.notes.listOwn(caller(request), query);
+  list(@CurrentPrincipal() caller: Principal, @Query() query: ListNotesQuery): NotePage {
+    return this.notes.list(scopeQuery(caller, { owner: 'ownerId' }), query);
   }
 
+  @RequireScopes('notes:read')
+  @Authorize({
+    action: 'notes:read',
+    load: NoteLoader,
+    policy: anyPolicy(ownerPolicy(), rolePolicy('admin')),
+  })
+  @Serialize(NoteView)
   @Get(':id')
-  get(@Req() request: unknown, @Param('id') id: string): Note {
-    return this.notes.get(caller(request), id);
+  get(@LoadedResource() note: Note): Note {
+    return note;
   }
 
+  @RequireScopes('notes:write')
+  @Authorize({ action: 'notes:update', load: NoteLoader, policy: ownerPolicy() })
+  @Serialize(NoteView)
   @Patch(':id')
-  update(@Req() request: unknown, @Param('id') id: string, @Body() changes: UpdateNoteDto): Note {
-    return this.notes.update(caller(request), id, changes);
+  update(@LoadedResource() note: Note, @Body() changes: UpdateNoteDto): Note {
+    return this.notes.update(note, changes);
   }
 
-  @Delete(':id')
+  @RequireScopes('notes:write')
+  @Authorize({ action: 'notes:delete', load: NoteLoader, policy: ownerPolicy() })
   @HttpCode(204)
-  remove(@Req() request: unknown, @Param('id') id: string): void {
-    this.notes.delete(caller(request), id);
+  @Delete(':id')
+  remove(@LoadedResource() note: Note): void {
+    this.notes.delete(note);
   }
 }
 
@@ -68,25 +86,10 @@ export class NotesController {
 export class AdminNotesController {
   constructor(private readonly notes: NotesService) {}
 
+  @RequireRoles('admin')
+  @Serialize(NotePageView)
   @Get()
-  list(@Req() request: unknown, @Query() query: ListNotesQuery): NotePage {
-    return this.notes.listAll(caller(request), query);
+  list(@Query() query: ListNotesQuery): NotePage {
+    return this.notes.list({}, query);
   }
-}
-
-/**
- * The authenticated caller. The principal is set by the authentication guard; with no guard
- * wired, or no valid token, there is none and the route answers 401 (fail closed).
- */
-function caller(request: unknown): Principal {
-  const principal = getPrincipal(request);
-  if (principal === undefined) {
-    throw new ProblemException({
-      kind: 'unauthenticated',
-      status: 401,
-      title: 'Unauthorized',
-      detail: 'A valid bearer token is required.',
-    });
-  }
-  return principal;
 }

@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Note } from './note.entity.js';
 
+/** A filter on stored notes: every given field must match. */
+export type NoteFilter = Partial<Pick<Note, 'ownerId'>>;
+
 /** Where notes live. The example keeps them in memory; swap this class for a database. */
 @Injectable()
 export class NotesRepository {
   private readonly notes = new Map<string, Note>();
 
-  insert(owner: string, title: string, body: string, now: Date): Note {
+  insert(ownerId: string, title: string, body: string, now: Date): Note {
     const at = now.toISOString();
-    const note: Note = { id: randomUUID(), owner, title, body, createdAt: at, updatedAt: at };
+    const note: Note = { id: randomUUID(), ownerId, title, body, createdAt: at, updatedAt: at };
     this.notes.set(note.id, note);
     return note;
   }
@@ -18,10 +21,10 @@ export class NotesRepository {
     return this.notes.get(id);
   }
 
-  /** Notes in creation order, optionally of one owner only. */
-  list(owner: string | undefined): Note[] {
+  /** Notes matching the filter, in creation order. */
+  find(filter: NoteFilter): Note[] {
     const all = [...this.notes.values()];
-    return owner === undefined ? all : all.filter((note) => note.owner === owner);
+    return filter.ownerId === undefined ? all : all.filter((n) => n.ownerId === filter.ownerId);
   }
 
   update(id: string, changes: { title?: string; body?: string }, now: Date): Note | undefined {

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+
+/**
+ * The service's own features. Import yours here.
+ *
+ * Every security control is added around this module by `startService()` from
+ * `@bulwark/service` (see main.ts), in request-path order: request ids, security headers, body
+ * limits, JSON logs, authentication, rate limiting, authorization (deny by default: a route
+ * that is neither `@Public()` nor declares a requirement stops start-up), strict validation,
+ * problem+json errors, health probes, graceful shutdown, metrics and tracing.
+ */
+@Module({ imports: [] })
+export class AppModule {}

@@ -1,0 +1,2 @@
+/** The HTTP adapter this service runs on, chosen when it was generated (`--adapter`). */
+export const ADAPTER = 'fastify' as const;
