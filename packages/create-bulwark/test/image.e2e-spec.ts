@@ -1,9 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { createTestIssuer, type TestIssuer } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, tempDir, waitForHttp } from './support/cli.js';
+import { REPO, runCli, sh, tempDir, waitForHttp } from './support/cli.js';
 import {
   BUILDAH_STORE,
   buildah,
@@ -32,6 +34,8 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
   let image: string;
   let container: string;
   let mountPoint: string;
+  let issuer: TestIssuer | undefined;
+  let jwks: TlsJwks | undefined;
   let config: {
     User?: string;
     Cmd?: string[];
@@ -74,7 +78,9 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     mountPoint = buildah(['mount', container]);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await jwks?.close();
+    await issuer?.close();
     if (container) {
       try {
         buildah(['umount', container]);
@@ -97,8 +103,7 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
   });
 
   it('runs node directly in exec form, with NODE_ENV=production and a HEALTHCHECK', () => {
-    expect(config.Cmd?.[0]).toBe('node');
-    expect(config.Cmd).toContain('dist/main.js');
+    expect(config.Cmd).toEqual(['node', '--import', '@bulwark/tracing/register', 'dist/main.js']);
     expect(config.Entrypoint ?? []).toEqual([]);
     expect(config.Env).toContain('NODE_ENV=production');
     expect(config.Healthcheck?.Test).toEqual([
@@ -137,8 +142,19 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     expect(statSync(join(app, 'dist', 'main.js')).uid).toBe(0);
   });
 
-  it('starts as the numeric user and answers its liveness probe and HEALTHCHECK', async () => {
+  it('starts in production as the numeric user: ready once the JWKS loads over TLS, HEALTHCHECK passes, tokens accepted', async () => {
+    // Production demands an https JWKS: a loopback TLS front for the test issuer, its
+    // self-signed certificate trusted inside the container through NODE_EXTRA_CA_CERTS.
+    // (chroot isolation shares the host's network, so 127.0.0.1 is the same on both sides.)
+    const trusted = await createTestIssuer();
+    issuer = trusted;
+    const tls = await startTlsJwks(trusted, work);
+    jwks = tls;
+    writeFileSync(join(mountPoint, 'etc', 'bulwark-test-ca.pem'), tls.certificate, {
+      mode: 0o644,
+    });
     const port = await freePort();
+    const metricsPort = await freePort();
     const run = (args: string[]): ChildProcess =>
       spawn(
         'buildah',
@@ -149,10 +165,16 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
           'chroot',
           '--user',
           config.User as string,
-          '--env',
-          `PORT=${port}`,
-          '--env',
-          'HOST=127.0.0.1',
+          ...[
+            `PORT=${port}`,
+            'HOST=127.0.0.1',
+            `METRICS_PORT=${metricsPort}`,
+            `AUTH_ISSUER=${trusted.issuer}`,
+            `AUTH_AUDIENCE=${trusted.audience}`,
+            `AUTH_JWKS_URL=${tls.url}`,
+            'NODE_EXTRA_CA_CERTS=/etc/bulwark-test-ca.pem',
+            'OTEL_SERVICE_NAME=generated-image',
+          ].flatMap((pair) => ['--env', pair]),
           container,
           '--',
           ...args,
@@ -162,7 +184,8 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
           detached: true,
         },
       );
-    const server = run(['node', '--enable-source-maps', 'dist/main.js']);
+    // Exactly the image's command: node with the tracing preload, NODE_ENV=production from ENV.
+    const server = run(config.Cmd as string[]);
     let log = '';
     server.stdout?.on('data', (chunk: Buffer) => {
       log += chunk;
@@ -171,19 +194,99 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
       log += chunk;
     });
     try {
-      // /health/ready comes with @bulwark/health; until it is wired the image serves liveness.
-      const response = await waitForHttp(`http://127.0.0.1:${port}/health/live`);
-      expect(response.status, log).toBe(200);
-      const healthcheck = run(['node', 'dist/healthcheck.js', '/health/live']);
+      const url = `http://127.0.0.1:${port}`;
+      const live = await waitForHttp(`${url}/health/live`);
+      expect(live.status, log).toBe(200);
+      let ready = await fetch(`${url}/health/ready`);
+      for (let i = 0; i < 75 && ready.status !== 200; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        ready = await fetch(`${url}/health/ready`);
+      }
+      expect(ready.status, log).toBe(200);
+      expect(tls.hits).toBeGreaterThan(0);
+      const healthcheck = run(config.Healthcheck?.Test?.slice(1) ?? []);
       const status = await new Promise<number | null>((r) => healthcheck.on('close', r));
       expect(status).toBe(0);
-      expect(log).toContain('"msg":"listening"');
+      expect(log).toContain(`listening on http://127.0.0.1:${port}`);
+
+      const token = trusted.mint({ claims: { sub: 'alice', scope: 'notes:read notes:write' } });
+      const notes = await fetch(`${url}/v1/notes`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(notes.status, log).toBe(200);
+      expect((await fetch(`${url}/v1/notes`)).status).toBe(401);
+      expect((await fetch(`${url}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).status).toBe(200);
+      expect(log).not.toMatch(/"level":"(error|fatal)"/);
     } finally {
       if (server.pid) process.kill(-server.pid, 'SIGTERM');
       await new Promise((r) => server.on('close', r));
     }
   });
 });
+
+/** An https endpoint on loopback serving the test issuer's JWKS, with a fresh self-signed cert. */
+interface TlsJwks {
+  url: string;
+  certificate: string;
+  hits: number;
+  close(): Promise<void>;
+}
+
+async function startTlsJwks(issuer: TestIssuer, dir: string): Promise<TlsJwks> {
+  const key = join(dir, 'jwks-key.pem');
+  const cert = join(dir, 'jwks-cert.pem');
+  sh(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    dir,
+  );
+  const state = { hits: 0 };
+  const server = createHttpsServer(
+    { key: readFileSync(key), cert: readFileSync(cert) },
+    (_req, res) => {
+      state.hits += 1;
+      fetch(issuer.jwksUrl)
+        .then(async (upstream) => {
+          res.writeHead(upstream.status, { 'content-type': 'application/json' });
+          res.end(await upstream.text());
+        })
+        .catch(() => res.writeHead(502).end());
+    },
+  );
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `https://127.0.0.1:${port}${new URL(issuer.jwksUrl).pathname}`,
+    certificate: readFileSync(cert, 'utf8'),
+    get hits() {
+      return state.hits;
+    },
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
 
 /**
  * The npm mirror of this machine has no packages for other platforms, so `npm install` leaves
