@@ -80,7 +80,6 @@ class TestAuthGuard implements CanActivate {
 }
 
 @Module({})
-// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with a static forRoot
 export class TestAuthModule {
   static forRoot(options: TestAuthOptions): DynamicModule {
     return {
