@@ -164,7 +164,7 @@ for (const adapter of ADAPTERS) {
       ),
     ]),
   );
-  if (PROFILE) for (const variant of VARIANTS.slice(1, 3)) await measure(variant, adapter, true);
+  if (PROFILE) for (const variant of VARIANTS) await measure(variant, adapter, true);
 }
 await issuer.close();
 await new Promise((resolve) => sink.close(resolve));
