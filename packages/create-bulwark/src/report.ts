@@ -17,11 +17,11 @@ export function nextSteps(options: CreateOptions, cwd = process.cwd()): string {
   ];
   if (options.example) {
     lines.push(
-      `  TOKEN=$(${runScript('token')} --silent -- --sub alice --scope "notes:read notes:write")`,
+      `  TOKEN=$(${pm === 'npm' ? 'npm run --silent token' : 'pnpm --silent token'} -- --sub alice --scope "notes:read notes:write" --role admin)`,
       '  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:3000/v1/notes',
     );
   } else {
-    lines.push('  curl http://127.0.0.1:3000/health/live');
+    lines.push('  curl http://127.0.0.1:3000/health/ready');
   }
   lines.push(
     '',
