@@ -15,6 +15,20 @@ import { LoggingError } from './logging.error.js';
 /** The `route` of requests no route matched: one value, so 404 scans cannot flood the labels. */
 export const UNMATCHED_ROUTE = '(unmatched)';
 
+/** The `event` of every access line; frozen, so one object serves every line. */
+const ACCESS_EVENT = Object.freeze({ kind: 'http.access', category: 'access' });
+
+interface AccessFields {
+  event: typeof ACCESS_EVENT;
+  requestId: string | undefined;
+  method: string | undefined;
+  route: string;
+  status: number;
+  durationMs: number;
+  principalId: string | undefined;
+  aborted?: true;
+}
+
 function routeOf(request: unknown): string {
   if ((request as { is404?: boolean }).is404 === true) return UNMATCHED_ROUTE;
   const template = resolveRouteTemplate(request);
@@ -46,16 +60,16 @@ export function installAccessLog(
       const res = rawResponse(response);
       if (getRequestId(request) === undefined) assignRequestId(request, res);
       res.once('close', () => {
-        const fields = {
-          event: { kind: 'http.access', category: 'access' },
-          requestId: getRequestId(request),
+        const fields: AccessFields = {
+          event: ACCESS_EVENT,
+          requestId: getRequestId(raw),
           method: raw.method,
           route: routeOf(request),
           status: res.statusCode,
           durationMs: Math.round((clock() - started) * 1000) / 1000,
-          principalId: getPrincipal(request)?.id,
-          ...(res.writableFinished ? {} : { aborted: true }),
+          principalId: getPrincipal(raw)?.id,
         };
+        if (!res.writableFinished) fields.aborted = true;
         logger.info(fields, 'request completed');
       });
       done();

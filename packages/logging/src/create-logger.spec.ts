@@ -36,4 +36,41 @@ describe('createLogger', () => {
     logger.info({ note: 'z'.repeat(5000) });
     expect((JSON.parse(text()) as { note: string }).note).toBe(`${'z'.repeat(4096)}…[truncated]`);
   });
+  // The redactor returns a plain object untouched when nothing in it changes; these pin that a
+  // change after safe fields, a class instance and a cycle still come out as before.
+  it('redacts a sensitive key that follows safe ones, keeping the safe ones', () => {
+    const { logger, text } = captured();
+    logger.info({ a: 1, b: 'two', nested: { ok: true, Password: 'hunter2' }, token: 'abc' });
+    const line = JSON.parse(text()) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      a: 1,
+      b: 'two',
+      nested: { ok: true, Password: '[REDACTED]' },
+      token: '[REDACTED]',
+    });
+    expect(text()).not.toContain('hunter2');
+  });
+
+  it('logs a class instance by its own fields, not its toJSON', () => {
+    class Money {
+      constructor(readonly amount: number) {}
+      toJSON() {
+        return 'leaked-by-toJSON';
+      }
+    }
+    const { logger, text } = captured();
+    logger.info({ price: new Money(42) });
+    expect((JSON.parse(text()) as { price: unknown }).price).toEqual({ amount: 42 });
+  });
+
+  it('ends a cycle as [Circular] with the rest of the object kept', () => {
+    const loop: Record<string, unknown> = { name: 'loop' };
+    loop.self = loop;
+    const { logger, text } = captured();
+    logger.info({ loop });
+    expect((JSON.parse(text()) as { loop: unknown }).loop).toEqual({
+      name: 'loop',
+      self: '[Circular]',
+    });
+  });
 });

@@ -4,6 +4,9 @@ import { type Logger, pino } from 'pino';
 import { createKeyRedactor, createLineScrubber } from './internal/redact.js';
 import type { LoggingOptions, LogLevel } from './logging-options.interface.js';
 
+/** The mixin's answer when tracing has registered no correlation: nothing is merged. */
+const NO_CORRELATION: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 const LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 /**
@@ -73,7 +76,11 @@ export function createLogger(options: LoggingOptions = {}): Logger {
         level: (label) => ({ level: label }),
         log: (object) => redact(object) as Record<string, unknown>,
       },
-      mixin: () => logCorrelation() ?? {},
+      mixin: () => logCorrelation() ?? NO_CORRELATION,
+      // pino's default strategy copies every field of the line into the mixin's object; with
+      // nothing to add (tracing off), the line's own object is used as it is.
+      mixinMergeStrategy: (fields: object, mixed: object) =>
+        mixed === NO_CORRELATION ? fields : Object.assign(mixed, fields),
       hooks: { streamWrite: scrub },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),

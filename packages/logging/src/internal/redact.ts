@@ -25,16 +25,30 @@ const MAX_STRING = 4096;
 const MAX_DEPTH = 8;
 const MAX_ITEMS = 100;
 
+/** How many distinct field names the redactor remembers a verdict for; past it, it recomputes. */
+const MAX_KEY_VERDICTS = 1024;
+
 /**
  * Copies a log object with sensitive keys redacted, errors turned into plain fields, strings
  * cut to a bounded length (after `hide` replaced secrets in them) and nesting bounded. Cycles
- * end as `[Circular]`.
+ * end as `[Circular]`. A plain object in which nothing needs changing is returned as it is
+ * rather than copied: the line it serialises to is the same, and most lines (the access line
+ * above all) are such objects.
  */
 export function createKeyRedactor(
   extraKeys: readonly string[],
   hide: (text: string) => string = (text) => text,
 ): (value: unknown) => unknown {
   const keys = new Set([...DEFAULT_KEYS, ...extraKeys].map((key) => key.toLowerCase()));
+  const verdicts = new Map<string, boolean>();
+  const isSensitive = (key: string): boolean => {
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = keys.has(key.toLowerCase());
+      if (verdicts.size < MAX_KEY_VERDICTS) verdicts.set(key, verdict);
+    }
+    return verdict;
+  };
   const visit = (value: unknown, depth: number, seen: Set<object>): unknown => {
     if (typeof value === 'string') {
       if (value.length <= MAX_STRING) return value;
@@ -60,11 +74,30 @@ export function createKeyRedactor(
         return value.slice(0, MAX_ITEMS).map((item) => visit(item, depth + 1, seen));
       }
       if (value instanceof Date) return value.toISOString();
-      const copy: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value)) {
-        copy[key] = keys.has(key.toLowerCase()) ? REDACTED : visit(item, depth + 1, seen);
+      const source = value as Record<string, unknown>;
+      const names = Object.keys(source);
+      // Only an object whose prototype is Object's (or none) serialises like its copy: any
+      // other may have a toJSON or a class the copy drops.
+      const proto = Object.getPrototypeOf(source);
+      let copy: Record<string, unknown> | undefined =
+        proto === Object.prototype || proto === null ? undefined : {};
+      for (let i = 0; i < names.length; i++) {
+        const key = names[i] as string;
+        const item = source[key];
+        const kept = isSensitive(key) ? REDACTED : visit(item, depth + 1, seen);
+        if (copy === undefined && kept !== item) {
+          copy = {};
+          // Visited again rather than reused: a getter may answer differently the second time.
+          for (let j = 0; j < i; j++) {
+            const earlier = names[j] as string;
+            copy[earlier] = isSensitive(earlier)
+              ? REDACTED
+              : visit(source[earlier], depth + 1, seen);
+          }
+        }
+        if (copy !== undefined) copy[key] = kept;
       }
-      return copy;
+      return copy ?? source;
     } finally {
       seen.delete(value);
     }
