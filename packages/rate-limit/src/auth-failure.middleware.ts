@@ -4,7 +4,7 @@ import { addressKey } from './internal/address-key.js';
 import type { ResolvedRateLimitOptions } from './internal/resolve-options.js';
 import { refuse, setRateLimitHeaders } from './internal/respond.js';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
-import { RateLimiter } from './rate-limiter.service.js';
+import { RateLimiter, type RateLimitOutcome } from './rate-limiter.service.js';
 
 /**
  * The brute-force guard: every failed authentication (a 401, or a 400 `invalid_request` for a
@@ -20,17 +20,34 @@ export class AuthFailureMiddleware implements NestMiddleware {
     @Inject(RESOLVED_RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {}
 
-  async use(request: unknown, response: unknown, next: (error?: unknown) => void): Promise<void> {
+  use(request: unknown, response: unknown, next: (error?: unknown) => void): void | Promise<void> {
     const guard = this.options.authFailure;
     if (!guard) return next();
     const raw = rawRequest(request) as { originalUrl?: string; url?: string };
-    const path = (raw.originalUrl ?? raw.url ?? '/').split('?')[0] as string;
-    if (guard.exemptPaths.some((prefix) => path === prefix || path.startsWith(`${prefix}/`))) {
-      return next();
-    }
+    const target = raw.originalUrl ?? raw.url ?? '/';
+    const query = target.indexOf('?');
+    const path = query === -1 ? target : target.slice(0, query);
+    if (isExempt(path, guard.exemptPaths)) return next();
     const address = this.options.resolver.resolve(request);
     const key = `${guard.policy.name}|a:${addressKey(address, this.options.ipv6Prefix)}`;
-    const outcome = await this.limiter.peek(key, guard.policy);
+    // The in-process store answers at once; a shared store (Redis) is asked on every request,
+    // so failures counted by another instance refuse here too.
+    const local = this.limiter.peekLocal(key, guard.policy);
+    if (local) return this.proceed(request, response, next, guard, address, key, local);
+    return this.limiter
+      .peek(key, guard.policy)
+      .then((outcome) => this.proceed(request, response, next, guard, address, key, outcome));
+  }
+
+  private proceed(
+    request: unknown,
+    response: unknown,
+    next: (error?: unknown) => void,
+    guard: NonNullable<ResolvedRateLimitOptions['authFailure']>,
+    address: string,
+    key: string,
+    outcome: RateLimitOutcome,
+  ): void {
     if (outcome.kind === 'decided' && !outcome.decision.allowed) {
       setRateLimitHeaders(response, guard.policy, outcome.decision);
       throw refuse(request, response, {
@@ -49,6 +66,15 @@ export class AuthFailureMiddleware implements NestMiddleware {
     });
     next();
   }
+}
+
+function isExempt(path: string, prefixes: readonly string[]): boolean {
+  for (const prefix of prefixes) {
+    if (path.startsWith(prefix) && (path.length === prefix.length || path[prefix.length] === '/')) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** `Bearer` followed by one b64token (RFC 6750 §2.1). */

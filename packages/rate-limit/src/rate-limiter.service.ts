@@ -89,6 +89,16 @@ export class RateLimiter implements OnModuleInit {
     return this.decide(key, policy, 0);
   }
 
+  /**
+   * {@link peek} answered synchronously when the store is in-process (the memory store, which
+   * never fails); `undefined` when the store is shared and must be asked asynchronously.
+   */
+  peekLocal(key: string, policy: ResolvedPolicy): RateLimitOutcome | undefined {
+    if (!(this.store instanceof MemoryRateLimitStore)) return undefined;
+    const decision = this.store.peek(key, { limit: policy.limit, windowMs: policy.windowMs });
+    return { kind: 'decided', decision, degraded: false };
+  }
+
   private async decide(
     key: string,
     policy: ResolvedPolicy,
