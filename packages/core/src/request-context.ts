@@ -108,11 +108,13 @@ export function isSaneRequestId(value: unknown): value is string {
  * ```
  */
 export function assignRequestId(request: unknown, response: unknown): string {
-  let id = getRequestId(request);
+  const incomingMessage = rawRequest(request);
+  const state = incomingMessage as unknown as Record<symbol, string | undefined>;
+  let id = state[REQUEST_ID];
   if (id === undefined) {
-    const incoming = rawRequest(request).headers[REQUEST_ID_HEADER];
+    const incoming = incomingMessage.headers[REQUEST_ID_HEADER];
     id = isSaneRequestId(incoming) ? incoming : randomUUID();
-    setRequestId(request, id);
+    state[REQUEST_ID] = id;
   }
   const raw = rawResponse(response);
   if (!raw.headersSent) raw.setHeader(REQUEST_ID_HEADER, id);

@@ -13,6 +13,30 @@ interface FastifyLike {
   ): unknown;
 }
 
+/** Fastify's (private) symbol for a request's route context, found on the first request. */
+let routeContext: symbol | null | undefined;
+
+/**
+ * The matched route's URL. Fastify's `request.routeOptions` getter builds a fresh object of a
+ * dozen fields on every read, for the one field needed here; its `url` is the route context's
+ * `config.url`, read directly when that context can be found, else through the getter.
+ */
+function routeUrl(request: { routeOptions?: { url?: string } }): string | undefined {
+  if (routeContext === undefined) {
+    routeContext =
+      Object.getOwnPropertySymbols(request).find(
+        (symbol) => symbol.description === 'fastify.context',
+      ) ?? null;
+  }
+  if (routeContext !== null) {
+    const url = (request as unknown as Record<symbol, { config?: { url?: unknown } } | undefined>)[
+      routeContext
+    ]?.config?.url;
+    if (typeof url === 'string') return url;
+  }
+  return request.routeOptions?.url;
+}
+
 // One Fastify instance gets one hook, whichever package (metrics, tracing) installs it first.
 const HOOKED = Symbol.for('bulwark.route-template-hook');
 
@@ -31,7 +55,7 @@ export function recordRouteTemplates(adapter: AdapterLike | undefined): void {
   const instance = adapter.getInstance() as FastifyLike & Record<symbol, boolean>;
   if (instance[HOOKED]) return;
   instance.addHook('onRequest', (request, _reply, done) => {
-    const template = request.routeOptions?.url;
+    const template = routeUrl(request);
     if (template) setRouteTemplate(request, template);
     done();
   });
