@@ -10,7 +10,8 @@ import { Reflector } from '@nestjs/core';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { map, type Observable } from 'rxjs';
 
-const SERIALIZE_METADATA = 'bulwark:authz:serialize';
+/** The metadata key {@link Serialize} sets. */
+export const SERIALIZE_METADATA = 'bulwark:authz:serialize';
 
 /**
  * Answers the route with the view class's `@Expose()`d fields only, so a new column on an
@@ -31,7 +32,7 @@ export function Serialize(view: Type<unknown>): MethodDecorator & ClassDecorator
 
 /**
  * The interceptor behind {@link Serialize}; `AuthzModule` installs it globally unless
- * `serialization: false`.
+ * `serialization: false` or no route of the app uses `@Serialize()`.
  */
 @Injectable()
 export class SerializeInterceptor implements NestInterceptor {
