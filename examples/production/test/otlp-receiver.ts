@@ -26,9 +26,9 @@ interface KeyValue {
   value: AnyValue;
 }
 
-const valueOf = (v: AnyValue) => v.stringValue ?? v.intValue ?? v.boolValue;
+const attributeValue = (v: AnyValue) => v.stringValue ?? v.intValue ?? v.boolValue;
 const record = (list: KeyValue[] = []) =>
-  Object.fromEntries(list.map((kv) => [kv.key, valueOf(kv.value)]));
+  Object.fromEntries(list.map((kv) => [kv.key, attributeValue(kv.value)]));
 
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
