@@ -5,8 +5,8 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
-import { AuthFailureMiddleware } from './auth-failure.middleware.js';
+import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { AuthFailureMiddleware, installAuthFailureHook } from './auth-failure.middleware.js';
 import {
   type ResolvedRateLimitOptions,
   resolveRateLimitOptions,
@@ -91,7 +91,20 @@ export class RateLimitModule extends ConfigurableRateLimitModule implements Nest
     return { ...module, providers: [...(module.providers ?? []), RedisRateLimitStore] };
   }
 
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly authFailure: AuthFailureMiddleware,
+  ) {
+    super();
+  }
+
+  /**
+   * Installs the brute-force guard: a Fastify `onRequest` hook, or Nest middleware on other
+   * adapters (see {@link AuthFailureMiddleware}); nothing when `authFailure` is `false`.
+   */
   configure(consumer: MiddlewareConsumer): void {
+    if (!this.authFailure.enabled) return;
+    if (installAuthFailureHook(this.adapterHost.httpAdapter, this.authFailure)) return;
     consumer.apply(AuthFailureMiddleware).forRoutes('*');
   }
 }

@@ -7,15 +7,20 @@ import {
   startRedis,
 } from '@bulwark/test-harness';
 import { Module, type Type } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimitModule, type RateLimitModuleOptions, RedisRateLimitStore } from '../src/index.js';
 import { GCRA_SCRIPT_SHA } from '../src/internal/redis-script.js';
-import { FixtureController } from './fixtures.js';
+import { FixtureAuthGuard, FixtureController } from './fixtures.js';
 
-function appModule(options: RateLimitModuleOptions): Type<unknown> {
+@Module({ providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }] })
+class FixtureAuthModule {}
+
+function appModule(options: RateLimitModuleOptions, authenticated = false): Type<unknown> {
   @Module({
     imports: [
+      ...(authenticated ? [FixtureAuthModule] : []),
       RateLimitModule.forRoot({
         env: {},
         policies: { search: { limit: 4, windowSeconds: 30 } },
@@ -103,6 +108,49 @@ describe.skipIf(!hasRedis())('the Redis store', () => {
       expect(response.status).toBe(429);
       expect(response.headers.get('ratelimit')).toMatch(/^"default";r=0;t=\d+$/);
       expect(await admin.script('EXISTS', GCRA_SCRIPT_SHA)).toEqual([1]);
+    });
+  });
+
+  describe('brute-force guard shared by two app instances (Express and Fastify)', () => {
+    let express: RunningApp;
+    let fastify: RunningApp;
+    const bad = { authorization: 'Bearer forged' };
+
+    beforeAll(async () => {
+      const options = {
+        redis: redis.url,
+        keyPrefix: 'bf:',
+        authFailure: { limit: 3, windowSeconds: 600 },
+      };
+      express = await bootstrap(appModule(options, true), { adapter: 'express' });
+      fastify = await bootstrap(appModule(options, true), { adapter: 'fastify' });
+      await until(() => storeOf(express).available() && storeOf(fastify).available(), 'connected');
+    });
+    afterAll(async () => {
+      await express.close();
+      await fastify.close();
+    });
+
+    it('refuses on one instance the address whose failures the other counted', async () => {
+      expect((await fetch(`${fastify.url}/default`, { headers: bad })).status).toBe(401);
+      expect((await fetch(`${express.url}/default`, { headers: bad })).status).toBe(401);
+      expect((await fetch(`${express.url}/default`, { headers: bad })).status).toBe(401);
+      for (const running of [fastify, express]) {
+        const refused = await fetch(`${running.url}/default`, {
+          headers: { authorization: 'Bearer good:dan' },
+        });
+        expect(refused.status).toBe(429);
+        expect(refused.headers.get('ratelimit-policy')).toBe('"auth-failure";q=3;w=600');
+        expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(199);
+        expect(await refused.json()).toMatchObject({
+          type: 'urn:bulwark:problem:rate-limited',
+          detail: expect.stringContaining('Too many failed authentication attempts'),
+        });
+      }
+      // One key for the address, shared by both instances, with a TTL.
+      const keys = await admin.keys('bf:*');
+      expect(keys).toHaveLength(1);
+      expect(await admin.pttl(keys[0] as string)).toBeGreaterThan(0);
     });
   });
 
