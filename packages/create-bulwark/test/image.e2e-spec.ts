@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpsServer } from 'node:https';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, sh, tempDir, waitForHttp } from './support/cli.js';
+import { REPO, runCli, tempDir, waitForHttp } from './support/cli.js';
+import { canRunReadOnly, execInside, spawnReadOnly } from './support/read-only.js';
 import {
   BUILDAH_STORE,
   buildah,
@@ -13,6 +13,7 @@ import {
   type StandIns,
   standInImages,
 } from './support/standin.js';
+import { startTlsJwks, type TlsJwks } from './support/tls-jwks.js';
 
 /*
  * A real image build of a generated service: buildah (chroot isolation, vfs storage) builds the
@@ -26,6 +27,10 @@ if (!tools && process.env.CI) {
   );
 }
 if (!tools) console.warn('\n*** SKIPPED: the image build test needs buildah and debootstrap ***\n');
+const readOnly = tools && canRunReadOnly();
+if (tools && !readOnly && process.env.CI) {
+  throw new Error('the read-only run needs root and util-linux (unshare, nsenter, mount) under CI');
+}
 
 describe.skipIf(!tools)('the generated image (buildah)', () => {
   let work: string;
@@ -34,13 +39,14 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
   let image: string;
   let container: string;
   let mountPoint: string;
-  let issuer: TestIssuer | undefined;
+  let issuer: TestIssuer;
   let jwks: TlsJwks | undefined;
   let config: {
     User?: string;
     Cmd?: string[];
     Entrypoint?: string[] | null;
     Env?: string[];
+    WorkingDir?: string;
     Healthcheck?: { Test?: string[] };
   };
 
@@ -76,7 +82,27 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     config = inspected.Docker.config;
     container = buildah(['from', '--pull-never', image]);
     mountPoint = buildah(['mount', container]);
+    // Production demands an https JWKS: a loopback TLS front for the test issuer, its
+    // self-signed certificate trusted inside the container through NODE_EXTRA_CA_CERTS.
+    // (chroot isolation shares the host's network, so 127.0.0.1 is the same on both sides.)
+    issuer = await createTestIssuer();
+    jwks = await startTlsJwks(issuer, work);
+    writeFileSync(join(mountPoint, 'etc', 'bulwark-test-ca.pem'), jwks.certificate, {
+      mode: 0o644,
+    });
   });
+
+  /** The run's own variables: loopback ports, the trusted issuer over TLS. */
+  const runEnv = (port: number, metricsPort: number): string[] => [
+    `PORT=${port}`,
+    'HOST=127.0.0.1',
+    `METRICS_PORT=${metricsPort}`,
+    `AUTH_ISSUER=${issuer.issuer}`,
+    `AUTH_AUDIENCE=${issuer.audience}`,
+    `AUTH_JWKS_URL=${jwks?.url}`,
+    'NODE_EXTRA_CA_CERTS=/etc/bulwark-test-ca.pem',
+    'OTEL_SERVICE_NAME=generated-image',
+  ];
 
   afterAll(async () => {
     await jwks?.close();
@@ -143,16 +169,8 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
   });
 
   it('starts in production as the numeric user: ready once the JWKS loads over TLS, HEALTHCHECK passes, tokens accepted', async () => {
-    // Production demands an https JWKS: a loopback TLS front for the test issuer, its
-    // self-signed certificate trusted inside the container through NODE_EXTRA_CA_CERTS.
-    // (chroot isolation shares the host's network, so 127.0.0.1 is the same on both sides.)
-    const trusted = await createTestIssuer();
-    issuer = trusted;
-    const tls = await startTlsJwks(trusted, work);
-    jwks = tls;
-    writeFileSync(join(mountPoint, 'etc', 'bulwark-test-ca.pem'), tls.certificate, {
-      mode: 0o644,
-    });
+    const trusted = issuer;
+    const tls = jwks as TlsJwks;
     const port = await freePort();
     const metricsPort = await freePort();
     const run = (args: string[]): ChildProcess =>
@@ -165,16 +183,7 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
           'chroot',
           '--user',
           config.User as string,
-          ...[
-            `PORT=${port}`,
-            'HOST=127.0.0.1',
-            `METRICS_PORT=${metricsPort}`,
-            `AUTH_ISSUER=${trusted.issuer}`,
-            `AUTH_AUDIENCE=${trusted.audience}`,
-            `AUTH_JWKS_URL=${tls.url}`,
-            'NODE_EXTRA_CA_CERTS=/etc/bulwark-test-ca.pem',
-            'OTEL_SERVICE_NAME=generated-image',
-          ].flatMap((pair) => ['--env', pair]),
+          ...runEnv(port, metricsPort).flatMap((pair) => ['--env', pair]),
           container,
           '--',
           ...args,
@@ -195,14 +204,8 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     });
     try {
       const url = `http://127.0.0.1:${port}`;
-      const live = await waitForHttp(`${url}/health/live`);
-      expect(live.status, log).toBe(200);
-      let ready = await fetch(`${url}/health/ready`);
-      for (let i = 0; i < 75 && ready.status !== 200; i++) {
-        await new Promise((r) => setTimeout(r, 200));
-        ready = await fetch(`${url}/health/ready`);
-      }
-      expect(ready.status, log).toBe(200);
+      expect((await waitForHttp(`${url}/health/live`)).status, log).toBe(200);
+      expect((await waitUntilReady(url)).status, log).toBe(200);
       expect(tls.hits).toBeGreaterThan(0);
       const healthcheck = run(config.Healthcheck?.Test?.slice(1) ?? []);
       const status = await new Promise<number | null>((r) => healthcheck.on('close', r));
@@ -223,69 +226,136 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
       await new Promise((r) => server.on('close', r));
     }
   });
+
+  it.skipIf(!readOnly)(
+    'runs its own CMD on a read-only root with a tmpfs /tmp: ready, HEALTHCHECK passes, only /tmp is writable',
+    async () => {
+      // What `docker run --read-only --tmpfs /tmp` and readOnlyRootFilesystem + a /tmp emptyDir
+      // give the service; `buildah run` cannot, so support/read-only.ts builds that view.
+      const user = config.User as string;
+      const workdir = config.WorkingDir || '/';
+      const port = await freePort();
+      const metricsPort = await freePort();
+      const env = Object.fromEntries(
+        // No drain delay: nothing routes to it, and the exit on SIGTERM is checked below.
+        [...(config.Env ?? []), ...runEnv(port, metricsPort), 'SHUTDOWN_DELAY_SECONDS=0'].map(
+          (pair) => {
+            const at = pair.indexOf('=');
+            return [pair.slice(0, at), pair.slice(at + 1)];
+          },
+        ),
+      );
+      const server = spawnReadOnly(
+        { rootfs: mountPoint, view: join(work, 'read-only-root'), user, workdir, env },
+        config.Cmd as string[],
+      );
+      let log = '';
+      server.stdout?.on('data', (chunk: Buffer) => {
+        log += chunk;
+      });
+      server.stderr?.on('data', (chunk: Buffer) => {
+        log += chunk;
+      });
+      const closed = new Promise<number | null>((r) => server.on('close', r));
+      let exitCode: number | null | undefined;
+      try {
+        const url = `http://127.0.0.1:${port}`;
+        expect((await waitForHttp(`${url}/health/live`)).status, log).toBe(200);
+        expect((await waitUntilReady(url)).status, log).toBe(200);
+        const pid = server.pid as number;
+
+        // The process serving is the image's CMD itself, as the image's user, on that view.
+        const [uid] = user.split(':');
+        expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(1, -1)).toEqual(
+          config.Cmd?.slice(1),
+        );
+        expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(
+          new RegExp(`^Uid:\\s+${uid}\\s+${uid}\\s`, 'm'),
+        );
+        const mounts = readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' '));
+        const root = mounts.filter((fields) => fields[4] === '/');
+        expect(root.length, 'one root mount').toBe(1);
+        expect(root[0]?.[5]?.split(','), 'root mount options').toContain('ro');
+        const tmp = mounts.filter((fields) => fields[4] === '/tmp').at(-1) ?? [];
+        expect(tmp[5]?.split(','), '/tmp mount options').toContain('rw');
+        expect(tmp[tmp.indexOf('-') + 1], '/tmp file system').toBe('tmpfs');
+
+        // Writes as the service user: refused by the file system (EROFS, not EACCES) everywhere
+        // but the tmpfs.
+        const probe = execInside(pid, user, env, [
+          'node',
+          '--input-type=module',
+          '-e',
+          WRITE_PROBE,
+        ]);
+        expect(probe.status, `${probe.stdout}\n${probe.stderr}`).toBe(0);
+        expect(JSON.parse(probe.stdout)).toEqual({
+          '/': 'EROFS',
+          [workdir]: 'EROFS',
+          [join(workdir, 'dist')]: 'EROFS',
+          '/etc': 'EROFS',
+          '/tmp': 'written',
+        });
+
+        const healthcheck = execInside(pid, user, env, config.Healthcheck?.Test?.slice(1) ?? []);
+        expect(healthcheck.status, `${healthcheck.stdout}\n${healthcheck.stderr}`).toBe(0);
+        const token = issuer.mint({ claims: { sub: 'alice', scope: 'notes:read notes:write' } });
+        const created = await fetch(`${url}/v1/notes`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: 'read-only', body: 'root' }),
+        });
+        expect(created.status, log).toBe(201);
+        expect(log).toContain(`listening on http://127.0.0.1:${port}`);
+        expect(log).not.toMatch(/"level":"(error|fatal)"/);
+      } finally {
+        if (server.pid && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');
+        const killer = setTimeout(() => {
+          if (server.pid) process.kill(-server.pid, 'SIGKILL');
+        }, 10_000);
+        exitCode = await closed;
+        clearTimeout(killer);
+      }
+      // SIGTERM reached node itself (exec all the way down) and it shut down with 0. (Its
+      // telemetry flush times out: there is no OTLP collector here, as in the run above.)
+      expect(exitCode, log).toBe(0);
+      expect(log).toMatch(/"msg":"exiting","phase":"exit","code":0/);
+      // The mounts lived in the run's own namespace: nothing is left behind on the host.
+      expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(
+        join(work, 'read-only-root'),
+      );
+    },
+  );
 });
 
-/** An https endpoint on loopback serving the test issuer's JWKS, with a fresh self-signed cert. */
-interface TlsJwks {
-  url: string;
-  certificate: string;
-  hits: number;
-  close(): Promise<void>;
+/** Tries to create a file in each folder; prints each folder's outcome (`written` or the code). */
+const WRITE_PROBE = `
+import { rmSync, writeFileSync } from 'node:fs';
+const outcome = {};
+for (const dir of ['/', process.cwd(), process.cwd() + '/dist', '/etc', '/tmp']) {
+  const file = dir.replace(/\\/$/, '') + '/bulwark-write-probe';
+  try {
+    writeFileSync(file, 'x');
+    rmSync(file);
+    outcome[dir] = 'written';
+  } catch (error) {
+    outcome[dir] = error.code;
+  }
 }
+console.log(JSON.stringify(outcome));
+`;
 
-async function startTlsJwks(issuer: TestIssuer, dir: string): Promise<TlsJwks> {
-  const key = join(dir, 'jwks-key.pem');
-  const cert = join(dir, 'jwks-cert.pem');
-  sh(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    dir,
-  );
-  const state = { hits: 0 };
-  const server = createHttpsServer(
-    { key: readFileSync(key), cert: readFileSync(cert) },
-    (_req, res) => {
-      state.hits += 1;
-      fetch(issuer.jwksUrl)
-        .then(async (upstream) => {
-          res.writeHead(upstream.status, { 'content-type': 'application/json' });
-          res.end(await upstream.text());
-        })
-        .catch(() => res.writeHead(502).end());
-    },
-  );
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `https://127.0.0.1:${port}${new URL(issuer.jwksUrl).pathname}`,
-    certificate: readFileSync(cert, 'utf8'),
-    get hits() {
-      return state.hits;
-    },
-    close: () =>
-      new Promise((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+/** Polls /health/ready until it answers 200, bounded to 15 seconds; returns the last answer. */
+async function waitUntilReady(url: string): Promise<Response> {
+  let ready = await fetch(`${url}/health/ready`);
+  for (let i = 0; i < 75 && ready.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 200));
+    ready = await fetch(`${url}/health/ready`);
+  }
+  return ready;
 }
 
 /**
