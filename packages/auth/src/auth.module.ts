@@ -60,7 +60,6 @@ export class AuthModule extends ConfigurableModuleClass {
    */
   static override forRoot(options: AuthModuleForRootOptions): DynamicModule {
     resolveAuthOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must run with this class as `this`.
     return super.forRoot(options);
   }
 }

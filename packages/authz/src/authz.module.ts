@@ -79,7 +79,6 @@ export class AuthzModule extends AuthzConfigurableModule {
    */
   static override forRoot(options: typeof AUTHZ_OPTIONS_TYPE = {}): DynamicModule {
     resolveAuthzOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `this` = AuthzModule, the module to register
     return super.forRoot(options);
   }
 
@@ -94,7 +93,6 @@ export class AuthzModule extends AuthzConfigurableModule {
    * ```
    */
   static override forRootAsync(options: typeof AUTHZ_ASYNC_OPTIONS_TYPE): DynamicModule {
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `this` = AuthzModule, the module to register
     return super.forRootAsync(options);
   }
 }

@@ -101,7 +101,6 @@ export class ErrorsModule extends ErrorsConfigurableModule {
    */
   static override forRoot(options: typeof ERRORS_OPTIONS_TYPE = {}): DynamicModule {
     validateErrorsOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must see this subclass as `this`.
     return super.forRoot(options);
   }
 }

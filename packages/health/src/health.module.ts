@@ -53,14 +53,12 @@ export class HealthModule extends HealthConfigurableModule {
     resolveHealthOptions(options);
     resolveHealthPath(options.path);
     if (options.redis) new RedisHealthIndicator(options.redis);
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module: HealthModule` in the definition.
     return super.forRoot(options);
   }
 
   /** Registers the probes with options from a factory or class; validated when resolved. */
   static override forRootAsync(options: typeof HEALTH_ASYNC_OPTIONS_TYPE): DynamicModule {
     resolveHealthPath(options.path);
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module: HealthModule` in the definition.
     return super.forRootAsync(options);
   }
 }

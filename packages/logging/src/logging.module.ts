@@ -119,7 +119,6 @@ export class LoggingModule extends LoggingConfigurableModule {
   static override forRoot(options: typeof LOGGING_OPTIONS_TYPE = {}): DynamicModule {
     validateLoggingOptions(options);
     validateLoggerOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: the builder's forRoot must see this subclass as `this`.
     return super.forRoot(options);
   }
 }

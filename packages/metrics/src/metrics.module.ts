@@ -29,7 +29,6 @@ export class MetricsModule extends ConfigurableMetricsModule {
    */
   static override forRoot(options: typeof METRICS_OPTIONS_TYPE = {}): DynamicModule {
     resolveMetricsOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module` set to MetricsModule.
     return { ...super.forRoot(options), global: true };
   }
 
@@ -43,7 +42,6 @@ export class MetricsModule extends ConfigurableMetricsModule {
    * ```
    */
   static override forRootAsync(options: typeof METRICS_ASYNC_OPTIONS_TYPE): DynamicModule {
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module` set to MetricsModule.
     return { ...super.forRootAsync(options), global: true };
   }
 }

@@ -68,7 +68,6 @@ export class RateLimitModule extends ConfigurableRateLimitModule implements Nest
    */
   static override forRoot(options: typeof RATE_LIMIT_OPTIONS_TYPE = {}): DynamicModule {
     const resolved = resolveRateLimitOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: super binds `module` to this class, as Nest needs.
     const module = super.forRoot(options);
     return {
       ...module,
@@ -85,7 +84,6 @@ export class RateLimitModule extends ConfigurableRateLimitModule implements Nest
    * validated when the limiter is created.
    */
   static override forRootAsync(options: typeof RATE_LIMIT_ASYNC_OPTIONS_TYPE): DynamicModule {
-    // biome-ignore lint/complexity/noThisInStatic: as in forRoot.
     const module = super.forRootAsync(options);
     // Whether Redis is used is known only once the factory ran; the store is inert without it.
     return { ...module, providers: [...(module.providers ?? []), RedisRateLimitStore] };

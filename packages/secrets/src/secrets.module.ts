@@ -43,7 +43,6 @@ export class SecretsModule extends ConfigurableModuleClass {
   /** Registers the module; the options are validated now, before the app is built. */
   static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
     validateSecretsOptions(options, () => undefined);
-    // biome-ignore lint/complexity/noThisInStatic: `super` keeps `module: SecretsModule` in the definition.
     return super.forRoot(options);
   }
 }

@@ -33,13 +33,11 @@ export class ShutdownModule extends ShutdownConfigurableModule {
    */
   static override forRoot(options: typeof SHUTDOWN_OPTIONS_TYPE = {}): DynamicModule {
     resolveShutdownOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module: ShutdownModule` in the definition.
     return super.forRoot(options);
   }
 
   /** Registers the shutdown with options from a factory or class; validated when resolved. */
   static override forRootAsync(options: typeof SHUTDOWN_ASYNC_OPTIONS_TYPE): DynamicModule {
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module: ShutdownModule` in the definition.
     return super.forRootAsync(options);
   }
 }

@@ -31,7 +31,6 @@ export class TracingModule extends ConfigurableTracingModule {
    */
   static override forRoot(options: typeof TRACING_OPTIONS_TYPE = {}): DynamicModule {
     resolveTracingOptions(options);
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module` set to TracingModule.
     return super.forRoot(options);
   }
 
@@ -45,7 +44,6 @@ export class TracingModule extends ConfigurableTracingModule {
    * ```
    */
   static override forRootAsync(options: typeof TRACING_ASYNC_OPTIONS_TYPE): DynamicModule {
-    // biome-ignore lint/complexity/noThisInStatic: super keeps `module` set to TracingModule.
     return super.forRootAsync(options);
   }
 }
