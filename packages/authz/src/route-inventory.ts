@@ -78,11 +78,19 @@ function toEntry(route: DiscoveredRoute): RouteInventoryEntry {
   };
 }
 
+// A route's own declaration wins over its controller's, as in @bulwark/rate-limit: a route's
+// own limit beats its controller's skip, and its own skip beats its controller's limit.
 function describeRateLimit(route: DiscoveredRoute): string {
-  const read = (key: string) =>
-    Reflect.getMetadata(key, route.handler) ?? Reflect.getMetadata(key, route.controller);
-  if (read(ROUTE_METADATA.skipRateLimit) === true) return 'skip';
-  const declared = read(ROUTE_METADATA.rateLimit) as unknown;
+  const own = (key: string): unknown => Reflect.getMetadata(key, route.handler);
+  const inherited = (key: string): unknown => Reflect.getMetadata(key, route.controller);
+  const ownSkip = own(ROUTE_METADATA.skipRateLimit);
+  const skipped =
+    ownSkip !== undefined
+      ? ownSkip === true
+      : own(ROUTE_METADATA.rateLimit) === undefined &&
+        inherited(ROUTE_METADATA.skipRateLimit) === true;
+  if (skipped) return 'skip';
+  const declared = own(ROUTE_METADATA.rateLimit) ?? inherited(ROUTE_METADATA.rateLimit);
   if (declared === undefined || declared === null) return 'default';
   return describeValue(declared);
 }

@@ -116,3 +116,27 @@ describe('@RateLimit()', () => {
     expect((error as Error).message).toContain(message);
   });
 });
+
+@SkipRateLimit()
+@Controller()
+class FreeController {
+  @Get()
+  open() {}
+
+  @RateLimit({ limit: 3, windowSeconds: 60, name: 'login' })
+  @Get('login')
+  login() {}
+}
+
+describe('describeRateLimit in a @SkipRateLimit() controller', () => {
+  const describeFree = (name: keyof FreeController) =>
+    describeRateLimit(reflector, FreeController.prototype[name], FreeController, options);
+
+  it('exempts the routes without their own declaration', () => {
+    expect(describeFree('open')).toMatchObject({ exempt: true });
+  });
+
+  it('regression: a route with its own @RateLimit() is limited, its declaration wins', () => {
+    expect(describeFree('login')).toMatchObject({ exempt: false, limit: 3, windowSeconds: 60 });
+  });
+});

@@ -16,13 +16,15 @@ export interface RouteRule {
 // biome-ignore lint/complexity/noBannedTypes: Nest hands handlers and classes as Function.
 type Target = Function;
 
+/**
+ * Whether a route is exempt. A route's own declaration wins over its controller's: a route with
+ * its own `@RateLimit()` is limited even in a `@SkipRateLimit()` controller, and the reverse.
+ */
 export function isSkipped(reflector: Reflector, handler: Target, controller: Target): boolean {
-  return (
-    reflector.getAllAndOverride<boolean | undefined>(ROUTE_METADATA.skipRateLimit, [
-      handler,
-      controller,
-    ]) === true
-  );
+  const own = reflector.get<boolean | undefined>(ROUTE_METADATA.skipRateLimit, handler);
+  if (own !== undefined) return own === true;
+  if (reflector.get(ROUTE_METADATA.rateLimit, handler) !== undefined) return false;
+  return reflector.get<boolean | undefined>(ROUTE_METADATA.skipRateLimit, controller) === true;
 }
 
 /**
