@@ -31,6 +31,22 @@ describe('createLogger', () => {
     expect(line.header).toBe(`${'y'.repeat(4080)}[REDACTED]`);
   });
 
+  it('regression: cuts a long message too, hiding a secret the cut goes through', () => {
+    const secret = 'message-cut-secret-value';
+    registerSecretValue(secret);
+    const { logger, text } = captured();
+    logger.info(`${'m'.repeat(4090)}${secret}`);
+    expect(text()).not.toContain('message-cu');
+    expect((JSON.parse(text()) as { msg: string }).msg).toBe(
+      `${'m'.repeat(4090)}[REDAC…[truncated]`,
+    );
+    const long = captured();
+    long.logger.warn({ id: 7 }, 'w'.repeat(9000));
+    expect((JSON.parse(long.text()) as { msg: string }).msg).toBe(
+      `${'w'.repeat(4096)}…[truncated]`,
+    );
+  });
+
   it('still cuts a long string without secrets', () => {
     const { logger, text } = captured();
     logger.info({ note: 'z'.repeat(5000) });

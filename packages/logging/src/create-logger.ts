@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { BulwarkConfigError, type Environment, logCorrelation } from '@bulwark/core';
 import { type Logger, pino } from 'pino';
-import { createKeyRedactor, createLineScrubber } from './internal/redact.js';
+import { boundString, createKeyRedactor, createLineScrubber } from './internal/redact.js';
 import type { LoggingOptions, LogLevel } from './logging-options.interface.js';
 
 /** The mixin's answer when tracing has registered no correlation: nothing is merged. */
@@ -81,7 +81,17 @@ export function createLogger(options: LoggingOptions = {}): Logger {
       // nothing to add (tracing off), the line's own object is used as it is.
       mixinMergeStrategy: (fields: object, mixed: object) =>
         mixed === NO_CORRELATION ? fields : Object.assign(mixed, fields),
-      hooks: { streamWrite: scrub },
+      hooks: {
+        // The message is bounded like every string field (pino writes it outside `formatters.log`).
+        logMethod(args, method) {
+          for (let index = 0; index < args.length; index += 1) {
+            const arg = args[index];
+            if (typeof arg === 'string') args[index] = boundString(arg, hide);
+          }
+          return method.apply(this, args);
+        },
+        streamWrite: scrub,
+      },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );

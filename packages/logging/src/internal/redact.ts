@@ -29,6 +29,17 @@ const MAX_ITEMS = 100;
 const MAX_KEY_VERDICTS = 1024;
 
 /**
+ * Cuts a string to {@link MAX_STRING} characters. Secrets and tokens are hidden before the cut:
+ * a cut through one would leave a prefix that the line scrubber no longer recognises (and
+ * padding chosen by a caller could move the cut).
+ */
+export function boundString(value: string, hide: (text: string) => string): string {
+  if (value.length <= MAX_STRING) return value;
+  const hidden = hide(value);
+  return hidden.length > MAX_STRING ? `${hidden.slice(0, MAX_STRING)}…[truncated]` : hidden;
+}
+
+/**
  * Copies a log object with sensitive keys redacted, errors turned into plain fields, strings
  * cut to a bounded length (after `hide` replaced secrets in them) and nesting bounded. Cycles
  * end as `[Circular]`. A plain object in which nothing needs changing is returned as it is
@@ -50,13 +61,7 @@ export function createKeyRedactor(
     return verdict;
   };
   const visit = (value: unknown, depth: number, seen: Set<object>): unknown => {
-    if (typeof value === 'string') {
-      if (value.length <= MAX_STRING) return value;
-      // Secrets and tokens go before the cut: a cut through one would leave a prefix that the
-      // line scrubber no longer recognises (and padding chosen by a caller could move the cut).
-      const hidden = hide(value);
-      return hidden.length > MAX_STRING ? `${hidden.slice(0, MAX_STRING)}…[truncated]` : hidden;
-    }
+    if (typeof value === 'string') return boundString(value, hide);
     if (typeof value === 'bigint') return value.toString();
     if (value === null || typeof value !== 'object') return value;
     if (seen.has(value)) return '[Circular]';
