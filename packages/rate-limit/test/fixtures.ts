@@ -5,9 +5,11 @@ import {
   type ExecutionContext,
   Get,
   Injectable,
+  Module,
   SetMetadata,
   UnauthorizedException,
 } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { RateLimit, SkipRateLimit } from '../src/index.js';
 
 /**
@@ -76,3 +78,9 @@ export class FixtureController {
     return { status: 'ok' };
   }
 }
+
+/** Registers {@link FixtureAuthGuard} globally, as an authentication module would. */
+@Module({
+  providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
+})
+export class FixtureAuthModule {}

@@ -1,18 +1,12 @@
 import { createSecureApp } from '@bulwark/http';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RateLimitModule } from '../src/index.js';
-import { FixtureAuthGuard, FixtureController } from './fixtures.js';
+import { FixtureAuthModule, FixtureController } from './fixtures.js';
 
 let now = Date.UTC(2030, 0, 1);
 const ORIGIN = 'https://app.example.com';
-
-@Module({
-  providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
-})
-class FixtureAuthModule {}
 
 @Module({
   imports: [

@@ -1,18 +1,12 @@
 import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RateLimitedInfo, RateLimitModule } from '../src/index.js';
-import { FixtureAuthGuard, FixtureController } from './fixtures.js';
+import { FixtureAuthModule, FixtureController } from './fixtures.js';
 
 let now = Date.UTC(2030, 0, 1);
 const limited: RateLimitedInfo[] = [];
-
-@Module({
-  providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
-})
-class FixtureAuthModule {}
 
 @Module({
   imports: [

@@ -7,15 +7,11 @@ import {
   startRedis,
 } from '@bulwark/test-harness';
 import { Module, type Type } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RateLimitModule, type RateLimitModuleOptions, RedisRateLimitStore } from '../src/index.js';
 import { GCRA_SCRIPT_SHA } from '../src/internal/redis-script.js';
-import { FixtureAuthGuard, FixtureController } from './fixtures.js';
-
-@Module({ providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }] })
-class FixtureAuthModule {}
+import { FixtureAuthModule, FixtureController } from './fixtures.js';
 
 function appModule(options: RateLimitModuleOptions, authenticated = false): Type<unknown> {
   @Module({
