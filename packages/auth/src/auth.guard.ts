@@ -2,6 +2,7 @@ import {
   getRequestId,
   isPublicRoute,
   ProblemException,
+  parseBearer,
   publishSecurityEvent,
   rawRequest,
   resolveRouteTemplate,
@@ -12,9 +13,6 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { AuthError, type AuthFailureReason } from './auth.error.js';
 import { AuthKeyStore } from './auth-key.store.js';
-
-/** RFC 6750 §2.1: `b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`. */
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 type Outcome = 'no_credentials' | 'invalid_request' | 'invalid_token' | 'unavailable';
 
@@ -42,21 +40,19 @@ export class AuthGuard implements CanActivate {
     const response = http.getResponse<unknown>();
     const verifier = this.store.verifier;
 
-    const header = rawRequest(request).headers.authorization;
-    if (header === undefined || header === '') {
+    const credentials = parseBearer(rawRequest(request).headers.authorization);
+    if (credentials.kind === 'missing') {
       return this.reject(request, response, 'no_credentials', 'missing_credentials');
     }
-    const space = header.indexOf(' ');
-    const scheme = space === -1 ? header : header.slice(0, space);
-    // RFC 7235 §2.1: the scheme is case-insensitive. Another scheme means no bearer credentials.
-    if (scheme.toLowerCase() !== 'bearer') {
+    // Another scheme means no bearer credentials.
+    if (credentials.kind === 'other-scheme') {
       return this.reject(request, response, 'no_credentials', 'unsupported_scheme');
     }
-    const token = space === -1 ? '' : header.slice(space + 1).replace(/^ +/, '');
+    const { token } = credentials;
     if (token.length > verifier.maxTokenLength) {
       return this.reject(request, response, 'invalid_token', 'token_too_long');
     }
-    if (!B64TOKEN.test(token)) {
+    if (!credentials.wellFormed) {
       return this.reject(request, response, 'invalid_request', 'malformed_header');
     }
     try {

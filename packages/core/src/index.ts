@@ -1,3 +1,5 @@
+export type { BearerCredentials } from './bearer.js';
+export { parseBearer } from './bearer.js';
 export { BulwarkConfigError, BulwarkError } from './bulwark-error.js';
 export type { TrustProxy } from './client-address.js';
 export { ClientAddressResolver, normalizeAddress, parseTrustProxy } from './client-address.js';

@@ -1,4 +1,4 @@
-import { rawRequest, rawResponse } from '@bulwark/core';
+import { parseBearer, rawRequest, rawResponse } from '@bulwark/core';
 import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
 import { addressKey } from './internal/address-key.js';
 import type { ResolvedRateLimitOptions } from './internal/resolve-options.js';
@@ -124,12 +124,11 @@ function isExempt(path: string, prefixes: readonly string[]): boolean {
   return false;
 }
 
-/** `Bearer` followed by one b64token (RFC 6750 §2.1). */
-const WELL_FORMED_BEARER = /^Bearer +[A-Za-z0-9\-._~+/]+=*$/i;
-
 function isAuthenticationFailure(status: number, authorization: string | undefined): boolean {
   if (status === 401) return true;
   // A malformed Authorization header is refused with 400 before any token is checked, but a
   // client that sends them repeatedly is probing the authentication all the same.
-  return status === 400 && authorization !== undefined && !WELL_FORMED_BEARER.test(authorization);
+  if (status !== 400) return false;
+  const credentials = parseBearer(authorization);
+  return credentials.kind === 'bearer' && !credentials.wellFormed;
 }
