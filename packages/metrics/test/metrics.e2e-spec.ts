@@ -1,4 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { request } from 'node:http';
 import { publishSecurityEvent, SECURITY_EVENTS_CHANNEL } from '@bulwark/core';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import {
@@ -38,6 +39,12 @@ class ItemsController {
   @Get(':id/broken')
   broken() {
     throw new InternalServerErrorException();
+  }
+
+  @Get(':id/slow')
+  async slow() {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return { ok: true };
   }
 }
 
@@ -95,6 +102,37 @@ describe.each(ADAPTERS)('metrics on %s', (adapter) => {
     expect(durationSamples(exposition)).toContain(
       'http_request_duration_seconds_count{method="GET",route="UNMATCHED",status_code="404"} 1',
     );
+  });
+
+  it('labels a request whose client went away 499, and it leaves the in-flight gauge', async () => {
+    const aborted = new AbortController();
+    const request = fetch(`${running.url}/items/5/slow`, { signal: aborted.signal });
+    setTimeout(() => aborted.abort(), 50);
+    await expect(request).rejects.toThrow();
+    const closed =
+      'http_request_duration_seconds_count{method="GET",route="/items/:id/slow",status_code="499"} 1';
+    let exposition = '';
+    for (let attempt = 0; attempt < 50 && !exposition.includes(closed); attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      exposition = await (await fetch(metricsUrl)).text();
+    }
+    expect(durationSamples(exposition)).toContain(closed);
+    expect(exposition).toContain('http_requests_in_flight 0');
+  });
+
+  it('gives methods outside RFC 9110 one label value', async () => {
+    await new Promise<void>((resolve, reject) => {
+      const url = new URL(`${running.url}/no-such-route`);
+      request({ host: url.hostname, port: url.port, path: url.pathname, method: 'PROPFIND' })
+        .on('response', (response) => response.resume().on('end', resolve))
+        .on('error', reject)
+        .end();
+    });
+    const exposition = await (await fetch(metricsUrl)).text();
+    expect(exposition).toMatch(
+      /http_request_duration_seconds_count\{method="_OTHER",route="UNMATCHED",status_code="4\d\d"\} 1/,
+    );
+    expect(exposition).not.toContain('PROPFIND');
   });
 
   it('counts security events by reason and policy', async () => {

@@ -1,47 +1,50 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resolveRouteTemplate } from '@bulwark/core';
-import { Gauge, Histogram, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { metric } from './metric.js';
+import { RouteHistogram } from './route-histogram.js';
 
 // RFC 9110 section 9 methods plus PATCH (RFC 5789); anything else shares one label value, as
-// OpenTelemetry's HTTP conventions do, so that invented methods cannot add label values.
-const KNOWN_METHODS = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'TRACE',
-]);
+// OpenTelemetry's HTTP conventions do, so that invented methods cannot add label values. The
+// index keys the series within a route.
+const KNOWN_METHODS = new Map(
+  ['_OTHER', 'CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'].map(
+    (method, index) => [method, index],
+  ),
+);
 
 /** nginx's convention for a request whose client went away before the response finished. */
-const CLIENT_CLOSED_REQUEST = '499';
+const CLIENT_CLOSED_REQUEST = 499;
+
+/** When the request arrived (`performance.now()`), kept on the response it belongs to. */
+const STARTED = Symbol('bulwark.metrics.started');
+
+interface TimedResponse extends ServerResponse {
+  [STARTED]: number;
+}
 
 /** Records RED metrics for every request of one HTTP server. */
 export class HttpMetrics {
-  private readonly duration: Histogram<'method' | 'route' | 'status_code'>;
+  private readonly duration: RouteHistogram;
   private inFlight = 0;
+  /** The `close` listener of every response; Node calls it with the response as `this`. */
+  private readonly onClose: (this: TimedResponse) => void;
 
   constructor(
     registry: Registry,
     buckets: readonly number[],
     private readonly unmatchedRoute: string,
   ) {
-    this.duration = metric(
+    this.duration = RouteHistogram.on(
       registry,
       'http_request_duration_seconds',
-      (registers) =>
-        new Histogram({
-          name: 'http_request_duration_seconds',
-          help: 'Duration of HTTP requests in seconds, by method, route template and status code.',
-          labelNames: ['method', 'route', 'status_code'],
-          buckets: [...buckets],
-          registers,
-        }),
+      'Duration of HTTP requests in seconds, by method, route template and status code.',
+      buckets,
     );
+    const metrics = this;
+    this.onClose = function onClose() {
+      metrics.finish(this);
+    };
     const inFlight = () => this.inFlight;
     metric(
       registry,
@@ -60,24 +63,26 @@ export class HttpMetrics {
   }
 
   /** The `request` listener to put in front of the application's own. */
-  readonly onRequest = (request: IncomingMessage, response: ServerResponse): void => {
-    const start = performance.now();
+  readonly onRequest = (_request: IncomingMessage, response: ServerResponse): void => {
+    (response as TimedResponse)[STARTED] = performance.now();
     this.inFlight++;
-    response.on('close', () => {
-      this.inFlight--;
-      const seconds = (performance.now() - start) / 1000;
-      const method =
-        request.method && KNOWN_METHODS.has(request.method) ? request.method : '_OTHER';
-      this.duration.observe(
-        {
-          method,
-          route: resolveRouteTemplate(request) ?? this.unmatchedRoute,
-          status_code: response.writableFinished
-            ? String(response.statusCode)
-            : CLIENT_CLOSED_REQUEST,
-        },
-        seconds,
-      );
-    });
+    // One listener for every response (Node calls it with the response as `this`): no closure
+    // is allocated per request.
+    response.on('close', this.onClose);
   };
+
+  /** Records the request `response` answered, or that its client abandoned. */
+  private finish(response: TimedResponse): void {
+    this.inFlight--;
+    const seconds = (performance.now() - response[STARTED]) / 1000;
+    const request = response.req;
+    const methodIndex = KNOWN_METHODS.get(request.method ?? '') ?? 0;
+    this.duration.record(
+      resolveRouteTemplate(request) ?? this.unmatchedRoute,
+      methodIndex === 0 ? '_OTHER' : (request.method as string),
+      methodIndex,
+      response.writableFinished ? response.statusCode : CLIENT_CLOSED_REQUEST,
+      seconds,
+    );
+  }
 }
