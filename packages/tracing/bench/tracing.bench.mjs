@@ -120,7 +120,7 @@ for (const adapter of ADAPTERS) {
       variant: variant.name,
       'req/s': Math.round(rps),
       'throughput ratio': (rps / baseline).toFixed(3),
-      'CPU µs/req': Math.round(cpu),
+      'CPU µs/req': cpu.toFixed(2),
       'CPU-bound ratio': (baselineCpu / cpu).toFixed(3),
     });
   }

@@ -1,3 +1,5 @@
+import { createServer, request } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ADAPTERS } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureProcess, startFixture } from './fixture-process.js';
@@ -6,20 +8,54 @@ import { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const PARENT_SPAN_ID = 'b7ad6b7169203331';
 
+/**
+ * POSTs a JSON body in two writes 50 ms apart, so that the body's last chunk and its end arrive
+ * well after the request event: the handler then runs from a later network callback.
+ */
+function postInTwoParts(url: string, headers: Record<string, string>) {
+  const body = JSON.stringify({ name: 'x'.repeat(20_000) });
+  return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+    const post = request(url, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json', 'content-length': body.length },
+    });
+    post.on('error', reject).on('response', (response) => {
+      let text = '';
+      response.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) }),
+      );
+    });
+    post.write(body.slice(0, 10_000));
+    setTimeout(() => post.end(body.slice(10_000)), 50);
+  });
+}
+
 describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) => {
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   let fixture: FixtureProcess;
   const responses: Record<string, { status: number; body: Record<string, unknown> }> = {};
   let exitCode: number | null;
   let spans: ReceivedSpan[];
+  let created: { status: number; body: Record<string, unknown> };
+  // A downstream service the POST handler calls: records the traceparent it was sent.
+  const downstreamTraceparents: (string | undefined)[] = [];
+  const downstream = createServer((request, response) => {
+    downstreamTraceparents.push(request.headers.traceparent as string | undefined);
+    response.end('ok');
+  });
 
   beforeAll(async () => {
+    await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve));
     receiver = await startOtlpReceiver();
     fixture = await startFixture(adapter, {
       OTEL_SERVICE_NAME: `notes-${adapter}`,
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       FIXTURE_RECORD_PRINCIPAL: '1',
+      FIXTURE_DOWNSTREAM: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/audit`,
     });
     const requests: Record<string, [string, Record<string, string>]> = {
       item: [
@@ -43,12 +79,18 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
         body: (await response.json()) as Record<string, unknown>,
       };
     }
+    created = await postInTwoParts(`${fixture.url}/items`, {
+      traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`,
+    });
     // The batch processor waits 5 s by default: these spans reach the receiver only because
     // the shutdown hook flushes them.
     exitCode = await fixture.stop();
     spans = receiver.jsonSpans();
   });
-  afterAll(() => receiver?.close());
+  afterAll(async () => {
+    await receiver?.close();
+    await new Promise((resolve) => downstream.close(resolve));
+  });
 
   const spanFor = (path: string) => spans.find((span) => span.attributes['url.path'] === path);
 
@@ -89,6 +131,18 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     );
     expect(accessLine).toMatchObject({ trace_id: TRACE_ID, span_id: span?.spanId });
     expect(responses.item?.body.correlation).toEqual({ trace_id: TRACE_ID, span_id: span?.spanId });
+  });
+
+  it('keeps the span active in a handler that read a body, and traces its outgoing call', () => {
+    expect(created.status).toBe(201);
+    const server = spans.find((span) => span.name === 'POST /items');
+    expect(server).toMatchObject({ traceId: TRACE_ID, parentSpanId: PARENT_SPAN_ID, kind: 2 });
+    // The body's end arrived 50 ms after the request event: the handler still ran in the
+    // request's span.
+    expect(created.body.correlation).toEqual({ trace_id: TRACE_ID, span_id: server?.spanId });
+    const client = spans.find((span) => span.kind === 3);
+    expect(client).toMatchObject({ traceId: TRACE_ID, parentSpanId: server?.spanId });
+    expect(downstreamTraceparents).toEqual([`00-${TRACE_ID}-${client?.spanId}-01`]);
   });
 
   it('records the exception of a 5xx with status ERROR', () => {

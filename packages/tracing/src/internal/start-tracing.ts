@@ -4,7 +4,7 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { TracingError } from '../tracing.error.js';
-import { enrichServerSpan, isInternalListener } from './server-span.js';
+import { instrumentServers } from './server-span.js';
 import { validateTracingEnv } from './tracing-env.js';
 import { tracingState } from './tracing-state.js';
 
@@ -21,10 +21,8 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
   validateTracingEnv(env);
   const sdk = new NodeSDK({
     instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: isInternalListener,
-        applyCustomAttributesOnSpan: enrichServerSpan,
-      }),
+      // Outgoing requests only: incoming ones get Bulwark's lighter server spans.
+      new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }),
     ],
     // Traces only: metrics and logs have their own Bulwark packages. The SDK would otherwise
     // default both to OTLP and push them every minute. Set OTEL_METRICS_EXPORTER or
@@ -41,9 +39,10 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
       { cause: error },
     );
   }
-  // The instrumentation patches node:http when it is first required; require it now, so the
-  // server prototype is patched before the application creates its listener.
+  // The instrumentation patches node:http when it is first required; require it now, so that
+  // outgoing requests are traced however the application loads it.
   createRequire(import.meta.url)('node:http');
+  instrumentServers();
   state.sdk = sdk;
   setLogCorrelation(correlation);
   process.once('beforeExit', () => {
