@@ -11,6 +11,7 @@ import { ModuleRef } from '@nestjs/core';
 import type {
   AuthorizationContext,
   AuthorizationRequirement,
+  ObjectRequirement,
 } from './authorization-requirement.interface.js';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
@@ -18,13 +19,21 @@ import { type DenialInit, deny, notFound } from './internal/denials.js';
 import { storeLoadedResource } from './internal/loaded-resource.js';
 import { principalRoles, principalScopes } from './internal/principal-claims.js';
 import {
+  type ControllerTarget,
   effectiveRequirement,
   type HandlerTarget,
   isPublic,
   requirementNames,
   satisfies,
 } from './internal/requirement.js';
-import { runLoader, runPolicy } from './internal/resolve.js';
+import { isThenable, runLoader, runPolicy } from './internal/resolve.js';
+
+/** What a route declares, cached per handler. */
+interface Declaration {
+  readonly public: boolean;
+  /** `undefined` when the route declares nothing: it is denied. */
+  readonly requirement: AuthorizationRequirement | undefined;
+}
 
 interface HttpRequest {
   method?: string;
@@ -43,16 +52,21 @@ interface HttpRequest {
 @Injectable()
 export class AuthzGuard implements CanActivate {
   private readonly logger = new Logger('BulwarkAuthz');
+  private readonly declarations = new WeakMap<
+    ControllerTarget,
+    WeakMap<HandlerTarget, Declaration>
+  >();
 
   constructor(
     @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
     private readonly moduleRef: ModuleRef,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const handler = context.getHandler() as HandlerTarget;
     const controller = context.getClass();
-    if (isPublic(controller, handler)) return true;
+    const declaration = this.declarationOf(controller, handler);
+    if (declaration.public) return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const response = context.switchToHttp().getResponse<unknown>();
     const route = `${request?.method ?? context.getType()} ${resolveRouteTemplate(request) ?? pathOf(request)}`;
@@ -62,13 +76,33 @@ export class AuthzGuard implements CanActivate {
     }
     const principal = getPrincipal(request);
     if (!principal) throw deny({ ...base, status: 401, reason: 'unauthenticated', principal });
-    const requirement = effectiveRequirement(controller, handler);
-    if (!requirement || Object.keys(requirement).length === 0) {
-      throw deny({ ...base, status: 403, reason: 'undeclared_route', principal });
-    }
+    const requirement = declaration.requirement;
+    if (!requirement) throw deny({ ...base, status: 403, reason: 'undeclared_route', principal });
     this.checkFunctionLevel(requirement, principal, base);
-    if (requirement.object) await this.checkObjectLevel(requirement, principal, base, request);
+    if (requirement.object) return this.checkObjectLevel(requirement, principal, base, request);
     return true;
+  }
+
+  /**
+   * What a route declares: read from the decorators' metadata once per handler, which does not
+   * change after bootstrap, instead of four metadata lookups and a merge on every request.
+   */
+  private declarationOf(controller: ControllerTarget, handler: HandlerTarget): Declaration {
+    let byHandler = this.declarations.get(controller);
+    if (!byHandler) {
+      byHandler = new WeakMap();
+      this.declarations.set(controller, byHandler);
+    }
+    let declaration = byHandler.get(handler);
+    if (!declaration) {
+      const requirement = effectiveRequirement(controller, handler);
+      declaration = {
+        public: isPublic(controller, handler),
+        requirement: requirement && Object.keys(requirement).length > 0 ? requirement : undefined,
+      };
+      byHandler.set(handler, declaration);
+    }
+    return declaration;
   }
 
   private checkFunctionLevel(
@@ -96,14 +130,17 @@ export class AuthzGuard implements CanActivate {
     }
   }
 
-  private async checkObjectLevel(
+  /**
+   * Loads the resource and asks the policy. Synchronous loaders and policies are answered
+   * synchronously (Nest then awaits nothing); a promise from either makes the rest wait for it.
+   */
+  private checkObjectLevel(
     requirement: AuthorizationRequirement,
     principal: Principal,
     base: Pick<DenialInit, 'request' | 'response' | 'route'>,
     request: HttpRequest,
-  ): Promise<void> {
-    const object = requirement.object;
-    if (!object) return;
+  ): true | Promise<true> {
+    const object = requirement.object as ObjectRequirement;
     const status = object.denyStatus ?? this.options.objectDenialStatus;
     const context: AuthorizationContext = {
       principal,
@@ -113,35 +150,57 @@ export class AuthzGuard implements CanActivate {
       request,
     };
     const denial = { ...base, status, principal, action: object.action } as const;
-    let resource: unknown;
-    try {
-      resource = await runLoader(this.moduleRef, object.load, context);
-    } catch (error) {
+    const loaderFailed = (error: unknown) => {
       // A loader may answer deliberately (400 for a malformed id); anything else fails closed.
-      if (error instanceof HttpException && error.getStatus() < 500) throw error;
+      if (error instanceof HttpException && error.getStatus() < 500) return error;
       this.logger.error(`loader failed for ${base.route} (${object.action}): ${describe(error)}`);
-      throw deny({ ...denial, reason: 'loader_error' });
-    }
-    if (resource === undefined || resource === null) throw notFound('resource_not_found');
-    let decision: unknown;
-    try {
-      decision = await runPolicy(this.moduleRef, object.policy, principal, resource, context);
-    } catch (error) {
+      return deny({ ...denial, reason: 'loader_error' });
+    };
+    const policyFailed = (error: unknown) => {
       this.logger.error(`policy failed for ${base.route} (${object.action}): ${describe(error)}`);
-      throw deny({ ...denial, reason: 'policy_error' });
+      return deny({ ...denial, reason: 'policy_error' });
+    };
+    const conclude = (resource: unknown, decision: unknown): true => {
+      if (decision !== 'allow' && decision !== true) {
+        throw deny({ ...denial, reason: 'policy_denied' });
+      }
+      storeLoadedResource(request, resource);
+      return true;
+    };
+    const decide = (resource: unknown): true | Promise<true> => {
+      if (resource === undefined || resource === null) throw notFound('resource_not_found');
+      let decision: unknown;
+      try {
+        decision = runPolicy(this.moduleRef, object.policy, principal, resource, context);
+      } catch (error) {
+        throw policyFailed(error);
+      }
+      if (!isThenable(decision)) return conclude(resource, decision);
+      return Promise.resolve(decision).then(
+        (answer) => conclude(resource, answer),
+        (error: unknown) => {
+          throw policyFailed(error);
+        },
+      );
+    };
+    let loaded: unknown;
+    try {
+      loaded = runLoader(this.moduleRef, object.load, context);
+    } catch (error) {
+      throw loaderFailed(error);
     }
-    if (decision !== 'allow' && decision !== true) {
-      throw deny({ ...denial, reason: 'policy_denied' });
-    }
-    storeLoadedResource(request, resource);
+    if (!isThenable(loaded)) return decide(loaded);
+    return Promise.resolve(loaded).then(decide, (error: unknown) => {
+      throw loaderFailed(error);
+    });
   }
 
-  private permissionsOf(roles: ReadonlySet<string>): ReadonlySet<string> {
+  private permissionsOf(roles: readonly string[]): string[] {
     const granted = new Set<string>();
     for (const role of roles) {
       for (const permission of this.options.permissions.get(role) ?? []) granted.add(permission);
     }
-    return granted;
+    return [...granted];
   }
 }
 

@@ -116,7 +116,9 @@ export function rolePolicy<R = unknown>(
   const actions = options.actions ? new Set(options.actions) : undefined;
   const suffix = actions ? ` for ${[...actions].join('|')}` : '';
   return definePolicy(`role(${role}${suffix})`, (principal, action) =>
-    principalRoles(principal).has(role) && (!actions || actions.has(action)) ? 'allow' : 'deny',
+    principalRoles(principal).includes(role) && (!actions || actions.has(action))
+      ? 'allow'
+      : 'deny',
   );
 }
 

@@ -283,6 +283,21 @@ describe.each(CASES)('@bulwark/authz on %s after %s', (adapter, authenticator) =
       expect(answer).toMatchObject({ status: 404, body: NOT_FOUND });
       expect(events).toMatchObject([{ reason: 'loader_error' }]);
     });
+
+    it('denies (fail closed) when an async loader rejects', async () => {
+      const answer = await call(url, 'GET', '/v1/lab/rejecting-loader/1', { token: alice });
+      expect(answer).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(events).toMatchObject([{ reason: 'loader_error' }]);
+    });
+
+    it('passes a 4xx an async loader chose, and allows with an async policy', async () => {
+      const malformed = await call(url, 'GET', '/v1/lab/strict-loader/abc', { token: alice });
+      expect(malformed.status).toBe(400);
+      expect(JSON.stringify(malformed.body)).toContain('id must be a number');
+      expect(events).toEqual([]);
+      const allowed = await call(url, 'GET', '/v1/lab/strict-loader/7', { token: alice });
+      expect(allowed).toMatchObject({ status: 200, body: { reached: true } });
+    });
   });
 
   describe('OPA decision point', () => {

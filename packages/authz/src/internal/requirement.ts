@@ -97,9 +97,9 @@ function assertNames(kind: string, names: readonly unknown[]): void {
 }
 
 /** Whether `granted` satisfies the requirement, and which names are missing. */
-export function satisfies(requirement: NameRequirement, granted: ReadonlySet<string>): boolean {
-  if ('allOf' in requirement) return requirement.allOf.every((name) => granted.has(name));
-  return requirement.anyOf.some((name) => granted.has(name));
+export function satisfies(requirement: NameRequirement, granted: readonly string[]): boolean {
+  if ('allOf' in requirement) return requirement.allOf.every((name) => granted.includes(name));
+  return requirement.anyOf.some((name) => granted.includes(name));
 }
 
 /** The names of a requirement, for headers, logs and the inventory. */

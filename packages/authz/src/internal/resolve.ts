@@ -24,28 +24,36 @@ export function isPolicyClass(policy: Policy): policy is Type<AuthorizationPolic
   );
 }
 
-/** Runs the loader, resolving an injectable class from the module graph. */
-export async function runLoader(
+/**
+ * Runs the loader, resolving an injectable class from the module graph. Returns what the loader
+ * returns, a value or a promise: a synchronous loader costs no promise.
+ */
+export function runLoader(
   moduleRef: ModuleRef,
   load: Loader,
   context: AuthorizationContext,
-): Promise<unknown> {
+): unknown {
   if (isLoaderClass(load)) return moduleRef.get(load, { strict: false }).load(context);
   return (load as (context: AuthorizationContext) => unknown)(context);
 }
 
-/** Runs the policy, resolving an injectable class from the module graph. */
-export async function runPolicy(
+/** Runs the policy, resolving an injectable class from the module graph. Value or promise. */
+export function runPolicy(
   moduleRef: ModuleRef,
   policy: Policy,
   principal: Principal,
   resource: unknown,
   context: AuthorizationContext,
-): Promise<PolicyDecision | boolean> {
+): PolicyDecision | boolean | Promise<PolicyDecision | boolean> {
   if (isPolicyClass(policy)) {
     return moduleRef
       .get(policy, { strict: false })
       .evaluate(principal, context.action, resource, context);
   }
   return policy(principal, context.action, resource, context);
+}
+
+/** Whether a loader or policy answered with a promise (or any thenable) rather than a value. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

@@ -2,6 +2,7 @@ import { AuthModule } from '@bulwark/auth';
 import { getPrincipal, type Principal, Public, ROUTE_METADATA } from '@bulwark/core';
 import { RateLimit } from '@bulwark/rate-limit';
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -242,6 +243,32 @@ export class LabController {
   })
   @Get('fragile-loader/:id')
   fragileLoader() {
+    return { reached: true };
+  }
+
+  @Authorize({
+    action: 'lab:rejecting-loader',
+    load: async () => {
+      await Promise.resolve();
+      throw new Error('database unreachable');
+    },
+    policy: () => 'allow',
+  })
+  @Get('rejecting-loader/:id')
+  rejectingLoader() {
+    return { reached: true };
+  }
+
+  @Authorize({
+    action: 'lab:strict-loader',
+    load: async ({ params }: AuthorizationContext) => {
+      if (!/^\d+$/.test(params.id ?? '')) throw new BadRequestException('id must be a number');
+      return params;
+    },
+    policy: async () => 'allow' as const,
+  })
+  @Get('strict-loader/:id')
+  strictLoader() {
     return { reached: true };
   }
 
