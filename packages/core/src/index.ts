@@ -22,6 +22,7 @@ export {
   assignRequestId,
   getRequestId,
   getRouteTemplate,
+  HTTP_METHODS,
   isSaneRequestId,
   REQUEST_ID_HEADER,
   rawRequest,

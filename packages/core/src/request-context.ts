@@ -120,3 +120,25 @@ export function assignRequestId(request: unknown, response: unknown): string {
   if (!raw.headersSent) raw.setHeader(REQUEST_ID_HEADER, id);
   return id;
 }
+
+/**
+ * The request methods of RFC 9110 section 9, plus PATCH (RFC 5789). Telemetry labels any other
+ * method `_OTHER`, as OpenTelemetry's HTTP conventions do, so that invented methods cannot add
+ * label values.
+ *
+ * @example
+ * ```ts
+ * const method = HTTP_METHODS.includes(request.method) ? request.method : '_OTHER';
+ * ```
+ */
+export const HTTP_METHODS: readonly string[] = Object.freeze([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+]);

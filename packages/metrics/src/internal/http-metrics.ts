@@ -1,17 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resolveRouteTemplate } from '@bulwark/core';
+import { HTTP_METHODS, resolveRouteTemplate } from '@bulwark/core';
 import { Gauge, type Registry } from 'prom-client';
 import { metric } from './metric.js';
 import { RouteHistogram } from './route-histogram.js';
 
-// RFC 9110 section 9 methods plus PATCH (RFC 5789); anything else shares one label value, as
-// OpenTelemetry's HTTP conventions do, so that invented methods cannot add label values. The
-// index keys the series within a route.
-const KNOWN_METHODS = new Map(
-  ['_OTHER', 'CONNECT', 'DELETE', 'GET', 'HEAD', 'OPTIONS', 'PATCH', 'POST', 'PUT', 'TRACE'].map(
-    (method, index) => [method, index],
-  ),
-);
+// Index 0 is every method outside `HTTP_METHODS`; the index keys the series within a route.
+const METHOD_INDEX = new Map(['_OTHER', ...HTTP_METHODS].map((method, index) => [method, index]));
 
 /** nginx's convention for a request whose client went away before the response finished. */
 const CLIENT_CLOSED_REQUEST = 499;
@@ -76,7 +70,7 @@ export class HttpMetrics {
     this.inFlight--;
     const seconds = (performance.now() - response[STARTED]) / 1000;
     const request = response.req;
-    const methodIndex = KNOWN_METHODS.get(request.method ?? '') ?? 0;
+    const methodIndex = METHOD_INDEX.get(request.method ?? '') ?? 0;
     this.duration.record(
       resolveRouteTemplate(request) ?? this.unmatchedRoute,
       methodIndex === 0 ? '_OTHER' : (request.method as string),

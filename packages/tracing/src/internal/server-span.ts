@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { getPrincipal, rawRequest, resolveRouteTemplate } from '@bulwark/core';
+import { getPrincipal, HTTP_METHODS, rawRequest, resolveRouteTemplate } from '@bulwark/core';
 import {
   context,
   propagation,
@@ -9,6 +9,7 @@ import {
   SpanKind,
   SpanStatusCode,
   type TextMapGetter,
+  type Tracer,
   trace,
 } from '@opentelemetry/api';
 import {
@@ -35,18 +36,7 @@ const SPAN = Symbol('bulwark.tracing.span');
 /** OpenTelemetry's `user.id` attribute (semantic conventions, user registry). */
 export const ATTR_USER_ID = 'user.id';
 
-// Methods of RFC 9110 and 5789; others are `_OTHER` (OpenTelemetry HTTP semantic conventions).
-const KNOWN_METHODS = new Set([
-  'CONNECT',
-  'DELETE',
-  'GET',
-  'HEAD',
-  'OPTIONS',
-  'PATCH',
-  'POST',
-  'PUT',
-  'TRACE',
-]);
+const KNOWN_METHODS = new Set(HTTP_METHODS);
 
 type TracedResponse = ServerResponse & { [SPAN]: Span };
 
@@ -64,13 +54,18 @@ export function rememberServerError(request: unknown, error: unknown): void {
  * Starts the SERVER span of one request: continues the incoming W3C `traceparent` (and
  * baggage, through the global propagator), and makes the span the active context.
  */
-function startServerSpan(request: IncomingMessage, response: ServerResponse, scheme: string) {
+function startServerSpan(
+  tracer: Tracer,
+  request: IncomingMessage,
+  response: ServerResponse,
+  scheme: string,
+) {
   const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
   const method = request.method ?? 'GET';
   const known = KNOWN_METHODS.has(method);
   const url = request.url ?? '/';
   const query = url.indexOf('?');
-  const span = trace.getTracer('@bulwark/tracing').startSpan(
+  const span = tracer.startSpan(
     known ? method : 'HTTP',
     {
       kind: SpanKind.SERVER,
@@ -136,10 +131,11 @@ type Emit = (this: Record<symbol, unknown>, event: string | symbol, ...args: unk
 function patchEmit(prototype: { emit: Emit } & Record<symbol, unknown>, scheme: string): void {
   if (prototype[SERVER_SPANS]) return;
   const original = prototype.emit;
+  const tracer = trace.getTracer('@bulwark/tracing');
   prototype.emit = function emit(this, event, request, response) {
     // Bulwark's own listeners (the metrics exposition) are not traced.
     if (event === 'request' && this[INTERNAL_LISTENER] !== true) {
-      startServerSpan(request as IncomingMessage, response as ServerResponse, scheme);
+      startServerSpan(tracer, request as IncomingMessage, response as ServerResponse, scheme);
     }
     // Every argument, as given: other events (`upgrade`, `connect`) carry more than two.
     // biome-ignore lint/complexity/noArguments: a rest parameter would allocate on every event
