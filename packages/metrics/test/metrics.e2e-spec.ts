@@ -107,7 +107,17 @@ describe.each(ADAPTERS)('metrics on %s', (adapter) => {
   it('labels a request whose client went away 499, and it leaves the in-flight gauge', async () => {
     const aborted = new AbortController();
     const request = fetch(`${running.url}/items/5/slow`, { signal: aborted.signal });
-    setTimeout(() => aborted.abort(), 50);
+    // Abort only once the server is handling the request (a timer could fire before it arrives).
+    let inFlight = '';
+    for (
+      let attempt = 0;
+      attempt < 100 && !/^http_requests_in_flight 1$/m.test(inFlight);
+      attempt++
+    ) {
+      inFlight = await (await fetch(metricsUrl)).text();
+    }
+    expect(inFlight).toMatch(/^http_requests_in_flight 1$/m);
+    aborted.abort();
     await expect(request).rejects.toThrow();
     const closed =
       'http_request_duration_seconds_count{method="GET",route="/items/:id/slow",status_code="499"} 1';
