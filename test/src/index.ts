@@ -5,5 +5,6 @@ export { ADAPTERS } from './adapters.js';
 export type { BootstrapOptions, RunningApp } from './bootstrap.js';
 export { bootstrap, createAdapter } from './bootstrap.js';
 export { compileFixtures } from './fixtures.js';
+export { packagesLoadedBy } from './loaded-packages.js';
 export type { RedisServer } from './redis.js';
 export { freePort, hasRedis, redisServerBinary, startRedis } from './redis.js';

@@ -7,8 +7,8 @@ import {
   type Type,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { instanceToPlain, plainToInstance } from 'class-transformer';
 import { map, type Observable } from 'rxjs';
+import { classTransformer } from './internal/class-packages.js';
 
 /** The metadata key {@link Serialize} sets. */
 export const SERIALIZE_METADATA = 'bulwark:authz:serialize';
@@ -58,9 +58,12 @@ export class SerializeInterceptor implements NestInterceptor {
  */
 export function serializeWith(view: Type<unknown>, body: unknown): unknown {
   if (body === null || body === undefined || typeof body !== 'object') return body;
+  const transformer = classTransformer();
   const project = (item: unknown) =>
-    instanceToPlain(
-      plainToInstance(view, instanceToPlain(item), { excludeExtraneousValues: true }),
+    transformer.instanceToPlain(
+      transformer.plainToInstance(view, transformer.instanceToPlain(item), {
+        excludeExtraneousValues: true,
+      }),
     );
   return Array.isArray(body) ? body.map(project) : project(body);
 }

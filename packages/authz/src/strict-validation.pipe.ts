@@ -1,7 +1,7 @@
 import { ProblemException } from '@bulwark/core';
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { type ValidationError, validate } from 'class-validator';
+import type { ValidationError } from 'class-validator';
+import { classTransformer, classValidator } from './internal/class-packages.js';
 
 /** Fields a client may never set, whatever a DTO declares (mass assignment, OWASP API3). */
 export const DEFAULT_PROTECTED_FIELDS: readonly string[] = [
@@ -81,8 +81,8 @@ export class StrictValidationPipe implements PipeTransform {
     if (!isRecord(value)) {
       throw invalid([{ field: '(root)', reason: 'not_an_object' }]);
     }
-    const instance = plainToInstance(metatype, value) as object;
-    const errors = await validate(instance, {
+    const instance = classTransformer().plainToInstance(metatype, value) as object;
+    const errors = await classValidator().validate(instance, {
       whitelist: true,
       forbidNonWhitelisted: true,
       forbidUnknownValues: true,
@@ -122,7 +122,9 @@ function findForbiddenKeys(root: unknown, maxDepth: number): FieldError[] {
 function flatten(errors: readonly ValidationError[], prefix: string): FieldError[] {
   const result: FieldError[] = [];
   for (const error of errors) {
-    const field = prefix ? `${prefix}.${safeName(error.property)}` : safeName(error.property);
+    // class-validator's `unknownValue` error (a DTO class with no rules) names no property.
+    const name = error.property === undefined ? '(root)' : safeName(error.property);
+    const field = prefix ? `${prefix}.${name}` : name;
     for (const constraint of Object.keys(error.constraints ?? {})) {
       result.push({ field, reason: constraint === 'whitelistValidation' ? 'unknown' : constraint });
     }

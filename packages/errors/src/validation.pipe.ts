@@ -1,6 +1,37 @@
+import { createRequire } from 'node:module';
 import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { ownProblem } from './internal/problem-catalog.js';
+
+const require = createRequire(import.meta.url);
+let classValidator: typeof import('class-validator') | undefined;
+let classTransformer: typeof import('class-transformer') | undefined;
+type ValidatorPackage = NonNullable<ValidationPipeOptions['validatorPackage']>;
+type TransformerPackage = NonNullable<ValidationPipeOptions['transformerPackage']>;
+
+// class-validator and class-transformer are loaded by the first DTO the pipe validates, not at
+// start-up: a service without DTOs never loads them (about 400 files, a sixth of its start-up
+// time). A service with DTOs has already loaded class-validator for its decorators.
+const validatorPackage: ValidatorPackage & { getMetadataStorage(): unknown } = {
+  validate: (object, options) => {
+    classValidator ??= require('class-validator') as typeof import('class-validator');
+    return classValidator.validate(object as object, options);
+  },
+  getMetadataStorage: () => {
+    classValidator ??= require('class-validator') as typeof import('class-validator');
+    return classValidator.getMetadataStorage();
+  },
+};
+const transformerPackage: TransformerPackage = {
+  plainToInstance: (cls, plain, options) => {
+    classTransformer ??= require('class-transformer') as typeof import('class-transformer');
+    return classTransformer.plainToInstance(cls, plain, options);
+  },
+  classToPlain: (object, options) => {
+    classTransformer ??= require('class-transformer') as typeof import('class-transformer');
+    return classTransformer.classToPlain(object, options);
+  },
+};
 
 /** One offending field in a `validation-failed` problem. */
 export interface FieldViolation {
@@ -21,7 +52,9 @@ function safeField(path: string): string {
 function collect(errors: ValidationError[], prefix: string, into: FieldViolation[]): void {
   for (const error of errors) {
     if (into.length >= MAX_VIOLATIONS) return;
-    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    // class-validator's `unknownValue` error (a DTO class with no rules) names no property.
+    const property = error.property ?? '';
+    const path = prefix ? `${prefix}.${property}` : property;
     const rules = Object.keys(error.constraints ?? {}).map((rule) =>
       rule === 'whitelistValidation' ? 'unknown' : rule,
     );
@@ -67,6 +100,8 @@ export function createValidationPipe(options: ValidationPipeOptions = {}): Valid
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: validationProblem,
+    validatorPackage,
+    transformerPackage,
     ...options,
   });
 }

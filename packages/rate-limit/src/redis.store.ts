@@ -1,7 +1,8 @@
+import { createRequire } from 'node:module';
 import type { ReadinessCheck, ReadinessResult, ShutdownHandler } from '@bulwark/core';
 import { ReadinessIndicator, ShutdownHook } from '@bulwark/core';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { type Cluster, Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { decisionOf, emissionInterval } from './internal/gcra.js';
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA, redisKey } from './internal/redis-script.js';
 import type {
@@ -13,6 +14,7 @@ import type {
 /** The injection token of {@link RedisStoreOptions} inside the module. */
 export const REDIS_STORE_OPTIONS = 'BULWARK_RATE_LIMIT:REDIS_STORE_OPTIONS';
 
+const require = createRequire(import.meta.url);
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisStoreOptions {
   /**
@@ -65,7 +67,10 @@ export class RedisRateLimitStore
     const timeoutMs = options.timeoutMs ?? 500;
     if (typeof options.redis === 'string') {
       this.owned = true;
-      this.client = new Redis(options.redis, {
+      // Loaded only when the store makes its own client: a service on the memory store never
+      // loads ioredis (about 40 files of its start-up).
+      const { Redis: RedisClient } = require('ioredis') as typeof import('ioredis');
+      this.client = new RedisClient(options.redis, {
         // Fail fast while disconnected instead of queueing: the failure mode answers instead.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
