@@ -1,6 +1,7 @@
 import {
   getRequestId,
   isPublicRoute,
+  type Principal,
   ProblemException,
   parseBearer,
   publishSecurityEvent,
@@ -31,7 +32,11 @@ export class AuthGuard implements CanActivate {
     private readonly store: AuthKeyStore,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Answers synchronously for a token found in the verified-token cache (Nest then awaits
+   * nothing); a token that needs a signature check answers with a promise.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (isPublicRoute(this.reflector, context)) return true;
     // Deny by default: only HTTP carries a bearer header this guard can check.
     if (context.getType() !== 'http') return false;
@@ -55,17 +60,26 @@ export class AuthGuard implements CanActivate {
     if (!credentials.wellFormed) {
       return this.reject(request, response, 'invalid_request', 'malformed_header');
     }
-    try {
-      const principal = await verifier.verify(token);
-      setPrincipal(request, principal);
-      // Responses to authenticated requests are per-caller: keep them out of shared caches.
-      setResponseHeader(response, 'cache-control', 'no-store');
-      return true;
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      const outcome = error.code === 'AUTH_INVALID_TOKEN' ? 'invalid_token' : 'unavailable';
-      return this.reject(request, response, outcome, error.reason);
-    }
+    // The length was checked above, so the cache lookup cannot throw.
+    const cached = verifier.verifyCached(token);
+    if (cached) return this.accept(request, response, cached);
+    return verifier.verify(token).then(
+      (principal) => this.accept(request, response, principal),
+      (error: unknown) => this.refuse(request, response, error),
+    );
+  }
+
+  private accept(request: unknown, response: unknown, principal: Principal): true {
+    setPrincipal(request, principal);
+    // Responses to authenticated requests are per-caller: keep them out of shared caches.
+    setResponseHeader(response, 'cache-control', 'no-store');
+    return true;
+  }
+
+  private refuse(request: unknown, response: unknown, error: unknown): never {
+    if (!(error instanceof AuthError)) throw error;
+    const outcome = error.code === 'AUTH_INVALID_TOKEN' ? 'invalid_token' : 'unavailable';
+    return this.reject(request, response, outcome, error.reason);
   }
 
   private reject(

@@ -138,31 +138,48 @@ export class TokenVerifier {
    * when no key has ever loaded for the token's issuer.
    */
   async verify(token: string): Promise<Principal> {
+    return this.verifyCached(token) ?? this.verifyFully(token);
+  }
+
+  /**
+   * The principal of a token verified earlier whose time claims still hold, answered
+   * synchronously; `undefined` when the token must go through {@link verify} (not cached, the
+   * cache is off, or a time claim no longer holds).
+   *
+   * @throws AuthError `AUTH_INVALID_TOKEN` (`token_too_long`) for a token over the length limit.
+   * @example
+   * ```ts
+   * const principal = verifier.verifyCached(token) ?? (await verifier.verify(token));
+   * ```
+   */
+  verifyCached(token: string): Principal | undefined {
     if (typeof token !== 'string' || token.length > this.options.maxTokenLength) {
       throw invalidToken('token_too_long');
     }
+    if (!this.cache) return undefined;
     const now = this.options.clock() / 1000;
-    const cacheKey = this.cache ? hash('sha256', token, 'binary') : '';
-    const cached = this.cache?.get(cacheKey);
-    if (cached) {
-      const tolerance = this.options.clockToleranceSeconds;
-      const maxAge = this.options.maxTokenAgeSeconds;
-      if (
-        now < cached.exp &&
-        (cached.nbf === undefined || cached.nbf <= now + tolerance) &&
-        (maxAge === undefined || (cached.iat ?? 0) + maxAge >= now - tolerance)
-      ) {
-        this.cacheHits += 1;
-        return cached.principal;
-      }
-      // A time claim no longer holds: drop the entry and let the full check say why.
-      this.cache?.delete(cacheKey);
+    const cacheKey = hash('sha256', token, 'binary');
+    const cached = this.cache.get(cacheKey);
+    if (!cached) return undefined;
+    const tolerance = this.options.clockToleranceSeconds;
+    const maxAge = this.options.maxTokenAgeSeconds;
+    if (
+      now < cached.exp &&
+      (cached.nbf === undefined || cached.nbf <= now + tolerance) &&
+      (maxAge === undefined || (cached.iat ?? 0) + maxAge >= now - tolerance)
+    ) {
+      this.cacheHits += 1;
+      return cached.principal;
     }
-    if (this.cache) this.cacheMisses += 1;
-    return this.verifyFully(token, cacheKey, now);
+    // A time claim no longer holds: drop the entry and let the full check say why.
+    this.cache.delete(cacheKey);
+    return undefined;
   }
 
-  private async verifyFully(token: string, cacheKey: string, now: number): Promise<Principal> {
+  private async verifyFully(token: string): Promise<Principal> {
+    const now = this.options.clock() / 1000;
+    const cacheKey = this.cache ? hash('sha256', token, 'binary') : '';
+    if (this.cache) this.cacheMisses += 1;
     const { header, claims } = precheck(
       token,
       this.allAlgorithms,

@@ -32,6 +32,24 @@ describe('the verified-token cache', () => {
     expect(verifier.stats).toEqual({ cacheHits: 1, cacheMisses: 1, cacheSize: 1 });
   });
 
+  it('answers a cached token synchronously, and nothing else', async () => {
+    const { clock, verifier, mint } = await setup();
+    const token = mint({ ttlSeconds: 60 });
+    expect(verifier.verifyCached(token)).toBeUndefined();
+    const principal = await verifier.verify(token);
+    expect(verifier.verifyCached(token)).toBe(principal);
+    expect(verifier.verifyCached(mint())).toBeUndefined();
+    clock.advance(61);
+    expect(verifier.verifyCached(token)).toBeUndefined();
+    expect(verifier.stats.cacheSize).toBe(0);
+    expect(() => verifier.verifyCached('x'.repeat(100_000))).toThrow(
+      expect.objectContaining({ reason: 'token_too_long' }),
+    );
+    const uncached = (await setup({ cache: false })).verifier;
+    await uncached.verify(token);
+    expect(uncached.verifyCached(token)).toBeUndefined();
+  });
+
   it('re-checks time claims on a hit', async () => {
     const { clock, verifier, mint } = await setup({ maxTokenAgeSeconds: 120 });
     const token = mint();

@@ -4,7 +4,7 @@ import { addressKey } from './internal/address-key.js';
 import type { ResolvedRateLimitOptions } from './internal/resolve-options.js';
 import { refuse, setRateLimitHeaders } from './internal/respond.js';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
-import { RateLimiter } from './rate-limiter.service.js';
+import { RateLimiter, type RateLimitOutcome } from './rate-limiter.service.js';
 
 /**
  * The global guard `RateLimitModule` installs. It keys requests by principal when
@@ -18,7 +18,11 @@ export class RateLimitGuard implements CanActivate {
     @Inject(RESOLVED_RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /**
+   * Answers synchronously on the in-process memory store (Nest then awaits nothing); a shared
+   * store answers with a promise.
+   */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const rule = this.limiter.route(context.getHandler(), context.getClass());
     if (rule === null) return true;
@@ -30,21 +34,22 @@ export class RateLimitGuard implements CanActivate {
     const identity = principal
       ? `p:${principal.id}`
       : `a:${addressKey(address, this.options.ipv6Prefix)}`;
-    const outcome = await this.limiter.consume(
-      `${rule.bucket}|${identity}`,
-      rule.policy,
-      rule.cost,
-    );
-    if (outcome.kind === 'open') return true;
-    const decision = outcome.kind === 'decided' ? outcome.decision : undefined;
-    if (decision) setRateLimitHeaders(response, rule.policy, decision);
-    if (decision?.allowed) return true;
-    throw refuse(request, response, {
-      policy: rule.policy,
-      decision,
-      reason: decision ? 'limit' : 'store_unavailable',
-      clientAddress: address,
-      onLimited: this.options.onLimited,
-    });
+    const key = `${rule.bucket}|${identity}`;
+    const conclude = (outcome: RateLimitOutcome): boolean => {
+      if (outcome.kind === 'open') return true;
+      const decision = outcome.kind === 'decided' ? outcome.decision : undefined;
+      if (decision) setRateLimitHeaders(response, rule.policy, decision);
+      if (decision?.allowed) return true;
+      throw refuse(request, response, {
+        policy: rule.policy,
+        decision,
+        reason: decision ? 'limit' : 'store_unavailable',
+        clientAddress: address,
+        onLimited: this.options.onLimited,
+      });
+    };
+    const local = this.limiter.consumeLocal(key, rule.policy, rule.cost);
+    if (local) return conclude(local);
+    return this.limiter.consume(key, rule.policy, rule.cost).then(conclude);
   }
 }

@@ -76,4 +76,28 @@ describe('RateLimiter', () => {
       expect(store.calls).toBe(1);
     });
   });
+
+  describe('local decisions', () => {
+    it('charges the memory store synchronously, sharing its counts with consume', async () => {
+      const limiter = await limiterWith({ limit: 2, clock: () => 0 });
+      const policy = limiter.policy('default');
+      if (!policy) throw new Error('no default policy');
+      expect(limiter.consumeLocal('k', policy, 1)).toMatchObject({
+        kind: 'decided',
+        decision: { allowed: true, remaining: 1 },
+      });
+      expect(await limiter.consume('k', policy, 1)).toMatchObject({ decision: { allowed: true } });
+      expect(limiter.consumeLocal('k', policy, 1)).toMatchObject({ decision: { allowed: false } });
+      expect(limiter.peekLocal('k', policy)).toMatchObject({ decision: { allowed: false } });
+    });
+
+    it('leaves a shared store to the asynchronous path, charging nothing', async () => {
+      const store = new BrokenStore();
+      const limiter = await limiterWith({ store });
+      const policy = limiter.policy('default');
+      if (!policy) throw new Error('no default policy');
+      expect(limiter.consumeLocal('k', policy, 1)).toBeUndefined();
+      expect(store.calls).toBe(0);
+    });
+  });
 });

@@ -94,8 +94,25 @@ export class RateLimiter implements OnModuleInit {
    * never fails); `undefined` when the store is shared and must be asked asynchronously.
    */
   peekLocal(key: string, policy: ResolvedPolicy): RateLimitOutcome | undefined {
+    return this.decideLocal(key, policy, 0);
+  }
+
+  /**
+   * {@link consume} answered synchronously when the store is in-process (the memory store);
+   * `undefined`, charging nothing, when the store is shared and must be asked asynchronously.
+   */
+  consumeLocal(key: string, policy: ResolvedPolicy, cost: number): RateLimitOutcome | undefined {
+    return this.decideLocal(key, policy, cost);
+  }
+
+  private decideLocal(
+    key: string,
+    policy: ResolvedPolicy,
+    cost: number,
+  ): RateLimitOutcome | undefined {
     if (!(this.store instanceof MemoryRateLimitStore)) return undefined;
-    const decision = this.store.peek(key, { limit: policy.limit, windowMs: policy.windowMs });
+    const rule = { limit: policy.limit, windowMs: policy.windowMs };
+    const decision = cost === 0 ? this.store.peek(key, rule) : this.store.consume(key, rule, cost);
     return { kind: 'decided', decision, degraded: false };
   }
 
