@@ -2,7 +2,7 @@
 // usual peer stack, on the same adapter, in one run on loopback; then the package
 // micro-benchmarks. Writes BENCHMARKS.md at the repository root. Not a test: numbers depend on
 // the machine, and nothing here asserts a timing.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
@@ -59,6 +59,13 @@ const issuer = await createTestIssuer({ algorithms: ['ES256'], ttlSeconds: 3600 
 const jwks = await (await fetch(issuer.jwksUrl)).text();
 const pem = issuer.keys[0].publicKey.export({ type: 'spki', format: 'pem' });
 const token = issuer.mint({ claims: { sub: 'bench-user', scope: 'items:read' } });
+
+// utime + stime of a process, in µs: /proc/<pid>/stat fields 14 and 15, in clock ticks.
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
+function cpuOf(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+}
 
 function rssOf(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -124,7 +131,9 @@ async function measure(variant, adapter, profile = false) {
     throw new Error(`${variant.name}: ${check.status} ${await check.text()}`);
   const idleRss = rssOf(child.pid);
   await autocannon({ url, headers, connections: CONNECTIONS, duration: 1 }); // warm-up: JIT, pools
+  const cpuBefore = cpuOf(child.pid);
   const result = await autocannon({ url, headers, connections: CONNECTIONS, duration: DURATION });
+  const cpu = (cpuOf(child.pid) - cpuBefore) / result.requests.total;
   const rss = rssOf(child.pid);
   child.removeAllListeners('exit');
   const stopped = new Promise((resolve) => child.once('exit', resolve));
@@ -134,7 +143,7 @@ async function measure(variant, adapter, profile = false) {
   clearTimeout(killer);
   if (result.non2xx > 0 || result.errors > 0)
     throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, p99: result.latency.p99, readyMs, idleRss, rss };
+  return { rps: result.requests.average, p99: result.latency.p99, readyMs, idleRss, rss, cpu };
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -152,7 +161,7 @@ for (const adapter of ADAPTERS) {
       const sample = await measure(variant, adapter);
       samples[variant.key].push(sample);
       console.error(
-        `${adapter} round ${round + 1} ${variant.name}: ${fmt(sample.rps)} req/s, p99 ${sample.p99} ms, ready ${fmt(sample.readyMs)} ms, RSS ${mb(sample.rss)} MB`,
+        `${adapter} round ${round + 1} ${variant.name}: ${fmt(sample.rps)} req/s, ${fmt(sample.cpu, 1)} µs CPU/req, p99 ${sample.p99} ms, ready ${fmt(sample.readyMs)} ms, RSS ${mb(sample.rss)} MB`,
       );
     }
   }
@@ -160,7 +169,7 @@ for (const adapter of ADAPTERS) {
     VARIANTS.map((v) => [
       v.key,
       Object.fromEntries(
-        ['rps', 'p99', 'readyMs', 'idleRss', 'rss'].map((k) => [
+        ['rps', 'p99', 'readyMs', 'idleRss', 'rss', 'cpu'].map((k) => [
           k,
           median(samples[v.key].map((s) => s[k])),
         ]),
@@ -177,13 +186,13 @@ function table(adapter) {
   const bare = r.bare;
   const rows = VARIANTS.map((v) => {
     const x = r[v.key];
-    return `| ${v.name} | ${fmt(x.rps)} | ${fmt(x.rps / bare.rps, 2)} | ${fmt(x.p99, 1)} | ${fmt(x.readyMs)} | ${fmt(x.readyMs / bare.readyMs, 2)} | ${mb(x.rss)} | ${fmt(x.rss / bare.rss, 2)} |`;
+    return `| ${v.name} | ${fmt(x.rps)} | ${fmt(x.rps / bare.rps, 2)} | ${fmt(x.cpu, 1)} | ${fmt(bare.cpu / x.cpu, 2)} | ${fmt(x.p99, 1)} | ${fmt(x.readyMs)} | ${fmt(x.readyMs / bare.readyMs, 2)} | ${mb(x.rss)} | ${fmt(x.rss / bare.rss, 2)} |`;
   });
   return [
     `### ${adapter}`,
     '',
-    '| variant | req/s | × bare | p99 ms | start→ready ms | × bare | RSS after load MB | × bare |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| variant | req/s | × bare | server CPU µs/req | CPU-bound × bare | p99 ms | start→ready ms | × bare | RSS after load MB | × bare |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...rows,
   ].join('\n');
 }
@@ -252,6 +261,7 @@ const report = [
   '- Bulwark: `createSecureApp` (headers, errors, body limits) + `@bulwark/auth` (ES256, static JWKS, verified-token cache on) + `@RequireScopes` + an owner policy with a loader + `@bulwark/rate-limit` (memory) + `@bulwark/metrics` + `@bulwark/logging` (one JSON access line per request, to stdout redirected to a file, as a container runtime does); tracing on = `--import @bulwark/tracing/register` + `TracingModule`, OTLP/HTTP to a loopback sink',
   '- peer: `@nestjs/passport` + `passport-jwt` (ES256, PEM), a scope guard, the same owner check, `@nestjs/throttler` (memory), `helmet`, a prom-client histogram middleware, OpenTelemetry `NodeSDK` with http/express/nest instrumentation exporting OTLP to the same sink',
   '- RSS: `VmRSS` after the load; start→ready: from `spawn` to the listening line',
+  '- server CPU: user + system time of the server process (`/proc/<pid>/stat`) during the measured run, per request. "CPU-bound × bare" is bare\'s CPU per request over the variant\'s: the throughput ratio on a core of its own. On this shared two-core machine bare NestJS is bound by the load generator, so its req/s (and every "× bare" throughput ratio) depends on how much CPU autocannon leaves it',
   '',
   '## Full stack against the floor and the peer stack',
   '',
