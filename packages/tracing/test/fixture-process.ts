@@ -8,6 +8,8 @@ const BOUND_MS = 15_000;
 /** What the fixture reports once it listens. */
 export interface FixtureStatus {
   listening: number;
+  /** The port of the fixture's plain `node:http` server. */
+  rawListening: number;
   tracing: boolean;
   httpPatched: boolean;
   otelGlobal: boolean;

@@ -6,6 +6,7 @@ import { type FixtureProcess, startFixture } from './fixture-process.js';
 import { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
+const RAW_TRACE_IDS = ['1bf7651916cd43dd8448eb211c80319c', '2cf7651916cd43dd8448eb211c80319c'];
 const PARENT_SPAN_ID = 'b7ad6b7169203331';
 
 /**
@@ -40,6 +41,7 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
   let exitCode: number | null;
   let spans: ReceivedSpan[];
   let created: { status: number; body: Record<string, unknown> };
+  let rawPosts: Array<{ status: number; body: Record<string, unknown> }>;
   // A downstream service the POST handler calls: records the traceparent it was sent.
   const downstreamTraceparents: (string | undefined)[] = [];
   const downstream = createServer((request, response) => {
@@ -82,6 +84,15 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     created = await postInTwoParts(`${fixture.url}/items`, {
       traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`,
     });
+    // Two POSTs to the plain node:http server at once, on two connections, each continuing its
+    // own trace: both bodies end after both request events.
+    rawPosts = await Promise.all(
+      RAW_TRACE_IDS.map((traceId) =>
+        postInTwoParts(`http://127.0.0.1:${fixture.status.rawListening}/raw`, {
+          traceparent: `00-${traceId}-${PARENT_SPAN_ID}-01`,
+        }),
+      ),
+    );
     // The batch processor waits 5 s by default: these spans reach the receiver only because
     // the shutdown hook flushes them.
     exitCode = await fixture.stop();
@@ -143,6 +154,19 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     const client = spans.find((span) => span.kind === 3);
     expect(client).toMatchObject({ traceId: TRACE_ID, parentSpanId: server?.spanId });
     expect(downstreamTraceparents).toEqual([`00-${TRACE_ID}-${client?.spanId}-01`]);
+  });
+
+  it('keeps each request its own span on a plain node:http server until its body has ended', () => {
+    expect(rawPosts.map((post) => post.body.length)).toEqual([20_011, 20_011]);
+    for (const [index, traceId] of RAW_TRACE_IDS.entries()) {
+      const server = spans.find((span) => span.traceId === traceId);
+      expect(server).toMatchObject({ kind: 2, parentSpanId: PARENT_SPAN_ID });
+      expect(server?.attributes['url.path']).toBe('/raw');
+      expect(rawPosts[index]?.body.correlation).toEqual({
+        trace_id: traceId,
+        span_id: server?.spanId,
+      });
+    }
   });
 
   it('records the exception of a 5xx with status ERROR', () => {
@@ -235,6 +259,7 @@ describe('with OTEL_TRACES_EXPORTER=none', () => {
       });
       expect(fixture.status).toEqual({
         listening: expect.any(Number),
+        rawListening: expect.any(Number),
         tracing: false,
         httpPatched: false,
         otelGlobal: false,
