@@ -91,7 +91,8 @@ export interface RateLimitModuleOptions {
    */
   keyPrefix?: string;
   /**
-   * The longest wait for the store per decision, in ms, before the failure mode applies.
+   * The longest wait for the Redis store per decision, in ms, before the failure mode applies
+   * (checked about every tenth of it).
    * @default 500
    */
   storeTimeoutMs?: number;

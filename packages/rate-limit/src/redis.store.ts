@@ -15,6 +15,13 @@ import type {
 export const REDIS_STORE_OPTIONS = 'BULWARK_RATE_LIMIT:REDIS_STORE_OPTIONS';
 
 const require = createRequire(import.meta.url);
+
+/** A decision waiting for Redis. */
+interface Waiting {
+  /** `performance.now()` after which it fails. */
+  deadline: number;
+  reject: (error: Error) => void;
+}
 /** Options of {@link RedisRateLimitStore}. */
 export interface RedisStoreOptions {
   /**
@@ -29,7 +36,8 @@ export interface RedisStoreOptions {
    */
   keyPrefix?: string;
   /**
-   * How long one decision may wait for Redis before the failure mode applies, in ms.
+   * How long one decision may wait for Redis before the failure mode applies, in ms (checked
+   * about every tenth of it), with a client the store made or one you pass.
    * @default 500
    */
   timeoutMs?: number;
@@ -58,6 +66,10 @@ export class RedisRateLimitStore
   private readonly owned: boolean;
   private readonly prefix: string;
   private readonly logger = new Logger('RateLimit');
+  private readonly timeoutMs: number;
+  /** Decisions waiting for Redis; one sweep timer fails those past their deadline. */
+  private readonly waiting = new Set<Waiting>();
+  private sweeper: NodeJS.Timeout | undefined;
   private up = false;
   private everUp = false;
   private closing = false;
@@ -65,6 +77,7 @@ export class RedisRateLimitStore
   constructor(@Optional() @Inject(REDIS_STORE_OPTIONS) options: RedisStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'bulwark:rl:';
     const timeoutMs = options.timeoutMs ?? 500;
+    this.timeoutMs = timeoutMs;
     if (typeof options.redis === 'string') {
       this.owned = true;
       // Loaded only when the store makes its own client: a service on the memory store never
@@ -74,9 +87,9 @@ export class RedisRateLimitStore
         // Fail fast while disconnected instead of queueing: the failure mode answers instead.
         enableOfflineQueue: false,
         maxRetriesPerRequest: 0,
-        // Concurrent requests' scripts share one write to the socket: far fewer syscalls.
-        enableAutoPipelining: true,
-        commandTimeout: timeoutMs,
+        // No auto-pipelining and no commandTimeout: pipelining made 50 concurrent callers wait
+        // for each other's batch (0.7-0.8x rate-limiter-flexible's decisions/s, measured), and
+        // commandTimeout arms a timer per command. The deadline is the store's own (bounded).
         connectTimeout: Math.max(timeoutMs, 2000),
         retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
       });
@@ -143,9 +156,18 @@ export class RedisRateLimitStore
     await ended;
   }
 
-  private async run(key: string, rule: RateLimitRule, cost: number): Promise<RateLimitDecision> {
+  private run(key: string, rule: RateLimitRule, cost: number): Promise<RateLimitDecision> {
     const client = this.client;
-    if (!client) throw new Error('no Redis configured');
+    if (!client) return Promise.reject(new Error('no Redis configured'));
+    return this.bounded(this.decide(client, key, rule, cost));
+  }
+
+  private async decide(
+    client: Redis | Cluster,
+    key: string,
+    rule: RateLimitRule,
+    cost: number,
+  ): Promise<RateLimitDecision> {
     const charge = emissionInterval(rule.limit, rule.windowMs) * Math.max(cost, 1);
     const args = [redisKey(this.prefix, key), charge, rule.windowMs * 1000, cost === 0 ? 1 : 0];
     let reply: unknown;
@@ -157,6 +179,41 @@ export class RedisRateLimitStore
     }
     const [allowed, offsetUs] = reply as [number, number];
     return decisionOf(allowed === 1, offsetUs, charge, rule.windowMs, rule.limit);
+  }
+
+  /**
+   * `work`, failed once it has waited `timeoutMs` (the limiter's failure mode then answers),
+   * whoever owns the client. One sweep timer serves every waiting decision.
+   */
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: Waiting = { deadline: performance.now() + this.timeoutMs, reject };
+      this.waiting.add(entry);
+      this.sweeper ??= setInterval(() => this.sweep(), Math.ceil(this.timeoutMs / 10)).unref();
+      work.then(
+        (value) => {
+          this.waiting.delete(entry);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.waiting.delete(entry);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private sweep(): void {
+    const now = performance.now();
+    for (const entry of this.waiting) {
+      if (entry.deadline > now) continue;
+      this.waiting.delete(entry);
+      entry.reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`));
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
   }
 
   private transition(up: boolean): void {

@@ -223,6 +223,33 @@ describe.skipIf(!hasRedis())('the Redis store', () => {
     });
   });
 
+  it('fails a decision Redis does not answer within timeoutMs, its own client or one passed in', async () => {
+    const passed = new Redis(redis.url);
+    const stores = [
+      new RedisRateLimitStore({ redis: redis.url, timeoutMs: 200 }),
+      new RedisRateLimitStore({ redis: passed, timeoutMs: 200 }),
+    ];
+    const rule = { limit: 10, windowMs: 60_000 };
+    try {
+      await until(() => stores.every((store) => store.available()), 'connected');
+      await Promise.all(stores.map((store) => store.consume('paused', rule, 1)));
+      // Redis holds every command for 2 s: without the store's deadline, both decisions would
+      // simply arrive late, and succeed.
+      await admin.call('CLIENT', 'PAUSE', '2000', 'ALL');
+      const outcomes = await Promise.allSettled(
+        stores.map((store) => store.consume('paused', rule, 1)),
+      );
+      expect(outcomes).toEqual([
+        { status: 'rejected', reason: new Error('Redis did not answer within 200 ms') },
+        { status: 'rejected', reason: new Error('Redis did not answer within 200 ms') },
+      ]);
+    } finally {
+      await admin.call('CLIENT', 'UNPAUSE');
+      await stores[0]?.onShutdown();
+      passed.disconnect();
+    }
+  });
+
   it('is a `redis` readiness indicator, present only when Redis is configured', async () => {
     expect(Reflect.getMetadata(READINESS_INDICATOR, RedisRateLimitStore)).toBe('redis');
     const memory = await bootstrap(appModule({}), { adapter: 'express' });
