@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import { tracingState } from './internal/tracing-state.js';
 
 /**
@@ -31,6 +30,8 @@ interface Flushable {
  */
 export async function flushTracing(timeoutMs = 5000): Promise<boolean> {
   if (!isTracingEnabled()) return false;
+  // Already loaded by the preload that started the SDK; not loaded at all without it.
+  const { trace } = await import('@opentelemetry/api');
   const proxy = trace.getTracerProvider() as Flushable;
   const provider = proxy.getDelegate?.() ?? proxy;
   if (typeof provider.forceFlush !== 'function') return false;

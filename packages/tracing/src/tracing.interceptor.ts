@@ -7,7 +7,7 @@ import {
 import { type Observable, throwError } from 'rxjs';
 import { catchError } from 'rxjs/operators';
 import { isServerError } from './internal/exception-observer.js';
-import { rememberServerError } from './internal/server-span.js';
+import { rememberServerError } from './internal/server-error.js';
 import { isTracingEnabled } from './tracing-control.js';
 
 /**

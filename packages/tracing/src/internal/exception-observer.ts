@@ -1,6 +1,6 @@
 import { type ArgumentsHost, HttpException } from '@nestjs/common';
 import { ExceptionsHandler } from '@nestjs/core/exceptions/exceptions-handler.js';
-import { rememberServerError } from './server-span.js';
+import { rememberServerError } from './server-error.js';
 
 const OBSERVED = Symbol.for('bulwark.tracing.exceptionsObserved');
 

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { getPrincipal, HTTP_METHODS, rawRequest, resolveRouteTemplate } from '@bulwark/core';
+import { getPrincipal, HTTP_METHODS, resolveRouteTemplate } from '@bulwark/core';
 import {
   context,
   propagation,
@@ -24,9 +24,9 @@ import {
   ATTR_URL_SCHEME,
   ATTR_USER_AGENT_ORIGINAL,
 } from '@opentelemetry/semantic-conventions';
+import { serverErrorOf } from './server-error.js';
 import { tracingState } from './tracing-state.js';
 
-const SERVER_ERROR = Symbol.for('bulwark.tracing.serverError');
 const INTERNAL_LISTENER = Symbol.for('bulwark.internal-listener');
 /** Marks a patched `emit`, so that the patch is applied once per prototype. */
 export const SERVER_SPANS = Symbol.for('bulwark.tracing.serverSpans');
@@ -44,11 +44,6 @@ const headerGetter: TextMapGetter<IncomingMessage['headers']> = {
   keys: (headers) => Object.keys(headers),
   get: (headers, key) => headers[key],
 };
-
-/** Remembers the error behind a 5xx, so the span records it when the response ends. */
-export function rememberServerError(request: unknown, error: unknown): void {
-  (rawRequest(request) as unknown as Record<symbol, unknown>)[SERVER_ERROR] = error;
-}
 
 /**
  * Starts the SERVER span of one request: continues the incoming W3C `traceparent` (and
@@ -109,7 +104,7 @@ function endServerSpan(this: TracedResponse): void {
   }
   if (this.writableFinished) {
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, this.statusCode);
-    const error = (request as unknown as Record<symbol, unknown>)[SERVER_ERROR];
+    const error = serverErrorOf(request);
     if (error !== undefined) {
       const exception = error instanceof Error ? error : new Error(String(error));
       span.recordException(exception);
