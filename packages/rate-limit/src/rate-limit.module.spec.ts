@@ -93,4 +93,13 @@ describe('RateLimitModule', () => {
       });
     });
   });
+
+  it('refuses a Redis store timeout outside 1 to 60,000 ms, naming the option', () => {
+    for (const timeoutMs of [0, -5, 1.5, Number.NaN, 60_001]) {
+      expect(() => new RedisRateLimitStore({ timeoutMs })).toThrow(
+        'timeoutMs: must be an integer from 1 to 60000',
+      );
+    }
+    expect(new RedisRateLimitStore({ timeoutMs: 1 }).readiness().ready).toBe(true);
+  });
 });

@@ -5,6 +5,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from
 import type { Cluster, Redis } from 'ioredis';
 import { decisionOf, emissionInterval } from './internal/gcra.js';
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA, redisKey } from './internal/redis-script.js';
+import { integer } from './internal/resolve-options.js';
 import type {
   RateLimitDecision,
   RateLimitRule,
@@ -74,9 +75,10 @@ export class RedisRateLimitStore
   private everUp = false;
   private closing = false;
 
+  /** @throws BulwarkConfigError when `timeoutMs` is not an integer from 1 to 60,000. */
   constructor(@Optional() @Inject(REDIS_STORE_OPTIONS) options: RedisStoreOptions = {}) {
     this.prefix = options.keyPrefix ?? 'bulwark:rl:';
-    const timeoutMs = options.timeoutMs ?? 500;
+    const timeoutMs = integer('timeoutMs', options.timeoutMs ?? 500, 1, 60_000);
     this.timeoutMs = timeoutMs;
     if (typeof options.redis === 'string') {
       this.owned = true;

@@ -45,7 +45,8 @@ const POLICY_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const MAX_WINDOW_SECONDS = 366 * 24 * 3600;
 const FAILURE_MODES: readonly StoreFailureMode[] = ['insurance', 'open', 'closed'];
 
-function integer(setting: string, value: unknown, min: number, max: number): number {
+/** Checks an integer option; `setting` names it in the message. */
+export function integer(setting: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new BulwarkConfigError(setting, `must be an integer from ${min} to ${max}`);
   }
