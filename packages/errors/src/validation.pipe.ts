@@ -4,33 +4,25 @@ import type { ValidationError } from 'class-validator';
 import { ownProblem } from './internal/problem-catalog.js';
 
 const require = createRequire(import.meta.url);
-let classValidator: typeof import('class-validator') | undefined;
-let classTransformer: typeof import('class-transformer') | undefined;
-type ValidatorPackage = NonNullable<ValidationPipeOptions['validatorPackage']>;
-type TransformerPackage = NonNullable<ValidationPipeOptions['transformerPackage']>;
+let validator: typeof import('class-validator') | undefined;
+let transformer: typeof import('class-transformer') | undefined;
+const classValidator = () =>
+  (validator ??= require('class-validator') as typeof import('class-validator'));
+const classTransformer = () =>
+  (transformer ??= require('class-transformer') as typeof import('class-transformer'));
 
 // class-validator and class-transformer are loaded by the first DTO the pipe validates, not at
 // start-up: a service without DTOs never loads them (about 400 files, a sixth of its start-up
 // time). A service with DTOs has already loaded class-validator for its decorators.
-const validatorPackage: ValidatorPackage & { getMetadataStorage(): unknown } = {
-  validate: (object, options) => {
-    classValidator ??= require('class-validator') as typeof import('class-validator');
-    return classValidator.validate(object as object, options);
-  },
-  getMetadataStorage: () => {
-    classValidator ??= require('class-validator') as typeof import('class-validator');
-    return classValidator.getMetadataStorage();
-  },
+const validatorPackage: NonNullable<ValidationPipeOptions['validatorPackage']> & {
+  getMetadataStorage(): unknown;
+} = {
+  validate: (object, options) => classValidator().validate(object as object, options),
+  getMetadataStorage: () => classValidator().getMetadataStorage(),
 };
-const transformerPackage: TransformerPackage = {
-  plainToInstance: (cls, plain, options) => {
-    classTransformer ??= require('class-transformer') as typeof import('class-transformer');
-    return classTransformer.plainToInstance(cls, plain, options);
-  },
-  classToPlain: (object, options) => {
-    classTransformer ??= require('class-transformer') as typeof import('class-transformer');
-    return classTransformer.classToPlain(object, options);
-  },
+const transformerPackage: NonNullable<ValidationPipeOptions['transformerPackage']> = {
+  plainToInstance: (cls, plain, options) => classTransformer().plainToInstance(cls, plain, options),
+  classToPlain: (object, options) => classTransformer().classToPlain(object, options),
 };
 
 /** One offending field in a `validation-failed` problem. */
