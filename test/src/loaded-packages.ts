@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-
-const REFLECT_METADATA = import.meta.resolve('reflect-metadata');
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 // A module hook (run on the loader thread) that posts the URL of every module loaded through
 // `import`, CommonJS ones included, to the port it is given.
@@ -21,6 +21,8 @@ export async function load(url, context, next) { port.postMessage(url); return n
  * ```
  */
 export function packagesLoadedBy(entry: string, then = ''): string[] {
+  // Resolved here, not with import.meta.resolve: Vitest's module runner does not support it.
+  const reflectMetadata = pathToFileURL(createRequire(import.meta.url).resolve('reflect-metadata'));
   const script = `
     import { createRequire, register } from 'node:module';
     import { MessageChannel } from 'node:worker_threads';
@@ -28,7 +30,7 @@ export function packagesLoadedBy(entry: string, then = ''): string[] {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (url) => urls.push(url));
     register(${JSON.stringify(RECORD_LOADS)}, { data: { port: port2 }, transferList: [port2] });
-    await import(${JSON.stringify(REFLECT_METADATA)});
+    await import(${JSON.stringify(reflectMetadata.href)});
     const lib = await import(${JSON.stringify(entry)});
     ${then};
     // Let an import started in the background (as by a constructor) finish before looking.
