@@ -138,7 +138,8 @@ export class TokenVerifier {
    * when no key has ever loaded for the token's issuer.
    */
   async verify(token: string): Promise<Principal> {
-    return this.verifyCached(token) ?? this.verifyFully(token);
+    const cacheKey = this.cacheKeyOf(token);
+    return this.cachedPrincipal(cacheKey) ?? this.verifyFully(token, cacheKey);
   }
 
   /**
@@ -153,14 +154,21 @@ export class TokenVerifier {
    * ```
    */
   verifyCached(token: string): Principal | undefined {
+    return this.cachedPrincipal(this.cacheKeyOf(token));
+  }
+
+  /** Checks the length; the token's cache key, or `''` when the cache is off. */
+  private cacheKeyOf(token: string): string {
     if (typeof token !== 'string' || token.length > this.options.maxTokenLength) {
       throw invalidToken('token_too_long');
     }
-    if (!this.cache) return undefined;
-    const now = this.options.clock() / 1000;
-    const cacheKey = hash('sha256', token, 'binary');
-    const cached = this.cache.get(cacheKey);
+    return this.cache ? hash('sha256', token, 'binary') : '';
+  }
+
+  private cachedPrincipal(cacheKey: string): Principal | undefined {
+    const cached = this.cache?.get(cacheKey);
     if (!cached) return undefined;
+    const now = this.options.clock() / 1000;
     const tolerance = this.options.clockToleranceSeconds;
     const maxAge = this.options.maxTokenAgeSeconds;
     if (
@@ -172,13 +180,12 @@ export class TokenVerifier {
       return cached.principal;
     }
     // A time claim no longer holds: drop the entry and let the full check say why.
-    this.cache.delete(cacheKey);
+    this.cache?.delete(cacheKey);
     return undefined;
   }
 
-  private async verifyFully(token: string): Promise<Principal> {
+  private async verifyFully(token: string, cacheKey: string): Promise<Principal> {
     const now = this.options.clock() / 1000;
-    const cacheKey = this.cache ? hash('sha256', token, 'binary') : '';
     if (this.cache) this.cacheMisses += 1;
     const { header, claims } = precheck(
       token,
