@@ -1,7 +1,7 @@
 import { getPrincipal } from '@bulwark/core';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { addressKey } from './internal/address-key.js';
-import type { ResolvedRateLimitOptions } from './internal/resolve-options.js';
+import type { ResolvedPolicy, ResolvedRateLimitOptions } from './internal/resolve-options.js';
 import { refuse, setRateLimitHeaders } from './internal/respond.js';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import { RateLimiter, type RateLimitOutcome } from './rate-limiter.service.js';
@@ -35,21 +35,31 @@ export class RateLimitGuard implements CanActivate {
       ? `p:${principal.id}`
       : `a:${addressKey(address, this.options.ipv6Prefix)}`;
     const key = `${rule.bucket}|${identity}`;
-    const conclude = (outcome: RateLimitOutcome): boolean => {
-      if (outcome.kind === 'open') return true;
-      const decision = outcome.kind === 'decided' ? outcome.decision : undefined;
-      if (decision) setRateLimitHeaders(response, rule.policy, decision);
-      if (decision?.allowed) return true;
-      throw refuse(request, response, {
-        policy: rule.policy,
-        decision,
-        reason: decision ? 'limit' : 'store_unavailable',
-        clientAddress: address,
-        onLimited: this.options.onLimited,
-      });
-    };
     const local = this.limiter.consumeLocal(key, rule.policy, rule.cost);
-    if (local) return conclude(local);
-    return this.limiter.consume(key, rule.policy, rule.cost).then(conclude);
+    if (local) return this.conclude(local, rule.policy, request, response, address);
+    return this.limiter
+      .consume(key, rule.policy, rule.cost)
+      .then((outcome) => this.conclude(outcome, rule.policy, request, response, address));
+  }
+
+  /** Admits, or throws the 429 (or the 503 of a failed store); sets the RateLimit headers. */
+  private conclude(
+    outcome: RateLimitOutcome,
+    policy: ResolvedPolicy,
+    request: unknown,
+    response: unknown,
+    address: string,
+  ): boolean {
+    if (outcome.kind === 'open') return true;
+    const decision = outcome.kind === 'decided' ? outcome.decision : undefined;
+    if (decision) setRateLimitHeaders(response, policy, decision);
+    if (decision?.allowed) return true;
+    throw refuse(request, response, {
+      policy,
+      decision,
+      reason: decision ? 'limit' : 'store_unavailable',
+      clientAddress: address,
+      onLimited: this.options.onLimited,
+    });
   }
 }
