@@ -8,6 +8,19 @@ import { loadSecret, loadSecrets } from './load-secrets.js';
 import type { SecretStore } from './secret-store.js';
 import type { SecretRotation } from './secrets-options.interface.js';
 
+/**
+ * Flips one bit in the middle of a sealed value's ciphertext. Overwriting base64url characters
+ * instead can leave the decoded bytes unchanged (the last character carries padding bits), so
+ * the "tampered" value would still unseal.
+ */
+function tamper(sealed: string): string {
+  const at = sealed.lastIndexOf(':') + 1;
+  const box = Buffer.from(sealed.slice(at), 'base64url');
+  const middle = box.length >> 1;
+  box[middle] = (box[middle] ?? 0) ^ 0x01;
+  return `${sealed.slice(0, at)}${box.toString('base64url')}`;
+}
+
 /** Resolves on the next rotation of `name`; bounded so a missed event fails instead of hanging. */
 function nextRotation(store: SecretStore, name: string): Promise<SecretRotation> {
   return new Promise((resolve, reject) => {
@@ -192,7 +205,7 @@ describe('sealed values', () => {
         ...base(),
         unsealWith: 'SEAL_KEYS',
         required: ['TOKEN'],
-        env: { TOKEN: `${sealed.slice(0, -2)}AA` },
+        env: { TOKEN: tamper(sealed) },
       }),
     ).rejects.toMatchObject({ code: 'SECRETS_DECRYPT_FAILED', message: /^secret TOKEN: / });
   });
