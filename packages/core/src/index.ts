@@ -37,6 +37,7 @@ export { appendRequestHook } from './request-hooks.js';
 export { isPublicRoute, Public, ROUTE_METADATA } from './route-metadata.js';
 export type { AdapterLike } from './route-templates.js';
 export { recordRouteTemplates } from './route-templates.js';
+export { REDACTED, scrubSecrets } from './secret-scrubber.js';
 export type { SecurityEvent, SecurityEventKind } from './security-events.js';
 export {
   publishSecurityEvent,

@@ -1,6 +1,6 @@
-import { registeredSecretValues } from '@bulwark/core';
+import { REDACTED, scrubSecrets } from '@bulwark/core';
 
-export const REDACTED = '[REDACTED]';
+export { REDACTED };
 
 const DEFAULT_KEYS = [
   'authorization',
@@ -110,48 +110,18 @@ export function createKeyRedactor(
   return (value) => visit(value, 0, new Set());
 }
 
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** Token shapes replaced wherever they appear in a line, even inside a message. */
-const TOKEN_PATTERNS: ReadonlyArray<[RegExp, string]> = [
-  // A JWS/JWE compact serialisation (RFC 7515 §7.1): the header is base64url JSON, `eyJ…`.
-  [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){0,2}/g, REDACTED],
-  [/\b(Bearer|Basic|Digest|Negotiate)\s+[A-Za-z0-9._~+/=-]{6,}/gi, `$1 ${REDACTED}`],
-];
-
 /**
- * The last pass over each serialised line: registered secret values (in raw and JSON-escaped
- * form) and token shapes are replaced, and U+2028/U+2029, which some log viewers treat as
- * line breaks, are escaped. Secrets registered later are picked up as they come: the registry
- * only grows, so its size tells when the pattern is stale, and no listener is left behind.
+ * The last pass over each serialised line: registered secret values and token shapes are
+ * replaced (core's `scrubSecrets`, the scrubber exported spans go through too), and
+ * U+2028/U+2029, which some log viewers treat as line breaks, are escaped.
  */
 export function createLineScrubber(): {
   scrub: (line: string) => string;
   hide: (text: string) => string;
 } {
-  let secrets: RegExp | undefined;
-  let seen = -1;
-  const rebuild = () => {
-    seen = registeredSecretValues().size;
-    const forms = new Set<string>();
-    for (const value of registeredSecretValues()) {
-      forms.add(value);
-      forms.add(JSON.stringify(value).slice(1, -1));
-    }
-    const sorted = [...forms].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    secrets = sorted.length > 0 ? new RegExp(sorted.join('|'), 'g') : undefined;
-  };
-  const hide = (text: string): string => {
-    if (registeredSecretValues().size !== seen) rebuild();
-    let out = secrets ? text.replace(secrets, REDACTED) : text;
-    for (const [pattern, replacement] of TOKEN_PATTERNS) out = out.replace(pattern, replacement);
-    return out;
-  };
   const scrub = (line: string): string =>
-    hide(line)
+    scrubSecrets(line)
       .replace(/\u2028/g, '\\u2028')
       .replace(/\u2029/g, '\\u2029');
-  return { scrub, hide };
+  return { scrub, hide: scrubSecrets };
 }
