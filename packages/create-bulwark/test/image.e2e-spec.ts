@@ -7,8 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, tempDir, waitForHttp } from './support/cli.js';
 import { canRunReadOnly, execInside, spawnReadOnly } from './support/read-only.js';
 import {
-  BUILDAH_STORE,
   buildah,
+  buildahStore,
   hasImageTools,
   type StandIns,
   standInImages,
@@ -177,7 +177,7 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
       spawn(
         'buildah',
         [
-          ...BUILDAH_STORE,
+          ...buildahStore(),
           'run',
           '--isolation',
           'chroot',

@@ -20,22 +20,43 @@ import { sh } from './cli.js';
  * rootfs and the images are cached per day under BULWARK_CACHE_DIR (default ~/.cache/bulwark).
  */
 
-const CACHE = process.env.BULWARK_CACHE_DIR ?? join(homedir(), '.cache', 'bulwark');
 const DAY = new Date().toISOString().slice(0, 10);
 
-/** Global buildah flags: a private vfs store, so nothing clashes with the machine's own. */
-export const BUILDAH_STORE = [
-  '--root',
-  join(CACHE, 'containers'),
-  '--runroot',
-  join(CACHE, 'run'),
-  '--storage-driver',
-  'vfs',
-];
+/**
+ * The cache folder (BULWARK_CACHE_DIR, default ~/.cache/bulwark), created on first use: on a
+ * fresh machine nothing has made it yet, and a spawn with a missing working directory fails.
+ */
+export function cacheDir(): string {
+  const dir = process.env.BULWARK_CACHE_DIR ?? join(homedir(), '.cache', 'bulwark');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 
-/** Runs buildah with the private store. */
-export function buildah(args: readonly string[], cwd = CACHE): string {
-  return sh('buildah', [...BUILDAH_STORE, ...args], cwd).trim();
+/** Global buildah flags: a private vfs store, so nothing clashes with the machine's own. */
+export function buildahStore(): string[] {
+  const cache = cacheDir();
+  return [
+    '--root',
+    join(cache, 'containers'),
+    '--runroot',
+    join(cache, 'run'),
+    '--storage-driver',
+    'vfs',
+  ];
+}
+
+/** Runs buildah with the private store, in the cache folder unless told otherwise. */
+export function buildah(args: readonly string[], cwd?: string): string {
+  const store = buildahStore();
+  return sh('buildah', [...store, ...args], cwd ?? cacheDir()).trim();
+}
+
+/**
+ * The check the image suite runs before anything else: the private store answers, and lists
+ * the images it holds (none on a fresh machine).
+ */
+export function preflight(): string[] {
+  return buildah(['images', '--format', '{{.Name}}:{{.Tag}}']).split('\n').filter(Boolean);
 }
 
 /** Whether buildah and debootstrap are installed. */
@@ -60,12 +81,12 @@ function debianMirror(): string {
 
 /** The cached bookworm minbase rootfs, created on first use of the day. */
 function rootfs(): string {
-  const dir = join(CACHE, `rootfs-bookworm-${DAY}`);
+  const cache = cacheDir();
+  const dir = join(cache, `rootfs-bookworm-${DAY}`);
   if (existsSync(join(dir, 'etc', 'debian_version'))) return dir;
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
-  mkdirSync(CACHE, { recursive: true });
-  sh('debootstrap', ['--variant=minbase', 'bookworm', partial, debianMirror()], CACHE);
+  sh('debootstrap', ['--variant=minbase', 'bookworm', partial, debianMirror()], cache);
   renameSync(partial, dir);
   return dir;
 }
@@ -84,11 +105,11 @@ export function standInImages(): StandIns {
     node: `localhost/bulwark-standin-node:${tag}`,
     runtime: `localhost/bulwark-standin-runtime:${tag}`,
   };
-  const existing = buildah(['images', '--format', '{{.Name}}:{{.Tag}}']).split('\n');
+  const existing = preflight();
   if (existing.includes(images.node) && existing.includes(images.runtime)) return images;
 
   const base = rootfs();
-  const work = join(CACHE, `layers-${process.pid}`);
+  const work = join(cacheDir(), `layers-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   try {
