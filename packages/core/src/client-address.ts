@@ -72,6 +72,38 @@ export function normalizeAddress(address: string): string {
 }
 
 /**
+ * What {@link ClientAddressResolver.resolve} answers when the nearest untrusted hop is an
+ * `X-Forwarded-For` entry that is not an address: `unknown` (RFC 7239 §6.1), a name, or garbage.
+ */
+export const UNKNOWN_CLIENT_ADDRESS = 'unknown';
+
+const BRACKETED = /^\[([^\]]+)\](?::(\d{1,5}))?$/;
+const IPV4_WITH_PORT = /^([\d.]+):(\d{1,5})$/;
+
+/**
+ * One `X-Forwarded-For` entry as an address, port stripped (`203.0.113.5:4711`,
+ * `[2001:db8::1]:443`, `[2001:db8::1]`); `undefined` when it is not one.
+ */
+function forwardedAddress(entry: string): string | undefined {
+  if (isIP(entry) !== 0) return normalizeAddress(entry);
+  const bracketed = BRACKETED.exec(entry);
+  if (bracketed) {
+    const [, address = '', port] = bracketed;
+    return isIP(address) === 6 && validPort(port) ? normalizeAddress(address) : undefined;
+  }
+  const withPort = IPV4_WITH_PORT.exec(entry);
+  if (withPort) {
+    const [, address = '', port] = withPort;
+    return isIP(address) === 4 && validPort(port) ? address : undefined;
+  }
+  return undefined;
+}
+
+function validPort(port: string | undefined): boolean {
+  return port === undefined || Number(port) <= 65_535;
+}
+
+/**
  * Resolves client addresses under one trusted-proxy setting. Build it once at start-up and
  * share it: `@bulwark/http` and `@bulwark/rate-limit` must agree on who the client is.
  */
@@ -86,7 +118,19 @@ export class ClientAddressResolver {
 
   /**
    * The client address of a request (Express or Fastify). `X-Forwarded-For` is read only
-   * when the socket peer is a trusted proxy, and only as far back as the trust reaches.
+   * when the socket peer is a trusted proxy, and only as far back as the trust reaches:
+   * `n` hops, or while the hop is in the trusted list.
+   *
+   * Entries are read from the right, nearest hop first. Ports are stripped. An entry that is
+   * not an address (`unknown`, a name, garbage) ends the walk where it stands: the answer is
+   * then {@link UNKNOWN_CLIENT_ADDRESS}, never an entry further left, which the client could
+   * have written itself. Empty entries are not hops (RFC 9110 §5.6.1).
+   *
+   * @example
+   * ```ts
+   * new ClientAddressResolver(1).resolve(request); // XFF "6.6.6.6, 203.0.113.5:4711" → '203.0.113.5'
+   * new ClientAddressResolver(1).resolve(request); // XFF "6.6.6.6, unknown" → 'unknown'
+   * ```
    */
   resolve(request: unknown): string {
     const raw = rawRequest(request);
@@ -94,17 +138,21 @@ export class ClientAddressResolver {
     if (this.hops === 0 && this.trusted === undefined) return peer;
 
     const header = raw.headers['x-forwarded-for'];
-    const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? ''))
-      .split(',')
-      .map(normalizeAddress)
-      .filter((address) => isIP(address) !== 0);
-    // Nearest hop first: the socket peer, then X-Forwarded-For from right to left.
-    const chain = [peer, ...forwarded.reverse()];
-
-    if (this.trusted === undefined) return chain[Math.min(this.hops, chain.length - 1)] ?? peer;
-    let index = 0;
-    while (index < chain.length - 1 && this.isTrusted(chain[index] as string)) index += 1;
-    return chain[index] ?? peer;
+    const entries = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',');
+    let current = peer;
+    let position = 0;
+    for (let index = entries.length - 1; index >= 0; index -= 1) {
+      const entry = (entries[index] as string).trim();
+      if (entry === '') continue;
+      // Step past `current` only when it is a trusted proxy: it wrote the entry on its left.
+      const trusted = this.trusted === undefined ? position < this.hops : this.isTrusted(current);
+      if (!trusted) break;
+      const address = forwardedAddress(entry);
+      if (address === undefined) return UNKNOWN_CLIENT_ADDRESS;
+      current = address;
+      position += 1;
+    }
+    return current;
   }
 
   private isTrusted(address: string): boolean {

@@ -2,7 +2,12 @@ export type { BearerCredentials } from './bearer.js';
 export { parseBearer } from './bearer.js';
 export { BulwarkConfigError, BulwarkError } from './bulwark-error.js';
 export type { TrustProxy } from './client-address.js';
-export { ClientAddressResolver, normalizeAddress, parseTrustProxy } from './client-address.js';
+export {
+  ClientAddressResolver,
+  normalizeAddress,
+  parseTrustProxy,
+  UNKNOWN_CLIENT_ADDRESS,
+} from './client-address.js';
 export type { Environment } from './env.js';
 export { envBool, envInt, envList, envString, isProduction } from './env.js';
 export type { Principal } from './principal.js';
