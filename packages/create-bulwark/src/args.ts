@@ -22,7 +22,9 @@ Options:
   --local <path>                take the @bulwark packages from a checkout (or a folder of
                                 their tarballs), packed into vendor/, instead of the registry
   --yes, -y                     never prompt; defaults for everything not given
-  --force                       allow a non-empty directory
+  --force                       allow a non-empty directory: writes only the files that do
+                                not exist yet, never deletes or overwrites one, and lists
+                                the files it kept
   --help, -h                    show this help
   --version, -v                 show the version
 

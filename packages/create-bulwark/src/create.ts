@@ -1,33 +1,54 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { installDependencies } from './install.js';
+import { installBlockers, place } from './internal/place.js';
 import type { CreateOptions } from './options.js';
 import { packLocal } from './pack.js';
 import { bulwarkDependencies, renderTemplate, templateDir, useVendoredPackages } from './render.js';
 import { checkTarget, resolveLocal } from './validate.js';
+
+/** What {@link createService} did. */
+export interface CreateResult {
+  /**
+   * Files of the service that already existed in the target (`--force`) and were left exactly
+   * as they were, as `/`-separated paths relative to the target, sorted. Empty for a new or
+   * empty target.
+   */
+  readonly kept: readonly string[];
+  /**
+   * Whether dependencies were installed. `false` with `install: false`, and when the target
+   * already had a `package.json`, `node_modules` or a lockfile (see {@link skippedInstall}).
+   */
+  readonly installed: boolean;
+  /**
+   * When `install` was asked for but skipped: the entries of the target that stopped it
+   * (`package.json`, `node_modules`, `package-lock.json`, `pnpm-lock.yaml`). Installing the
+   * template's dependencies beside them would leave a `node_modules` or lockfile that does not
+   * match the project's own `package.json`.
+   */
+  readonly skippedInstall: readonly string[];
+}
 
 /**
  * Generates a service. Everything is checked first; the service is rendered (and installed)
  * in a temporary folder beside the target and only then moved into place, so a failure at any
  * step leaves nothing behind.
  *
+ * Into a non-empty folder (`force: true`) it never deletes or overwrites anything: only files
+ * whose path is free are written, and the others are returned in {@link CreateResult.kept}.
+ *
  * @example
  * ```ts
- * await createService({ directory: '/tmp/orders', name: 'orders', adapter: 'fastify', redis: false,
- *   example: true, packageManager: 'npm', install: true, local: undefined, force: false });
+ * const { kept } = await createService({ directory: '/tmp/orders', name: 'orders',
+ *   adapter: 'fastify', redis: false, example: true, packageManager: 'npm', install: true,
+ *   local: undefined, force: false });
  * ```
  */
-export async function createService(options: CreateOptions): Promise<void> {
+export async function createService(options: CreateOptions): Promise<CreateResult> {
   const template = templateDir();
   checkTarget(options.directory, options.force);
+  const skippedInstall = options.install ? installBlockers(options.directory) : [];
+  const install = options.install && skippedInstall.length === 0;
   const local =
     options.local === undefined
       ? undefined
@@ -44,21 +65,10 @@ export async function createService(options: CreateOptions): Promise<void> {
       const tarballs = await packLocal(local, join(staging, 'vendor'));
       useVendoredPackages(staging, tarballs, options.packageManager);
     }
-    if (options.install) await installDependencies(staging, options.packageManager);
-    place(staging, options.directory);
+    if (install) await installDependencies(staging, options.packageManager);
+    const kept = place(staging, options.directory);
+    return { kept, installed: install, skippedInstall };
   } finally {
     rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-/** Moves the staged service into the target: a rename, or entry by entry into an existing folder. */
-function place(staging: string, target: string): void {
-  if (!existsSync(target)) {
-    renameSync(staging, target);
-    return;
-  }
-  for (const entry of readdirSync(staging)) {
-    rmSync(join(target, entry), { recursive: true, force: true });
-    renameSync(join(staging, entry), join(target, entry));
   }
 }

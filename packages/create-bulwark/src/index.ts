@@ -1,4 +1,5 @@
 export { parseArgs, USAGE } from './args.js';
+export type { CreateResult } from './create.js';
 export { createService } from './create.js';
 export type { CreateBulwarkErrorCode } from './create-bulwark-error.js';
 export { CreateBulwarkError } from './create-bulwark-error.js';

@@ -42,8 +42,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       local: flags.local === undefined ? undefined : resolve(flags.local),
       force: flags.force,
     };
-    await createService(options);
-    process.stdout.write(nextSteps(options));
+    const result = await createService(options);
+    process.stdout.write(nextSteps(options, result));
     return 0;
   } catch (error) {
     if (error instanceof CreateBulwarkError) {

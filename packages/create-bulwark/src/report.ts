@@ -1,8 +1,16 @@
 import { relative } from 'node:path';
+import type { CreateResult } from './create.js';
 import type { CreateOptions } from './options.js';
 
-/** The closing message: what was created and the next commands to run. */
-export function nextSteps(options: CreateOptions, cwd = process.cwd()): string {
+/**
+ * The closing message: what was created, the existing files that were kept (`--force`), and
+ * the next commands to run.
+ */
+export function nextSteps(
+  options: CreateOptions,
+  result: CreateResult = { kept: [], installed: options.install, skippedInstall: [] },
+  cwd = process.cwd(),
+): string {
   const dir = relative(cwd, options.directory) || '.';
   const pm = options.packageManager;
   const runScript = (script: string) => (pm === 'npm' ? `npm run ${script}` : `pnpm ${script}`);
@@ -10,9 +18,10 @@ export function nextSteps(options: CreateOptions, cwd = process.cwd()): string {
     '',
     `Created ${options.name} in ${options.directory} (${options.adapter}${options.redis ? ', Redis' : ''}${options.example ? ', notes example' : ''}).`,
     '',
+    ...keptLines(result, pm),
     'Next steps:',
     `  cd ${dir}`,
-    ...(options.install ? [] : [`  ${pm} install`]),
+    ...(result.installed ? [] : [`  ${pm} install`]),
     `  ${runScript('dev')}`,
   ];
   if (options.example) {
@@ -29,4 +38,22 @@ export function nextSteps(options: CreateOptions, cwd = process.cwd()): string {
     '',
   );
   return lines.join('\n');
+}
+
+function keptLines(result: CreateResult, pm: CreateOptions['packageManager']): string[] {
+  const lines: string[] = [];
+  if (result.kept.length > 0) {
+    lines.push(
+      `Kept ${result.kept.length} existing file${result.kept.length === 1 ? '' : 's'} as they were (--force never overwrites); the template's version of each was not written:`,
+      ...result.kept.map((path) => `  ${path}`),
+      '',
+    );
+  }
+  if (result.skippedInstall.length > 0) {
+    lines.push(
+      `Dependencies were not installed: ${result.skippedInstall.join(', ')} already existed. Merge the dependencies of the template's package.json (generate into an empty folder to see it) into yours, then run ${pm} install.`,
+      '',
+    );
+  }
+  return lines;
 }

@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
 import {
+  chmodSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -16,6 +21,32 @@ function listFiles(root: string): string[] {
     .filter((entry) => entry.isFile())
     .map((entry) => relative(root, join(entry.parentPath, entry.name)))
     .sort();
+}
+
+interface Entry {
+  kind: 'file' | 'folder' | 'link';
+  mode: number;
+  /** The SHA-256 of a file, or a link's target. */
+  content?: string;
+}
+
+/** Every entry under `root` (`.git` included, links not followed) by relative path. */
+function snapshot(root: string): Map<string, Entry> {
+  const entries = new Map<string, Entry>();
+  for (const entry of readdirSync(root, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const stats = lstatSync(path);
+    const key = relative(root, path);
+    if (stats.isSymbolicLink()) {
+      entries.set(key, { kind: 'link', mode: stats.mode, content: readlinkSync(path) });
+    } else if (stats.isDirectory()) {
+      entries.set(key, { kind: 'folder', mode: stats.mode });
+    } else {
+      const content = createHash('sha256').update(readFileSync(path)).digest('hex');
+      entries.set(key, { kind: 'file', mode: stats.mode, content });
+    }
+  }
+  return entries;
 }
 
 const EXAMPLE_FILES = [
@@ -190,11 +221,96 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     const dir = join(work, 'forced');
     mkdirSync(dir);
     writeFileSync(join(dir, 'keep.txt'), 'mine');
-    writeFileSync(join(dir, 'README.md'), 'old');
     const result = await runCli(['forced', '--no-install', '--force'], work);
     expect(result.status, result.stderr).toBe(0);
     expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
-    expect(readFileSync(join(dir, 'README.md'), 'utf8')).toContain('# Bulwark service');
+    expect(listFiles(dir)).toEqual([...BASE_FILES, ...EXAMPLE_FILES, 'keep.txt'].sort());
+    expect(result.stdout).not.toContain('Kept');
+  });
+
+  it('--force in a git repository with uncommitted changes writes only missing files: every existing file stays byte-identical', async () => {
+    const dir = join(work, 'project');
+    const outside = join(work, 'outside-vendor');
+    mkdirSync(outside);
+    const files: Record<string, string> = {
+      '.gitignore': 'node_modules/\n',
+      'package.json':
+        '{ "name": "project", "private": true, "dependencies": { "left-pad": "1.3.0" } }\n',
+      'README.md': '# Our project\n',
+      Dockerfile: 'FROM scratch\n',
+      'src/main.ts': 'console.log("ours");\n',
+      'src/orders/orders.service.ts': 'export class OrdersService {}\n',
+      'test/orders.e2e-spec.ts': '// our tests\n',
+      'deploy/k8s/base/deployment.yaml': 'kind: Deployment # ours\n',
+      '.github/workflows/ci.yml': 'name: ours\n',
+    };
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    const git = (...args: string[]) =>
+      sh('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], dir);
+    git('init', '-q');
+    git('add', '.');
+    git('commit', '-q', '-m', 'ours');
+    // Uncommitted work of every kind: unstaged, staged, untracked, a staged deletion, and
+    // symbolic links (one dangling, one to a folder outside the project).
+    writeFileSync(join(dir, 'src/main.ts'), 'console.log("ours, edited");\n');
+    writeFileSync(join(dir, 'README.md'), '# Our project, staged\n');
+    git('add', 'README.md');
+    writeFileSync(join(dir, 'deploy/k8s/base/notes.txt'), 'untracked\n');
+    chmodSync(join(dir, 'Dockerfile'), 0o600);
+    git('rm', '-q', '--cached', 'test/orders.e2e-spec.ts');
+    symlinkSync('missing.json', join(dir, 'biome.json'));
+    symlinkSync(outside, join(dir, 'vendor'));
+
+    const status = () =>
+      git('status', '--porcelain=v1', '--untracked-files=all').trimEnd().split('\n');
+    const statusBefore = status();
+    const before = snapshot(dir);
+
+    const result = await runCli(['project', '--force'], work);
+    expect(result.status, result.stderr).toBe(0);
+
+    const after = snapshot(dir);
+    for (const [path, entry] of before) expect(after.get(path), path).toEqual(entry);
+    expect(readdirSync(outside)).toEqual([]);
+
+    const kept = [
+      '.github/workflows/ci.yml',
+      '.gitignore',
+      'Dockerfile',
+      'README.md',
+      'biome.json',
+      'deploy/k8s/base/deployment.yaml',
+      'package.json',
+      'src/main.ts',
+      'vendor/README.md',
+    ];
+    expect(result.stdout).toContain(`Kept ${kept.length} existing files as they were`);
+    const listed = result.stdout.split('\n').filter((line) => /^ {2}\S+$/.test(line));
+    expect(listed.map((line) => line.trim())).toEqual(kept);
+    // package.json was ours: nothing installed beside it.
+    expect(result.stdout).toContain('Dependencies were not installed: package.json');
+    expect(existsSync(join(dir, 'node_modules'))).toBe(false);
+
+    const written = [...BASE_FILES, ...EXAMPLE_FILES].filter((path) => !kept.includes(path));
+    for (const path of written) {
+      expect(after.get(path)?.kind, path).toBe('file');
+      expect(before.has(path), path).toBe(false);
+    }
+    expect(readFileSync(join(dir, 'deploy/k8s/base/service.yaml'), 'utf8')).toContain(
+      'kind: Service',
+    );
+    // git sees the same changes as before, plus the new files as untracked.
+    const statusAfter = status();
+    expect(statusAfter.filter((line) => statusBefore.includes(line))).toEqual(statusBefore);
+    expect(statusAfter.filter((line) => !statusBefore.includes(line)).sort()).toEqual(
+      written
+        .filter((path) => !path.startsWith('vendor/'))
+        .map((path) => `?? ${path}`)
+        .sort(),
+    );
   });
 
   it('names a missing transitive @bulwark package of a --local tarball folder (exit 2)', async () => {
