@@ -59,6 +59,27 @@ describe.each(ADAPTERS)('@bulwark/errors on %s', (adapter) => {
       expect(JSON.stringify(entry?.message)).toContain(INTERNAL_MESSAGE);
     });
 
+    it.each([
+      ['an HTTP client error with status 401', '/dependency-401'],
+      ['an http-errors-shaped error with status and statusCode 401', '/dependency-http-error'],
+      ['a bare object with status 401', '/object-401'],
+    ])('regression: answers %s from a handler with a generic 500, not 401', async (_name, path) => {
+      const response = await fetch(`${running.url}${path}`);
+      const body = await expectProblem(response, 500, 'internal');
+      expect(body).toEqual({
+        type: 'urn:bulwark:problem:internal',
+        title: 'Internal Server Error',
+        status: 500,
+        detail: 'An unexpected error occurred. Quote the request id when reporting it.',
+        instance: path,
+        requestId: response.headers.get('x-request-id'),
+      });
+      expect(response.headers.get('www-authenticate')).toBeNull();
+      const [entry] = logs.forRequest(body.requestId as string);
+      expect(entry?.level).toBe('error');
+      expect(entry?.message).toMatchObject({ status: 500, path });
+    });
+
     it('answers a thrown non-error with a generic 500', async () => {
       await expectProblem(await fetch(`${running.url}/throw-string`), 500, 'internal');
     });

@@ -74,6 +74,42 @@ export class FixtureController {
     throw new HttpException({ message: INTERNAL_MESSAGE }, 418);
   }
 
+  @Get('reset/:token')
+  reset() {
+    throw new ProblemException({
+      kind: 'reset-link-expired',
+      status: 410,
+      title: 'Reset Link Expired',
+      detail: 'Ask for a new password-reset link.',
+      reason: 'reset token past its expiry',
+    });
+  }
+
+  /** What an HTTP client throws when a dependency answers 401 (axios, got, ky alike). */
+  @Get('dependency-401')
+  dependency401() {
+    throw Object.assign(new Error('Request failed with status code 401'), {
+      status: 401,
+      response: { status: 401, statusText: 'Unauthorized' },
+    });
+  }
+
+  /** A driver's or SDK's error shaped like http-errors: `statusCode`, `status`, `expose`. */
+  @Get('dependency-http-error')
+  dependencyHttpError() {
+    throw Object.assign(new Error('upstream token rejected'), {
+      status: 401,
+      statusCode: 401,
+      expose: true,
+    });
+  }
+
+  /** A bare object with a status, thrown as is. */
+  @Get('object-401')
+  object401() {
+    throw { status: 401, statusCode: 401, message: 'Unauthorized' };
+  }
+
   @Get('problem')
   problem(@Res({ passthrough: true }) response: unknown) {
     setResponseHeader(response, 'WWW-Authenticate', 'Bearer realm="api", error="invalid_token"');
