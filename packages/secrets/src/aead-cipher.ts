@@ -1,4 +1,6 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { formatKeyLine, parseKeyLines } from './internal/key-text.js';
+import { REDACTED_SUMMARY, redactObject } from './internal/redacted.js';
 import {
   assertKid,
   bytesToStringAndWipe,
@@ -18,7 +20,7 @@ const AEAD_PATTERN = /^aead:v1:([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9_-]+)$/;
 
 /**
  * Generates a 256-bit XChaCha20-Poly1305 key as a key-ring line
- * (`bulwark-aead-key:v1:<kid>:<base64url>`).
+ * (`bulwark-aead-key:v1:<kid>:<base64url>`). The result prints and serializes as its key id only.
  *
  * @param options.kid - key id to embed; @default derived from the key (11 characters)
  * @example
@@ -34,7 +36,11 @@ export async function generateAeadKey(
   try {
     const kid = options.kid ?? deriveKid(lib, bytes);
     assertKid(kid);
-    return { kid, key: formatKeyLine('bulwark-aead-key', kid, toBase64(lib, bytes)) };
+    return redactObject(
+      { kid, key: formatKeyLine('bulwark-aead-key', kid, toBase64(lib, bytes)) },
+      'GeneratedAeadKey',
+      () => ({ kid, key: REDACTED_SUMMARY }),
+    );
   } finally {
     lib.memzero(bytes);
   }
@@ -51,7 +57,8 @@ interface AeadKey {
  * message, which is safe at any realistic volume (unlike 96-bit nonces).
  *
  * Associated data is authenticated but not encrypted: bind a ciphertext to its context (a row
- * id, a tenant) so that it cannot be swapped into another record.
+ * id, a tenant) so that it cannot be swapped into another record. A cipher prints and
+ * serializes as its key ids only.
  *
  * @example
  * ```ts
@@ -184,6 +191,16 @@ export class AeadCipher {
   destroy(): void {
     for (const key of this.keys) this.lib.memzero(key.key);
     this.keys.length = 0;
+  }
+
+  /** What `util.inspect` and `console.log` show: key ids, never key material. */
+  [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
+    return `AeadCipher ${format(this.toJSON(), options)}`;
+  }
+
+  /** What `JSON.stringify` writes: key ids, never key material. */
+  toJSON(): Record<string, unknown> {
+    return { type: 'AeadCipher', kids: this.keys.map((key) => key.kid) };
   }
 
   private newest(): AeadKey {

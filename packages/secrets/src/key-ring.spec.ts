@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import sodium from 'libsodium-wrappers-sumo';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateSealKey, KeyRing } from './key-ring.js';
 import { SecretsError } from './secrets.error.js';
 
@@ -148,6 +149,47 @@ describe('KeyRing', () => {
     });
     await expect(generateSealKey({ kid: 'has:colon' })).rejects.toMatchObject({
       code: 'SECRETS_INVALID_INPUT',
+    });
+  });
+
+  // Regression: only the failing line's bytes were wiped; keys decoded before it stayed in
+  // memory after the error.
+  describe('when parsing fails', () => {
+    afterEach(() => {
+      vi.restoreAllMocks();
+    });
+
+    /** Records every buffer libsodium decodes from base64, without changing what it returns. */
+    function decodedBuffers(): Uint8Array[] {
+      const decoded: Uint8Array[] = [];
+      const original = sodium.from_base64.bind(sodium);
+      vi.spyOn(sodium, 'from_base64').mockImplementation((...args) => {
+        const bytes = original(...args);
+        decoded.push(bytes);
+        return bytes;
+      });
+      return decoded;
+    }
+
+    const wiped = (bytes: Uint8Array) => bytes.every((byte) => byte === 0);
+
+    it.each([
+      ['a later line is malformed', (keys: string[]) => `${keys.join('\n')}\nnot-a-key`],
+      ['a later line repeats a key id', (keys: string[]) => `${keys.join('\n')}\n${keys[0]}`],
+      [
+        'a later key has the wrong length',
+        (keys: string[]) => `${keys.join('\n')}\nbulwark-seal-key:v1:k9:AAAA`,
+      ],
+    ])('wipes every key it decoded when %s', async (_case, ringText) => {
+      const keys = [
+        (await generateSealKey({ kid: 'k1' })).secretKey,
+        (await generateSealKey({ kid: 'k2' })).secretKey,
+      ];
+      const decoded = decodedBuffers();
+      await expect(KeyRing.parse(ringText(keys))).rejects.toBeInstanceOf(SecretsError);
+      const keyBuffers = decoded.filter((bytes) => bytes.length === 32);
+      expect(keyBuffers).toHaveLength(2);
+      expect(keyBuffers.every(wiped)).toBe(true);
     });
   });
 });

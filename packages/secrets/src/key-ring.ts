@@ -1,4 +1,6 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { formatKeyLine, parseKeyLines } from './internal/key-text.js';
+import { REDACTED_SUMMARY, redactObject } from './internal/redacted.js';
 import {
   assertKid,
   bytesToStringAndWipe,
@@ -17,7 +19,10 @@ export const SEALED_PREFIX = 'sealed:v1:';
 const SEALED_PATTERN = /^sealed:v1:([A-Za-z0-9_.-]{1,64}):([A-Za-z0-9_-]+)$/;
 const SEALED_IN_TEXT = /sealed:v1:[A-Za-z0-9_.-]{1,64}:[A-Za-z0-9_-]+/g;
 
-/** A freshly generated sealing key pair, as the text lines a key-ring file holds. */
+/**
+ * A freshly generated sealing key pair, as the text lines a key-ring file holds. It prints and
+ * serializes as its key id and public key only.
+ */
 export interface GeneratedSealKey {
   /** The key id: the one given, or derived from the public key. */
   kid: string;
@@ -42,11 +47,16 @@ export async function generateSealKey(options: { kid?: string } = {}): Promise<G
   try {
     const kid = options.kid ?? deriveKid(lib, pair.publicKey);
     assertKid(kid);
-    return {
-      kid,
-      secretKey: formatKeyLine('bulwark-seal-key', kid, toBase64(lib, pair.privateKey)),
-      publicKey: formatKeyLine('bulwark-seal-pub', kid, toBase64(lib, pair.publicKey)),
-    };
+    const publicKey = formatKeyLine('bulwark-seal-pub', kid, toBase64(lib, pair.publicKey));
+    return redactObject(
+      {
+        kid,
+        secretKey: formatKeyLine('bulwark-seal-key', kid, toBase64(lib, pair.privateKey)),
+        publicKey,
+      },
+      'GeneratedSealKey',
+      () => ({ kid, publicKey, secretKey: REDACTED_SUMMARY }),
+    );
   } finally {
     lib.memzero(pair.privateKey);
   }
@@ -64,7 +74,8 @@ interface RingKey {
  * dropping the old key.
  *
  * The ring text holds one key per line (`bulwark-seal-key:v1:…` or, for a ring that only seals,
- * `bulwark-seal-pub:v1:…`); blank lines and `#` comments are ignored.
+ * `bulwark-seal-pub:v1:…`); blank lines and `#` comments are ignored. A ring prints and
+ * serializes as its key ids only.
  *
  * @example
  * ```ts
@@ -79,32 +90,39 @@ export class KeyRing {
     private readonly keys: RingKey[],
   ) {}
 
-  /** Parses key-ring text. Throws `SecretsError` (`SECRETS_MALFORMED`, `SECRETS_INVALID_KEY`). */
+  /**
+   * Parses key-ring text. Throws `SecretsError` (`SECRETS_MALFORMED`, `SECRETS_INVALID_KEY`);
+   * on an error, every key already decoded from the text is wiped, not only the failing one.
+   */
   static async parse(text: string): Promise<KeyRing> {
     const lib = await loadSodium();
     const lines = parseKeyLines(lib, text, ['bulwark-seal-key', 'bulwark-seal-pub']);
-    const keys = lines.map((line): RingKey => {
-      const expected =
-        line.kind === 'bulwark-seal-key'
-          ? lib.crypto_box_SECRETKEYBYTES
-          : lib.crypto_box_PUBLICKEYBYTES;
-      if (line.bytes.length !== expected) {
-        lib.memzero(line.bytes);
-        throw new SecretsError(
-          'SECRETS_INVALID_KEY',
-          `key ring line ${line.line} ("${line.kid}") is ${line.bytes.length} bytes, expected ${expected}`,
-        );
-      }
-      if (line.kind === 'bulwark-seal-pub') {
-        return { kid: line.kid, publicKey: line.bytes, privateKey: undefined };
-      }
-      return {
-        kid: line.kid,
-        publicKey: lib.crypto_scalarmult_base(line.bytes),
-        privateKey: line.bytes,
-      };
-    });
-    return new KeyRing(lib, keys);
+    try {
+      const keys = lines.map((line): RingKey => {
+        const expected =
+          line.kind === 'bulwark-seal-key'
+            ? lib.crypto_box_SECRETKEYBYTES
+            : lib.crypto_box_PUBLICKEYBYTES;
+        if (line.bytes.length !== expected) {
+          throw new SecretsError(
+            'SECRETS_INVALID_KEY',
+            `key ring line ${line.line} ("${line.kid}") is ${line.bytes.length} bytes, expected ${expected}`,
+          );
+        }
+        if (line.kind === 'bulwark-seal-pub') {
+          return { kid: line.kid, publicKey: line.bytes, privateKey: undefined };
+        }
+        return {
+          kid: line.kid,
+          publicKey: lib.crypto_scalarmult_base(line.bytes),
+          privateKey: line.bytes,
+        };
+      });
+      return new KeyRing(lib, keys);
+    } catch (error) {
+      for (const line of lines) lib.memzero(line.bytes);
+      throw error;
+    }
   }
 
   /** Whether `value` looks like a sealed value (`sealed:v1:…`). */
@@ -197,6 +215,20 @@ export class KeyRing {
       if (key.privateKey) this.lib.memzero(key.privateKey);
       key.privateKey = undefined;
     }
+  }
+
+  /** What `util.inspect` and `console.log` show: key ids, never key material. */
+  [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
+    return `KeyRing ${format(this.toJSON(), options)}`;
+  }
+
+  /** What `JSON.stringify` writes: key ids, never key material. */
+  toJSON(): Record<string, unknown> {
+    return {
+      type: 'KeyRing',
+      kids: this.kids,
+      privateKeys: this.keys.filter((key) => key.privateKey !== undefined).length,
+    };
   }
 
   private newest(): RingKey {

@@ -267,6 +267,19 @@ describe('rotation', () => {
     expect(warnings).toEqual(['a rotation listener for A_SECRET threw: listener bug']);
   });
 
+  // Regression: a refresh() that arrived while another was running resolved to [] although
+  // values had changed.
+  it('a refresh that arrives while one is running resolves to the real change list', async () => {
+    await writeFile(join(dir, 'A_SECRET'), 'a-value-1');
+    await writeFile(join(dir, 'B_SECRET'), 'b-value-1');
+    const store = await open({ ...base(), watch: false, required: ['A_SECRET', 'B_SECRET'] });
+    await writeFile(join(dir, 'B_SECRET'), 'b-value-2');
+    const [first, second] = await Promise.all([store.refresh(), store.refresh()]);
+    expect(first).toEqual(['B_SECRET']);
+    expect(second).toEqual(['B_SECRET']);
+    expect(await store.refresh()).toEqual([]);
+  });
+
   it('keeps the previous value when a file disappears', async () => {
     await writeFile(join(dir, 'KEEP_ME'), 'keep-value');
     const store = await open({ ...base(), watch: false, required: ['KEEP_ME'] });

@@ -1,8 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { type InspectOptions, inspect } from 'node:util';
 import { BulwarkConfigError, registerSecretValue } from '@bulwark/core';
 import { redactableParts } from './internal/redactable-parts.js';
+import { REDACTED_SUMMARY, redactObject } from './internal/redacted.js';
 import { missingSecretError, type ReadSecret, readSecret } from './internal/secret-reader.js';
 import type { ResolvedSecretsOptions } from './internal/validate-options.js';
 import { KeyRing } from './key-ring.js';
@@ -24,14 +26,16 @@ export type SecretRotationListener = (rotation: SecretRotation) => void;
  * listeners hear about values that actually changed. Every value is registered with
  * `registerSecretValue` so that loggers redact it.
  *
- * Create it with `loadSecrets()`; call `close()` when done.
+ * Create it with `loadSecrets()`; call `close()` when done. It prints and serializes as a
+ * summary (names, sources, state), never a value: `console.log(store)` and
+ * `JSON.stringify(store)` are safe.
  */
 export class SecretStore {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Map<string, Set<SecretRotationListener>>();
   private readonly watchers: FSWatcher[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private running: { done: Promise<void>; changed: string[] } | undefined;
   private again = false;
   private closed = false;
   private ring: { raw: string; ring: KeyRing } | undefined;
@@ -97,26 +101,31 @@ export class SecretStore {
   /**
    * Re-reads every secret now and notifies listeners of changes; returns the changed names.
    * Runs after file events on its own; call it yourself on SIGHUP, for example.
+   *
+   * A call made while a refresh is running joins it: the running refresh makes one more pass
+   * (it may have read a file before the change that prompted this call), and both calls
+   * resolve to the names changed over the whole run.
    */
   async refresh(): Promise<string[]> {
     if (this.closed) return [];
+    if (this.running) {
+      this.again = true;
+      const { done, changed } = this.running;
+      await done;
+      return [...new Set(changed)];
+    }
     const changed: string[] = [];
-    const run = async (): Promise<void> => {
+    const done = (async () => {
       do {
         this.again = false;
         changed.push(...(await this.reloadChanged()));
       } while (this.again && !this.closed);
-    };
-    if (this.running) {
-      this.again = true;
-      await this.running;
-      return changed;
-    }
-    this.running = run().finally(() => {
+    })().finally(() => {
       this.running = undefined;
     });
-    await this.running;
-    return changed;
+    this.running = { done, changed };
+    await done;
+    return [...new Set(changed)];
   }
 
   /** Stops watching, drops listeners and wipes the key ring. Safe to call twice. */
@@ -125,10 +134,33 @@ export class SecretStore {
     clearTimeout(this.timer);
     this.timer = undefined;
     for (const watcher of this.watchers.splice(0)) watcher.close();
-    await this.running?.catch(() => undefined);
+    await this.running?.done.catch(() => undefined);
     this.listeners.clear();
     this.ring?.ring.destroy();
     this.ring = undefined;
+  }
+
+  /** What `util.inspect` and `console.log` show: a summary, never a value. */
+  [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
+    return `SecretStore ${format(this.summary(), options)}`;
+  }
+
+  /** What `JSON.stringify` (and so a JSON logger) writes: a summary, never a value. */
+  toJSON(): Record<string, unknown> {
+    return { type: 'SecretStore', ...this.summary() };
+  }
+
+  private summary(): Record<string, unknown> {
+    return {
+      names: this.names,
+      sources: Object.fromEntries(
+        [...this.entries].map(([name, entry]) => [name, { ...entry.source }]),
+      ),
+      values: REDACTED_SUMMARY,
+      keyRing: this.ring?.ring.toJSON(),
+      watchers: this.watchers.length,
+      closed: this.closed,
+    };
   }
 
   private entry(name: string): Entry | undefined {
@@ -215,7 +247,13 @@ export class SecretStore {
       this.set(name, next);
       if (previous?.value === next.value) continue;
       changed.push(name);
-      this.notify({ name, value: next.value, previous: previous?.value, source: next.source });
+      this.notify(
+        redactObject(
+          { name, value: next.value, previous: previous?.value, source: next.source },
+          'SecretRotation',
+          () => ({ name, source: next.source, value: REDACTED_SUMMARY }),
+        ),
+      );
     }
     return changed;
   }

@@ -1,3 +1,4 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { SecretRotationListener, SecretStore } from './secret-store.js';
 import { SECRET_STORE } from './secrets.module-definition.js';
@@ -5,7 +6,8 @@ import type { SecretSource } from './secrets-options.interface.js';
 
 /**
  * The secrets declared in `SecretsModule.forRoot()`, loaded before any provider that injects
- * this service is built, and kept current as mounted files rotate.
+ * this service is built, and kept current as mounted files rotate. It prints and serializes
+ * as a summary, never a value.
  *
  * @example
  * ```ts
@@ -50,6 +52,16 @@ export class SecretsService implements OnModuleDestroy {
   /** Re-reads every secret now; resolves to the names whose value changed. */
   refresh(): Promise<string[]> {
     return this.store.refresh();
+  }
+
+  /** What `util.inspect` and `console.log` show: the store's summary, never a value. */
+  [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
+    return `SecretsService ${format(this.toJSON(), options)}`;
+  }
+
+  /** What `JSON.stringify` writes: the store's summary, never a value. */
+  toJSON(): Record<string, unknown> {
+    return { ...this.store.toJSON(), type: 'SecretsService' };
   }
 
   /** Closes the directory watchers when the module is destroyed (`app.close()`). */

@@ -24,6 +24,22 @@ export function formatKeyLine(kind: KeyKind, kid: string, base64: string): strin
  */
 export function parseKeyLines(lib: Sodium, text: string, accepted: readonly KeyKind[]): KeyLine[] {
   const keys: KeyLine[] = [];
+  try {
+    collectKeyLines(lib, text, accepted, keys);
+  } catch (error) {
+    // A later line's error must not leave the keys decoded so far in memory.
+    for (const key of keys) lib.memzero(key.bytes);
+    throw error;
+  }
+  return keys;
+}
+
+function collectKeyLines(
+  lib: Sodium,
+  text: string,
+  accepted: readonly KeyKind[],
+  keys: KeyLine[],
+): void {
   const seen = new Set<string>();
   const lines = text.split(/\r?\n/);
   for (const [index, raw] of lines.entries()) {
@@ -62,5 +78,4 @@ export function parseKeyLines(lib: Sodium, text: string, accepted: readonly KeyK
   if (keys.length === 0) {
     throw new SecretsError('SECRETS_INVALID_KEY', 'the key ring holds no key');
   }
-  return keys;
 }
