@@ -41,8 +41,8 @@ export function describeRateLimit(
   options: RateLimitModuleOptions = {},
 ): RateLimitDescription {
   if (isSkipped(reflector, handler, controller)) return { exempt: true };
-  const { policies } = resolveRateLimitOptions(options);
-  const rule = routeRule(reflector, handler, controller, policies);
+  const { policies, replicaShare } = resolveRateLimitOptions(options);
+  const rule = routeRule(reflector, handler, controller, policies, replicaShare);
   return {
     exempt: false,
     policy: rule.policy.name,

@@ -103,7 +103,10 @@ export interface RateLimitModuleOptions {
    */
   storeFailure?: StoreFailureMode;
   /**
-   * How many replicas share the limit; divides the insurance limit.
+   * How many replicas share the limit. On the built-in memory store (neither `store` nor
+   * `redis`), each replica keeps its own counts, so every limit is divided by it: each replica
+   * admits `limit ÷ replicas` (at least 1), and `RateLimit-Policy` says so. With a shared store
+   * it divides only the insurance limit used while the store is down.
    * @default RATE_LIMIT_REPLICAS, else 1
    */
   replicas?: number;

@@ -1,6 +1,10 @@
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import type { ResolvedPolicy, ResolvedRateLimitOptions } from './internal/resolve-options.js';
+import {
+  type ResolvedPolicy,
+  type ResolvedRateLimitOptions,
+  shareOf,
+} from './internal/resolve-options.js';
 import { isSkipped, type RouteRule, routeRule } from './internal/route-rule.js';
 import { MemoryRateLimitStore } from './memory.store.js';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
@@ -31,6 +35,7 @@ export class RateLimiter implements OnModuleInit {
   readonly store: RateLimitStore;
   private readonly insurance: MemoryRateLimitStore | undefined;
   private readonly rules = new WeakMap<object, RouteRule | null>();
+  private readonly policies: ReadonlyMap<string, ResolvedPolicy>;
   private readonly logger = new Logger('RateLimit');
   private failing = false;
 
@@ -48,6 +53,9 @@ export class RateLimiter implements OnModuleInit {
       this.store instanceof MemoryRateLimitStore || options.storeFailure !== 'insurance'
         ? undefined
         : memory();
+    this.policies = new Map(
+      [...options.policies].map(([name, policy]) => [name, shareOf(policy, options.replicaShare)]),
+    );
   }
 
   /** Checks every route's `@RateLimit()` at start-up, so a typo fails the boot, not a request. */
@@ -61,9 +69,12 @@ export class RateLimiter implements OnModuleInit {
     }
   }
 
-  /** A named policy, `default` included. */
+  /**
+   * A named policy, `default` included, as this replica applies it: with limits kept per
+   * replica (the memory store and `RATE_LIMIT_REPLICAS` above 1), its share of the limit.
+   */
   policy(name: string): ResolvedPolicy | undefined {
-    return this.options.policies.get(name);
+    return this.policies.get(name);
   }
 
   /** The effective rule of a route, or `null` when it is exempt. Cached per handler. */
@@ -73,7 +84,13 @@ export class RateLimiter implements OnModuleInit {
     if (rule === undefined) {
       rule = isSkipped(this.reflector, handler, controller)
         ? null
-        : routeRule(this.reflector, handler, controller, this.options.policies);
+        : routeRule(
+            this.reflector,
+            handler,
+            controller,
+            this.options.policies,
+            this.options.replicaShare,
+          );
       this.rules.set(handler, rule);
     }
     return rule;

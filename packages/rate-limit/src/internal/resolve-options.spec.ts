@@ -79,6 +79,35 @@ describe('resolveRateLimitOptions', () => {
     });
   });
 
+  describe('when RATE_LIMIT_REPLICAS is set', () => {
+    it('divides every limit on the memory store: each replica keeps its own counts', () => {
+      const options = resolveRateLimitOptions({
+        env: { RATE_LIMIT_MAX: '100', RATE_LIMIT_REPLICAS: '10' },
+        policies: { login: { limit: 5, windowSeconds: 60 } },
+      });
+      expect(options.replicaShare).toBe(10);
+      expect(options.authFailure?.policy).toMatchObject({ name: 'auth-failure', limit: 10 });
+      // The configured policies stay as given; the guard applies the share per route.
+      expect(options.policies.get('default')).toMatchObject({ limit: 100 });
+    });
+
+    it.each([
+      ['REDIS_URL', { env: { RATE_LIMIT_REPLICAS: '10', REDIS_URL: 'redis://cache:6379' } }],
+      [
+        'a custom store',
+        {
+          env: { RATE_LIMIT_REPLICAS: '10' },
+          store: { consume: () => Promise.reject(), peek: () => Promise.reject() },
+        },
+      ],
+    ])('keeps the limits whole with %s: a shared store counts for every replica', (_, given) => {
+      const options = resolveRateLimitOptions({ ...given, limit: 100 });
+      expect(options.replicaShare).toBe(1);
+      expect(options.replicas).toBe(10);
+      expect(options.authFailure?.policy).toMatchObject({ limit: 100 });
+    });
+  });
+
   describe('when options are wrong', () => {
     it.each([
       [{ limit: 1.5 }, 'limit: must be an integer from 1 to 1000000000'],

@@ -32,6 +32,12 @@ export interface ResolvedRateLimitOptions {
   readonly storeTimeoutMs: number;
   readonly storeFailure: StoreFailureMode;
   readonly replicas: number;
+  /**
+   * What every limit is divided by on this replica: `replicas` when the limits are kept in this
+   * process (the built-in memory store, neither `store` nor `redis` given), so that the
+   * replicas together stay within the limit; 1 with a shared store, whose limits are global.
+   */
+  readonly replicaShare: number;
   readonly resolver: ClientAddressResolver;
   readonly ipv6Prefix: number;
   readonly maxKeys: number;
@@ -64,6 +70,12 @@ export function policyOf(
   // GCRA needs at least one microsecond between units.
   const checked = integer(`${setting}.limit`, limit, 1, Math.min(window * 1_000_000, 1e9));
   return { name, limit: checked, windowSeconds: window, windowMs: window * 1000 };
+}
+
+/** One replica's share of a policy: `limit ÷ share`, rounded down, at least 1. */
+export function shareOf(policy: ResolvedPolicy, share: number): ResolvedPolicy {
+  if (share === 1) return policy;
+  return { ...policy, limit: Math.max(1, Math.floor(policy.limit / share)) };
 }
 
 /**
@@ -162,9 +174,18 @@ export function resolveRateLimitOptions(
     throw new BulwarkConfigError('keyPrefix', 'must be a string without braces or spaces');
   }
 
+  const replicas =
+    options.replicas === undefined
+      ? envInt('RATE_LIMIT_REPLICAS', 1, { min: 1, max: 10_000, env })
+      : integer('replicas', options.replicas, 1, 10_000);
+  const replicaShare = options.store === undefined && redis === undefined ? replicas : 1;
+
   return {
     policies,
-    authFailure,
+    authFailure: authFailure && {
+      ...authFailure,
+      policy: shareOf(authFailure.policy, replicaShare),
+    },
     redis,
     store: options.store,
     keyPrefix,
@@ -173,10 +194,8 @@ export function resolveRateLimitOptions(
         ? 500
         : integer('storeTimeoutMs', options.storeTimeoutMs, 1, 60_000),
     storeFailure: storeFailure as StoreFailureMode,
-    replicas:
-      options.replicas === undefined
-        ? envInt('RATE_LIMIT_REPLICAS', 1, { min: 1, max: 10_000, env })
-        : integer('replicas', options.replicas, 1, 10_000),
+    replicas,
+    replicaShare,
     resolver: new ClientAddressResolver(
       options.trustProxy === undefined ? parseTrustProxy(env.TRUST_PROXY) : options.trustProxy,
     ),

@@ -2,7 +2,7 @@ import { ROUTE_METADATA } from '@bulwark/core';
 import type { Reflector } from '@nestjs/core';
 import type { RateLimitRouteOptions } from '../rate-limit.decorator.js';
 import { RateLimitError } from '../rate-limit.error.js';
-import { DEFAULT_POLICY, policyOf, type ResolvedPolicy } from './resolve-options.js';
+import { DEFAULT_POLICY, policyOf, type ResolvedPolicy, shareOf } from './resolve-options.js';
 
 /** The effective limit of one route. */
 export interface RouteRule {
@@ -29,13 +29,16 @@ export function isSkipped(reflector: Reflector, handler: Target, controller: Tar
 
 /**
  * Resolves a route's declaration against the policies; throws `RateLimitError` for an unknown
- * policy or a cost above the limit.
+ * policy or a cost above the limit. With `replicaShare` above 1 (limits kept per replica), the
+ * rule holds this replica's share of the limit, and a cost above the share is charged as the
+ * whole share.
  */
 export function routeRule(
   reflector: Reflector,
   handler: Target,
   controller: Target,
   policies: ReadonlyMap<string, ResolvedPolicy>,
+  replicaShare = 1,
 ): RouteRule {
   const declared = reflector.getAllAndOverride<RateLimitRouteOptions | undefined>(
     ROUTE_METADATA.rateLimit,
@@ -70,5 +73,7 @@ export function routeRule(
       `@RateLimit() on ${where}: cost ${cost} exceeds the limit ${rule.policy.limit} of policy "${rule.policy.name}"`,
     );
   }
-  return rule;
+  if (replicaShare === 1) return rule;
+  const policy = shareOf(rule.policy, replicaShare);
+  return { ...rule, policy, cost: Math.min(cost, policy.limit) };
 }
