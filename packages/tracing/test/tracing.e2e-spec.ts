@@ -8,6 +8,11 @@ import { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const RAW_TRACE_IDS = ['1bf7651916cd43dd8448eb211c80319c', '2cf7651916cd43dd8448eb211c80319c'];
 const PARENT_SPAN_ID = 'b7ad6b7169203331';
+// What the fixture's broken route puts in its error message: a registered secret and a token.
+const DATABASE_PASSWORD = 'Sup3rS3cret-db-pass';
+const TOKEN = 'abcdef.123456.ghijkl';
+const SCRUBBED_MESSAGE =
+  'database exploded: postgres://app:[REDACTED]@db/notes refused Bearer [REDACTED]';
 
 /**
  * POSTs a JSON body in two writes 50 ms apart, so that the body's last chunk and its end arrive
@@ -42,10 +47,12 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
   let spans: ReceivedSpan[];
   let created: { status: number; body: Record<string, unknown> };
   let rawPosts: Array<{ status: number; body: Record<string, unknown> }>;
-  // A downstream service the POST handler calls: records the traceparent it was sent.
+  // A downstream service the POST handler calls: records the traceparent and baggage it was sent.
   const downstreamTraceparents: (string | undefined)[] = [];
+  const downstreamBaggage: (string | undefined)[] = [];
   const downstream = createServer((request, response) => {
     downstreamTraceparents.push(request.headers.traceparent as string | undefined);
+    downstreamBaggage.push(request.headers.baggage as string | undefined);
     response.end('ok');
   });
 
@@ -83,6 +90,7 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     }
     created = await postInTwoParts(`${fixture.url}/items`, {
       traceparent: `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`,
+      baggage: 'tenant=acme',
     });
     // Two POSTs to the plain node:http server at once, on two connections, each continuing its
     // own trace: both bodies end after both request events.
@@ -118,8 +126,9 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     expect(span?.resource['service.name']).toBe(`notes-${adapter}`);
   });
 
-  it('propagates W3C baggage into the request context', () => {
-    expect(responses.item?.body.baggage).toBe('acme');
+  it('drops incoming baggage at the edge: not in the request context, not forwarded', () => {
+    expect(responses.item?.body.baggage).toBeNull();
+    expect(downstreamBaggage).toEqual([undefined]);
   });
 
   it('names spans by route template, never by raw path', () => {
@@ -169,17 +178,25 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     }
   });
 
-  it('records the exception of a 5xx with status ERROR', () => {
+  it('records the type and scrubbed message of a 5xx exception, with status ERROR and no stack', () => {
     expect(responses.broken?.status).toBe(500);
     const span = spanFor('/items/42/broken');
-    expect(span?.status).toMatchObject({ code: 2, message: 'database exploded' });
-    expect(span?.events).toContainEqual({
-      name: 'exception',
-      attributes: expect.objectContaining({
-        'exception.type': 'Error',
-        'exception.message': 'database exploded',
-      }),
-    });
+    expect(span?.status).toEqual({ code: 2, message: SCRUBBED_MESSAGE });
+    expect(span?.attributes['error.type']).toBe('DatabaseError');
+    expect(span?.events).toEqual([
+      {
+        name: 'exception',
+        attributes: { 'exception.type': 'DatabaseError', 'exception.message': SCRUBBED_MESSAGE },
+      },
+    ]);
+  });
+
+  it('exports neither the secret nor the token the exception quoted, anywhere', () => {
+    const exported = Buffer.concat(receiver.exports.map((received) => received.body));
+    expect(exported.includes(DATABASE_PASSWORD)).toBe(false);
+    expect(exported.includes(TOKEN)).toBe(false);
+    expect(exported.includes('exception.stacktrace')).toBe(false);
+    expect(exported.includes('tracing.e2e-spec')).toBe(false);
   });
 
   it('records an exception a guard threw, with status ERROR', () => {
@@ -222,6 +239,75 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     expect(responses.allowed).toEqual({ status: 200, body: { reports: [] } });
   });
 });
+
+describe.each(ADAPTERS)(
+  'on %s with OTEL_BULWARK_RECORD_STACKS=true and OTEL_PROPAGATE_INCOMING_BAGGAGE=true',
+  (adapter) => {
+    let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
+    let spans: ReceivedSpan[];
+    let item: Record<string, unknown>;
+    let brokenStatus: number;
+    const downstreamBaggage: (string | undefined)[] = [];
+    const downstream = createServer((request, response) => {
+      downstreamBaggage.push(request.headers.baggage as string | undefined);
+      response.end('ok');
+    });
+
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => downstream.listen(0, '127.0.0.1', resolve));
+      receiver = await startOtlpReceiver();
+      const fixture = await startFixture(adapter, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BULWARK_RECORD_STACKS: 'true',
+        OTEL_PROPAGATE_INCOMING_BAGGAGE: 'true',
+        FIXTURE_DOWNSTREAM: `http://127.0.0.1:${(downstream.address() as AddressInfo).port}/audit`,
+      });
+      try {
+        const headers = { baggage: 'tenant=acme' };
+        item = (await (await fetch(`${fixture.url}/items/7`, { headers })).json()) as Record<
+          string,
+          unknown
+        >;
+        const broken = await fetch(`${fixture.url}/items/7/broken`);
+        brokenStatus = broken.status;
+        await broken.arrayBuffer();
+        expect((await postInTwoParts(`${fixture.url}/items`, headers)).status).toBe(201);
+      } finally {
+        expect(await fixture.stop()).toBe(0);
+      }
+      spans = receiver.jsonSpans();
+    });
+    afterAll(async () => {
+      await receiver?.close();
+      await new Promise((resolve) => downstream.close(resolve));
+    });
+
+    it('records the stack of a 5xx exception, scrubbed like its message', () => {
+      expect(brokenStatus).toBe(500);
+      const span = spans.find(
+        (candidate) => candidate.attributes['url.path'] === '/items/7/broken',
+      );
+      const [event] = span?.events ?? [];
+      expect(event?.attributes).toMatchObject({
+        'exception.type': 'DatabaseError',
+        'exception.message': SCRUBBED_MESSAGE,
+      });
+      const stack = String(event?.attributes['exception.stacktrace']);
+      // The class sets no name of its own: V8 heads the stack with the inherited `Error`.
+      expect(stack.startsWith(`Error: ${SCRUBBED_MESSAGE}\n    at `)).toBe(true);
+      expect(stack).toContain('app.mjs');
+      const exported = Buffer.concat(receiver.exports.map((received) => received.body));
+      expect(exported.includes(DATABASE_PASSWORD)).toBe(false);
+      expect(exported.includes(TOKEN)).toBe(false);
+    });
+
+    it('keeps incoming baggage in the request context and forwards it downstream', () => {
+      expect(item.baggage).toBe('acme');
+      expect(downstreamBaggage).toEqual(['tenant=acme']);
+    });
+  },
+);
 
 describe('tracing exported as OTLP http/protobuf', () => {
   it('sends protobuf carrying the service name and the continued trace id', async () => {

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { getPrincipal, HTTP_METHODS, resolveRouteTemplate } from '@bulwark/core';
+import { getPrincipal, HTTP_METHODS, resolveRouteTemplate, scrubSecrets } from '@bulwark/core';
 import {
   context,
   propagation,
@@ -14,6 +14,9 @@ import {
 } from '@opentelemetry/api';
 import {
   ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_REQUEST_METHOD_ORIGINAL,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
@@ -45,9 +48,26 @@ const headerGetter: TextMapGetter<IncomingMessage['headers']> = {
   get: (headers, key) => headers[key],
 };
 
+/** Longest exception message or stack exported, as for a string field of a log line. */
+const MAX_TEXT = 4096;
+
 /**
- * Starts the SERVER span of one request: continues the incoming W3C `traceparent` (and
- * baggage, through the global propagator), and makes the span the active context.
+ * The incoming context of a request: its W3C `traceparent`, through the global propagator.
+ * Incoming `baggage` is the caller's, unauthenticated: at the edge it is dropped, so that it
+ * neither reaches the handler nor is forwarded on outgoing calls, unless
+ * `OTEL_PROPAGATE_INCOMING_BAGGAGE=true`.
+ */
+function incomingContext(request: IncomingMessage) {
+  const extracted = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+  if (tracingState().propagateIncomingBaggage || !propagation.getBaggage(extracted)) {
+    return extracted;
+  }
+  return propagation.deleteBaggage(extracted);
+}
+
+/**
+ * Starts the SERVER span of one request: continues the incoming W3C `traceparent`, and makes
+ * the span the active context.
  */
 function startServerSpan(
   tracer: Tracer,
@@ -55,7 +75,7 @@ function startServerSpan(
   response: ServerResponse,
   scheme: string,
 ) {
-  const parent = propagation.extract(ROOT_CONTEXT, request.headers, headerGetter);
+  const parent = incomingContext(request);
   const method = request.method ?? 'GET';
   const known = KNOWN_METHODS.has(method);
   const url = request.url ?? '/';
@@ -106,9 +126,7 @@ function endServerSpan(this: TracedResponse): void {
     span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, this.statusCode);
     const error = serverErrorOf(request);
     if (error !== undefined) {
-      const exception = error instanceof Error ? error : new Error(String(error));
-      span.recordException(exception);
-      span.setStatus({ code: SpanStatusCode.ERROR, message: exception.message });
+      recordServerError(span, error);
     } else if (this.statusCode >= 500) {
       // Server spans: only 5xx are errors; a 4xx is the client's.
       span.setStatus({ code: SpanStatusCode.ERROR });
@@ -119,6 +137,43 @@ function endServerSpan(this: TracedResponse): void {
     span.setAttribute(ATTR_ERROR_TYPE, 'aborted');
   }
   span.end();
+}
+
+function bounded(text: string): string {
+  const scrubbed = scrubSecrets(text);
+  return scrubbed.length > MAX_TEXT ? `${scrubbed.slice(0, MAX_TEXT)}…[truncated]` : scrubbed;
+}
+
+/** The class of a thrown value: the error's constructor or name, else its JavaScript type. */
+function exceptionType(error: unknown): string {
+  if (!(error instanceof Error)) return error === null ? 'null' : typeof error;
+  const constructorName = (error.constructor as { name?: unknown } | undefined)?.name;
+  return typeof constructorName === 'string' &&
+    constructorName !== '' &&
+    constructorName !== 'Error'
+    ? constructorName
+    : error.name;
+}
+
+/**
+ * Records the exception behind a 5xx as the log does: its type, and its message through the
+ * logs' scrubber (registered secrets and token shapes hidden); the stack, scrubbed too, only
+ * with `OTEL_BULWARK_RECORD_STACKS=true`. Span.recordException would export the raw message
+ * and stack, around the log redaction.
+ */
+function recordServerError(span: Span, error: unknown): void {
+  const type = exceptionType(error);
+  const message = bounded(error instanceof Error ? error.message : String(error));
+  const attributes: Record<string, string> = {
+    [ATTR_EXCEPTION_TYPE]: type,
+    [ATTR_EXCEPTION_MESSAGE]: message,
+  };
+  if (tracingState().recordStacks && error instanceof Error && typeof error.stack === 'string') {
+    attributes[ATTR_EXCEPTION_STACKTRACE] = bounded(error.stack);
+  }
+  span.addEvent('exception', attributes);
+  span.setAttribute(ATTR_ERROR_TYPE, type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
 
 type Emit = (this: Record<symbol, unknown>, event: string | symbol, ...args: unknown[]) => boolean;

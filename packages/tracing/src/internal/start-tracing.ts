@@ -5,7 +5,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { TracingError } from '../tracing.error.js';
 import { instrumentServers } from './server-span.js';
-import { validateTracingEnv } from './tracing-env.js';
+import { readTracingSettings, validateTracingEnv } from './tracing-env.js';
 import { tracingState } from './tracing-state.js';
 
 function correlation(): Record<string, string> | undefined {
@@ -19,6 +19,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
   const state = tracingState();
   if (state.sdk) return;
   validateTracingEnv(env);
+  const settings = readTracingSettings(env);
   const sdk = new NodeSDK({
     instrumentations: [
       // Outgoing requests only: incoming ones get Bulwark's lighter server spans.
@@ -42,6 +43,8 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): void {
   // The instrumentation patches node:http when it is first required; require it now, so that
   // outgoing requests are traced however the application loads it.
   createRequire(import.meta.url)('node:http');
+  state.recordStacks = settings.recordStacks;
+  state.propagateIncomingBaggage = settings.propagateIncomingBaggage;
   instrumentServers();
   state.sdk = sdk;
   setLogCorrelation(correlation);

@@ -1,6 +1,6 @@
 import { BulwarkConfigError } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
-import { tracingRequested, validateTracingEnv } from './tracing-env.js';
+import { readTracingSettings, tracingRequested, validateTracingEnv } from './tracing-env.js';
 
 describe('tracingRequested', () => {
   it.each([
@@ -42,4 +42,31 @@ describe('validateTracingEnv', () => {
     expect(() => validateTracingEnv(env)).toThrow(BulwarkConfigError);
     expect(() => validateTracingEnv(env)).toThrow(message);
   });
+});
+
+describe('readTracingSettings', () => {
+  it('defaults to no stacks and no incoming baggage', () => {
+    expect(readTracingSettings({})).toEqual({
+      recordStacks: false,
+      propagateIncomingBaggage: false,
+    });
+  });
+
+  it('reads OTEL_BULWARK_RECORD_STACKS and OTEL_PROPAGATE_INCOMING_BAGGAGE', () => {
+    expect(
+      readTracingSettings({
+        OTEL_BULWARK_RECORD_STACKS: 'true',
+        OTEL_PROPAGATE_INCOMING_BAGGAGE: 'true',
+      }),
+    ).toEqual({ recordStacks: true, propagateIncomingBaggage: true });
+  });
+
+  it.each(['OTEL_BULWARK_RECORD_STACKS', 'OTEL_PROPAGATE_INCOMING_BAGGAGE'])(
+    'rejects a value of %s that is not a boolean, naming the variable',
+    (name) => {
+      expect(() => readTracingSettings({ [name]: 'sometimes' })).toThrow(
+        `${name}: must be true or false. Set ${name}=true or ${name}=false.`,
+      );
+    },
+  );
 });

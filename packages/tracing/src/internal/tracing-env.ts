@@ -36,3 +36,19 @@ export function validateTracingEnv(env: Environment): void {
     }
   }
 }
+
+/** The Bulwark settings read from the environment by the preload entry. */
+export interface TracingEnvSettings {
+  /** `OTEL_BULWARK_RECORD_STACKS`, default false. */
+  readonly recordStacks: boolean;
+  /** `OTEL_PROPAGATE_INCOMING_BAGGAGE`, default false. */
+  readonly propagateIncomingBaggage: boolean;
+}
+
+/** Reads Bulwark's own tracing variables; a value that is not a boolean fails start-up. */
+export function readTracingSettings(env: Environment): TracingEnvSettings {
+  return {
+    recordStacks: envBool('OTEL_BULWARK_RECORD_STACKS', false, { env }),
+    propagateIncomingBaggage: envBool('OTEL_PROPAGATE_INCOMING_BAGGAGE', false, { env }),
+  };
+}
