@@ -15,7 +15,7 @@ export interface ShutdownClock {
 export interface ShutdownLogEntry {
   level: 'info' | 'warn' | 'error';
   msg: string;
-  phase: 'signal' | 'delay' | 'drain' | 'hook' | 'hooks' | 'exit' | 'forced';
+  phase: 'startup' | 'signal' | 'delay' | 'drain' | 'close' | 'hook' | 'hooks' | 'exit' | 'forced';
   [field: string]: unknown;
 }
 
@@ -30,9 +30,11 @@ export interface ShutdownLogEntry {
 export interface ShutdownModuleOptions {
   /**
    * How long the app keeps serving normally after the signal, with readiness already 503, while
-   * Kubernetes removes the pod from its endpoints. Skipped outside Kubernetes (see
-   * {@link ShutdownModuleOptions.delayOutsideKubernetes}).
-   * @default `SHUTDOWN_DELAY_SECONDS`, else 5
+   * Kubernetes or another load balancer stops routing to the instance. A delay given here or in
+   * `SHUTDOWN_DELAY_SECONDS` always applies. Only the built-in default of 5 s is skipped when
+   * `KUBERNETES_SERVICE_HOST` is unset (see {@link ShutdownModuleOptions.delayOutsideKubernetes}),
+   * and the start-up log says so once.
+   * @default `SHUTDOWN_DELAY_SECONDS`, else 5 (inside Kubernetes) or 0 (outside)
    */
   delaySeconds?: number;
   /**
@@ -59,8 +61,8 @@ export interface ShutdownModuleOptions {
    */
   signals?: NodeJS.Signals[];
   /**
-   * Apply the delay even when `KUBERNETES_SERVICE_HOST` is unset (behind another load balancer
-   * that needs time to converge).
+   * Apply the built-in default delay even when `KUBERNETES_SERVICE_HOST` is unset. An explicit
+   * `delaySeconds` or `SHUTDOWN_DELAY_SECONDS` applies everywhere without it.
    * @default false
    */
   delayOutsideKubernetes?: boolean;

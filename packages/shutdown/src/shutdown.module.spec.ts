@@ -115,6 +115,7 @@ describe('ShutdownModule', () => {
     it('defaults to a 5 s delay and a 20 s timeout, the delay applying only in Kubernetes', () => {
       expect(resolveShutdownOptions({ env: {} })).toMatchObject({
         delayMs: 5000,
+        delaySource: 'default',
         delayApplies: false,
         timeoutMs: 20_000,
         idleGraceMs: 1000,
@@ -133,6 +134,38 @@ describe('ShutdownModule', () => {
         delayMs: 2500,
         delayApplies: true,
         timeoutMs: 30_000,
+      });
+    });
+
+    it('applies SHUTDOWN_DELAY_SECONDS without KUBERNETES_SERVICE_HOST: an explicit delay is never skipped', () => {
+      expect(resolveShutdownOptions({ env: { SHUTDOWN_DELAY_SECONDS: '3' } })).toMatchObject({
+        delayMs: 3000,
+        delaySource: 'environment',
+        delayApplies: true,
+      });
+    });
+
+    it('applies the delaySeconds option without KUBERNETES_SERVICE_HOST', () => {
+      expect(resolveShutdownOptions({ env: {}, delaySeconds: 2 })).toMatchObject({
+        delayMs: 2000,
+        delaySource: 'option',
+        delayApplies: true,
+      });
+    });
+
+    it('takes a blank SHUTDOWN_DELAY_SECONDS as unset, so the default is still skipped outside Kubernetes', () => {
+      expect(resolveShutdownOptions({ env: { SHUTDOWN_DELAY_SECONDS: ' ' } })).toMatchObject({
+        delayMs: 5000,
+        delaySource: 'default',
+        delayApplies: false,
+      });
+    });
+
+    it('applies the default delay outside Kubernetes with delayOutsideKubernetes', () => {
+      expect(resolveShutdownOptions({ env: {}, delayOutsideKubernetes: true })).toMatchObject({
+        delayMs: 5000,
+        delaySource: 'default',
+        delayApplies: true,
       });
     });
 

@@ -257,15 +257,50 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
     expect(logs.map((entry) => entry.phase)).toEqual(['signal', 'forced']);
   });
 
-  it('skips the delay outside Kubernetes', async () => {
-    const shutdown = await start({ env: {} });
+  it('skips only the built-in default delay outside Kubernetes, and says so once at start-up', async () => {
+    const shutdown = await start({ env: {}, delaySeconds: undefined });
+    expect(logs).toEqual([
+      expect.objectContaining({ phase: 'startup', delayMs: 0, defaultDelayMs: 5000 }),
+    ]);
+    expect(logs[0]?.msg).toBe(
+      'KUBERNETES_SERVICE_HOST is unset: the default shutdown delay of 5000 ms is skipped, so a signal starts the drain at once. Behind another load balancer, set SHUTDOWN_DELAY_SECONDS (option delaySeconds): an explicit delay always applies.',
+    );
     void shutdown.shutdown('test');
     await until(() => shutdown.state !== 'delaying');
-    expect(logs[0]).toMatchObject({ phase: 'signal', delayMs: 0, delaySkipped: true });
+    expect(logs[1]).toMatchObject({ phase: 'signal', delayMs: 0, delaySkipped: true });
+    expect(logs.filter((entry) => entry.phase === 'startup')).toHaveLength(1);
   });
 
-  it('applies the delay outside Kubernetes when forced', async () => {
-    const shutdown = await start({ env: {}, delayOutsideKubernetes: true });
+  it('applies an explicit delaySeconds outside Kubernetes, with no start-up notice', async () => {
+    const shutdown = await start({ env: {}, delaySeconds: 5 });
+    expect(logs).toEqual([]);
+    void shutdown.shutdown('test');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(shutdown.state).toBe('delaying');
+    expect(logs[0]).toMatchObject({ phase: 'signal', delayMs: 5000, delaySkipped: false });
+    clock.advance(5000);
+    await until(() => shutdown.state !== 'delaying');
+  });
+
+  it('applies SHUTDOWN_DELAY_SECONDS outside Kubernetes', async () => {
+    const shutdown = await start({ env: { SHUTDOWN_DELAY_SECONDS: '3' }, delaySeconds: undefined });
+    void shutdown.shutdown('test');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(shutdown.state).toBe('delaying');
+    expect(logs[0]).toMatchObject({ phase: 'signal', delayMs: 3000, delaySkipped: false });
+    clock.advance(2999);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(shutdown.state).toBe('delaying');
+    clock.advance(1);
+    await until(() => shutdown.state !== 'delaying');
+  });
+
+  it('applies the default delay outside Kubernetes when forced', async () => {
+    const shutdown = await start({
+      env: {},
+      delaySeconds: undefined,
+      delayOutsideKubernetes: true,
+    });
     void shutdown.shutdown('test');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(shutdown.state).toBe('delaying');

@@ -91,6 +91,16 @@ export class ShutdownService
       this.tracker = new ConnectionTracker(server, this.options.clock, this.options.idleGraceMs);
     }
     this.hooks = this.discoverHooks();
+    const { delayApplies, delayMs } = this.options;
+    if (!delayApplies && delayMs > 0) {
+      this.write({
+        level: 'info',
+        msg: `KUBERNETES_SERVICE_HOST is unset: the default shutdown delay of ${delayMs} ms is skipped, so a signal starts the drain at once. Behind another load balancer, set SHUTDOWN_DELAY_SECONDS (option delaySeconds): an explicit delay always applies.`,
+        phase: 'startup',
+        delayMs: 0,
+        defaultDelayMs: delayMs,
+      });
+    }
     for (const signal of this.options.signals) {
       const handler = () => this.onSignal(signal);
       this.handlers.set(signal, handler);

@@ -41,6 +41,26 @@ function send(
 
 const KUBERNETES = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
 
+/** Keep-alive load from `clients` clients (at most 5000 requests each) until the app exits. */
+async function keepAliveLoad(running: SpawnedApp, clients = 16) {
+  const agent = new Agent({ keepAlive: true, maxSockets: clients });
+  const outcomes: Outcome[] = [];
+  let stop = false;
+  void running.exited.then(() => {
+    stop = true;
+  });
+  const client = async () => {
+    for (let i = 0; i < 5000 && !stop; i++) {
+      const outcome = await send(`${running.url}/work?ms=5`, agent);
+      outcomes.push(outcome);
+      if (outcome.error) return;
+    }
+  };
+  const all = Promise.all(Array.from({ length: clients }, client)).then(() => agent.destroy());
+  while (outcomes.length < 64) await new Promise((resolve) => setTimeout(resolve, 10));
+  return { outcomes, done: () => all };
+}
+
 describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
   let app: SpawnedApp | undefined;
   afterEach(async () => {
@@ -58,22 +78,7 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
       SHUTDOWN_TIMEOUT_SECONDS: '10',
     });
     const running = app;
-    const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-    const outcomes: Outcome[] = [];
-    let stop = false;
-    void running.exited.then(() => {
-      stop = true;
-    });
-    const client = async () => {
-      // Bounded: at most 5000 requests per client.
-      for (let i = 0; i < 5000 && !stop; i++) {
-        const outcome = await send(`${running.url}/work?ms=5`, agent);
-        outcomes.push(outcome);
-        if (outcome.error) return;
-      }
-    };
-    const clients = Array.from({ length: 16 }, client);
-    while (outcomes.length < 64) await new Promise((resolve) => setTimeout(resolve, 10));
+    const { outcomes, done } = await keepAliveLoad(running);
 
     expect((await send(`${running.url}/health/ready`, false)).status).toBe(200);
     running.child.kill('SIGTERM');
@@ -88,8 +93,7 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
     expect((await send(`${running.url}/health/live`, false)).status).toBe(200);
 
     expect(await running.exited).toBe(0);
-    await Promise.all(clients);
-    agent.destroy();
+    await done();
 
     const delayEnd = (await running.waitForLine(phase('delay'))).time as number;
     const beforeDelayEnd = outcomes.filter((outcome) => outcome.sentAt < delayEnd);
@@ -101,6 +105,31 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
     );
     expect(await running.waitForLine(phase('drain'))).toMatchObject({ timedOut: false });
     expect(await running.waitForLine(phase('exit'))).toMatchObject({ code: 0 });
+  });
+
+  it('applies an explicit SHUTDOWN_DELAY_SECONDS without KUBERNETES_SERVICE_HOST: no request fails until the delay ends, exit 0', async () => {
+    app = await spawnApp(adapter, {
+      SHUTDOWN_DELAY_SECONDS: '1.5',
+      SHUTDOWN_TIMEOUT_SECONDS: '10',
+    });
+    const running = app;
+    const { outcomes, done } = await keepAliveLoad(running);
+    running.child.kill('SIGTERM');
+
+    expect(await running.exited).toBe(0);
+    await done();
+    const signal = await running.waitForLine(phase('signal'));
+    expect(signal).toMatchObject({ delayMs: 1500, delaySkipped: false });
+    const delayEnd = (await running.waitForLine(phase('delay'))).time as number;
+    // Served through the delay, not refused: the listener stayed open until it ended.
+    const duringDelay = outcomes.filter(
+      (outcome) => outcome.sentAt > (signal.time as number) && outcome.sentAt < delayEnd,
+    );
+    expect(duringDelay.length).toBeGreaterThan(0);
+    const beforeDelayEnd = outcomes.filter((outcome) => outcome.sentAt < delayEnd);
+    expect(beforeDelayEnd.filter((outcome) => outcome.status !== 200)).toEqual([]);
+    // The delay was explicit: nothing says it was skipped.
+    expect(running.lines.filter(phase('startup'))).toEqual([]);
   });
 
   it('completes a request whose body is still arriving at SIGTERM with its normal status', async () => {
@@ -159,11 +188,14 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
 
     expect(await running.exited).toBe(1);
     expect((await hanging).error).toBeDefined();
-    // Outside Kubernetes the delay is skipped.
+    // Outside Kubernetes the built-in default delay is skipped, and start-up said so once.
     expect(await running.waitForLine(phase('signal'))).toMatchObject({
       delayMs: 0,
       delaySkipped: true,
     });
+    expect(running.lines.filter(phase('startup'))).toEqual([
+      expect.objectContaining({ level: 'info', delayMs: 0, defaultDelayMs: 5000 }),
+    ]);
     expect(await running.waitForLine(phase('drain'))).toMatchObject({ timedOut: true });
     expect(await running.waitForLine((line) => line.hookRan === 'flush')).toBeDefined();
     expect(await running.waitForLine(phase('exit'))).toMatchObject({ code: 1 });
@@ -187,6 +219,7 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
     expect(await app.exited).toBe(0);
     const phases = app.lines.filter((line) => line.context === 'Shutdown');
     expect(phases.map((line) => [line.phase, line.hook])).toEqual([
+      ['startup', undefined],
       ['signal', undefined],
       ['delay', undefined],
       ['drain', undefined],
@@ -195,7 +228,7 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
       ['hooks', undefined],
       ['exit', undefined],
     ]);
-    for (const line of phases.slice(1)) expect(line.durationMs).toEqual(expect.any(Number));
-    expect(phases[3]).toMatchObject({ level: 'error', error: 'boom' });
+    for (const line of phases.slice(2)) expect(line.durationMs).toEqual(expect.any(Number));
+    expect(phases[4]).toMatchObject({ level: 'error', error: 'boom' });
   });
 });

@@ -14,7 +14,12 @@ import type {
 /** {@link ShutdownModuleOptions} with defaults applied and seconds turned into milliseconds. */
 export interface ResolvedShutdownOptions {
   delayMs: number;
-  /** Whether the delay applies: inside Kubernetes, or forced. */
+  /** Where the delay came from: the option, `SHUTDOWN_DELAY_SECONDS`, or the built-in default. */
+  delaySource: 'option' | 'environment' | 'default';
+  /**
+   * Whether the delay applies: always when given explicitly; the built-in default only inside
+   * Kubernetes or when `delayOutsideKubernetes` is set.
+   */
   delayApplies: boolean;
   timeoutMs: number;
   idleGraceMs: number;
@@ -102,6 +107,12 @@ export function resolveShutdownOptions(
     throw new BulwarkConfigError('signals', 'SIGKILL and SIGSTOP cannot be caught. Remove them.');
   }
   const kubernetes = (env.KUBERNETES_SERVICE_HOST ?? '').trim() !== '';
+  const delaySource =
+    options.delaySeconds !== undefined
+      ? 'option'
+      : (env.SHUTDOWN_DELAY_SECONDS ?? '').trim() !== ''
+        ? 'environment'
+        : 'default';
   const delaySeconds = seconds(
     'delaySeconds',
     options.delaySeconds,
@@ -136,7 +147,11 @@ export function resolveShutdownOptions(
   );
   return {
     delayMs: Math.round(delaySeconds * 1000),
-    delayApplies: kubernetes || options.delayOutsideKubernetes === true,
+    delaySource,
+    // An operator who set a delay wants it behind any load balancer (Nomad, ECS, HAProxy,
+    // Traefik); only the built-in default is left out where nothing is known to need it.
+    delayApplies:
+      delaySource !== 'default' || kubernetes || options.delayOutsideKubernetes === true,
     timeoutMs: Math.round(timeoutSeconds * 1000),
     idleGraceMs: Math.round(idleGraceSeconds * 1000),
     hookTimeoutMs: Math.round(hookTimeoutSeconds * 1000),
