@@ -24,6 +24,8 @@ export { AuthzError } from './authz.error.js';
 export { AuthzGuard } from './authz.guard.js';
 export { AuthzModule, InjectAuthzOptions } from './authz.module.js';
 export type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
+export type { UncheckedBodyDecorator } from './body.decorators.js';
+export { BodyOf, UncheckedBody } from './body.decorators.js';
 export type { DecisionInput, DecisionPoint, OpaDecisionPointOptions } from './decision-point.js';
 export { decisionPointPolicy, OpaDecisionPoint } from './decision-point.js';
 export type { NamedPolicy, OwnerPolicyOptions, TenantPolicyOptions } from './policies.js';

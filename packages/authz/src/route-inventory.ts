@@ -1,4 +1,5 @@
 import { ROUTE_METADATA } from '@bulwark/core';
+import { describeBody } from './internal/body-types.js';
 import { describeNames, effectiveRequirement, isPublic } from './internal/requirement.js';
 import { type DiscoveredRoute, discoverRoutes, type ProviderSource } from './internal/routes.js';
 import { policyName } from './policies.js';
@@ -23,6 +24,11 @@ export interface RouteInventoryEntry {
   permissions: string;
   /** Object-level `action: policy`, or `authenticated` for `@Authenticated()`; `-` for none. */
   policy: string;
+  /**
+   * What the strict validation pipe holds the body to: the DTO (`CreateNote`, `CreateNote[]`),
+   * `unchecked: <reason>` for an `@UncheckedBody()` opt-out, or `-` for no body.
+   */
+  body: string;
   /** The rate-limit declaration as stored by `@bulwark/rate-limit`, `skip`, or `default`. */
   rateLimit: string;
 }
@@ -74,6 +80,7 @@ function toEntry(route: DiscoveredRoute): RouteInventoryEntry {
       : requirement?.authenticated
         ? 'authenticated'
         : '-',
+    body: describeBody(route.controller, route.handler, route.handlerName),
     rateLimit: describeRateLimit(route),
   };
 }
@@ -118,6 +125,7 @@ const COLUMNS = [
   ['ROLES', 'roles'],
   ['PERMISSIONS', 'permissions'],
   ['POLICY', 'policy'],
+  ['BODY', 'body'],
   ['RATE LIMIT', 'rateLimit'],
 ] as const;
 

@@ -38,7 +38,7 @@ describe('StrictValidationPipe', () => {
   it('rejects unknown fields at any depth', async () => {
     expect(
       await errorsOf(pipe.transform({ title: 't', tags: [{ name: 'a', admin: true }] }, body)),
-    ).toEqual([{ field: 'tags.0.admin', reason: 'unknown' }]);
+    ).toEqual([{ field: 'tags[0].admin', reason: 'unknown' }]);
   });
 
   it('rejects protected fields even when the DTO declares them, unless configured', async () => {

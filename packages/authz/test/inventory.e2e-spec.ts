@@ -64,6 +64,7 @@ describe('route inventory', () => {
       roles: '-',
       permissions: '-',
       policy: '-',
+      body: '-',
       rateLimit: 'skip',
     });
     expect(result.out).toMatchSnapshot();
@@ -105,12 +106,13 @@ describe('route inventory', () => {
         roles: '-',
         permissions: '-',
         policy: '-',
+        body: '-',
         rateLimit: 'default',
       },
     ];
     expect(formatRouteInventory(entries)).toBe(
-      'METHOD  PATH  AUTH    SCOPES  ROLES  PERMISSIONS  POLICY  RATE LIMIT\n' +
-        '!GET    /x    bearer  -       -      -            -       default\n',
+      'METHOD  PATH  AUTH    SCOPES  ROLES  PERMISSIONS  POLICY  BODY  RATE LIMIT\n' +
+        '!GET    /x    bearer  -       -      -            -       -     default\n',
     );
     expect(JSON.parse(formatRouteInventoryJson(entries))).toEqual(entries);
   });

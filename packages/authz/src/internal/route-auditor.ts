@@ -3,6 +3,7 @@ import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { AUTHZ_OPTIONS } from '../authz.constants.js';
 import { AuthzError } from '../authz.error.js';
 import type { ResolvedAuthzOptions } from '../authz-options.interface.js';
+import { bodyParameters, uncheckedBodyReason } from './body-types.js';
 import { effectiveRequirement, isPublic } from './requirement.js';
 import { isLoaderClass, isPolicyClass } from './resolve.js';
 import { type DiscoveredRoute, discoverRoutes } from './routes.js';
@@ -40,6 +41,7 @@ export class RouteAuditor implements OnApplicationBootstrap {
       );
     }
     this.checkInjectables(routes);
+    if (this.options.validation !== false) checkBodies(routes);
     const undeclared = routes.filter(
       (route) => !isPublic(route.controller, route.handler) && !hasRequirement(route),
     );
@@ -71,6 +73,35 @@ export class RouteAuditor implements OnApplicationBootstrap {
       }
     }
   }
+}
+
+const BODY_FIX =
+  'Fix: declare a DTO class (@Body() body: CreateNote), an array of DTOs with ' +
+  "@BodyOf([CreateNote]) (from @bulwark/authz), or opt out with @UncheckedBody('why'), " +
+  'which the route inventory lists.';
+
+/** Mass assignment: a body the strict pipe cannot hold to a whitelist stops start-up. */
+function checkBodies(routes: readonly DiscoveredRoute[]): void {
+  const unvalidated: string[] = [];
+  const seen = new Set<unknown>();
+  for (const route of routes) {
+    // A handler with several paths or versions is reported once.
+    if (seen.has(route.handler)) continue;
+    seen.add(route.handler);
+    if (uncheckedBodyReason(route.controller, route.handler) !== undefined) continue;
+    for (const parameter of bodyParameters(route.controller, route.handlerName)) {
+      if (parameter.validated) continue;
+      const body = parameter.property ? `@Body('${parameter.property}')` : '@Body()';
+      unvalidated.push(
+        `  - ${describeRoute(route)}: ${body} parameter ${parameter.index} is ${parameter.type}`,
+      );
+    }
+  }
+  if (unvalidated.length === 0) return;
+  throw new AuthzError(
+    'AUTHZ_UNVALIDATED_BODY',
+    `Strict validation: ${unvalidated.length} route body(ies) have a type that cannot be validated (an interface, Object, any, or an array without its element class):\n${unvalidated.join('\n')}\n${BODY_FIX}`,
+  );
 }
 
 function hasRequirement(route: DiscoveredRoute): boolean {
