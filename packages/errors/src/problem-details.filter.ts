@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { assignRequestId, rawRequest, rawResponse } from '@bulwark/core';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { loggedPath, requestPath, withoutRequestUrl } from './internal/logged-path.js';
 import { toProblem } from './internal/to-problem.js';
 
 /** The media type of every error response (RFC 9457 §3). */
@@ -19,9 +20,8 @@ function isFastifyReply(response: unknown): response is FastifyReplyLike {
   return typeof reply.code === 'function' && typeof reply.send === 'function' && !!reply.raw;
 }
 
-function pathOf(request: unknown): string {
-  const url = (request as { originalUrl?: string }).originalUrl ?? rawRequest(request).url ?? '/';
-  const path = url.split('?')[0] ?? '/';
+function instanceOf(request: unknown): string {
+  const path = requestPath(request);
   return path.length > 512 ? path.slice(0, 512) : path;
 }
 
@@ -38,8 +38,10 @@ function pathOf(request: unknown): string {
 export function sendProblem(exception: unknown, request: unknown, response: unknown): void {
   const requestId = assignRequestId(request, response);
   const { body, reason } = toProblem(exception);
-  const problem = { ...body, instance: pathOf(request), requestId };
-  logProblem(exception, problem, reason, rawRequest(request).method);
+  const problem = { ...body, instance: instanceOf(request), requestId };
+  const path = loggedPath(request);
+  const safeReason = reason === undefined ? undefined : withoutRequestUrl(reason, request, path);
+  logProblem(exception, problem, safeReason, rawRequest(request).method, path);
   send(response, problem.status, JSON.stringify(problem));
 }
 
@@ -47,9 +49,10 @@ const logger = new Logger('ProblemDetails');
 
 function logProblem(
   exception: unknown,
-  problem: { status: number; type: string; instance: string; requestId: string },
+  problem: { status: number; type: string; requestId: string },
   reason: string | undefined,
   method: string | undefined,
+  path: string,
 ): void {
   const entry: Record<string, unknown> = {
     msg: 'request failed',
@@ -57,7 +60,7 @@ function logProblem(
     status: problem.status,
     type: problem.type,
     method,
-    path: problem.instance,
+    path,
     reason,
   };
   if (problem.status >= 500) {
@@ -95,7 +98,9 @@ function send(response: unknown, status: number, json: string): void {
  * generic problem of its status, and anything else as a generic 500. Adds `instance` (the
  * path, without the query) and `requestId`. Headers already set on the response, such as
  * `WWW-Authenticate` or `Retry-After`, are kept. The full diagnostic (reason, cause, stack
- * for 5xx) goes to the log with the same request id, never to the client.
+ * for 5xx) goes to the log with the same request id, never to the client. The log names the
+ * route template, or the path without its query and with segments over 32 characters
+ * replaced, so that tokens carried in URLs stay out of it.
  *
  * @example
  * ```ts

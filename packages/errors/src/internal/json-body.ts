@@ -1,3 +1,4 @@
+import { locateJsonSyntaxError } from './json-syntax.js';
 import { ownProblem } from './problem-catalog.js';
 
 /** Limits applied to every JSON body. */
@@ -56,7 +57,8 @@ function checkStructure(value: unknown, limits: JsonLimits): void {
 /**
  * Decodes and parses a JSON body under the limits: strict UTF-8 (RFC 8259 §8.1), a depth
  * checked on the text before `JSON.parse` runs, array lengths and forbidden keys checked on
- * the result. Throws a `ProblemException` (400) naming no part of the input.
+ * the result. Throws a `ProblemException` (400) naming no part of the input, neither in its
+ * body nor in its reason (a syntax error is logged as a position and a kind).
  */
 export function parseJsonBody(body: Uint8Array, limits: JsonLimits): unknown {
   let text: string;
@@ -72,8 +74,13 @@ export function parseJsonBody(body: Uint8Array, limits: JsonLimits): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
-  } catch (error) {
-    throw ownProblem('invalid-json', `JSON.parse: ${(error as Error).message}`);
+  } catch {
+    // Not V8's message: it quotes the body around the error, and bodies hold passwords.
+    const where = locateJsonSyntaxError(text);
+    throw ownProblem(
+      'invalid-json',
+      where ? `JSON syntax: ${where.kind} at position ${where.position}` : 'JSON syntax error',
+    );
   }
   checkStructure(value, limits);
   return value;

@@ -1,3 +1,5 @@
+import { locateJsonSyntaxError } from './json-syntax.js';
+
 /**
  * Errors the HTTP frameworks raise while reading a request, before any handler runs: the only
  * errors besides `HttpException` whose status is the client's fault. Any other error with a
@@ -46,13 +48,18 @@ export function requestError(exception: unknown): RequestError | undefined {
     statusCode?: unknown;
     type?: unknown;
     code?: unknown;
+    body?: unknown;
   };
   const status = clientStatus(error);
   if (status === undefined) return undefined;
   if (typeof error.type === 'string' && BODY_PARSER_TYPES.has(error.type)) {
-    // body-parser's message for invalid JSON is V8's, which quotes the body: keep the position.
-    const position = /\bat position (\d+)/.exec(error.message)?.[1];
-    const where = position === undefined ? '' : ` at position ${position}`;
+    // body-parser's message for invalid JSON is V8's, which quotes the body: the position is
+    // found again in the text it keeps on the error, and nothing else of it is used.
+    const syntax =
+      error.type === 'entity.parse.failed' && typeof error.body === 'string'
+        ? locateJsonSyntaxError(error.body)
+        : undefined;
+    const where = syntax ? ` (${syntax.kind} at position ${syntax.position})` : '';
     return { status, reason: `body-parser: ${error.type}${where}` };
   }
   // Fastify's content-type parsers and router, and its plugins (multipart), make their errors
