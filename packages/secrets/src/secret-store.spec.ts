@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BulwarkConfigError, registeredSecretValues } from '@bulwark/core';
@@ -36,6 +36,11 @@ function nextRotation(store: SecretStore, name: string): Promise<SecretRotation>
   });
 }
 
+/** Secret files are written readable by their owner only, as they should be mounted. */
+function writeSecret(path: string, content: string): Promise<void> {
+  return writeFile(path, content, { mode: 0o600 });
+}
+
 let dir: string;
 let stores: SecretStore[];
 let warnings: string[];
@@ -67,9 +72,9 @@ afterEach(async () => {
 describe('loading', () => {
   it('prefers NAME_FILE, then a directory file, then the environment', async () => {
     const pointed = join(dir, 'elsewhere.txt');
-    await writeFile(pointed, 'from-name-file\n');
-    await writeFile(join(dir, 'REDIS_URL'), 'from-directory\n');
-    await writeFile(join(dir, 'api-token'), 'kebab-case-file');
+    await writeSecret(pointed, 'from-name-file\n');
+    await writeSecret(join(dir, 'REDIS_URL'), 'from-directory\n');
+    await writeSecret(join(dir, 'api-token'), 'kebab-case-file');
     const store = await open({
       ...base(),
       required: ['REDIS_URL', 'API_TOKEN', 'DB_PASSWORD'],
@@ -89,7 +94,7 @@ describe('loading', () => {
   });
 
   it('fails start-up naming a missing required secret, never printing any value', async () => {
-    await writeFile(join(dir, 'PRESENT'), 'present-value');
+    await writeSecret(join(dir, 'PRESENT'), 'present-value');
     const error = await loadSecrets({ ...base(), required: ['PRESENT', 'REDIS_URL'] }).catch(
       (caught: unknown) => caught,
     );
@@ -140,7 +145,7 @@ describe('loading', () => {
   });
 
   it('refuses a file above maxFileBytes, naming it', async () => {
-    await writeFile(join(dir, 'BIG'), 'x'.repeat(100));
+    await writeSecret(join(dir, 'BIG'), 'x'.repeat(100));
     await expect(
       loadSecrets({ ...base(), maxFileBytes: 50, required: ['BIG'] }),
     ).rejects.toMatchObject({
@@ -150,13 +155,13 @@ describe('loading', () => {
   });
 
   it('registers every loaded value for log redaction', async () => {
-    await writeFile(join(dir, 'SIGNING_KEY'), 'registered-signing-key-1');
+    await writeSecret(join(dir, 'SIGNING_KEY'), 'registered-signing-key-1');
     await open({ ...base(), required: ['SIGNING_KEY'] });
     expect(registeredSecretValues().has('registered-signing-key-1')).toBe(true);
   });
 
   it('loadSecret reads one value without watching', async () => {
-    await writeFile(join(dir, 'ONE'), 'single-value\n');
+    await writeSecret(join(dir, 'ONE'), 'single-value\n');
     expect(await loadSecret('ONE', { directories: [dir], env: {} })).toBe('single-value');
   });
 
@@ -179,7 +184,7 @@ describe('loading', () => {
 describe('sealed values', () => {
   it('unseals sealed:v1 values with the key ring named by unsealWith', async () => {
     const key = await generateSealKey({ kid: 'k1' });
-    await writeFile(join(dir, 'SEAL_KEYS'), `${key.secretKey}\n`);
+    await writeSecret(join(dir, 'SEAL_KEYS'), `${key.secretKey}\n`);
     const ring = await KeyRing.parse(key.publicKey);
     const store = await open({
       ...base(),
@@ -199,7 +204,7 @@ describe('sealed values', () => {
     ).rejects.toThrow(
       'unsealWith: secret TOKEN holds a sealed value; set unsealWith to the name of the secret holding the key ring',
     );
-    await writeFile(join(dir, 'SEAL_KEYS'), key.secretKey);
+    await writeSecret(join(dir, 'SEAL_KEYS'), key.secretKey);
     await expect(
       loadSecrets({
         ...base(),
@@ -211,12 +216,102 @@ describe('sealed values', () => {
   });
 });
 
+describe('file permissions', () => {
+  const production = { NODE_ENV: 'production', SECRETS_STRICT_PERMISSIONS: 'true' };
+
+  it('warns at start-up, once and without the value, for a file others can read', async () => {
+    await writeSecret(join(dir, 'OPEN_SECRET'), 'open-secret-value');
+    await chmod(join(dir, 'OPEN_SECRET'), 0o644);
+    const store = await open({ ...base(), watch: false, required: ['OPEN_SECRET'] });
+    expect(store.get('OPEN_SECRET')).toBe('open-secret-value');
+    await store.refresh();
+    expect(warnings).toEqual([
+      `secret OPEN_SECRET: ${join(dir, 'OPEN_SECRET')} is readable by others (mode 0644); chmod 0400 ${join(dir, 'OPEN_SECRET')} (on Kubernetes, defaultMode: 0400 on the secret volume). With SECRETS_STRICT_PERMISSIONS=true this stops a production start-up.`,
+    ]);
+  });
+
+  it('refuses the file in production with SECRETS_STRICT_PERMISSIONS=true, naming it', async () => {
+    const path = join(dir, 'pointed-secret');
+    await writeSecret(path, 'strict-secret-value');
+    await chmod(path, 0o604);
+    const error = await loadSecrets({
+      ...base(),
+      required: ['STRICT_SECRET'],
+      env: { ...production, STRICT_SECRET_FILE: path },
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(BulwarkConfigError);
+    expect((error as BulwarkConfigError).setting).toBe('SECRETS_STRICT_PERMISSIONS');
+    expect((error as Error).message).toBe(
+      `SECRETS_STRICT_PERMISSIONS: secret STRICT_SECRET: ${path} is readable by others (mode 0604), which strictPermissions (SECRETS_STRICT_PERMISSIONS=true) refuses in production: chmod 0400 ${path} (on Kubernetes, defaultMode: 0400 on the secret volume)`,
+    );
+    expect((error as Error).message).not.toContain('strict-secret-value');
+    // The option overrides the variable; outside production the file only warns.
+    const relaxed = await open({
+      ...base(),
+      watch: false,
+      strictPermissions: false,
+      required: ['STRICT_SECRET'],
+      env: { ...production, STRICT_SECRET_FILE: path },
+    });
+    expect(relaxed.get('STRICT_SECRET')).toBe('strict-secret-value');
+    const development = await open({
+      ...base(),
+      watch: false,
+      required: ['STRICT_SECRET'],
+      env: { SECRETS_STRICT_PERMISSIONS: 'true', STRICT_SECRET_FILE: path },
+    });
+    expect(development.get('STRICT_SECRET')).toBe('strict-secret-value');
+    expect(warnings).toHaveLength(2);
+  });
+
+  it("accepts owner-only files, and group read for the process's own group (fsGroup)", async () => {
+    await writeSecret(join(dir, 'OWNER_ONLY'), 'owner-only-value');
+    await writeSecret(join(dir, 'FS_GROUP'), 'fs-group-value');
+    await chmod(join(dir, 'FS_GROUP'), 0o440);
+    const store = await open({
+      ...base(),
+      watch: false,
+      required: ['OWNER_ONLY', 'FS_GROUP'],
+      env: production,
+    });
+    expect(store.get('FS_GROUP')).toBe('fs-group-value');
+    expect(warnings).toEqual([]);
+  });
+
+  it('refuses group read for a group the process is not in', async () => {
+    const foreign = 4242;
+    const path = join(dir, 'FOREIGN_GROUP');
+    await writeSecret(path, 'foreign-group-value');
+    await chmod(path, 0o440);
+    // Only root can give a file a group it is not in; as another user, the file keeps one of
+    // the process's own groups, which is accepted.
+    const isRoot = process.getuid?.() === 0;
+    if (isRoot) await chown(path, 0, foreign);
+    const result = await loadSecrets({
+      ...base(),
+      required: ['FOREIGN_GROUP'],
+      env: production,
+    }).then(
+      async (store) => {
+        await store.close();
+        return 'loaded';
+      },
+      (error: unknown) => (error as Error).message,
+    );
+    expect(result).toBe(
+      isRoot
+        ? `SECRETS_STRICT_PERMISSIONS: secret FOREIGN_GROUP: ${path} is readable by group ${foreign} (mode 0440), which strictPermissions (SECRETS_STRICT_PERMISSIONS=true) refuses in production: chmod 0400 ${path} (on Kubernetes, defaultMode: 0400 on the secret volume)`
+        : 'loaded',
+    );
+  });
+});
+
 describe('rotation', () => {
   it('picks up a file replaced by atomic rename', async () => {
-    await writeFile(join(dir, 'REDIS_PASSWORD'), 'first-password\n');
+    await writeSecret(join(dir, 'REDIS_PASSWORD'), 'first-password\n');
     const store = await open({ ...base(), required: ['REDIS_PASSWORD'] });
     const rotated = nextRotation(store, 'REDIS_PASSWORD');
-    await writeFile(join(dir, '.REDIS_PASSWORD.tmp'), 'second-password\n');
+    await writeSecret(join(dir, '.REDIS_PASSWORD.tmp'), 'second-password\n');
     await rename(join(dir, '.REDIS_PASSWORD.tmp'), join(dir, 'REDIS_PASSWORD'));
     const rotation = await rotated;
     expect(rotation).toEqual({
@@ -232,7 +327,7 @@ describe('rotation', () => {
   it('picks up a Kubernetes ..data symlink swap, twice', async () => {
     // The layout kubelet's AtomicWriter produces for a secret volume.
     await mkdir(join(dir, '..2026_01_01_00_00_00.1'));
-    await writeFile(join(dir, '..2026_01_01_00_00_00.1', 'signing-key'), 'signing-key-v1');
+    await writeSecret(join(dir, '..2026_01_01_00_00_00.1', 'signing-key'), 'signing-key-v1');
     await symlink('..2026_01_01_00_00_00.1', join(dir, '..data'));
     await symlink(join('..data', 'signing-key'), join(dir, 'signing-key'));
     const store = await open({ ...base(), required: ['SIGNING_KEY'] });
@@ -242,7 +337,7 @@ describe('rotation', () => {
       const rotated = nextRotation(store, 'SIGNING_KEY');
       const next = `..2026_01_01_00_00_00.${version}`;
       await mkdir(join(dir, next));
-      await writeFile(join(dir, next, 'signing-key'), `signing-key-v${version}`);
+      await writeSecret(join(dir, next, 'signing-key'), `signing-key-v${version}`);
       await symlink(next, join(dir, '..data_tmp'));
       await rename(join(dir, '..data_tmp'), join(dir, '..data'));
       await rm(join(dir, `..2026_01_01_00_00_00.${version - 1}`), { recursive: true });
@@ -252,8 +347,8 @@ describe('rotation', () => {
   });
 
   it('notifies only for values that changed, and a throwing listener does not stop others', async () => {
-    await writeFile(join(dir, 'A_SECRET'), 'a-value-1');
-    await writeFile(join(dir, 'B_SECRET'), 'b-value-1');
+    await writeSecret(join(dir, 'A_SECRET'), 'a-value-1');
+    await writeSecret(join(dir, 'B_SECRET'), 'b-value-1');
     const store = await open({ ...base(), watch: false, required: ['A_SECRET', 'B_SECRET'] });
     const seen: string[] = [];
     store.onRotate('A_SECRET', () => {
@@ -261,7 +356,7 @@ describe('rotation', () => {
     });
     store.onRotate('A_SECRET', ({ value }) => seen.push(value));
     store.onRotate('B_SECRET', ({ value }) => seen.push(value));
-    await writeFile(join(dir, 'A_SECRET'), 'a-value-2');
+    await writeSecret(join(dir, 'A_SECRET'), 'a-value-2');
     expect(await store.refresh()).toEqual(['A_SECRET']);
     expect(seen).toEqual(['a-value-2']);
     expect(warnings).toEqual(['a rotation listener for A_SECRET threw: listener bug']);
@@ -270,10 +365,10 @@ describe('rotation', () => {
   // Regression: a refresh() that arrived while another was running resolved to [] although
   // values had changed.
   it('a refresh that arrives while one is running resolves to the real change list', async () => {
-    await writeFile(join(dir, 'A_SECRET'), 'a-value-1');
-    await writeFile(join(dir, 'B_SECRET'), 'b-value-1');
+    await writeSecret(join(dir, 'A_SECRET'), 'a-value-1');
+    await writeSecret(join(dir, 'B_SECRET'), 'b-value-1');
     const store = await open({ ...base(), watch: false, required: ['A_SECRET', 'B_SECRET'] });
-    await writeFile(join(dir, 'B_SECRET'), 'b-value-2');
+    await writeSecret(join(dir, 'B_SECRET'), 'b-value-2');
     const [first, second] = await Promise.all([store.refresh(), store.refresh()]);
     expect(first).toEqual(['B_SECRET']);
     expect(second).toEqual(['B_SECRET']);
@@ -281,7 +376,7 @@ describe('rotation', () => {
   });
 
   it('keeps the previous value when a file disappears', async () => {
-    await writeFile(join(dir, 'KEEP_ME'), 'keep-value');
+    await writeSecret(join(dir, 'KEEP_ME'), 'keep-value');
     const store = await open({ ...base(), watch: false, required: ['KEEP_ME'] });
     await rm(join(dir, 'KEEP_ME'));
     expect(await store.refresh()).toEqual([]);
@@ -292,27 +387,27 @@ describe('rotation', () => {
   it('re-unseals values when the key ring itself rotates', async () => {
     const oldKey = await generateSealKey({ kid: 'old' });
     const newKey = await generateSealKey({ kid: 'new' });
-    await writeFile(join(dir, 'SEAL_KEYS'), oldKey.secretKey);
-    await writeFile(join(dir, 'TOKEN'), (await KeyRing.parse(oldKey.publicKey)).seal('token-v1'));
+    await writeSecret(join(dir, 'SEAL_KEYS'), oldKey.secretKey);
+    await writeSecret(join(dir, 'TOKEN'), (await KeyRing.parse(oldKey.publicKey)).seal('token-v1'));
     const store = await open({
       ...base(),
       watch: false,
       unsealWith: 'SEAL_KEYS',
       required: ['TOKEN'],
     });
-    await writeFile(join(dir, 'SEAL_KEYS'), `${newKey.secretKey}\n${oldKey.secretKey}`);
-    await writeFile(join(dir, 'TOKEN'), (await KeyRing.parse(newKey.publicKey)).seal('token-v2'));
+    await writeSecret(join(dir, 'SEAL_KEYS'), `${newKey.secretKey}\n${oldKey.secretKey}`);
+    await writeSecret(join(dir, 'TOKEN'), (await KeyRing.parse(newKey.publicKey)).seal('token-v2'));
     expect(await store.refresh()).toEqual(['SEAL_KEYS', 'TOKEN']);
     expect(store.get('TOKEN')).toBe('token-v2');
   });
 
   it('stops watching after close()', async () => {
-    await writeFile(join(dir, 'CLOSED'), 'closed-v1');
+    await writeSecret(join(dir, 'CLOSED'), 'closed-v1');
     const store = await open({ ...base(), required: ['CLOSED'] });
     const seen: string[] = [];
     store.onRotate('CLOSED', ({ value }) => seen.push(value));
     await store.close();
-    await writeFile(join(dir, 'CLOSED'), 'closed-v2');
+    await writeSecret(join(dir, 'CLOSED'), 'closed-v2');
     // A refresh after close is a no-op: nothing re-reads, nothing is notified.
     expect(await store.refresh()).toEqual([]);
     expect(store.get('CLOSED')).toBe('closed-v1');

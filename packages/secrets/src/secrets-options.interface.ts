@@ -48,6 +48,13 @@ export interface SecretsOptions {
    */
   unsealWith?: string;
   /**
+   * Refuse, in production (`NODE_ENV=production`), a secret file that users other than the
+   * process can read: mode bits for others, or for a group the process is not in. Outside
+   * production, or when off, such a file only gives a warning naming it and its mode.
+   * @default the environment variable SECRETS_STRICT_PERMISSIONS, else false
+   */
+  strictPermissions?: boolean;
+  /**
    * Receives warnings (environment fallback in production, a file that cannot be re-read).
    * They never contain a value. @default console.warn (`loadSecrets`), the Nest logger (module)
    */

@@ -1,3 +1,4 @@
+import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BulwarkConfigError, isProduction } from '@bulwark/core';
@@ -13,6 +14,44 @@ export interface ReadSecret {
 function fileNames(name: string): string[] {
   const lower = name.toLowerCase();
   return [...new Set([name, lower, lower.replaceAll('_', '-')])];
+}
+
+/**
+ * Who besides the owner can read the file: `others`, or `group` unless the file's group is one
+ * the process itself belongs to (Kubernetes gives a secret volume the pod's `fsGroup` and adds
+ * group read to it, so `defaultMode: 0400` arrives as 0440 with the process's own group).
+ */
+function looseReaders(stat: Stats): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  const others = (stat.mode & 0o004) !== 0;
+  const ownGroups = new Set([process.getegid?.(), ...(process.getgroups?.() ?? [])]);
+  const group = (stat.mode & 0o040) !== 0 && !ownGroups.has(stat.gid);
+  if (others && group) return 'group and others';
+  if (others) return 'others';
+  return group ? `group ${stat.gid}` : undefined;
+}
+
+function checkPermissions(
+  stat: Stats,
+  path: string,
+  name: string,
+  options: ResolvedSecretsOptions,
+): void {
+  const readers = looseReaders(stat);
+  if (readers === undefined) return;
+  const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
+  const fix = `chmod 0400 ${path} (on Kubernetes, defaultMode: 0400 on the secret volume)`;
+  if (options.strictPermissions && isProduction(options.env)) {
+    throw new BulwarkConfigError(
+      'SECRETS_STRICT_PERMISSIONS',
+      `secret ${name}: ${path} is readable by ${readers} (mode ${mode}), which strictPermissions (SECRETS_STRICT_PERMISSIONS=true) refuses in production: ${fix}`,
+    );
+  }
+  if (options.permissionWarnings.has(path)) return;
+  options.permissionWarnings.add(path);
+  options.onWarning(
+    `secret ${name}: ${path} is readable by ${readers} (mode ${mode}); ${fix}. With SECRETS_STRICT_PERMISSIONS=true this stops a production start-up.`,
+  );
 }
 
 function errorCode(error: unknown): string | undefined {
@@ -43,6 +82,7 @@ async function readFileIfPresent(
     if (!stat.isFile()) {
       throw new SecretsError('SECRETS_UNREADABLE', `secret ${name}: ${path} is not a file`);
     }
+    checkPermissions(stat, path, name, options);
     // Checked on the open handle, so a swap between stat and read cannot slip a large file in.
     if (stat.size > options.maxFileBytes) {
       throw new SecretsError(
@@ -65,7 +105,7 @@ async function readFileIfPresent(
       buffer.fill(0);
     }
   } catch (error) {
-    if (error instanceof SecretsError) throw error;
+    if (error instanceof SecretsError || error instanceof BulwarkConfigError) throw error;
     throw new SecretsError(
       'SECRETS_UNREADABLE',
       `secret ${name}: cannot read ${path} (${errorCode(error) ?? 'error'})`,

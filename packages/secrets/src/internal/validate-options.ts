@@ -1,5 +1,5 @@
 import { isAbsolute } from 'node:path';
-import { BulwarkConfigError, type Environment } from '@bulwark/core';
+import { BulwarkConfigError, type Environment, envBool } from '@bulwark/core';
 import type { SecretsOptions } from '../secrets-options.interface.js';
 
 export interface ResolvedSecretsOptions {
@@ -13,6 +13,9 @@ export interface ResolvedSecretsOptions {
   maxFileBytes: number;
   trimTrailingNewline: boolean;
   unsealWith: string | undefined;
+  strictPermissions: boolean;
+  /** Files already warned about for their mode, so a rotation does not repeat the warning. */
+  permissionWarnings: Set<string>;
   onWarning: (message: string) => void;
 }
 
@@ -92,17 +95,23 @@ export function validateSecretsOptions(
   if (options.env !== undefined && (options.env === null || typeof options.env !== 'object')) {
     throw new BulwarkConfigError('env', 'must be an object of environment variables');
   }
+  const env = options.env ?? process.env;
   return {
     required,
     optional,
     directories: [...directories],
-    env: options.env ?? process.env,
+    env,
     allowEnv: bool('allowEnv', options.allowEnv, true),
     watch: bool('watch', options.watch, true),
     watchDebounceMs: int('watchDebounceMs', options.watchDebounceMs, 100, 0, 60_000),
     maxFileBytes: int('maxFileBytes', options.maxFileBytes, 65_536, 1, 16 * 1024 * 1024),
     trimTrailingNewline: bool('trimTrailingNewline', options.trimTrailingNewline, true),
     unsealWith,
+    strictPermissions:
+      options.strictPermissions === undefined
+        ? envBool('SECRETS_STRICT_PERMISSIONS', false, { env })
+        : bool('strictPermissions', options.strictPermissions, false),
+    permissionWarnings: new Set(),
     onWarning: options.onWarning ?? defaultWarn,
   };
 }
