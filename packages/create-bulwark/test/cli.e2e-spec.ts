@@ -83,6 +83,7 @@ const BASE_FILES = [
   'deploy/k8s/base/serviceaccount.yaml',
   'deploy/k8s/overlays/development/kustomization.yaml',
   'deploy/k8s/overlays/production/kustomization.yaml',
+  'deploy/k8s/overlays/production/networkpolicy-namespace-default-deny.yaml',
   'package.json',
   'src/adapter.ts',
   'src/app.module.ts',

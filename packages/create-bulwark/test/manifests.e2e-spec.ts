@@ -8,6 +8,16 @@ import { runCli, tempDir } from './support/cli.js';
 // biome-ignore lint/suspicious/noExplicitAny: untyped manifest documents
 type Doc = Record<string, any>;
 
+/** The comment lines of a YAML file, joined into one text. */
+function comments(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('#'))
+    .map((line) => line.replace(/^#\s?/, ''))
+    .join(' ');
+}
+
 function load(dir: string): Doc[] {
   return readdirSync(dir)
     .filter((file) => file.endsWith('.yaml'))
@@ -26,7 +36,9 @@ describe.each([
   let work: string;
   let docs: Doc[];
   let deployment: Doc;
+  let deploymentText: string;
   let env: Record<string, string>;
+  let envFrom: Record<string, Doc>;
   const kind = (k: string) => docs.filter((d) => d.kind === k);
 
   beforeAll(async () => {
@@ -37,7 +49,18 @@ describe.each([
     deployment = kind('Deployment')[0] as Doc;
     const container = deployment.spec.template.spec.containers[0];
     env = Object.fromEntries(container.env.map((e: Doc) => [e.name, e.value]));
+    envFrom = Object.fromEntries(container.env.map((e: Doc) => [e.name, e.valueFrom]));
+    deploymentText = readFileSync(join(work, 'svc', 'deploy/k8s/base/deployment.yaml'), 'utf8');
   });
+  const overlay = (name: string) => {
+    const dir = join(work, 'svc', 'deploy', 'k8s', 'overlays', name);
+    const docs = load(dir);
+    return {
+      dir,
+      kustomization: docs.find((d) => d.kind === 'Kustomization') as Doc,
+      resources: docs.filter((d) => d.kind !== 'Kustomization'),
+    };
+  };
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('lists every manifest in the kustomization', () => {
@@ -139,10 +162,9 @@ describe.each([
     expect(pod.topologySpreadConstraints.length).toBeGreaterThan(0);
   });
 
-  it('denies all ingress and egress by default, then allows DNS, the IdP, the collector and Redis only with --redis', () => {
+  it('denies all ingress and egress of its own pods by default, then allows DNS, the IdP, the collector and Redis only with --redis', () => {
     const policies = kind('NetworkPolicy');
     const deny = policies.find((p) => p.spec.ingress === undefined && p.spec.egress === undefined);
-    expect(deny?.spec.podSelector).toEqual({});
     expect(deny?.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
     const allow = policies.find((p) => p !== deny) as Doc;
     const egressPorts = (allow.spec.egress as Doc[]).flatMap((rule) =>
@@ -155,6 +177,113 @@ describe.each([
     for (const rule of [...allow.spec.ingress, ...allow.spec.egress] as Doc[]) {
       expect(rule.ports?.length, 'every allow names its ports').toBeGreaterThan(0);
       expect((rule.from ?? rule.to)?.length, 'every allow names its peers').toBeGreaterThan(0);
+    }
+  });
+
+  it("scopes the base's default deny to the service's own pods, so a shared namespace keeps its other workloads", () => {
+    const policies = kind('NetworkPolicy');
+    const deny = policies.find((p) => p.spec.ingress === undefined && p.spec.egress === undefined);
+    const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
+    expect(deny?.spec.podSelector).toEqual({ matchLabels: deployment.spec.selector.matchLabels });
+    for (const [key, value] of Object.entries(deny?.spec.podSelector.matchLabels as Doc)) {
+      expect(podLabels[key], key).toBe(value);
+    }
+    // No policy of the base selects every pod of the namespace.
+    for (const policy of policies) {
+      expect(Object.keys(policy.spec.podSelector.matchLabels ?? {}).length).toBeGreaterThan(0);
+    }
+  });
+
+  it('adds a namespace-wide default deny in the production overlay only, which has a namespace of its own, saying why', () => {
+    const production = overlay('production');
+    expect(production.kustomization.resources).toContain('../../base');
+    const namespace = production.kustomization.namespace as string;
+    expect(namespace).toMatch(/^[a-z0-9-]+$/);
+    expect(namespace).not.toBe(overlay('development').kustomization.namespace);
+    const local = (production.kustomization.resources as string[]).filter(
+      (r) => r !== '../../base',
+    );
+    expect(local).toHaveLength(1);
+    const [file] = local as [string];
+    expect(production.resources).toHaveLength(1);
+    const [wide] = production.resources as [Doc];
+    expect(wide.kind).toBe('NetworkPolicy');
+    expect(wide.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    const comment = comments(readFileSync(join(production.dir, file), 'utf8'));
+    expect(comment).toContain('namespace of its own');
+    expect(comment).toContain('Never apply it to a namespace other workloads share');
+    // The development overlay takes the base's policies as they are.
+    expect(overlay('development').kustomization.resources).toEqual(['../../base']);
+    expect(overlay('development').resources).toEqual([]);
+  });
+
+  it('binds the metrics listener to the pod IP, reachable from the monitoring namespace only, off the Service', () => {
+    const container = deployment.spec.template.spec.containers[0];
+    expect(env.METRICS_HOST).toBeUndefined();
+    expect(envFrom.METRICS_HOST).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
+    const metrics = container.ports.find((p: Doc) => p.name === 'metrics');
+    expect(String(metrics.containerPort)).toBe(env.METRICS_PORT);
+    const allow = kind('NetworkPolicy').find((p) => p.spec.ingress !== undefined) as Doc;
+    const metricsRules = (allow.spec.ingress as Doc[]).filter((rule) =>
+      rule.ports.some((p: Doc) => p.port === metrics.containerPort),
+    );
+    expect(metricsRules).toHaveLength(1);
+    expect(metricsRules[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } },
+    ]);
+    const service = kind('Service')[0] as Doc;
+    for (const port of service.spec.ports as Doc[]) {
+      expect([metrics.name, metrics.containerPort]).not.toContain(port.targetPort);
+    }
+  });
+
+  it('trusts exactly one proxy hop (TRUST_PROXY=1): the ingress controller, the only peer allowed to the API port', () => {
+    expect(env.TRUST_PROXY).toBe('1');
+    const container = deployment.spec.template.spec.containers[0];
+    const http = container.ports.find((p: Doc) => p.name === 'http');
+    const allow = kind('NetworkPolicy').find((p) => p.spec.ingress !== undefined) as Doc;
+    const apiRules = (allow.spec.ingress as Doc[]).filter((rule) =>
+      rule.ports.some((p: Doc) => p.port === http.containerPort),
+    );
+    expect(apiRules).toHaveLength(1);
+    expect(apiRules[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+    ]);
+  });
+
+  it("sets RATE_LIMIT_REPLICAS to the HPA's maximum, in the base and in the development overlay", () => {
+    const hpa = kind('HorizontalPodAutoscaler')[0] as Doc;
+    expect(env.RATE_LIMIT_REPLICAS).toBe(String(hpa.spec.maxReplicas));
+    // The development overlay lowers the HPA's maximum, and RATE_LIMIT_REPLICAS with it.
+    const patches = overlay('development').kustomization.patches as Doc[];
+    const ops = patches
+      .filter((p) => p.target.kind === 'HorizontalPodAutoscaler')
+      .flatMap((p) => parseAllDocuments(p.patch)[0]?.toJS() as Doc[]);
+    const devMax = ops.find((op) => op.path === '/spec/maxReplicas')?.value;
+    expect(devMax).toBeLessThan(hpa.spec.maxReplicas);
+    const devEnv = patches
+      .filter((p) => p.target.kind === 'Deployment')
+      .map((p) => parseAllDocuments(p.patch)[0]?.toJS() as Doc)
+      .filter((patch) => !Array.isArray(patch))
+      .flatMap((patch) => patch.spec.template.spec.containers[0].env as Doc[]);
+    expect(devEnv).toEqual([{ name: 'RATE_LIMIT_REPLICAS', value: String(devMax) }]);
+  });
+
+  it('says what the limits per pod mean: without --redis, the share and the shared store as the exact option; with it, the store is exact', () => {
+    const comment = comments(deploymentText);
+    if (flags.includes('--redis')) {
+      expect(env.REDIS_URL_FILE).toBeDefined();
+      expect(comment).toContain('The shared Redis store keeps every limit exact across pods');
+    } else {
+      expect(env.REDIS_URL_FILE).toBeUndefined();
+      expect(comment).toContain('RATE_LIMIT_MAX ÷ RATE_LIMIT_REPLICAS');
+      expect(comment).toContain(
+        'For exact limits across pods use the shared Redis store (create-bulwark --redis)',
+      );
+    }
+    const readme = readFileSync(join(work, 'svc', 'README.md'), 'utf8');
+    for (const text of ['RATE_LIMIT_REPLICAS', 'METRICS_HOST', 'TRUST_PROXY', 'PodMonitor']) {
+      expect(readme).toContain(text);
     }
   });
 
