@@ -1,18 +1,28 @@
-import { BulwarkConfigError, type Environment, envInt, envList, isProduction } from '@bulwark/core';
+import {
+  BulwarkConfigError,
+  type Environment,
+  envBool,
+  envInt,
+  envList,
+  isProduction,
+} from '@bulwark/core';
 import { DEFAULT_ALGORITHMS } from './auth.constants.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
 
-const REQUIRED_IN_PRODUCTION = ['AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_JWKS_URL'] as const;
+const REQUIRED_IN_PRODUCTION = ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
 
 /**
  * Builds {@link AuthModuleOptions} from the environment variables of a Bulwark service:
  * `AUTH_ISSUER`, `AUTH_AUDIENCE` (comma-separated), `AUTH_JWKS_URL`, `AUTH_ALGORITHMS`
  * (default `ES256,EdDSA,RS256,PS256`), `AUTH_CLOCK_TOLERANCE_SECONDS` (default 5),
- * `AUTH_TOKEN_TYPES` (default `at+jwt`) and `AUTH_DEV_ISSUER_DIR`.
+ * `AUTH_TOKEN_TYPES` (default `at+jwt`), `AUTH_ALLOW_HTTP_JWKS` (default `false`),
+ * `AUTH_JWKS_MAX_STALE_SECONDS` (default 86400) and `AUTH_DEV_ISSUER_DIR`.
  *
  * Outside production, with `AUTH_JWKS_URL` unset, the development issuer is used. In production
- * the three `AUTH_ISSUER`, `AUTH_AUDIENCE` and `AUTH_JWKS_URL` are required, and start-up stops
- * with a `BulwarkConfigError` naming them.
+ * `AUTH_ISSUER` and `AUTH_AUDIENCE` are required, and start-up stops with a `BulwarkConfigError`
+ * naming the missing ones. With `AUTH_JWKS_URL` unset in production, `jwks_uri` is found by
+ * discovery from `AUTH_ISSUER` (OpenID Connect Discovery, then RFC 8414); a discovery that fails
+ * at start-up is retried with backoff while readiness stays 503.
  *
  * @example
  * ```ts
@@ -30,6 +40,16 @@ export function authOptionsFromEnv(env: Environment = process.env): AuthModuleOp
     clockToleranceSeconds: envInt('AUTH_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300, env }),
     tokenTypes: envList('AUTH_TOKEN_TYPES', ['at+jwt'], { env }),
     production,
+    allowHttpKeys: envBool('AUTH_ALLOW_HTTP_JWKS', false, { env }),
+    ...(read('AUTH_JWKS_MAX_STALE_SECONDS') === undefined
+      ? {}
+      : {
+          jwksMaxStaleSeconds: envInt('AUTH_JWKS_MAX_STALE_SECONDS', 86_400, {
+            min: 2,
+            max: 31_536_000,
+            env,
+          }),
+        }),
   };
   const audience = envList('AUTH_AUDIENCE', [], { env });
   const jwksUri = read('AUTH_JWKS_URL');
@@ -39,8 +59,12 @@ export function authOptionsFromEnv(env: Environment = process.env): AuthModuleOp
       throw new BulwarkConfigError(
         missing.join(', '),
         `required in production (NODE_ENV=production); the development issuer is not allowed. ` +
-          `Set ${REQUIRED_IN_PRODUCTION.join(', ')}.`,
+          `Set ${REQUIRED_IN_PRODUCTION.join(', ')}, and AUTH_JWKS_URL unless the issuer ` +
+          'publishes OpenID discovery.',
       );
+    }
+    if (jwksUri === undefined) {
+      return { ...common, issuer: read('AUTH_ISSUER'), audience, discovery: true };
     }
   }
   if (jwksUri === undefined) {

@@ -1,17 +1,25 @@
 import { type ReadinessCheck, ReadinessIndicator, type ReadinessResult } from '@bulwark/core';
-import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { AUTH_OPTIONS } from './auth.constants.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
 import { TokenVerifier } from './token-verifier.js';
 
 /**
  * Holds the module's {@link TokenVerifier} and its keys, and reports readiness as `jwks` to
- * `@bulwark/health`: ready once keys have loaded, and still ready while a refresh fails.
- * Building it validates `forRootAsync` options, so a bad factory result stops start-up.
+ * `@bulwark/health`: ready once keys have loaded, still ready while a refresh fails, and not
+ * ready once the keys are older than `jwksMaxStaleSeconds`. With `allowHttpKeys`, the readiness
+ * body shows `httpKeysAllowed: true`. Building it validates `forRootAsync` options, so a bad
+ * factory result stops start-up.
  */
 @ReadinessIndicator('jwks')
 @Injectable()
-export class AuthKeyStore implements ReadinessCheck, OnApplicationBootstrap {
+export class AuthKeyStore implements ReadinessCheck, OnApplicationBootstrap, OnModuleDestroy {
   /** The verifier the guard uses. */
   readonly verifier: TokenVerifier;
 
@@ -19,9 +27,23 @@ export class AuthKeyStore implements ReadinessCheck, OnApplicationBootstrap {
     this.verifier = new TokenVerifier(options);
   }
 
-  /** Starts loading keys without holding up start-up: readiness says when they are in. */
+  /**
+   * Starts loading keys without holding up start-up: readiness says when they are in, and a
+   * failure (discovery included) is retried with backoff instead of stopping the process.
+   */
   onApplicationBootstrap(): void {
+    if (this.verifier.allowsHttpKeys) {
+      new Logger('AuthModule').warn(
+        'AUTH_ALLOW_HTTP_JWKS=true (allowHttpKeys): JWKS and discovery URLs may use plain http ' +
+          'in production. Keep it only where a service mesh encrypts the hop.',
+      );
+    }
     void this.verifier.warmUp();
+  }
+
+  /** Stops the scheduled key refreshes. */
+  onModuleDestroy(): void {
+    this.verifier.close();
   }
 
   readiness(): ReadinessResult {

@@ -16,11 +16,16 @@ export interface TrustedIssuerOptions {
   issuer: string;
   /** Accepted `aud` values; a token passes when any of its audiences is listed. */
   audience: string | readonly string[];
-  /** The issuer's JWKS URL. https is required in production. */
+  /**
+   * The issuer's JWKS URL. In production it must use https, except on loopback or with
+   * {@link AuthModuleOptions.allowHttpKeys}.
+   */
   jwksUri?: string;
   /**
-   * Finds `jwks_uri` through OpenID discovery at `<issuer>/.well-known/openid-configuration`.
-   * The document's `issuer` must equal `issuer` exactly (OpenID Connect Discovery §4.3).
+   * Finds `jwks_uri` through OpenID discovery at `<issuer>/.well-known/openid-configuration`,
+   * falling back to RFC 8414's `/.well-known/oauth-authorization-server` document. The document's
+   * `issuer` must equal `issuer` exactly (OpenID Connect Discovery 1.0 §4.3, RFC 8414 §3.3), and
+   * the https rule of `jwksUri` applies to the issuer and to the discovered `jwks_uri`.
    * @default false
    */
   discovery?: boolean;
@@ -134,11 +139,22 @@ export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
    */
   jwksCooldownSeconds?: number;
   /**
-   * Age after which fetched keys are refreshed in the background, in seconds. The old keys keep
-   * working while the refresh fails.
+   * How often fetched keys are refreshed, in seconds: on a timer, whether or not tokens reach
+   * the key set, and also in the background when a token finds them older than this. The old
+   * keys keep working while a refresh fails, up to {@link jwksMaxStaleSeconds}; a failed fetch
+   * is retried with exponential backoff.
    * @default 600
    */
   jwksMaxAgeSeconds?: number;
+  /**
+   * Longest time fetched keys stay in use without a successful refresh, in seconds. Past it,
+   * tokens of that issuer are refused with 401 (`reason: 'keys_stale'`), readiness turns 503,
+   * and an `authentication.failed` security event with reason `keys_stale` is published, so a
+   * key the IdP withdrew cannot stay trusted because its refresh keeps failing. Must be greater
+   * than `jwksMaxAgeSeconds`. Environment: `AUTH_JWKS_MAX_STALE_SECONDS`.
+   * @default 86400 (24 hours), or twice `jwksMaxAgeSeconds` when that is longer
+   */
+  jwksMaxStaleSeconds?: number;
   /**
    * Timeout of a JWKS or discovery fetch, in seconds.
    * @default 5
@@ -160,6 +176,15 @@ export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
    * @default NODE_ENV === 'production'
    */
   production?: boolean;
+  /**
+   * Allows plain-http JWKS and discovery URLs in production, for an identity provider reached
+   * in-cluster through a service mesh whose sidecars encrypt the hop (mTLS). Loopback URLs
+   * (`127.0.0.0/8`, `::1`, `localhost`) are always allowed and need no flag. When set, the
+   * start-up log says so once and the `jwks` readiness check shows it.
+   * Environment: `AUTH_ALLOW_HTTP_JWKS=true`.
+   * @default false
+   */
+  allowHttpKeys?: boolean;
   /**
    * The clock, in milliseconds since the epoch. Inject one to make expiry, cooldown and cache
    * tests deterministic.

@@ -48,12 +48,84 @@ describe('option validation', () => {
     expect(error.message).toMatch(message);
   });
 
-  it('requires https in production', () => {
+  it('requires https in production, naming both fixes', () => {
     const error = configError(
-      () => new TokenVerifier({ ...base, jwksUri: 'http://idp.example/jwks', production: true }),
+      () =>
+        new TokenVerifier({
+          ...base,
+          jwksUri: 'http://keycloak.iam.svc:8080/jwks',
+          production: true,
+        }),
+    );
+    expect(error.setting).toBe('jwksUri');
+    expect(error.message).toBe(
+      'jwksUri: must use https in production (got http://keycloak.iam.svc:8080/jwks), so keys ' +
+        'cannot be swapped in transit. Use an https URL in AUTH_JWKS_URL, or set ' +
+        'AUTH_ALLOW_HTTP_JWKS=true (option allowHttpKeys) when a service mesh encrypts the hop.',
+    );
+  });
+
+  it('applies the https rule to the issuer used for discovery', () => {
+    const error = configError(
+      () =>
+        new TokenVerifier({
+          issuer: 'http://keycloak.iam.svc:8080/realms/main',
+          audience: 'api',
+          discovery: true,
+          production: true,
+        }),
+    );
+    expect(error.setting).toBe('issuer');
+    expect(error.message).toContain('Use an https URL in AUTH_ISSUER, or set AUTH_ALLOW_HTTP_JWKS');
+  });
+
+  it.each([
+    'http://127.0.0.1:8080/jwks',
+    'http://127.8.9.10/jwks',
+    'http://[::1]:8080/jwks',
+    'http://localhost:8080/jwks',
+    'http://[::ffff:127.0.0.1]/jwks',
+  ])('allows the loopback URL %s in production without a flag', (jwksUri) => {
+    expect(() => new TokenVerifier({ ...base, jwksUri, production: true })).not.toThrow();
+  });
+
+  it.each([
+    'http://10.0.0.1/jwks',
+    'http://0.0.0.0/jwks',
+    'http://localhost.example.com/jwks',
+    'http://127.0.0.1.nip.io/jwks',
+    'http://[::ffff:10.0.0.1]/jwks',
+  ])('refuses the non-loopback http URL %s in production', (jwksUri) => {
+    const error = configError(() => new TokenVerifier({ ...base, jwksUri, production: true }));
+    expect(error.message).toContain('AUTH_ALLOW_HTTP_JWKS=true');
+  });
+
+  it('allows a plain-http JWKS in production with allowHttpKeys', () => {
+    const verifier = new TokenVerifier({
+      ...base,
+      jwksUri: 'http://keycloak.iam.svc:8080/jwks',
+      production: true,
+      allowHttpKeys: true,
+    });
+    expect(verifier.allowsHttpKeys).toBe(true);
+  });
+
+  it('names a non-boolean allowHttpKeys and its variable', () => {
+    const error = configError(
+      () => new TokenVerifier({ ...base, allowHttpKeys: 'yes' as unknown as boolean }),
     );
     expect(error.message).toBe(
-      'jwksUri: must use https in production, so keys cannot be swapped in transit.',
+      'allowHttpKeys: must be true or false. Set AUTH_ALLOW_HTTP_JWKS=true or false.',
+    );
+  });
+
+  it('refuses a jwksMaxStaleSeconds not above jwksMaxAgeSeconds, naming its variable', () => {
+    const error = configError(
+      () => new TokenVerifier({ ...base, jwksMaxAgeSeconds: 600, jwksMaxStaleSeconds: 600 }),
+    );
+    expect(error.message).toBe(
+      'jwksMaxStaleSeconds: must be greater than jwksMaxAgeSeconds (600), or keys would go stale ' +
+        'before their scheduled refresh. Set AUTH_JWKS_MAX_STALE_SECONDS higher.',
     );
   });
 
@@ -99,11 +171,50 @@ describe('authOptionsFromEnv', () => {
   });
 
   it('refuses to start in production without settings, naming every missing variable', () => {
-    const error = configError(() =>
-      authOptionsFromEnv({ NODE_ENV: 'production', AUTH_ISSUER: 'https://idp.example' }),
+    const error = configError(() => authOptionsFromEnv({ NODE_ENV: 'production' }));
+    expect(error.setting).toBe('AUTH_ISSUER, AUTH_AUDIENCE');
+    expect(error.message).toContain(
+      'Set AUTH_ISSUER, AUTH_AUDIENCE, and AUTH_JWKS_URL unless the issuer publishes OpenID discovery.',
     );
-    expect(error.setting).toBe('AUTH_AUDIENCE, AUTH_JWKS_URL');
-    expect(error.message).toContain('Set AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL.');
+  });
+
+  it('discovers the keys from AUTH_ISSUER in production when AUTH_JWKS_URL is unset', () => {
+    const options = authOptionsFromEnv({
+      NODE_ENV: 'production',
+      AUTH_ISSUER: 'https://idp.example/realms/main',
+      AUTH_AUDIENCE: 'api',
+    });
+    expect(options).toMatchObject({
+      issuer: 'https://idp.example/realms/main',
+      audience: ['api'],
+      discovery: true,
+      production: true,
+    });
+    expect(options.jwksUri).toBeUndefined();
+    expect(() => new TokenVerifier(options)).not.toThrow();
+  });
+
+  it('reads AUTH_ALLOW_HTTP_JWKS and AUTH_JWKS_MAX_STALE_SECONDS', () => {
+    const options = authOptionsFromEnv({
+      NODE_ENV: 'production',
+      AUTH_ISSUER: 'http://keycloak.iam.svc:8080/realms/main',
+      AUTH_AUDIENCE: 'api',
+      AUTH_ALLOW_HTTP_JWKS: 'true',
+      AUTH_JWKS_MAX_STALE_SECONDS: '3600',
+    });
+    expect(options).toMatchObject({ allowHttpKeys: true, jwksMaxStaleSeconds: 3600 });
+    expect(new TokenVerifier(options).allowsHttpKeys).toBe(true);
+    expect(authOptionsFromEnv({})).toMatchObject({ allowHttpKeys: false });
+    expect(authOptionsFromEnv({}).jwksMaxStaleSeconds).toBeUndefined();
+  });
+
+  it.each([
+    ['AUTH_ALLOW_HTTP_JWKS', 'maybe', 'must be true or false'],
+    ['AUTH_JWKS_MAX_STALE_SECONDS', '1', 'must be an integer from 2 to 31536000'],
+  ])('names a bad %s', (name, value, message) => {
+    const error = configError(() => authOptionsFromEnv({ [name]: value }));
+    expect(error.setting).toBe(name);
+    expect(error.message).toContain(message);
   });
 
   it('names a malformed number', () => {

@@ -23,7 +23,8 @@ export type AuthFailureReason =
   | 'audience_mismatch'
   | 'missing_claim'
   | 'invalid_claim'
-  | 'keys_unavailable';
+  | 'keys_unavailable'
+  | 'keys_stale';
 
 /** The stable codes of {@link AuthError}. */
 export type AuthErrorCode = 'AUTH_INVALID_TOKEN' | 'AUTH_KEYS_UNAVAILABLE' | 'AUTH_DEV_ISSUER';
@@ -31,7 +32,8 @@ export type AuthErrorCode = 'AUTH_INVALID_TOKEN' | 'AUTH_KEYS_UNAVAILABLE' | 'AU
 /**
  * The one error class of `@bulwark/auth`.
  *
- * `AUTH_INVALID_TOKEN` means the token was refused (see {@link AuthError.reason});
+ * `AUTH_INVALID_TOKEN` means the token was refused (see {@link AuthError.reason}), including
+ * `keys_stale`: the issuer's keys went longer than `jwksMaxStaleSeconds` without a refresh;
  * `AUTH_KEYS_UNAVAILABLE` means no key has ever loaded for the token's issuer, so it could not
  * be checked; `AUTH_DEV_ISSUER` means the development issuer could not use its key folder.
  *

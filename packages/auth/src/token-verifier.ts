@@ -32,10 +32,12 @@ export interface TokenVerifierStats {
   readonly cacheSize: number;
 }
 
-/** Whether the keys of every trusted issuer have loaded at least once. */
+/** Whether the keys of every trusted issuer are usable: loaded, and not stale. */
 export interface KeyReadiness {
   ready: boolean;
   detail?: string;
+  /** `{ httpKeysAllowed: true }` when `allowHttpKeys` is set, for the readiness body. */
+  info?: { httpKeysAllowed: true };
 }
 
 /**
@@ -105,6 +107,11 @@ export class TokenVerifier {
     return [...this.issuers.keys()];
   }
 
+  /** Whether plain-http JWKS and discovery URLs are allowed in production (`allowHttpKeys`). */
+  get allowsHttpKeys(): boolean {
+    return this.options.allowHttpKeys;
+  }
+
   /** Cache counters. */
   get stats(): TokenVerifierStats {
     return {
@@ -119,16 +126,24 @@ export class TokenVerifier {
     await Promise.all([...this.issuers.values()].map((entry) => entry.keys.warmUp()));
   }
 
-  /** Ready once every issuer's keys have loaded; a later failed refresh does not undo it. */
+  /**
+   * Ready once every issuer's keys have loaded, as long as none is older than
+   * `jwksMaxStaleSeconds`: a failed refresh keeps readiness until then.
+   */
   readiness(): KeyReadiness {
-    const waiting = [...this.issuers.values()].filter((entry) => !entry.keys.loaded);
-    if (waiting.length === 0) return { ready: true };
-    return {
-      ready: false,
-      detail: waiting
-        .map((entry) => `${entry.config.issuer}: ${entry.keys.lastError ?? 'loading'}`)
-        .join('; '),
-    };
+    const now = this.options.clock();
+    const info = this.options.allowHttpKeys ? { info: { httpKeysAllowed: true as const } } : {};
+    const problems = [...this.issuers.values()].flatMap((entry) => {
+      const problem = entry.keys.problem(now);
+      return problem === undefined ? [] : [`${entry.config.issuer}: ${problem}`];
+    });
+    if (problems.length === 0) return { ready: true, ...info };
+    return { ready: false, detail: problems.join('; '), ...info };
+  }
+
+  /** Stops the scheduled key refreshes; `AuthModule` calls it when the application closes. */
+  close(): void {
+    for (const entry of this.issuers.values()) entry.keys.close();
   }
 
   /**
@@ -168,10 +183,13 @@ export class TokenVerifier {
   private cachedPrincipal(cacheKey: string): Principal | undefined {
     const cached = this.cache?.get(cacheKey);
     if (!cached) return undefined;
-    const now = this.options.clock() / 1000;
+    const nowMs = this.options.clock();
+    const now = nowMs / 1000;
     const tolerance = this.options.clockToleranceSeconds;
     const maxAge = this.options.maxTokenAgeSeconds;
     if (
+      // Stale keys stop vouching for tokens they verified earlier, too.
+      nowMs < cached.keys.usableUntil &&
       now < cached.exp &&
       (cached.nbf === undefined || cached.nbf <= now + tolerance) &&
       (maxAge === undefined || (cached.iat ?? 0) + maxAge >= now - tolerance)
@@ -221,6 +239,7 @@ export class TokenVerifier {
     if (this.cache && trusted.keys.version === keyVersion && now < payload.exp) {
       this.cache.set(cacheKey, {
         principal,
+        keys: trusted.keys,
         exp: payload.exp,
         nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
         iat: typeof payload.iat === 'number' ? payload.iat : undefined,

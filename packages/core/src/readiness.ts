@@ -9,6 +9,12 @@ export interface ReadinessResult {
   ready: boolean;
   /** Why not, for the server log only; never sent to anonymous callers. */
   detail?: string;
+  /**
+   * Settings an operator must be able to see from outside, such as a relaxed security rule
+   * (`{ httpKeysAllowed: true }`). Shown beside the check's status in the readiness body, so it
+   * must never hold hosts, credentials or error text.
+   */
+  info?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /**

@@ -24,12 +24,18 @@ import type { HealthModuleOptions } from './health-options.interface.js';
 import { type CheckFunction, CheckRunner } from './internal/check-runner.js';
 import { type ResolvedHealthOptions, resolveHealthOptions } from './internal/validate-options.js';
 
-/** The body of a probe: a status and, for readiness, each check's `up`/`down`, nothing else. */
+/**
+ * The body of a probe: a status and, for readiness, each check's `up`/`down` with the settings
+ * the check chose to show (its `info`), nothing else.
+ */
 export interface ProbeBody {
   /** `ok`, `error` (a check is down, or the app has not started), or `shutting_down`. */
   status: HealthCheckStatus;
-  /** Each readiness check by name, such as `{ redis: { status: 'down' } }`. */
-  details?: Record<string, { status: 'up' | 'down' }>;
+  /**
+   * Each readiness check by name, such as `{ redis: { status: 'down' } }` or
+   * `{ jwks: { status: 'up', httpKeysAllowed: true } }`.
+   */
+  details?: Record<string, { status: 'up' | 'down' } & Record<string, string | number | boolean>>;
 }
 
 /** A probe's answer: the HTTP status and the minimal body. */
@@ -146,6 +152,7 @@ export class HealthService implements OnApplicationBootstrap, BeforeApplicationS
   async readiness(): Promise<ProbeAnswer> {
     if (!this.bootstrapped) return { statusCode: 503, body: { status: 'error' } };
     const states = new Map<string, boolean>();
+    const infos = new Map<string, Record<string, string | number | boolean>>();
     const results = await Promise.all(
       this.checks.map(async (check) => ({
         check,
@@ -154,9 +161,10 @@ export class HealthService implements OnApplicationBootstrap, BeforeApplicationS
     );
     for (const { check, result } of results) {
       states.set(check.name, (states.get(check.name) ?? true) && result.ready);
+      if (result.info) infos.set(check.name, { ...infos.get(check.name), ...result.info });
       this.logTransition(check, result);
     }
-    const answer = await this.summarize(states);
+    const answer = await this.summarize(states, infos);
     if (this.closing && answer.body.status === 'ok') {
       return { statusCode: 503, body: { ...answer.body, status: 'shutting_down' } };
     }
@@ -176,7 +184,10 @@ export class HealthService implements OnApplicationBootstrap, BeforeApplicationS
       : { statusCode: 503, body: { status: 'error' } };
   }
 
-  private async summarize(states: Map<string, boolean>): Promise<ProbeAnswer> {
+  private async summarize(
+    states: Map<string, boolean>,
+    infos: ReadonlyMap<string, Record<string, string | number | boolean>> = new Map(),
+  ): Promise<ProbeAnswer> {
     const indicators = [...states].map(
       ([name, ready]) =>
         () =>
@@ -192,7 +203,9 @@ export class HealthService implements OnApplicationBootstrap, BeforeApplicationS
       statusCode = 503;
     }
     const details: NonNullable<ProbeBody['details']> = {};
-    for (const [name, ready] of states) details[name] = { status: ready ? 'up' : 'down' };
+    for (const [name, ready] of states) {
+      details[name] = { ...infos.get(name), status: ready ? 'up' : 'down' };
+    }
     return { statusCode, body: { status: result.status, details } };
   }
 

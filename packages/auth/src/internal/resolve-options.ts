@@ -13,6 +13,10 @@ import type {
   TrustedIssuerOptions,
 } from '../auth-options.interface.js';
 import { HMAC_MIN_BYTES, resolveAlgorithms } from './algorithms.js';
+import { type KeyUrlPolicy, keyUrlProblem } from './key-url.js';
+
+/** The default of `jwksMaxStaleSeconds`: 24 hours. */
+const DEFAULT_MAX_STALE_SECONDS = 86_400;
 
 export type KeySourceSpec =
   | { kind: 'remote'; jwksUri: URL | undefined; discovery: boolean }
@@ -39,9 +43,11 @@ export interface ResolvedAuthOptions {
   cache: { enabled: boolean; maxEntries: number };
   cooldownMs: number;
   maxAgeMs: number;
+  maxStaleMs: number;
   timeoutMs: number;
   realm: string;
   production: boolean;
+  allowHttpKeys: boolean;
   clock: () => number;
 }
 
@@ -81,18 +87,21 @@ function stringList(value: readonly string[] | undefined, setting: string): stri
   return [...value];
 }
 
-function checkUrl(raw: string, setting: string, production: boolean): URL {
+function checkUrl(
+  raw: string,
+  setting: string,
+  policy: KeyUrlPolicy,
+  variable: string,
+  what: string,
+): URL {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    fail(setting, `must be an absolute URL. Set ${setting} to the https URL of the key set.`);
+    fail(setting, `must be an absolute URL. Set ${variable} to the https URL of the ${what}.`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    fail(setting, 'must be an http(s) URL.');
-  if (production && url.protocol !== 'https:') {
-    fail(setting, 'must use https in production, so keys cannot be swapped in transit.');
-  }
+  const problem = keyUrlProblem(url, policy, variable);
+  if (problem) fail(setting, problem);
   return url;
 }
 
@@ -100,7 +109,7 @@ function resolveIssuer(
   input: TrustedIssuerOptions,
   prefix: string,
   defaults: { algorithms: readonly string[]; scopeClaim?: string; rolesClaim: string },
-  production: boolean,
+  policy: KeyUrlPolicy,
 ): ResolvedIssuer {
   if (typeof input.issuer !== 'string' || input.issuer === '') {
     fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
@@ -135,11 +144,11 @@ function resolveIssuer(
   if (input.jwksUri !== undefined) {
     keys = {
       kind: 'remote',
-      jwksUri: checkUrl(input.jwksUri, `${prefix}jwksUri`, production),
+      jwksUri: checkUrl(input.jwksUri, `${prefix}jwksUri`, policy, 'AUTH_JWKS_URL', 'key set'),
       discovery: false,
     };
   } else if (input.discovery) {
-    checkUrl(input.issuer, `${prefix}issuer`, production);
+    checkUrl(input.issuer, `${prefix}issuer`, policy, 'AUTH_ISSUER', 'issuer');
     keys = { kind: 'remote', jwksUri: undefined, discovery: true };
   } else if (input.secret !== undefined) {
     const secret =
@@ -187,6 +196,10 @@ function hasKeySource(options: Partial<TrustedIssuerOptions>): boolean {
 export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
   if (options === null || typeof options !== 'object') fail('options', 'must be an object.');
   const production = options.production ?? isProduction();
+  if (options.allowHttpKeys !== undefined && typeof options.allowHttpKeys !== 'boolean') {
+    fail('allowHttpKeys', 'must be true or false. Set AUTH_ALLOW_HTTP_JWKS=true or false.');
+  }
+  const policy: KeyUrlPolicy = { production, allowHttpKeys: options.allowHttpKeys === true };
   const algorithms = stringList(options.algorithms, 'algorithms') ?? [...DEFAULT_ALGORITHMS];
   for (const claim of ['scopeClaim', 'rolesClaim'] as const) {
     if (options[claim] !== undefined && (typeof options[claim] !== 'string' || !options[claim])) {
@@ -207,13 +220,13 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       fail('issuers', 'must be a non-empty array of trusted issuers.');
     }
     issuers = options.issuers.map((entry, index) =>
-      resolveIssuer(entry, `issuers[${index}].`, defaults, production),
+      resolveIssuer(entry, `issuers[${index}].`, defaults, policy),
     );
     const names = issuers.map((entry) => entry.issuer);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     if (duplicate) fail('issuers', `lists the issuer ${duplicate} twice.`);
   } else if (hasKeySource(options)) {
-    issuers = [resolveIssuer(options as TrustedIssuerOptions, '', defaults, production)];
+    issuers = [resolveIssuer(options as TrustedIssuerOptions, '', defaults, policy)];
   } else {
     issuers = [resolveDevIssuer(options, defaults, production)];
   }
@@ -231,6 +244,21 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
   }
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     fail('clock', 'must be a function returning milliseconds since the epoch.');
+  }
+  const maxAgeSeconds = number(options.jwksMaxAgeSeconds, 'jwksMaxAgeSeconds', 600, 1, 604_800);
+  const maxStaleSeconds = number(
+    options.jwksMaxStaleSeconds,
+    'jwksMaxStaleSeconds',
+    Math.max(DEFAULT_MAX_STALE_SECONDS, maxAgeSeconds * 2),
+    2,
+    31_536_000,
+  );
+  if (maxStaleSeconds <= maxAgeSeconds) {
+    fail(
+      'jwksMaxStaleSeconds',
+      `must be greater than jwksMaxAgeSeconds (${maxAgeSeconds}), or keys would go stale before ` +
+        'their scheduled refresh. Set AUTH_JWKS_MAX_STALE_SECONDS higher.',
+    );
   }
   return {
     issuers,
@@ -253,10 +281,12 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       maxEntries: number(cache.maxEntries, 'cache.maxEntries', 10_000, 1, 10_000_000),
     },
     cooldownMs: number(options.jwksCooldownSeconds, 'jwksCooldownSeconds', 30, 0, 86_400) * 1000,
-    maxAgeMs: number(options.jwksMaxAgeSeconds, 'jwksMaxAgeSeconds', 600, 1, 604_800) * 1000,
+    maxAgeMs: maxAgeSeconds * 1000,
+    maxStaleMs: maxStaleSeconds * 1000,
     timeoutMs: number(options.jwksTimeoutSeconds, 'jwksTimeoutSeconds', 5, 0.001, 120) * 1000,
     realm,
     production,
+    allowHttpKeys: policy.allowHttpKeys,
     clock: options.clock ?? Date.now,
   };
 }

@@ -1,7 +1,10 @@
 import type { Principal } from '@bulwark/core';
+import type { KeySource } from './key-sources.js';
 
 export interface CachedToken {
   principal: Principal;
+  /** The key source that verified it: the entry is only good while those keys are usable. */
+  keys: KeySource;
   /** Seconds since the epoch. */
   exp: number;
   nbf: number | undefined;

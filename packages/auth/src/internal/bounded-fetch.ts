@@ -1,0 +1,87 @@
+/** The most bytes a JWKS or discovery response may have. */
+export const MAX_KEY_DOCUMENT_BYTES = 512 * 1024;
+
+/** A fetch that got an answer other than 2xx. */
+export class FetchStatusError extends Error {
+  constructor(
+    readonly url: URL,
+    readonly status: number,
+  ) {
+    super(`${url.href} answered ${status}`);
+  }
+}
+
+/** Options of {@link fetchJsonBounded}. */
+export interface BoundedFetchOptions {
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+/**
+ * GETs a JSON document, reading at most `maxBytes` bytes of body. A body past the limit, declared
+ * by `Content-Length` or not (chunked), fails the fetch at that byte and aborts the connection,
+ * so a slow endless stream holds neither memory nor the socket until the timeout.
+ */
+export async function fetchJsonBounded(url: URL, options: BoundedFetchOptions): Promise<unknown> {
+  const controller = new AbortController();
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = AbortSignal.any([controller.signal, timeout]);
+  try {
+    const response = await fetch(url, {
+      headers: { accept: 'application/json' },
+      redirect: 'error',
+      signal,
+    });
+    if (!response.ok) throw new FetchStatusError(url, response.status);
+    const declared = Number(response.headers.get('content-length') ?? 0);
+    if (declared > options.maxBytes) throw tooLarge(url, options.maxBytes);
+    const bytes = await readAtMost(response, options.maxBytes);
+    if (bytes === undefined) throw tooLarge(url, options.maxBytes);
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    if (timeout.aborted) {
+      throw new Error(`${url.href} did not answer within ${options.timeoutMs} ms`, {
+        cause: error,
+      });
+    }
+    if (error instanceof SyntaxError) throw new Error(`${url.href} is not JSON`, { cause: error });
+    if (error instanceof TypeError && error.message.includes('decode')) {
+      throw new Error(`${url.href} is not UTF-8`, { cause: error });
+    }
+    throw error;
+  } finally {
+    // Ends the request and its socket when the body was not read to the end.
+    controller.abort();
+  }
+}
+
+function tooLarge(url: URL, maxBytes: number): Error {
+  return new Error(`${url.href} is larger than ${maxBytes} bytes`);
+}
+
+/** The body's bytes, or `undefined` as soon as it passes `maxBytes` (the rest is never read). */
+async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
+  if (!response.body) return new Uint8Array(0);
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) return undefined;
+      chunks.push(value);
+    }
+  } finally {
+    // Cancelling an unfinished body stops undici reading from the socket.
+    void reader.cancel().catch(() => undefined);
+  }
+  const bytes = new Uint8Array(total);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
