@@ -59,8 +59,8 @@ export function authOptionsFromEnv(env: Environment = process.env): AuthModuleOp
       throw new BulwarkConfigError(
         missing.join(', '),
         `required in production (NODE_ENV=production); the development issuer is not allowed. ` +
-          `Set ${REQUIRED_IN_PRODUCTION.join(', ')}, and AUTH_JWKS_URL unless the issuer ` +
-          'publishes OpenID discovery.',
+          `Set ${REQUIRED_IN_PRODUCTION.join(', ')}, AUTH_JWKS_URL; AUTH_JWKS_URL may stay unset ` +
+          'when the issuer publishes OpenID discovery (its jwks_uri is then discovered).',
       );
     }
     if (jwksUri === undefined) {

@@ -174,7 +174,8 @@ describe('authOptionsFromEnv', () => {
     const error = configError(() => authOptionsFromEnv({ NODE_ENV: 'production' }));
     expect(error.setting).toBe('AUTH_ISSUER, AUTH_AUDIENCE');
     expect(error.message).toContain(
-      'Set AUTH_ISSUER, AUTH_AUDIENCE, and AUTH_JWKS_URL unless the issuer publishes OpenID discovery.',
+      'Set AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL; AUTH_JWKS_URL may stay unset when the ' +
+        'issuer publishes OpenID discovery (its jwks_uri is then discovered).',
     );
   });
 
