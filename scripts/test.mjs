@@ -35,4 +35,13 @@ function count(packageDir) {
   passed += data.numPassedTests;
   failed += data.numFailedTests;
   skipped += data.numPendingTests + data.numTodoTests;
+  // A file that failed outside any test (a beforeAll, an import) leaves its tests "skipped":
+  // count the file as a failure, or the closing line would read 0 failed for a red run.
+  for (const file of data.testResults ?? []) {
+    const failedTests = (file.assertionResults ?? []).some((test) => test.status === 'failed');
+    if (file.status === 'failed' && !failedTests) {
+      failed += 1;
+      console.error(`failed outside a test: ${file.name}\n${file.message ?? ''}`);
+    }
+  }
 }
