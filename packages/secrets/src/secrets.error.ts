@@ -11,6 +11,7 @@ import { BulwarkError } from '@bulwark/core';
  * - `SECRETS_UNKNOWN_SECRET`: a name that was not declared in the options.
  * - `SECRETS_NOT_SET`: an optional secret that has no value.
  * - `SECRETS_INVALID_INPUT`: a bad argument, such as an entropy outside the allowed range.
+ * - `SECRETS_BUSY`: a key-ring file is locked by another writer past the wait.
  */
 export type SecretsErrorCode =
   | 'SECRETS_DECRYPT_FAILED'
@@ -20,7 +21,8 @@ export type SecretsErrorCode =
   | 'SECRETS_UNREADABLE'
   | 'SECRETS_UNKNOWN_SECRET'
   | 'SECRETS_NOT_SET'
-  | 'SECRETS_INVALID_INPUT';
+  | 'SECRETS_INVALID_INPUT'
+  | 'SECRETS_BUSY';
 
 /**
  * The one error class of `@bulwark/secrets`. Messages name the secret, key id or file, and

@@ -1,6 +1,17 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +85,64 @@ describe('bulwark-secrets', () => {
     expect(await cli(['unseal', '--ring', 'ring.keys'], value)).toMatchObject({
       code: 0,
       stdout: 'redis-password-1',
+    });
+  });
+
+  describe('keygen --ring', () => {
+    const kidsIn = async (path: string) =>
+      (await readFile(path, 'utf8'))
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(':')[2]);
+
+    // Regression: read, change and rename ran without a lock, so rotations at once lost keys.
+    it('loses no key when several processes rotate the same ring at once', async () => {
+      await mkdir(join(dir, 'concurrent'));
+      const kids = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6'];
+      const runs = await Promise.all(
+        kids.map((kid) => cli(['keygen', '--ring', 'concurrent/ring.keys', '--kid', kid])),
+      );
+      expect(runs.map((run) => run.code)).toEqual(kids.map(() => 0));
+      expect((await kidsIn(join(dir, 'concurrent', 'ring.keys'))).sort()).toEqual(kids);
+      expect(existsSync(join(dir, 'concurrent', 'ring.keys.lock'))).toBe(false);
+    });
+
+    // Regression: the rename replaced a symlink with a plain file, and reset mode and owner.
+    it("writes through a symlink to its target, keeping the target's mode and owner", async () => {
+      await mkdir(join(dir, 'linked', 'store'), { recursive: true });
+      const target = join(dir, 'linked', 'store', 'ring.keys');
+      expect(await cli(['keygen', '--ring', target, '--kid', 'l1'])).toMatchObject({ code: 0 });
+      await chmod(target, 0o640);
+      // Only root can give a file to another user; as anyone else, the owner is the user's own.
+      const owner = process.getuid?.() === 0 ? { uid: 4242, gid: 4343 } : await stat(target);
+      await chown(target, owner.uid, owner.gid);
+      await symlink(join('store', 'ring.keys'), join(dir, 'linked', 'ring.keys'));
+
+      const run = await cli(['keygen', '--ring', join('linked', 'ring.keys'), '--kid', 'l2']);
+      expect(run).toMatchObject({
+        code: 0,
+        stderr: `added key l2 at the top of ${join('linked', 'ring.keys')}\n`,
+      });
+      expect((await lstat(join(dir, 'linked', 'ring.keys'))).isSymbolicLink()).toBe(true);
+      expect(await kidsIn(target)).toEqual(['l2', 'l1']);
+      const after = await stat(target);
+      expect({ mode: after.mode & 0o777, uid: after.uid, gid: after.gid }).toEqual({
+        mode: 0o640,
+        uid: owner.uid,
+        gid: owner.gid,
+      });
+    });
+
+    it('breaks the lock of a writer that has exited', async () => {
+      await mkdir(join(dir, 'stale'));
+      const ring = join(dir, 'stale', 'ring.keys');
+      const exited = spawn(process.execPath, ['-e', '0']);
+      const pid = exited.pid;
+      await new Promise((resolve) => exited.on('close', resolve));
+      await writeFile(`${ring}.lock`, `${pid}\n`);
+      expect(await cli(['keygen', '--ring', ring, '--kid', 's1'])).toMatchObject({ code: 0 });
+      expect(await kidsIn(ring)).toEqual(['s1']);
+      expect(existsSync(`${ring}.lock`)).toBe(false);
     });
   });
 

@@ -33,7 +33,8 @@ Secrets are read from stdin or --in FILE, never from the command line.
 Commands:
   keygen [--type seal|aead] [--kid ID] [--out FILE | --ring FILE]
       New key. --out writes it to a new file (mode 0600); --ring puts it at the top of a
-      key-ring file, making it the newest key. Without either, the key goes to stdout.
+      key-ring file, making it the newest key: under a lock (FILE.lock), through a symlink
+      to its target, keeping the file's mode and owner. Without either, the key goes to stdout.
       For seal keys the public key is printed on stdout (stderr when the key goes to stdout).
   seal (--ring FILE | --public-key FILE) [--in FILE]
       Seal the plaintext for the newest key: prints sealed:v1:<kid>:<base64url>.

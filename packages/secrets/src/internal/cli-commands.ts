@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { open, readFile } from 'node:fs/promises';
 import { AeadCipher, generateAeadKey } from '../aead-cipher.js';
 import { generateSealKey, KeyRing } from '../key-ring.js';
 import { hashPassword } from '../password-hash.js';
 import { generateApiKey, generatePassword } from '../secret-generation.js';
 import { SecretsError } from '../secrets.error.js';
 import { type CliCommand, USAGE } from './cli-args.js';
+import { replaceFileKeepingMode, resolveLinks, withFileLock } from './ring-file.js';
 
 /** Input larger than this is refused: the CLI handles secrets and config files, not bulk data. */
 const MAX_INPUT_BYTES = 1024 * 1024;
@@ -77,18 +76,6 @@ async function createPrivateFile(path: string, content: string): Promise<void> {
   }
 }
 
-/** Replaces a file atomically (write a sibling, then rename), so a crash never leaves half a ring. */
-async function replacePrivateFile(path: string, content: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeFile(temporary, content, { mode: 0o600, flag: 'wx' });
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
-}
-
 async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -106,23 +93,30 @@ async function keygen(command: Extract<CliCommand, { name: 'keygen' }>, io: CliI
       : { ...(await generateAeadKey(options)), publicKey: undefined };
   const secretLine = 'secretKey' in generated ? generated.secretKey : generated.key;
   if (command.ring !== undefined) {
-    const existing = await readOptional(command.ring);
-    if (existing !== undefined && existing.trim() !== '') {
-      // Refuse to prepend to a file that is not a valid ring of the same type.
-      const ring =
-        command.type === 'seal' ? await KeyRing.parse(existing) : await AeadCipher.parse(existing);
-      const taken =
-        ring instanceof KeyRing ? ring.kids.includes(generated.kid) : ring.has(generated.kid);
-      ring.destroy();
-      if (taken) {
-        throw new SecretsError(
-          'SECRETS_INVALID_INPUT',
-          `key id "${generated.kid}" is already in ${command.ring}; choose another --kid`,
-        );
+    const ringPath = command.ring;
+    // Read, check and replace under one lock: two rotations at once would otherwise both
+    // prepend to the same old text, and one new key would be lost.
+    await withFileLock(await resolveLinks(ringPath), async () => {
+      const existing = await readOptional(ringPath);
+      if (existing !== undefined && existing.trim() !== '') {
+        // Refuse to prepend to a file that is not a valid ring of the same type.
+        const ring =
+          command.type === 'seal'
+            ? await KeyRing.parse(existing)
+            : await AeadCipher.parse(existing);
+        const taken =
+          ring instanceof KeyRing ? ring.kids.includes(generated.kid) : ring.has(generated.kid);
+        ring.destroy();
+        if (taken) {
+          throw new SecretsError(
+            'SECRETS_INVALID_INPUT',
+            `key id "${generated.kid}" is already in ${ringPath}; choose another --kid`,
+          );
+        }
       }
-    }
-    await replacePrivateFile(command.ring, `${secretLine}\n${existing ?? ''}`);
-    io.stderr(`added key ${generated.kid} at the top of ${command.ring}\n`);
+      await replaceFileKeepingMode(ringPath, `${secretLine}\n${existing ?? ''}`);
+    });
+    io.stderr(`added key ${generated.kid} at the top of ${ringPath}\n`);
   } else if (command.out !== undefined) {
     await createPrivateFile(command.out, `${secretLine}\n`);
     io.stderr(`wrote key ${generated.kid} to ${command.out}\n`);
@@ -175,7 +169,7 @@ export async function runCommand(command: CliCommand, io: CliIo): Promise<void> 
       const ring = await loadRing(command.ring);
       try {
         const { text, resealed } = ring.resealText(await readInput(io, command.in));
-        if (command.out !== undefined) await replacePrivateFile(command.out, text);
+        if (command.out !== undefined) await replaceFileKeepingMode(command.out, text);
         else io.stdout(text);
         io.stderr(`resealed ${resealed} value(s) for key ${ring.currentKid}\n`);
       } finally {
