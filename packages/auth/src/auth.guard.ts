@@ -9,6 +9,7 @@ import {
   resolveRouteTemplate,
   setPrincipal,
   setResponseHeader,
+  takeAuthFailureRefusal,
 } from '@bulwark/core';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -96,6 +97,12 @@ export class AuthGuard implements CanActivate {
       requestId: getRequestId(request),
       route: template === undefined ? undefined : `${raw.method} ${template}`,
     });
+    // The failed-authentication limiter (@bulwark/rate-limit) marked an address over its budget:
+    // a failing attempt from it gets that 429. Valid credentials never reach this line.
+    if (outcome !== 'unavailable') {
+      const limited = takeAuthFailureRefusal(request);
+      if (limited) throw limited;
+    }
     const realm = `Bearer realm="${this.store.verifier.realm}"`;
     switch (outcome) {
       case 'no_credentials':

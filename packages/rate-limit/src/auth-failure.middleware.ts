@@ -1,32 +1,48 @@
-import { parseBearer, rawRequest, rawResponse } from '@bulwark/core';
-import { Inject, Injectable, type NestMiddleware } from '@nestjs/common';
+import {
+  parseBearer,
+  rawRequest,
+  rawResponse,
+  setAuthFailureRefusal,
+  type takeAuthFailureRefusal,
+} from '@bulwark/core';
+import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
 import { addressKey } from './internal/address-key.js';
 import type { ResolvedRateLimitOptions } from './internal/resolve-options.js';
 import { refuse, setRateLimitHeaders } from './internal/respond.js';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import { RateLimiter, type RateLimitOutcome } from './rate-limiter.service.js';
 
+type AuthFailureGuard = NonNullable<ResolvedRateLimitOptions['authFailure']>;
+
 /**
- * The brute-force guard: every failed authentication (a 401, or a 400 `invalid_request` for a
- * malformed `Authorization` header, RFC 6750 §3.1) charges the client address's `auth-failure`
- * quota when the response finishes, and once that quota is spent, requests from the address get
- * 429 before authentication runs (so a guessing client cannot make the service verify more
- * tokens).
+ * The brute-force limiter. It slows down failing authentication attempts from a client
+ * address without locking out the other callers at that address:
  *
- * It must run before every guard (authentication guards run first), and after the CORS layer
- * (so that a browser can read the 429 and a blocked address can still preflight). On Fastify,
- * `RateLimitModule` runs it as a root `onRequest` hook, which Fastify runs after the adapter's
- * own hooks (request hooks, CORS); on Express, as Nest middleware, which Express runs after
- * `app.enableCors()`'s. Its 429 goes through Nest's global exception filters on both.
+ * - every failed attempt (a 401, or a 400 `invalid_request` for a malformed `Authorization`
+ *   header, RFC 6750 §3.1) charges the address's `auth-failure` quota when the response finishes;
+ * - once that quota is spent, requests from the address that present credentials are marked
+ *   before authentication ({@link setAuthFailureRefusal}). Authentication still runs: a valid
+ *   token is admitted and limited only by its principal's own budget, while a failing one is
+ *   answered 429 instead of 401 by the authentication guard ({@link takeAuthFailureRefusal});
+ * - a request without an `Authorization` header is not an attempt: it is neither counted nor
+ *   refused, so a client can always get the 401 challenge that tells it to authenticate.
+ *
+ * It runs before every guard (authentication guards run first), and after the CORS layer. On
+ * Fastify, `RateLimitModule` runs it as a root `onRequest` hook, which Fastify runs after the
+ * adapter's own hooks (request hooks, CORS); on Express, as Nest middleware, which Express runs
+ * after `app.enableCors()`'s. Its 429 goes through Nest's global exception filters on both.
  */
 @Injectable()
 export class AuthFailureMiddleware implements NestMiddleware {
+  private readonly logger = new Logger('RateLimit');
+  private warnedUnmarked = false;
+
   constructor(
     private readonly limiter: RateLimiter,
     @Inject(RESOLVED_RATE_LIMIT_OPTIONS) private readonly options: ResolvedRateLimitOptions,
   ) {}
 
-  /** Whether the guard is on (`authFailure` is not `false`). */
+  /** Whether the limiter is on (`authFailure` is not `false`). */
   get enabled(): boolean {
     return this.options.authFailure !== undefined;
   }
@@ -34,15 +50,18 @@ export class AuthFailureMiddleware implements NestMiddleware {
   use(request: unknown, response: unknown, next: (error?: unknown) => void): void | Promise<void> {
     const guard = this.options.authFailure;
     if (!guard) return next();
-    const raw = rawRequest(request) as { originalUrl?: string; url?: string };
-    const target = raw.originalUrl ?? raw.url ?? '/';
+    const raw = rawRequest(request);
+    const authorization = raw.headers.authorization;
+    // No credentials, no attempt: the 401 challenge is what the client needs to authenticate.
+    if (authorization === undefined || authorization === '') return next();
+    const target = (raw as { originalUrl?: string }).originalUrl ?? raw.url ?? '/';
     const query = target.indexOf('?');
     const path = query === -1 ? target : target.slice(0, query);
     if (isExempt(path, guard.exemptPaths)) return next();
     const address = this.options.resolver.resolve(request);
     const key = `${guard.policy.name}|a:${addressKey(address, this.options.ipv6Prefix)}`;
-    // The in-process store answers at once; a shared store (Redis) is asked on every request,
-    // so failures counted by another instance refuse here too.
+    // The in-process store answers at once; a shared store (Redis) is asked on every attempt,
+    // so failures counted by another instance count here too.
     const local = this.limiter.peekLocal(key, guard.policy);
     if (local) return this.proceed(request, response, next, guard, address, key, local);
     return this.limiter
@@ -54,28 +73,45 @@ export class AuthFailureMiddleware implements NestMiddleware {
     request: unknown,
     response: unknown,
     next: (error?: unknown) => void,
-    guard: NonNullable<ResolvedRateLimitOptions['authFailure']>,
+    guard: AuthFailureGuard,
     address: string,
     key: string,
     outcome: RateLimitOutcome,
   ): void {
-    if (outcome.kind === 'decided' && !outcome.decision.allowed) {
-      setRateLimitHeaders(response, guard.policy, outcome.decision);
-      throw refuse(request, response, {
-        policy: guard.policy,
-        decision: outcome.decision,
-        reason: 'auth_failure',
-        clientAddress: address,
-        onLimited: this.options.onLimited,
+    const spent = outcome.kind === 'decided' && !outcome.decision.allowed;
+    let refused = false;
+    if (outcome.kind === 'decided' && spent) {
+      const decision = outcome.decision;
+      // Decided after authentication: only the guard knows whether the credentials are valid.
+      setAuthFailureRefusal(request, () => {
+        refused = true;
+        setRateLimitHeaders(response, guard.policy, decision);
+        return refuse(request, response, {
+          policy: guard.policy,
+          decision,
+          reason: 'auth_failure',
+          clientAddress: address,
+          onLimited: this.options.onLimited,
+        });
       });
     }
     const res = rawResponse(response);
     res.once('finish', () => {
-      if (isAuthenticationFailure(res.statusCode, rawRequest(request).headers.authorization)) {
-        this.limiter.consume(key, guard.policy, 1).catch(() => undefined);
+      if (!isAuthenticationFailure(res.statusCode, rawRequest(request).headers.authorization)) {
+        return;
       }
+      if (spent && !refused) this.warnUnmarked(res.statusCode);
+      this.limiter.consume(key, guard.policy, 1).catch(() => undefined);
     });
     next();
+  }
+
+  private warnUnmarked(status: number): void {
+    if (this.warnedUnmarked) return;
+    this.warnedUnmarked = true;
+    this.logger.warn(
+      `a failed authentication attempt from an address over its "auth-failure" budget was answered ${status}, not 429: the authentication guard does not throw takeAuthFailureRefusal(request) from @bulwark/core, so failing attempts are counted but not slowed down`,
+    );
   }
 }
 

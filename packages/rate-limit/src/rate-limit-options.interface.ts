@@ -13,11 +13,15 @@ export interface RateLimitPolicy {
 /** What happens to requests while the store (Redis) is unreachable. */
 export type StoreFailureMode = 'insurance' | 'open' | 'closed';
 
-/** The per-address guard against failed authentication (brute force). */
+/**
+ * The per-address limiter of failed authentication (brute force). It slows down failing
+ * attempts from an address; it never refuses valid credentials, nor requests without any.
+ */
 export interface AuthFailureOptions {
   /**
-   * 401 responses admitted per address per window; further requests from that address get
-   * 429 before authentication runs.
+   * Failed authentication attempts (401, or 400 for a malformed `Authorization` header)
+   * admitted per address per window; past them, failing attempts from that address get 429
+   * instead of 401, while a valid token from it is still admitted.
    * @default the default `limit`
    */
   limit?: number;
@@ -36,7 +40,10 @@ export interface AuthFailureOptions {
 export interface RateLimitedInfo {
   /** The policy name, as in the `RateLimit-Policy` header; `auth-failure` for the brute-force guard. */
   policy: string;
-  /** `limit` (quota exhausted), `auth_failure` (too many 401s) or `store_unavailable` (closed mode). */
+  /**
+   * `limit` (quota exhausted), `auth_failure` (a failing authentication attempt past the
+   * address's failure budget) or `store_unavailable` (closed mode).
+   */
   reason: 'limit' | 'auth_failure' | 'store_unavailable';
   /** `principal` or `address`. */
   keyType: 'principal' | 'address';
@@ -71,7 +78,7 @@ export interface RateLimitModuleOptions {
    */
   policies?: Record<string, RateLimitPolicy>;
   /**
-   * The brute-force guard on 401 responses, or `false` to turn it off.
+   * The brute-force limiter of failed authentication per address, or `false` to turn it off.
    * @default { limit, windowSeconds, exemptPaths: ['/health'] }
    */
   authFailure?: AuthFailureOptions | false;

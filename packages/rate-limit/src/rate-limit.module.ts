@@ -35,7 +35,8 @@ const redisStoreOptions: Provider = {
 
 /**
  * Rate limiting for the whole application: a global guard (per principal, or per client
- * address), the per-address brute-force guard on 401s, and the memory or Redis store.
+ * address), the per-address limiter of failed authentication attempts, and the memory or Redis
+ * store.
  *
  * Import `AuthModule` before `RateLimitModule`, so authentication runs first and limits are
  * keyed by principal.
@@ -97,7 +98,7 @@ export class RateLimitModule extends ConfigurableRateLimitModule implements Nest
   }
 
   /**
-   * Installs the brute-force guard: a Fastify `onRequest` hook, or Nest middleware on other
+   * Installs the brute-force limiter: a Fastify `onRequest` hook, or Nest middleware on other
    * adapters (see {@link AuthFailureMiddleware}); nothing when `authFailure` is `false`.
    */
   configure(consumer: MiddlewareConsumer): void {

@@ -135,7 +135,7 @@ describe.each(ADAPTERS)('rate limiting behind the real AuthModule on %s', (adapt
     expect(alice.headers.get('ratelimit')).toBe('"default";r=2;t=20');
   });
 
-  it('blocks an address after repeated bad tokens, even with a valid token, before authentication', async () => {
+  it('answers failing attempts from an address over its budget with 429, and still admits a valid token from it', async () => {
     const expired = issuer.mint({ now: Math.floor(Date.now() / 1000) - 3_600 });
     const wrongAudience = issuer.mint({ claims: { aud: 'another-api' } });
     for (const token of [expired, wrongAudience]) {
@@ -145,34 +145,52 @@ describe.each(ADAPTERS)('rate limiting behind the real AuthModule on %s', (adapt
     }
     expect(events.filter((event) => event.kind === 'authentication.failed')).toHaveLength(2);
 
-    const valid = bearer(issuer.mint({ claims: { sub: 'carol' } }));
-    const refused = await get('/me', valid);
+    const refused = await get('/me', bearer(wrongAudience));
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('30');
     expect(refused.headers.get('ratelimit-policy')).toBe('"auth-failure";q=2;w=60');
+    expect(refused.headers.get('ratelimit')).toBe('"auth-failure";r=0;t=60');
+    expect(refused.headers.get('www-authenticate')).toBeNull();
     expect(await refused.json()).toMatchObject({
       type: 'urn:bulwark:problem:rate-limited',
       status: 429,
       detail: 'Too many failed authentication attempts. Retry after 30 seconds.',
     });
-    expect((await get('/me', bearer(wrongAudience))).status).toBe(429);
-    // The blocked requests never reached the token verifier.
-    expect(events.filter((event) => event.kind === 'authentication.failed')).toHaveLength(2);
-    expect(events.at(-1)).toMatchObject({ kind: 'rate_limit.exceeded', reason: 'auth_failure' });
+    // The attempt was authenticated, and failed, before it was refused.
+    expect(events.filter((event) => event.kind === 'authentication.failed')).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({
+      kind: 'rate_limit.exceeded',
+      reason: 'auth_failure',
+      clientAddress: '127.0.0.1',
+    });
+    expect(limited).toEqual([
+      { policy: 'auth-failure', reason: 'auth_failure', keyType: 'address', route: 'GET /me' },
+    ]);
 
-    // Exempt probes still answer; the block lifts as the quota refills.
-    expect((await get('/health/live')).status).toBe(200);
+    // A valid token from the same address passes, limited by its principal's own budget.
+    const carol = await get('/me', bearer(issuer.mint({ claims: { sub: 'carol' } })));
+    expect(carol.status).toBe(200);
+    expect(await carol.json()).toEqual({ id: `${issuer.issuer}|carol` });
+    expect(carol.headers.get('ratelimit')).toBe('"default";r=2;t=20');
+    // So does an anonymous request to a public route, on the address's own default budget.
+    expect((await get('/open', bearer(expired))).status).toBe(200);
+    expect((await get('/health/live', bearer(expired))).status).toBe(200);
+
+    // The quota refills: one more failure is answered 401 again.
     now += 30_000;
-    expect((await get('/me', valid)).status).toBe(200);
+    expect((await get('/me', bearer(expired))).status).toBe(401);
+    expect((await get('/me', bearer(expired))).status).toBe(429);
   });
 
-  it('counts a missing token on a protected route as an authentication failure', async () => {
-    for (let i = 0; i < 2; i += 1) {
+  it('neither counts nor refuses a request without credentials: it gets its 401 challenge', async () => {
+    for (let i = 0; i < 4; i += 1) {
       const response = await get('/me');
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="api"');
     }
-    expect((await get('/me', bearer(issuer.mint()))).status).toBe(429);
+    // Nothing was charged: the first bad token is a 401, not a 429.
+    expect((await get('/me', bearer('junk'))).status).toBe(401);
+    expect(limited).toEqual([]);
   });
 
   it('counts a malformed Authorization header (400 invalid_request) as an authentication failure', async () => {
@@ -181,7 +199,11 @@ describe.each(ADAPTERS)('rate limiting behind the real AuthModule on %s', (adapt
       expect(response.status).toBe(400);
       expect(response.headers.get('www-authenticate')).toContain('error="invalid_request"');
     }
-    expect((await get('/me', bearer(issuer.mint()))).status).toBe(429);
+    expect((await get('/me', { authorization: 'Bearer a b' })).status).toBe(429);
+    expect((await get('/me', { authorization: 'Basic YWxpY2U6c2VjcmV0' })).status).toBe(429);
+    expect((await get('/me', bearer(issuer.mint()))).status).toBe(200);
+    // Without credentials, still the challenge.
+    expect((await get('/me')).status).toBe(401);
   });
 
   it('never limits the exempt probe, whoever calls it', async () => {
@@ -228,5 +250,98 @@ describe.each(ADAPTERS)('RateLimitModule imported before AuthModule on %s', (ada
     }
     expect((await get('/me', issuer.mint({ claims: { sub: 'dave' } }))).status).toBe(429);
     expect(limited.map((info) => info.keyType)).toEqual(['address']);
+  });
+});
+
+// Regression: one client sending junk tokens got every caller at its address refused with 429,
+// valid tokens included, for as long as it kept going. Default limits, as a generated service.
+describe.each(ADAPTERS)('a flood of junk tokens from one address on %s', (adapter) => {
+  const FLOOD = 150;
+
+  function floodModule(env: Record<string, string>): Type<unknown> {
+    @Module({
+      imports: [
+        AuthModule.forRoot({
+          issuer: issuer.issuer,
+          audience: issuer.audience,
+          jwksUri: issuer.jwksUrl,
+        }),
+        RateLimitModule.forRoot({ clock: () => now, env }),
+      ],
+      controllers: [AppController],
+    })
+    class FloodModule {}
+    return FloodModule;
+  }
+
+  async function flood(url: string, headers: Record<string, string> = {}): Promise<number[]> {
+    const statuses: number[] = [];
+    for (let i = 0; i < FLOOD; i += 1) {
+      const response = await fetch(`${url}/me`, {
+        headers: { ...headers, ...bearer(`junk-${i}`) },
+      });
+      statuses.push(response.status);
+      await response.arrayBuffer();
+    }
+    return statuses;
+  }
+
+  const count = (statuses: number[], status: number) => statuses.filter((s) => s === status).length;
+
+  describe('when clients connect directly', () => {
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await bootstrap(floodModule({}), { adapter });
+    });
+    afterAll(() => running.close());
+    beforeEach(() => {
+      now += 3_600_000;
+    });
+
+    it('does not lock out a valid token from the same address after 150 junk tokens', async () => {
+      const statuses = await flood(running.url);
+      // RATE_LIMIT_MAX (100) failures are answered 401, the rest are slowed down with 429.
+      expect(count(statuses, 401)).toBe(100);
+      expect(count(statuses, 429)).toBe(FLOOD - 100);
+      const valid = await fetch(`${running.url}/me`, {
+        headers: bearer(issuer.mint({ claims: { sub: 'victim' } })),
+      });
+      expect(valid.status).toBe(200);
+      expect(await valid.json()).toEqual({ id: `${issuer.issuer}|victim` });
+      expect(valid.headers.get('ratelimit')).toBe('"default";r=99;t=1');
+    });
+  });
+
+  describe('behind a trusted proxy (TRUST_PROXY=1) that sends X-Forwarded-For', () => {
+    let running: RunningApp;
+    beforeAll(async () => {
+      running = await bootstrap(floodModule({ TRUST_PROXY: '1' }), { adapter });
+    });
+    afterAll(() => running.close());
+    beforeEach(() => {
+      now += 3_600_000;
+    });
+
+    it('does not lock out a valid token from the same client after 150 junk tokens', async () => {
+      const attacker = { 'x-forwarded-for': '203.0.113.7' };
+      const statuses = await flood(running.url, attacker);
+      expect(count(statuses, 401)).toBe(100);
+      expect(count(statuses, 429)).toBe(FLOOD - 100);
+      const valid = await fetch(`${running.url}/me`, {
+        headers: { ...attacker, ...bearer(issuer.mint({ claims: { sub: 'victim' } })) },
+      });
+      expect(valid.status).toBe(200);
+      // Another client behind the same proxy is not slowed down by the first one's failures.
+      const neighbour = await fetch(`${running.url}/me`, {
+        headers: { 'x-forwarded-for': '203.0.113.8', ...bearer('junk') },
+      });
+      expect(neighbour.status).toBe(401);
+      // Nor is its anonymous traffic, keyed by its own address: a full budget.
+      const open = await fetch(`${running.url}/open`, {
+        headers: { 'x-forwarded-for': '203.0.113.8' },
+      });
+      expect(open.status).toBe(200);
+      expect(open.headers.get('ratelimit')).toBe('"default";r=99;t=1');
+    });
   });
 });

@@ -1,4 +1,9 @@
-import { type Principal, ROUTE_METADATA, setPrincipal } from '@bulwark/core';
+import {
+  type Principal,
+  ROUTE_METADATA,
+  setPrincipal,
+  takeAuthFailureRefusal,
+} from '@bulwark/core';
 import {
   type CanActivate,
   Controller,
@@ -14,8 +19,9 @@ import { RateLimit, SkipRateLimit } from '../src/index.js';
 
 /**
  * A guard other than @bulwark/auth's (as a team with its own authentication would have),
- * through the core contract: a bearer `good:<sub>` becomes a principal, any other bearer is a
- * 401 from Nest's own `UnauthorizedException`, no bearer is anonymous.
+ * through the core contracts: a bearer `good:<sub>` becomes a principal, any other bearer is a
+ * 401 from Nest's own `UnauthorizedException` (or the failed-authentication limiter's 429 when
+ * it marked the request), no bearer is anonymous.
  */
 @Injectable()
 export class FixtureAuthGuard implements CanActivate {
@@ -24,7 +30,7 @@ export class FixtureAuthGuard implements CanActivate {
     const header = request.headers.authorization;
     if (header === undefined) return true;
     const match = /^Bearer good:(\w+)$/.exec(header);
-    if (!match) throw new UnauthorizedException();
+    if (!match) throw takeAuthFailureRefusal(request) ?? new UnauthorizedException();
     const subject = match[1] as string;
     const principal: Principal = {
       id: `https://issuer.test|${subject}`,
@@ -84,3 +90,14 @@ export class FixtureController {
   providers: [{ provide: APP_GUARD, useClass: FixtureAuthGuard }],
 })
 export class FixtureAuthModule {}
+
+/** A guard that knows nothing of the limiter's mark, as passport's would: any bad bearer is 401. */
+@Injectable()
+export class UnawareAuthGuard implements CanActivate {
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<{ headers: Record<string, string> }>();
+    const header = request.headers.authorization;
+    if (header !== undefined && header !== 'Bearer good') throw new UnauthorizedException();
+    return true;
+  }
+}

@@ -74,7 +74,7 @@ describe.each(ADAPTERS)(
       });
     });
 
-    it('lets a blocked address preflight, and blocks it on unknown paths and HEAD too', async () => {
+    it('lets an address over its budget preflight, and refuses its failing attempts with any method', async () => {
       expect((await get('/default', bad)).status).toBe(401);
       expect((await get('/default', bad)).status).toBe(401);
       // The CORS layer answers a preflight before the guard, as it does for every other route.
@@ -89,19 +89,21 @@ describe.each(ADAPTERS)(
       );
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
-      // Another origin is refused all the same, without CORS headers.
+      // Another origin's failing attempt is refused all the same, without CORS headers.
       const foreign = await get('/default', { ...bad, origin: 'https://evil.example' });
       expect(foreign.status).toBe(429);
       expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
       expect(foreign.headers.get('x-content-type-options')).toBe('nosniff');
-      const unknown = await get('/no/such/route');
-      expect(unknown.status).toBe(429);
-      expect(unknown.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
-      expect(await unknown.json()).toMatchObject({ status: 429, instance: '/no/such/route' });
-      const head = await get('/default', {}, 'HEAD');
+      const head = await get('/default', bad, 'HEAD');
       expect(head.status).toBe(429);
       expect(head.headers.get('retry-after')).toBe('30');
       expect(await head.text()).toBe('');
+      // Nothing else at the address is refused: valid credentials, anonymous calls, unknown paths.
+      expect((await get('/default', { authorization: 'Bearer good:carol' })).status).toBe(200);
+      expect((await get('/default', {}, 'HEAD')).status).toBe(200);
+      const unknown = await get('/no/such/route', bad);
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
       // The exempt probe answers with its headers.
       const probe = await get('/health/live');
       expect(probe.status).toBe(200);

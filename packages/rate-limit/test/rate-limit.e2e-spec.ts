@@ -1,9 +1,10 @@
 import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
-import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
+import { ADAPTERS, bootstrap, createAdapter, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
+import { APP_GUARD, NestFactory } from '@nestjs/core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RateLimitedInfo, RateLimitModule } from '../src/index.js';
-import { FixtureAuthModule, FixtureController } from './fixtures.js';
+import { FixtureAuthModule, FixtureController, UnawareAuthGuard } from './fixtures.js';
 
 let now = Date.UTC(2030, 0, 1);
 const limited: RateLimitedInfo[] = [];
@@ -136,9 +137,9 @@ describe.each(ADAPTERS)('rate limiting on %s', (adapter) => {
     expect(events[0]?.clientAddress).toBe('127.0.0.1');
   });
 
-  // Principal keys and the brute-force guard with the real AuthModule and test issuer are in
-  // auth.e2e-spec.ts; this one shows a 401 from any guard (passport, a custom one) counts too.
-  it('limits failed authentication per address whichever guard answered 401', async () => {
+  // Principal keys and the brute-force limiter with the real AuthModule and test issuer are in
+  // auth.e2e-spec.ts; this one shows a guard of one's own takes part through the core contract.
+  it('slows down failed authentication per address with a guard of its own, never a valid token', async () => {
     const bad = { authorization: 'Bearer forged' };
     expect((await get(`${running.url}/default`, bad)).status).toBe(401);
     expect((await get(`${running.url}/default`, bad)).status).toBe(401);
@@ -152,15 +153,60 @@ describe.each(ADAPTERS)('rate limiting on %s', (adapter) => {
       detail: 'Too many failed authentication attempts. Retry after 30 seconds.',
     });
     expect(events.at(-1)).toMatchObject({ kind: 'rate_limit.exceeded', reason: 'auth_failure' });
-    // The address is blocked whatever it sends, until the quota refills; probes still pass.
-    expect(
-      (await get(`${running.url}/default`, { authorization: 'Bearer good:carol' })).status,
-    ).toBe(429);
+    // A valid credential from the address passes, as do anonymous requests and probes.
+    const carol = await get(`${running.url}/default`, { authorization: 'Bearer good:carol' });
+    expect(carol.status).toBe(200);
+    expect(carol.headers.get('ratelimit')).toBe('"default";r=2;t=20');
+    expect((await get(`${running.url}/default`)).status).toBe(200);
     expect((await get(`${running.url}/health/live`)).status).toBe(200);
     now += 30_000;
-    expect(
-      (await get(`${running.url}/default`, { authorization: 'Bearer good:carol' })).status,
-    ).toBe(200);
+    expect((await get(`${running.url}/default`, bad)).status).toBe(401);
+  });
+});
+
+describe.each(ADAPTERS)('with a guard that ignores the limiter on %s', (adapter) => {
+  let running: RunningApp;
+  const warnings: string[] = [];
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        RateLimitModule.forRoot({
+          policies: { search: { limit: 4, windowSeconds: 30 } },
+          authFailure: { limit: 2, windowSeconds: 60 },
+          trustProxy: false,
+          clock: () => now,
+          env: {},
+        }),
+      ],
+      controllers: [FixtureController],
+      providers: [{ provide: APP_GUARD, useClass: UnawareAuthGuard }],
+    })
+    class UnawareModule {}
+    const app = await NestFactory.create(UnawareModule, createAdapter(adapter), {
+      logger: {
+        log: () => undefined,
+        error: () => undefined,
+        warn: (message: unknown) => warnings.push(String(message)),
+      },
+      abortOnError: false,
+    });
+    running = await bootstrap(app, { adapter });
+  });
+  afterAll(() => running.close());
+
+  it('still counts its failures, answers them as the guard does, and says so once', async () => {
+    const bad = { authorization: 'Bearer forged' };
+    for (let i = 0; i < 4; i += 1) {
+      expect((await get(`${running.url}/default`, bad)).status).toBe(401);
+    }
+    expect((await get(`${running.url}/default`, { authorization: 'Bearer good' })).status).toBe(
+      200,
+    );
+    const unmarked = warnings.filter((w) => w.includes('takeAuthFailureRefusal'));
+    expect(unmarked).toEqual([
+      'a failed authentication attempt from an address over its "auth-failure" budget was answered 401, not 429: the authentication guard does not throw takeAuthFailureRefusal(request) from @bulwark/core, so failing attempts are counted but not slowed down',
+    ]);
   });
 });
 
@@ -196,6 +242,24 @@ describe.each(ADAPTERS)('behind a trusted proxy on %s', (adapter) => {
     expect((await from('6.6.6.6, 203.0.113.50')).status).toBe(200);
     expect((await from('7.7.7.7, 203.0.113.50')).status).toBe(429);
     expect((await from('203.0.113.51')).status).toBe(200);
+  });
+
+  it('keys ip:port and [v6]:port entries by their address', async () => {
+    expect((await from('203.0.113.60:1111')).status).toBe(200);
+    expect((await from('6.6.6.6, 203.0.113.60:2222')).status).toBe(200);
+    expect((await from('203.0.113.60')).status).toBe(429);
+    expect((await from('[2001:db8:aa::1]:443')).status).toBe(200);
+    expect((await from('2001:db8:aa::1')).status).toBe(200);
+    expect((await from('[2001:db8:aa::2]')).status).toBe(429);
+  });
+
+  // Regression: an `unknown` entry was dropped, so the address left of it, which the client
+  // wrote itself, became its rate-limit key: a fresh budget with every request.
+  it('stops at an unknown entry instead of taking the client-written address left of it', async () => {
+    expect((await from('6.6.6.6, unknown')).status).toBe(200);
+    expect((await from('7.7.7.7, unknown')).status).toBe(200);
+    expect((await from('8.8.8.8, unknown')).status).toBe(429);
+    expect((await from('203.0.113.61')).status).toBe(200);
   });
 
   it('groups IPv6 clients by their /56', async () => {
