@@ -47,6 +47,11 @@ export interface ProblemInit {
   extensions?: Record<string, unknown>;
   /** The internal reason, for logs and metrics only; never sent to the client. */
   reason?: string;
+  /**
+   * Response headers that belong to this problem, such as `Retry-After` for a 503 (RFC 9110
+   * §10.2.3). `@bulwark/errors` sets them on the response it sends. @default {}
+   */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -65,6 +70,8 @@ export class ProblemException extends HttpException {
   readonly reason: string | undefined;
   /** The problem body, without `instance` and `requestId`, which are added per request. */
   readonly problem: ProblemDetails;
+  /** Response headers sent with the problem, such as `Retry-After`. */
+  readonly headers: Readonly<Record<string, string>>;
 
   constructor(init: ProblemInit) {
     const problem: ProblemDetails = {
@@ -77,5 +84,6 @@ export class ProblemException extends HttpException {
     super(problem, init.status);
     this.problem = problem;
     this.reason = init.reason;
+    this.headers = { ...init.headers };
   }
 }

@@ -1,5 +1,11 @@
 import type { ServerResponse } from 'node:http';
-import { assignRequestId, rawRequest, rawResponse } from '@bulwark/core';
+import {
+  assignRequestId,
+  ProblemException,
+  rawRequest,
+  rawResponse,
+  setResponseHeader,
+} from '@bulwark/core';
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { loggedPath, requestPath, withoutRequestUrl } from './internal/logged-path.js';
 import { toProblem } from './internal/to-problem.js';
@@ -42,6 +48,11 @@ export function sendProblem(exception: unknown, request: unknown, response: unkn
   const path = loggedPath(request);
   const safeReason = reason === undefined ? undefined : withoutRequestUrl(reason, request, path);
   logProblem(exception, problem, safeReason, rawRequest(request).method, path);
+  if (exception instanceof ProblemException) {
+    for (const [name, value] of Object.entries(exception.headers)) {
+      setResponseHeader(response, name, value);
+    }
+  }
   send(response, problem.status, JSON.stringify(problem));
 }
 
@@ -97,7 +108,8 @@ function send(response: unknown, status: number, json: string): void {
  * Express and Fastify: a `ProblemException`'s body as is, any other HttpException as the
  * generic problem of its status, and anything else as a generic 500. Adds `instance` (the
  * path, without the query) and `requestId`. Headers already set on the response, such as
- * `WWW-Authenticate` or `Retry-After`, are kept. The full diagnostic (reason, cause, stack
+ * `WWW-Authenticate` or `Retry-After`, are kept, and a `ProblemException`'s own `headers` are
+ * added. The full diagnostic (reason, cause, stack
  * for 5xx) goes to the log with the same request id, never to the client. The log names the
  * route template, or the path without its query and with segments over 32 characters
  * replaced, so that tokens carried in URLs stay out of it.
