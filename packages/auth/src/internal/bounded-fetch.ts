@@ -37,7 +37,13 @@ export async function fetchJsonBounded(url: URL, options: BoundedFetchOptions): 
     if (declared > options.maxBytes) throw tooLarge(url, options.maxBytes);
     const bytes = await readAtMost(response, options.maxBytes);
     if (bytes === undefined) throw tooLarge(url, options.maxBytes);
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch (error) {
+      throw new Error(`${url.href} is not UTF-8`, { cause: error });
+    }
+    return JSON.parse(text);
   } catch (error) {
     if (timeout.aborted) {
       throw new Error(`${url.href} did not answer within ${options.timeoutMs} ms`, {
@@ -45,9 +51,6 @@ export async function fetchJsonBounded(url: URL, options: BoundedFetchOptions): 
       });
     }
     if (error instanceof SyntaxError) throw new Error(`${url.href} is not JSON`, { cause: error });
-    if (error instanceof TypeError && error.message.includes('decode')) {
-      throw new Error(`${url.href} is not UTF-8`, { cause: error });
-    }
     throw error;
   } finally {
     // Ends the request and its socket when the body was not read to the end.
