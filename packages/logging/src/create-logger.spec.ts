@@ -90,3 +90,111 @@ describe('createLogger', () => {
     });
   });
 });
+
+describe('createLogger redaction by name fragment', () => {
+  /** Each sensitive name with a value found nowhere else. */
+  const NAMES = [
+    'password',
+    'newPassword',
+    'currentPassword',
+    'NEW_PASSWORD',
+    'passwd',
+    'secret',
+    'clientSecret',
+    'client_secret',
+    'token',
+    'accessToken',
+    'refreshToken',
+    'id_token',
+    'x-auth-token',
+    'authorization',
+    'Proxy-Authorization',
+    'cookie',
+    'set-cookie',
+    'sessionId',
+    'Session_ID',
+    'apiKey',
+    'api_key',
+    'x-api-key',
+    'privateKey',
+    'private_key_pem',
+    'credentials',
+    'dbCredential',
+  ];
+  const secretValueOf = (name: string) =>
+    `value-of-${name.toLowerCase().replace(/[^a-z]/g, '')}-7f3a`;
+  const sensitive = () => Object.fromEntries(NAMES.map((name) => [name, secretValueOf(name)]));
+
+  it.each([
+    ['at the top', () => sensitive()],
+    ['nested', () => ({ user: { profile: { settings: sensitive() } } })],
+    ['in arrays', () => ({ batch: [{ ok: 1 }, sensitive(), [sensitive()]] })],
+  ])('writes no value of a sensitive name %s', (_where, fields) => {
+    const { logger, text } = captured();
+    logger.info(fields(), 'sign-in');
+    for (const name of NAMES) expect(text()).not.toContain(secretValueOf(name));
+    expect(text()).toContain('[REDACTED]');
+  });
+
+  it('hides the value after each sensitive name in rawHeaders and rawTrailers, keeping the rest', () => {
+    const { logger, text } = captured();
+    logger.info({
+      request: {
+        rawHeaders: [
+          'Host',
+          'api.example',
+          'Cookie',
+          'sid=cookie-value-1',
+          'X-Auth-Token',
+          'header-token-2',
+          'X-Api-Key',
+          'header-key-3',
+          'Authorization',
+          'Basic dXNlcjpwYXNz',
+          'Set-Cookie',
+          'sid=cookie-value-4',
+        ],
+        rawTrailers: ['X-Session', 'trailer-session-5'],
+      },
+    });
+    const line = JSON.parse(text()) as { request: { rawHeaders: string[]; rawTrailers: string[] } };
+    expect(line.request.rawHeaders).toEqual([
+      'Host',
+      'api.example',
+      'Cookie',
+      '[REDACTED]',
+      'X-Auth-Token',
+      '[REDACTED]',
+      'X-Api-Key',
+      '[REDACTED]',
+      'Authorization',
+      '[REDACTED]',
+      'Set-Cookie',
+      '[REDACTED]',
+    ]);
+    expect(line.request.rawTrailers).toEqual(['X-Session', '[REDACTED]']);
+    expect(text()).not.toMatch(/cookie-value|header-token|header-key|dXNlcjpwYXNz|trailer-session/);
+  });
+
+  it("keeps the log's own fields that only name a kind of token, and names that hold no fragment", () => {
+    const { logger, text } = captured();
+    logger.info({ tokenType: 'at+jwt', token_type: 'Bearer', requestId: 'r-1', route: '/me' });
+    expect(JSON.parse(text())).toMatchObject({
+      tokenType: 'at+jwt',
+      token_type: 'Bearer',
+      requestId: 'r-1',
+      route: '/me',
+    });
+  });
+
+  it('still redacts the exact names given in redactKeys, in any case', () => {
+    const lines: string[] = [];
+    const logger = createLogger({
+      level: 'info',
+      redactKeys: ['SSN'],
+      destination: { write: (line) => lines.push(line) },
+    });
+    logger.info({ ssn: '078-05-1120', nested: { Ssn: '219-09-9999' } });
+    expect(lines.join('')).not.toMatch(/078-05-1120|219-09-9999/);
+  });
+});

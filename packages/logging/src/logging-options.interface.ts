@@ -26,9 +26,12 @@ export interface LoggingOptions {
    */
   destination?: LogDestination;
   /**
-   * Extra field names whose values are replaced by `[REDACTED]` wherever they appear, on top of
-   * `authorization`, `cookie`, `set-cookie`, `password`, `secret`, `token`, `access_token`,
-   * `refresh_token`, `id_token`, `client_secret`, `api_key`/`apikey`/`x-api-key`.
+   * Extra field names (exact, in any case) whose values are replaced by `[REDACTED]` wherever
+   * they appear. Built in, and always on: any name containing `password`, `passwd`, `secret`,
+   * `token`, `authorization`, `cookie`, `session`, `apikey`, `private` or `credential`,
+   * ignoring case, `-` and `_` (`newPassword`, `x-auth-token`, `api_key`, `sessionId`…), except
+   * the names of a token's kind (`tokenType`, `token_type`, `tokenTypes`,
+   * `acceptedTokenTypes`); and in `rawHeaders`/`rawTrailers`, the value after such a name.
    * @default []
    */
   redactKeys?: readonly string[];

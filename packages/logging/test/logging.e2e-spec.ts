@@ -1,6 +1,7 @@
 import {
   type Principal,
   publishSecurityEvent,
+  rawRequest,
   registerSecretValue,
   setLogCorrelation,
   setPrincipal,
@@ -53,7 +54,43 @@ class NotesController {
   }
 }
 
-@Module({ controllers: [NotesController] })
+/** Values a client sends, each logged by the careless handler below under a sensitive name. */
+const SENT = {
+  'x-new-password': 'n3w-Passw0rd-value',
+  'x-client-secret': 'client-secret-value-9',
+  'x-auth-token': 'opaque-auth-token-value-1',
+  'x-api-key': 'api-key-value-2',
+  'x-refresh-token': 'refresh-token-value-3',
+  cookie: 'sid=session-cookie-value-4',
+};
+
+@Controller('account')
+class AccountController {
+  private readonly logger = new Logger('AccountController');
+
+  @Get()
+  show(@Req() request: unknown, @Headers() headers: Record<string, string>) {
+    this.logger.log({
+      msg: 'account change',
+      rawHeaders: rawRequest(request).rawHeaders,
+      change: {
+        newPassword: headers['x-new-password'],
+        currentPassword: headers['x-new-password'],
+        oauth: { clientSecret: headers['x-client-secret'] },
+        grants: [
+          { accessToken: headers['x-auth-token'], refreshToken: headers['x-refresh-token'] },
+          { sessionId: headers.cookie, privateKey: headers['x-client-secret'] },
+        ],
+        apiKey: headers['x-api-key'],
+        api_key: headers['x-api-key'],
+        tokenType: 'Bearer',
+      },
+    });
+    return { ok: true };
+  }
+}
+
+@Module({ controllers: [NotesController, AccountController] })
 class NotesModule {}
 
 describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
@@ -139,6 +176,25 @@ describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
       cookie: '[REDACTED]',
       'x-debug': 'token=[REDACTED]',
     });
+  });
+
+  it('regression: writes no value logged under a sensitive name fragment, nested, in arrays or in rawHeaders', async () => {
+    const response = await fetch(`${running.url}/account`, {
+      headers: { ...SENT, 'x-request-id': 'req-fragments-1' },
+    });
+    expect(response.status).toBe(200);
+    const line = captured.lines.find((entry) => entry.msg === 'account change');
+    expect(line).toBeDefined();
+    const text = captured.text;
+    for (const value of Object.values(SENT)) expect(text).not.toContain(value);
+    expect(text).not.toMatch(/n3w-Passw0rd|client-secret-value|session-cookie-value/);
+    const raw = line?.rawHeaders as string[];
+    for (let index = 0; index < raw.length; index += 2) {
+      const name = (raw[index] as string).toLowerCase();
+      if (name in SENT) expect(raw[index + 1]).toBe('[REDACTED]');
+    }
+    expect(raw).toContain('req-fragments-1');
+    expect(line?.change).toMatchObject({ newPassword: '[REDACTED]', tokenType: 'Bearer' });
   });
 
   it('keeps every line one JSON object, whatever a message contains', async () => {

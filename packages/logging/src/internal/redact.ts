@@ -2,23 +2,48 @@ import { REDACTED, scrubSecrets } from '@bulwark/core';
 
 export { REDACTED };
 
-const DEFAULT_KEYS = [
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
+/**
+ * Fragments of field names whose values are secret, matched anywhere in a name, ignoring case
+ * and the separators `-` and `_`: `newPassword`, `client_secret`, `x-auth-token`, `sessionId`,
+ * `privateKey`, `x-api-key`, `set-cookie`, `proxy-authorization`, `credentials`…
+ */
+const SENSITIVE_FRAGMENTS = [
   'password',
   'passwd',
   'secret',
-  'client_secret',
   'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'api_key',
+  'authorization',
+  'cookie',
+  'session',
   'apikey',
-  'x-api-key',
+  'private',
+  'credential',
 ];
+
+/**
+ * Names that contain a fragment but hold no secret, written by Bulwark itself (lower case,
+ * separators kept): the kind of a token, never the token.
+ */
+const ALLOWED_KEYS = new Set(['tokentype', 'token_type', 'tokentypes', 'acceptedtokentypes']);
+
+/** Arrays that Node fills with alternating header names and values. */
+const RAW_HEADER_LISTS = new Set(['rawheaders', 'rawtrailers']);
+
+/** Whether a field name (already lower-cased) names a secret by one of the fragments. */
+function hasSensitiveFragment(lower: string): boolean {
+  if (ALLOWED_KEYS.has(lower)) return false;
+  const compact = lower.includes('-') || lower.includes('_') ? lower.replace(/[-_]/g, '') : lower;
+  for (const fragment of SENSITIVE_FRAGMENTS) {
+    if (compact.includes(fragment)) return true;
+  }
+  return false;
+}
+
+/** What a field name asks of its value: kept, replaced, or read as raw header pairs. */
+type Verdict = 0 | 1 | 2;
+const PLAIN: Verdict = 0;
+const SENSITIVE: Verdict = 1;
+const HEADER_LIST: Verdict = 2;
 
 /** Longest string value kept in a line; longer ones are cut, so no field can flood the log. */
 const MAX_STRING = 4096;
@@ -50,17 +75,46 @@ export function createKeyRedactor(
   extraKeys: readonly string[],
   hide: (text: string) => string = (text) => text,
 ): (value: unknown) => unknown {
-  const keys = new Set([...DEFAULT_KEYS, ...extraKeys].map((key) => key.toLowerCase()));
-  const verdicts = new Map<string, boolean>();
-  const isSensitive = (key: string): boolean => {
+  const extra = new Set(extraKeys.map((key) => key.toLowerCase()));
+  // One verdict per distinct name, decided the first time it is seen: the access line's
+  // handful of names cost a map lookup each, not a scan of the fragments.
+  const verdicts = new Map<string, Verdict>();
+  const verdictOf = (key: string): Verdict => {
     let verdict = verdicts.get(key);
     if (verdict === undefined) {
-      verdict = keys.has(key.toLowerCase());
+      const lower = key.toLowerCase();
+      verdict =
+        extra.has(lower) || hasSensitiveFragment(lower)
+          ? SENSITIVE
+          : RAW_HEADER_LISTS.has(lower)
+            ? HEADER_LIST
+            : PLAIN;
       if (verdicts.size < MAX_KEY_VERDICTS) verdicts.set(key, verdict);
     }
     return verdict;
   };
-  const visit = (value: unknown, depth: number, seen: Set<object>): unknown => {
+  // `[name, value, name, value…]`: a value is hidden when the name before it is sensitive.
+  const visitRawHeaders = (list: unknown[], depth: number, seen: Set<object>): unknown[] =>
+    list.slice(0, MAX_ITEMS).map((item, index) => {
+      const name = index % 2 === 1 ? list[index - 1] : undefined;
+      return typeof name === 'string' && verdictOf(name) === SENSITIVE
+        ? REDACTED
+        : visit(item, depth + 1, seen);
+    });
+  const visitField = (key: string, item: unknown, depth: number, seen: Set<object>): unknown => {
+    const verdict = verdictOf(key);
+    if (verdict === SENSITIVE) return REDACTED;
+    if (
+      verdict === HEADER_LIST &&
+      Array.isArray(item) &&
+      depth + 1 < MAX_DEPTH &&
+      !seen.has(item)
+    ) {
+      return visitRawHeaders(item, depth + 1, seen);
+    }
+    return visit(item, depth + 1, seen);
+  };
+  function visit(value: unknown, depth: number, seen: Set<object>): unknown {
     if (typeof value === 'string') return boundString(value, hide);
     if (typeof value === 'bigint') return value.toString();
     if (value === null || typeof value !== 'object') return value;
@@ -89,15 +143,13 @@ export function createKeyRedactor(
       for (let i = 0; i < names.length; i++) {
         const key = names[i] as string;
         const item = source[key];
-        const kept = isSensitive(key) ? REDACTED : visit(item, depth + 1, seen);
+        const kept = visitField(key, item, depth, seen);
         if (copy === undefined && kept !== item) {
           copy = {};
           // Visited again rather than reused: a getter may answer differently the second time.
           for (let j = 0; j < i; j++) {
             const earlier = names[j] as string;
-            copy[earlier] = isSensitive(earlier)
-              ? REDACTED
-              : visit(source[earlier], depth + 1, seen);
+            copy[earlier] = visitField(earlier, source[earlier], depth, seen);
           }
         }
         if (copy !== undefined) copy[key] = kept;
@@ -106,7 +158,7 @@ export function createKeyRedactor(
     } finally {
       seen.delete(value);
     }
-  };
+  }
   return (value) => visit(value, 0, new Set());
 }
 
