@@ -97,6 +97,13 @@ export interface RateLimitHint extends RouteHint {
    * @default 200
    */
   maxRequests?: number;
+  /**
+   * Junk tokens the lockout probe sends to `protectedRoute` before a valid token, which must
+   * still be admitted from the same address; set it above the service's failed-authentication
+   * limit. `false` skips the probe.
+   * @default 150
+   */
+  failedAttempts?: number | false;
 }
 
 /** What {@link runConformance} needs to know about the service under test. */

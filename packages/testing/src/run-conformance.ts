@@ -69,6 +69,17 @@ function validate(baseUrl: string, hints: ConformanceHints): string {
       "hints.protectedRoute.path: give a route that needs a token, starting with '/', such as '/v1/notes'",
     );
   }
+  const attempts = hints.rateLimit?.failedAttempts;
+  if (
+    attempts !== undefined &&
+    attempts !== false &&
+    !(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10_000)
+  ) {
+    throw new TestingError(
+      'INVALID_HINTS',
+      `hints.rateLimit.failedAttempts: give a whole number from 1 to 10000, above the service's failed-authentication limit, or false; got ${String(attempts)}`,
+    );
+  }
   for (const category of hints.only ?? []) {
     if (!CONFORMANCE_CATEGORIES.includes(category)) {
       throw new TestingError(
@@ -118,7 +129,8 @@ async function runCategory(
  * Checks, each skipped when its hint is missing: probes (`/health/live`, `/health/ready`
  * without internals), every JWT attack of {@link createAttackTokens} (401, problem+json,
  * `WWW-Authenticate`, no request to the attacker's host), BOLA and BFLA probes, RFC 9457
- * bodies, the API security headers on 2xx/401/404, rate-limit headers and 429, and a leak
+ * bodies, the API security headers on 2xx/401/404, rate-limit headers and 429, a valid token
+ * still admitted after a flood of junk tokens from the same address (no lockout), and a leak
  * scan (stack frames, paths, `node_modules`) over every answer received.
  *
  * @example

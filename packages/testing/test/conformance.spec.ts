@@ -89,6 +89,7 @@ describe('runConformance', () => {
         'headers/authenticated-200',
         'rate-limit/headers',
         'rate-limit/429',
+        'rate-limit/failed-auth-no-lockout',
         'leaks/all-answers',
       ]) {
         expect(ids).toContain(id);
@@ -179,6 +180,32 @@ describe('runConformance', () => {
     expect(result.failures[1]?.detail).toBe('40 requests, none limited');
   });
 
+  it('catches a failed-authentication limiter that locks out a valid token from the address', async () => {
+    const result = await against({ lockoutAddress: true }, { only: ['rate-limit'] });
+    expect(failedIds(result)).toEqual(['rate-limit/failed-auth-no-lockout']);
+    expect(result.failures[0]?.detail).toBe(
+      'a valid token got 429 after 150 failed attempts from the same address (100 × 401, 50 × 429): one client can get every caller behind its address refused',
+    );
+  });
+
+  it('sends as many failed attempts as the hint says, or none', async () => {
+    const rateLimit = { path: '/v1/notes', claims: { scope: 'notes:read' }, maxRequests: 40 };
+    const few = await against(
+      { lockoutAddress: true },
+      { only: ['rate-limit'], rateLimit: { ...rateLimit, failedAttempts: 20 } },
+    );
+    // Below the service's limit of 100, the lockout cannot show.
+    expect(failedIds(few)).toEqual([]);
+    const none = await against(
+      { lockoutAddress: true },
+      { only: ['rate-limit'], rateLimit: { ...rateLimit, failedAttempts: false } },
+    );
+    expect(none.checks.find((c) => c.id === 'rate-limit/failed-auth-no-lockout')).toMatchObject({
+      status: 'skip',
+      detail: 'rateLimit.failedAttempts is false',
+    });
+  });
+
   it('turns failures into a TestingError that lists them', async () => {
     const result = await against({ roleString: true }, { only: ['bfla'] });
     let thrown: unknown;
@@ -239,6 +266,11 @@ describe('runConformance', () => {
     ['http://127.0.0.1:1', { protectedRoute: { path: 'v1' } }, 'hints.protectedRoute.path:'],
     ['http://127.0.0.1:1', { only: ['jwt', 'xss'] }, 'hints.only: unknown category "xss"'],
     ['http://127.0.0.1:1', { issuer: undefined }, 'hints.issuer: pass the TestIssuer'],
+    [
+      'http://127.0.0.1:1',
+      { rateLimit: { path: '/v1/notes', failedAttempts: 0 } },
+      'hints.rateLimit.failedAttempts: give a whole number from 1 to 10000',
+    ],
   ])('refuses bad input %s with INVALID_HINTS', async (url, extra, message) => {
     const hints = { ...hintsFor(issuer), ...extra } as ConformanceHints;
     await expect(runConformance(url, hints)).rejects.toMatchObject({

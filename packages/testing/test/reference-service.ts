@@ -28,6 +28,8 @@ export interface Defects {
   readyInternals?: boolean;
   /** No rate limit at all. */
   noRateLimit?: boolean;
+  /** Refuse every request from an address over its failed-authentication budget, valid tokens too. */
+  lockoutAddress?: boolean;
 }
 
 export interface ReferenceService {
@@ -36,6 +38,7 @@ export interface ReferenceService {
 }
 
 const LIMIT = 20;
+const AUTH_FAILURE_LIMIT = 100;
 
 /**
  * A small node:http service that keeps the Bulwark HTTP contract by hand, so the conformance
@@ -48,6 +51,7 @@ export async function startReferenceService(
   const jwks = createRemoteJWKSet(new URL(issuer.jwksUrl));
   const notes = new Map<string, { id: string; owner: string; title: string }>();
   const hits = new Map<string, number>();
+  const failures = new Map<string, number>();
 
   const verify = async (token: string): Promise<JWTPayload> => {
     if (token.length > 8192) throw new Error('too long');
@@ -110,18 +114,25 @@ export async function startReferenceService(
     const authorization = req.headers.authorization;
     const realm = 'Bearer realm="reference"';
     if (!authorization) return problem(401, 'Unauthorized', { 'www-authenticate': realm });
-    const match = /^Bearer ([\w.~+/-]+=*)$/.exec(authorization);
-    if (!match?.[1])
-      return problem(400, 'Bad Request', {
-        'www-authenticate': `${realm}, error="invalid_request"`,
+    // The failed-authentication limiter: past its budget, an address's failing attempts get 429.
+    const address = req.socket.remoteAddress ?? '';
+    const spent = (failures.get(address) ?? 0) >= AUTH_FAILURE_LIMIT;
+    const slowDown = () => problem(429, 'Too Many Requests', { 'retry-after': '60' });
+    if (spent && defects.lockoutAddress) return slowDown();
+    const failed = (status: 400 | 401, error: string) => {
+      if (spent) return slowDown();
+      failures.set(address, (failures.get(address) ?? 0) + 1);
+      return problem(status, status === 400 ? 'Bad Request' : 'Unauthorized', {
+        'www-authenticate': `${realm}, error="${error}"`,
       });
+    };
+    const match = /^Bearer ([\w.~+/-]+=*)$/.exec(authorization);
+    if (!match?.[1]) return failed(400, 'invalid_request');
     let claims: JWTPayload;
     try {
       claims = await verify(match[1]);
     } catch {
-      return problem(401, 'Unauthorized', {
-        'www-authenticate': `${realm}, error="invalid_token"`,
-      });
+      return failed(401, 'invalid_token');
     }
     headers['cache-control'] = 'no-store';
     const sub = String(claims.sub);

@@ -1,7 +1,9 @@
+import type { RateLimitHint } from '../../conformance-hints.interface.js';
 import type { CheckContext } from '../context.js';
 import type { Answer } from '../http-client.js';
 
 const BATCH = 10;
+const DEFAULT_FAILED_ATTEMPTS = 150;
 
 // draft-ietf-httpapi-ratelimit-headers: RateLimit-Policy: "name";q=100;w=60 and
 // RateLimit: "name";r=42;t=17.
@@ -16,11 +18,19 @@ function rateLimitHeaderFaults(answer: Answer): string[] {
   return faults;
 }
 
-/** Sends up to `maxRequests` requests as one fresh principal until a 429 comes back. */
+/**
+ * Sends up to `maxRequests` requests as one fresh principal until a 429 comes back, then
+ * checks that failed authentication from the suite's address does not lock out a valid token.
+ */
 export async function runRateLimitChecks(ctx: CheckContext): Promise<void> {
   const hint = ctx.hints.rateLimit;
   if (!hint)
     return ctx.skip('rate-limit', 'all', 'rate-limit headers and 429', 'no rateLimit hint');
+  await runQuotaChecks(ctx, hint);
+  await runLockoutCheck(ctx, hint.failedAttempts ?? DEFAULT_FAILED_ATTEMPTS);
+}
+
+async function runQuotaChecks(ctx: CheckContext, hint: RateLimitHint): Promise<void> {
   const max = hint.maxRequests ?? 200;
   const token = ctx.token({ ...hint.claims, sub: `conformance-rate-${ctx.runId}` });
   const send = () =>
@@ -74,4 +84,46 @@ export async function runRateLimitChecks(ctx: CheckContext): Promise<void> {
     ],
     limited.request,
   );
+}
+
+/**
+ * One client sends `attempts` junk tokens, then a valid token from the same address must still
+ * be admitted: a failed-authentication limiter may slow the failing attempts down (429), but
+ * must not refuse everyone behind the address, valid tokens included.
+ */
+async function runLockoutCheck(ctx: CheckContext, attempts: number | false): Promise<void> {
+  const id = 'failed-auth-no-lockout';
+  const title = 'failed authentication from an address does not lock out a valid token from it';
+  if (attempts === false)
+    return ctx.skip('rate-limit', id, title, 'rateLimit.failedAttempts is false');
+  const route = ctx.hints.protectedRoute;
+  const send = (token: string) =>
+    ctx.http.send(route.path, { method: route.method ?? 'GET', token, body: route.body });
+
+  const counts = new Map<number, number>();
+  const faults: string[] = [];
+  for (let sent = 0; sent < attempts; sent += BATCH) {
+    const size = Math.min(BATCH, attempts - sent);
+    const answers = await Promise.all(
+      Array.from({ length: size }, (_, i) => send(`junk.${ctx.runId}.${sent + i}`)),
+    );
+    for (const answer of answers) {
+      counts.set(answer.status, (counts.get(answer.status) ?? 0) + 1);
+      if (
+        answer.status === 0 ||
+        answer.status >= 500 ||
+        (answer.status >= 200 && answer.status < 300)
+      )
+        faults.push(`a junk token got ${answer.status || answer.error}`);
+    }
+    if (faults.length > 0) break;
+  }
+  const valid = await send(ctx.token({ ...route.claims, sub: `conformance-lockout-${ctx.runId}` }));
+  if (faults.length === 0 && (valid.status < 200 || valid.status >= 300)) {
+    const seen = [...counts].map(([status, n]) => `${n} × ${status}`).join(', ');
+    faults.push(
+      `a valid token got ${valid.status || valid.error} after ${attempts} failed attempts from the same address (${seen}): one client can get every caller behind its address refused`,
+    );
+  }
+  ctx.check('rate-limit', id, title, faults.slice(0, 1), valid.request);
 }
