@@ -27,10 +27,11 @@ type AuthFailureGuard = NonNullable<ResolvedRateLimitOptions['authFailure']>;
  * - a request without an `Authorization` header is not an attempt: it is neither counted nor
  *   refused, so a client can always get the 401 challenge that tells it to authenticate.
  *
- * It runs before every guard (authentication guards run first), and after the CORS layer. On
+ * It runs before every guard, the authentication guard included, and after the CORS layer. On
  * Fastify, `RateLimitModule` runs it as a root `onRequest` hook, which Fastify runs after the
  * adapter's own hooks (request hooks, CORS); on Express, as Nest middleware, which Express runs
- * after `app.enableCors()`'s. Its 429 goes through Nest's global exception filters on both.
+ * after `app.enableCors()`'s. Its 429 is thrown by the guard, so it goes through Nest's global
+ * exception filters and carries the headers of those hooks.
  */
 @Injectable()
 export class AuthFailureMiddleware implements NestMiddleware {
@@ -116,13 +117,13 @@ export class AuthFailureMiddleware implements NestMiddleware {
 }
 
 /**
- * Runs the guard as a root `onRequest` hook when the adapter is Fastify, which spares every
+ * Runs the limiter as a root `onRequest` hook when the adapter is Fastify, which spares every
  * request `@fastify/middie`'s dispatch (about a sixth of the full stack's CPU per request).
  * Fastify runs root hooks after those the Nest adapter added when it was created: the request
- * hooks (request id, security headers, access log), the shutdown 503 and CORS, so the 429 carries
- * their headers and a blocked address can still preflight. A refusal goes to `done(error)`, which
- * Fastify hands to the error handler Nest installs (the global exception filters). Returns
- * `false` on another adapter, which then runs the guard as middleware.
+ * hooks (request id, security headers, access log), the shutdown 503 and CORS, so the address of
+ * a marked request can still preflight. An unexpected error goes to `done(error)`, which Fastify
+ * hands to the error handler Nest installs (the global exception filters). Returns `false` on
+ * another adapter, which then runs the limiter as middleware.
  */
 export function installAuthFailureHook(adapter: unknown, guard: AuthFailureMiddleware): boolean {
   const fastify = adapter as { getType?: () => string; getInstance?: () => unknown } | undefined;
@@ -140,7 +141,7 @@ export function installAuthFailureHook(adapter: unknown, guard: AuthFailureMiddl
     };
     try {
       const pending = guard.use(request, reply, once);
-      // A shared store (Redis) answers asynchronously; its refusal rejects.
+      // A shared store (Redis) answers asynchronously.
       if (pending instanceof Promise) pending.catch(once);
     } catch (error) {
       once(error);
