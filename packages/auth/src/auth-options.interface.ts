@@ -133,8 +133,9 @@ export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
    */
   cache?: boolean | AuthCacheOptions;
   /**
-   * Least time between two JWKS fetches, in seconds: an unknown `kid` triggers at most one
-   * refetch per cooldown, and a failed fetch is not retried sooner.
+   * Least time between two JWKS fetches that tokens trigger, in seconds: an unknown `kid`
+   * triggers at most one refetch per cooldown. Once keys have loaded, it is also the first delay
+   * of the backoff after a failed refresh (before any key has loaded, retries start at 1 s).
    * @default 30
    */
   jwksCooldownSeconds?: number;
