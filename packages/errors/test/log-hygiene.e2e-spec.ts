@@ -1,12 +1,27 @@
-import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
+import { ADAPTERS, type AdapterName, bootstrap, type RunningApp } from '@bulwark/test-harness';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyErrorHandling } from '../src/index.js';
+import { applyErrorHandling, sendProblem } from '../src/index.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { FixtureModule } from './support/fixture.js';
 
 /** A password-reset token as it travels in a link: 43 characters of base64url. */
 const RESET_TOKEN = 'q8Zr1vKp0WcX7uT2yNbE5mLh3sJd9gFa4oIe6nRkQ0U';
 const SIGNATURE = 'sig-9f2c41d7e6b58a03f1c2d3e4b5a69788';
+
+/** The fixture app, with Fastify's router errors answered by `sendProblem` (as `@bulwark/http` does). */
+function createApp(adapter: AdapterName) {
+  const httpAdapter =
+    adapter === 'express'
+      ? new ExpressAdapter()
+      : new FastifyAdapter({
+          frameworkErrors: ((error: Error, request: unknown, reply: unknown) =>
+            sendProblem(error, request, reply)) as never,
+        });
+  return NestFactory.create(FixtureModule, httpAdapter, { logger: false, abortOnError: false });
+}
 
 const json = (body: string): RequestInit => ({
   method: 'POST',
@@ -27,7 +42,7 @@ describe.each(ADAPTERS)('what @bulwark/errors writes to the log on %s', (adapter
   };
 
   beforeAll(async () => {
-    hardened = await bootstrap(FixtureModule, {
+    hardened = await bootstrap(await createApp(adapter), {
       adapter,
       configure: (app) => {
         app.useLogger(logs);
@@ -101,6 +116,23 @@ describe.each(ADAPTERS)('what @bulwark/errors writes to the log on %s', (adapter
     expect(text).not.toContain(RESET_TOKEN);
     expect(text).not.toContain(SIGNATURE);
     expect(text).not.toContain('alice');
+  });
+
+  it('regression: logs a badly encoded path parameter without the parameter', async () => {
+    const response = await fetch(`${hardened.url}/reset/%zz${RESET_TOKEN}?sig=${SIGNATURE}`);
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    const { entries, text } = loggedFor(response);
+    expect(entries[0]?.message).toMatchObject({
+      status: 400,
+      path: '/reset/[REDACTED]',
+      reason:
+        adapter === 'express'
+          ? 'router: a path parameter is not valid percent-encoding'
+          : 'fastify: FST_ERR_BAD_URL',
+    });
+    expect(text).not.toContain(RESET_TOKEN);
+    expect(text).not.toContain(SIGNATURE);
   });
 
   it('regression: logs an unmatched path without its query, segments over 32 characters replaced', async () => {
