@@ -61,6 +61,22 @@ describe('HealthModule', () => {
     });
   });
 
+  describe('when a check gives info', () => {
+    it('shows the info beside the status, and never the detail', async () => {
+      const moduleRef = await compile([HealthModule.forRoot()]);
+      const health = moduleRef.get(HealthService);
+      health.addReadinessCheck('jwks', () => ({
+        ready: false,
+        detail: 'http://idp.internal/jwks answered 503',
+        info: { httpKeysAllowed: true, status: 'up' },
+      }));
+      expect(await health.readiness()).toEqual({
+        statusCode: 503,
+        body: { status: 'error', details: { jwks: { status: 'down', httpKeysAllowed: true } } },
+      });
+    });
+  });
+
   describe('when registered with forRootAsync', () => {
     it('takes options from a factory with inject', async () => {
       const moduleRef = await compile([
