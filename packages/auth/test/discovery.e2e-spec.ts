@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Principal } from '@bulwark/core';
 import { HealthModule } from '@bulwark/health';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
@@ -9,6 +11,7 @@ import {
   type AuthModuleOptions,
   authOptionsFromEnv,
   CurrentPrincipal,
+  TokenVerifier,
 } from '../src/index.js';
 import {
   API_AUDIENCE,
@@ -177,5 +180,97 @@ describe.each(ADAPTERS)('issuer-only configuration on %s', (adapter) => {
       status: 'ok',
       details: { jwks: { status: 'up' } },
     });
+  });
+});
+
+/** A metadata server for cases a real provider does not produce: it serves fixed documents. */
+async function startMetadataServer(
+  host: string,
+  documents: (base: string) => Record<string, unknown>,
+): Promise<{ base: string; requests: string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  let base = '';
+  const server: Server = createServer((request, response) => {
+    const path = request.url ?? '/';
+    requests.push(path);
+    const document = documents(base)[path];
+    if (document === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(document));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '0.0.0.0', resolve));
+  base = `http://${host}:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('discovery rules', () => {
+  const cleanup: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  it('inserts the well-known segment before the issuer path for RFC 8414 metadata', async () => {
+    const metadata = await startMetadataServer('127.0.0.1', (base) => ({
+      '/.well-known/oauth-authorization-server/realms/main': {
+        issuer: `${base}/realms/main`,
+        jwks_uri: `${base}/realms/main/jwks`,
+      },
+      '/realms/main/jwks': { keys: [] },
+    }));
+    cleanup.push(() => metadata.close());
+    const verifier = new TokenVerifier({
+      issuer: `${metadata.base}/realms/main`,
+      audience: 'api',
+      discovery: true,
+      production: true,
+    });
+    cleanup.push(() => verifier.close());
+    await verifier.warmUp();
+    expect(verifier.readiness()).toEqual({ ready: true });
+    expect(metadata.requests).toEqual([
+      '/realms/main/.well-known/openid-configuration',
+      '/.well-known/oauth-authorization-server/realms/main',
+      '/realms/main/jwks',
+    ]);
+  });
+
+  it('applies the https rule to a discovered jwks_uri, and fetches nothing from it', async () => {
+    const keys = await startMetadataServer(nonLoopbackAddress(), () => ({ '/jwks': { keys: [] } }));
+    cleanup.push(() => keys.close());
+    const metadata = await startMetadataServer('127.0.0.1', (base) => ({
+      '/.well-known/openid-configuration': { issuer: base, jwks_uri: `${keys.base}/jwks` },
+    }));
+    cleanup.push(() => metadata.close());
+    const options = { issuer: metadata.base, audience: 'api', discovery: true, production: true };
+
+    const strict = new TokenVerifier(options);
+    cleanup.push(() => strict.close());
+    await strict.warmUp();
+    expect(strict.readiness()).toEqual({
+      ready: false,
+      detail:
+        `${metadata.base}: discovery: the jwks_uri of ${metadata.base}/.well-known/openid-configuration ` +
+        `must use https in production (got ${keys.base}/jwks), so keys cannot be swapped in transit. ` +
+        'Use an https URL, or set AUTH_ALLOW_HTTP_JWKS=true (option allowHttpKeys) when a service ' +
+        'mesh encrypts the hop.',
+    });
+    expect(keys.requests).toEqual([]);
+
+    const relaxed = new TokenVerifier({ ...options, allowHttpKeys: true });
+    cleanup.push(() => relaxed.close());
+    await relaxed.warmUp();
+    expect(relaxed.readiness()).toEqual({ ready: true, info: { httpKeysAllowed: true } });
+    expect(keys.requests).toEqual(['/jwks']);
   });
 });
