@@ -40,6 +40,19 @@ export interface AuthzModuleOptions {
    * @default true
    */
   serialization?: boolean;
+  /**
+   * Routes the HTTP server may answer although no controller declares them, so no guard checks
+   * them: routes added straight to the Fastify or Express instance, such as a docs UI or static
+   * files. Each is `'METHOD /path'` exactly as start-up names it (`'GET /docs'`,
+   * `'GET /public/*'`; `HEAD` follows `GET`; `ALL` for every method). Any other such route stops
+   * start-up with `AUTHZ_UNGUARDED_ROUTES`. Every entry is listed in the route inventory.
+   * @default []
+   * @example
+   * ```ts
+   * AuthzModule.forRoot({ unguardedRoutes: ['GET /docs', 'GET /docs/*'] })
+   * ```
+   */
+  unguardedRoutes?: readonly string[];
 }
 
 /** {@link AuthzModuleOptions} after validation, with every default applied. */
@@ -49,4 +62,5 @@ export interface ResolvedAuthzOptions {
   readonly undeclaredRoutes: 'fail' | 'warn';
   readonly validation: StrictValidationOptions | false;
   readonly serialization: boolean;
+  readonly unguardedRoutes: readonly { readonly method: string; readonly path: string }[];
 }

@@ -38,6 +38,7 @@ describe('AuthzModule registration', () => {
         undeclaredRoutes: 'fail',
         validation: {},
         serialization: true,
+        unguardedRoutes: [],
       });
     });
   });
@@ -51,8 +52,13 @@ describe('AuthzModule registration', () => {
           permissions: { admin: ['a', 'b'] },
           validation: false,
           serialization: false,
+          unguardedRoutes: ['GET /docs', 'ALL /public/*'],
         }),
       );
+      expect(options.unguardedRoutes).toEqual([
+        { method: 'GET', path: '/docs' },
+        { method: 'ALL', path: '/public/*' },
+      ]);
       expect(options.objectDenialStatus).toBe(403);
       expect(options.undeclaredRoutes).toBe('warn');
       expect(options.permissions.get('admin')).toEqual(new Set(['a', 'b']));

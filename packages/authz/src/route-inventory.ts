@@ -1,4 +1,7 @@
 import { ROUTE_METADATA } from '@bulwark/core';
+import type { VersioningOptions } from '@nestjs/common';
+import { AUTHZ_OPTIONS } from './authz.constants.js';
+import type { ResolvedAuthzOptions } from './authz-options.interface.js';
 import { describeBody } from './internal/body-types.js';
 import { describeNames, effectiveRequirement, isPublic } from './internal/requirement.js';
 import { type DiscoveredRoute, discoverRoutes, type ProviderSource } from './internal/routes.js';
@@ -10,7 +13,7 @@ export interface RouteInventoryEntry {
   method: string;
   /** Full path template, such as `/v1/notes/:id`. */
   path: string;
-  /** `Controller.method`. */
+  /** `Controller.method`, or `(HTTP server, allow-listed)` for an `unguardedRoutes` entry. */
   handler: string;
   /** `public` (no token) or `bearer`. */
   authentication: 'public' | 'bearer';
@@ -22,14 +25,20 @@ export interface RouteInventoryEntry {
   roles: string;
   /** Required permissions; `-` for none. */
   permissions: string;
-  /** Object-level `action: policy`, or `authenticated` for `@Authenticated()`; `-` for none. */
+  /**
+   * Object-level `action: policy`, `authenticated` for `@Authenticated()`, `unguarded` for an
+   * `unguardedRoutes` entry; `-` for none.
+   */
   policy: string;
   /**
    * What the strict validation pipe holds the body to: the DTO (`CreateNote`, `CreateNote[]`),
    * `unchecked: <reason>` for an `@UncheckedBody()` opt-out, or `-` for no body.
    */
   body: string;
-  /** The rate-limit declaration as stored by `@bulwark/rate-limit`, `skip`, or `default`. */
+  /**
+   * The rate-limit declaration as stored by `@bulwark/rate-limit`, `skip`, `default`, or `none`
+   * for an `unguardedRoutes` entry (no guard runs on it).
+   */
   rateLimit: string;
 }
 
@@ -40,6 +49,16 @@ export interface RouteInventoryOptions {
    * @default the application's global prefix
    */
   prefix?: string;
+  /**
+   * The versioning `main.ts` enables with `app.enableVersioning()`; by default the
+   * application's. Needed where the app is not created by `main.ts`, as in the CLI.
+   * @default the application's versioning
+   * @example
+   * ```ts
+   * buildRouteInventory(context, { versioning: { type: VersioningType.URI, defaultVersion: '1' } })
+   * ```
+   */
+  versioning?: VersioningOptions;
 }
 
 /**
@@ -57,9 +76,33 @@ export function buildRouteInventory(
   app: ProviderSource,
   options: RouteInventoryOptions = {},
 ): RouteInventoryEntry[] {
-  return discoverRoutes(app, options.prefix)
-    .map(toEntry)
-    .sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+  return [
+    ...discoverRoutes(app, { prefix: options.prefix, versioning: options.versioning }).map(toEntry),
+    ...unguardedEntries(app),
+  ].sort((a, b) => a.path.localeCompare(b.path) || a.method.localeCompare(b.method));
+}
+
+/** The `unguardedRoutes` allow-list, so that a review sees every route no guard checks. */
+function unguardedEntries(app: ProviderSource): RouteInventoryEntry[] {
+  let options: ResolvedAuthzOptions | undefined;
+  try {
+    options = app.get<ResolvedAuthzOptions>(AUTHZ_OPTIONS, { strict: false });
+  } catch {
+    return [];
+  }
+  return (options?.unguardedRoutes ?? []).map((route) => ({
+    method: route.method,
+    path: route.path,
+    handler: '(HTTP server, allow-listed)',
+    authentication: 'public',
+    declared: true,
+    scopes: '-',
+    roles: '-',
+    permissions: '-',
+    policy: 'unguarded',
+    body: '-',
+    rateLimit: 'none',
+  }));
 }
 
 function toEntry(route: DiscoveredRoute): RouteInventoryEntry {

@@ -79,7 +79,27 @@ describe('route inventory', () => {
     );
   });
 
+  it('lists routes under their URI version with --uri-versioning, as app.enableVersioning() would', async () => {
+    const result = await runCli([
+      '--module',
+      fixture,
+      '--json',
+      '--uri-versioning',
+      '--default-version',
+      '2',
+    ]);
+    expect(result.code).toBe(0);
+    const paths = JSON.parse(result.out).map((entry: { path: string }) => entry.path);
+    expect(paths).toContain('/v2/health/live');
+    expect(paths).toContain('/v2/v1/notes/:id');
+    expect(paths.every((path: string) => path.startsWith('/v2/'))).toBe(true);
+  });
+
   it('answers usage errors with exit code 2, naming the flag', async () => {
+    expect(await runCli(['--module', fixture, '--default-version', '1'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--default-version needs --uri-versioning'),
+    });
     expect(await runCli([])).toMatchObject({
       code: 2,
       err: expect.stringContaining('--module is required'),

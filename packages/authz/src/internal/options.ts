@@ -1,5 +1,6 @@
 import { BulwarkConfigError } from '@bulwark/core';
 import type { AuthzModuleOptions, ResolvedAuthzOptions } from '../authz-options.interface.js';
+import { parseRouteSpec } from './server-routes.js';
 
 /** Validates the module options once, naming the option at fault, and applies defaults. */
 export function resolveAuthzOptions(options: AuthzModuleOptions | undefined): ResolvedAuthzOptions {
@@ -47,5 +48,26 @@ export function resolveAuthzOptions(options: AuthzModuleOptions | undefined): Re
   if (typeof serialization !== 'boolean') {
     throw new BulwarkConfigError('serialization', 'must be true (default) or false');
   }
-  return { permissions, objectDenialStatus, undeclaredRoutes, validation, serialization };
+  const unguardedRoutes = (input.unguardedRoutes ?? []) as readonly unknown[];
+  if (!Array.isArray(unguardedRoutes)) {
+    throw new BulwarkConfigError('unguardedRoutes', "must be an array of 'METHOD /path' strings");
+  }
+  const allowed = unguardedRoutes.map((spec, index) => {
+    const route = parseRouteSpec(spec);
+    if (!route) {
+      throw new BulwarkConfigError(
+        `unguardedRoutes[${index}]`,
+        "must be 'METHOD /path' with an HTTP method or ALL, such as 'GET /docs'",
+      );
+    }
+    return route;
+  });
+  return {
+    permissions,
+    objectDenialStatus,
+    undeclaredRoutes,
+    validation,
+    serialization,
+    unguardedRoutes: allowed,
+  };
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import { ApplicationConfig, HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import { AUTHZ_OPTIONS } from '../authz.constants.js';
 import { AuthzError } from '../authz.error.js';
 import type { ResolvedAuthzOptions } from '../authz-options.interface.js';
@@ -7,6 +7,12 @@ import { bodyParameters, uncheckedBodyReason } from './body-types.js';
 import { effectiveRequirement, isPublic } from './requirement.js';
 import { isLoaderClass, isPolicyClass } from './resolve.js';
 import { type DiscoveredRoute, discoverRoutes } from './routes.js';
+import {
+  expressRoutes,
+  type ServerRoute,
+  uncoveredRoutes,
+  watchFastifyRoutes,
+} from './server-routes.js';
 
 const FIX =
   'Fix: mark anonymous routes @Public() (from @bulwark/core), or declare who may call each one ' +
@@ -15,7 +21,8 @@ const FIX =
 
 /**
  * Deny by default, checked at start-up: every route of an HTTP application must be `@Public()`
- * or carry an authorization requirement, and every injectable loader or policy must resolve.
+ * or carry an authorization requirement, every injectable loader or policy must resolve, and
+ * every route the HTTP server answers must be a controller's (or allow-listed).
  * Application contexts without an HTTP server (such as the inventory CLI) are not checked.
  */
 @Injectable()
@@ -26,10 +33,23 @@ export class RouteAuditor implements OnApplicationBootstrap {
     @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
     private readonly moduleRef: ModuleRef,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+  ) {
+    const adapter = adapterHost.httpAdapter;
+    if (adapter?.getType() !== 'fastify') return;
+    // Now, while the container is built and before Nest's router or any plugin adds a route;
+    // checked in onReady, once every plugin (loaded only by ready()) has added its routes.
+    const instance = adapter.getInstance() as {
+      addHook(name: 'onReady', hook: () => Promise<void>): unknown;
+    };
+    const routes = watchFastifyRoutes(instance);
+    if (routes) {
+      instance.addHook('onReady', async () => this.checkServerRoutes(routes));
+    }
+  }
 
   onApplicationBootstrap(): void {
-    if (!this.adapterHost.httpAdapter) return;
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
     const routes = discoverRoutes(this.moduleRef);
     const conflicting = routes.filter(
       (route) => isPublic(route.controller, route.handler) && hasRequirement(route),
@@ -45,12 +65,35 @@ export class RouteAuditor implements OnApplicationBootstrap {
     const undeclared = routes.filter(
       (route) => !isPublic(route.controller, route.handler) && !hasRequirement(route),
     );
-    if (undeclared.length === 0) return;
-    const message = `Deny by default: ${undeclared.length} route(s) declare neither @Public() nor an authorization requirement:\n${list(undeclared)}\n${FIX}`;
-    if (this.options.undeclaredRoutes === 'fail') {
-      throw new AuthzError('AUTHZ_UNDECLARED_ROUTES', message);
+    if (undeclared.length > 0) {
+      const message = `Deny by default: ${undeclared.length} route(s) declare neither @Public() nor an authorization requirement:\n${list(undeclared)}\n${FIX}`;
+      if (this.options.undeclaredRoutes === 'fail') {
+        throw new AuthzError('AUTHZ_UNDECLARED_ROUTES', message);
+      }
+      this.logger.warn(`${message}\nThey answer 403 until declared.`);
     }
-    this.logger.warn(`${message}\nThey answer 403 until declared.`);
+    // Express has no ready step: its routes are read now, after main.ts added its own (listen()
+    // runs init()). Fastify's are checked in onReady (see the constructor).
+    if (adapter.getType() === 'express') {
+      this.checkServerRoutes(expressRoutes(adapter.getInstance()), routes);
+    }
+  }
+
+  private checkServerRoutes(
+    server: readonly ServerRoute[],
+    declared: readonly DiscoveredRoute[] = discoverRoutes(this.moduleRef),
+  ): void {
+    const uncovered = uncoveredRoutes(
+      server,
+      declared,
+      this.options.unguardedRoutes,
+      this.moduleRef.get(ApplicationConfig, { strict: false }).getGlobalPrefix(),
+    );
+    if (uncovered.length === 0) return;
+    throw new AuthzError(
+      'AUTHZ_UNGUARDED_ROUTES',
+      `Deny by default: ${uncovered.length} route(s) are answered by the HTTP server but declared by no controller, so no guard checks them:\n${uncovered.map((route) => `  - ${route.method} ${route.path}`).join('\n')}\n${SERVER_ROUTES_FIX}`,
+    );
   }
 
   private checkInjectables(routes: readonly DiscoveredRoute[]): void {
@@ -74,6 +117,11 @@ export class RouteAuditor implements OnApplicationBootstrap {
     }
   }
 }
+
+const SERVER_ROUTES_FIX =
+  'Fix: serve them from a controller marked @Public() or with a requirement, or, if they must ' +
+  "stay outside Nest, list them in AuthzModule.forRoot({ unguardedRoutes: ['GET /docs'] }); " +
+  'the route inventory lists every allowed one.';
 
 const BODY_FIX =
   'Fix: declare a DTO class (@Body() body: CreateNote), an array of DTOs with ' +

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Type } from '@nestjs/common';
+import { type Type, VersioningType } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   buildRouteInventory,
@@ -16,7 +16,8 @@ export interface CliIo {
   cwd: string;
 }
 
-const USAGE = `Usage: bulwark-routes --module <file> [--export <name>] [--prefix <path>] [--json]
+const USAGE = `Usage: bulwark-routes --module <file> [--export <name>] [--prefix <path>]
+                      [--uri-versioning [--default-version <v>]] [--json]
 
 Prints every route of a NestJS application with its authentication, scopes, roles, policy and
 rate limit. The application is created without listening.
@@ -24,6 +25,9 @@ rate limit. The application is created without listening.
   --module <file>   the compiled module file, such as ./dist/app.module.js (required)
   --export <name>   the exported module class (default: AppModule, else the default export)
   --prefix <path>   the global prefix set in main.ts with app.setGlobalPrefix()
+  --uri-versioning  main.ts calls app.enableVersioning({ type: VersioningType.URI })
+  --default-version <v>
+                    ... with this defaultVersion (such as 1)
   --json            print JSON instead of a table
 
 Exit codes: 0 all routes declared, 1 undeclared routes or a load failure, 2 usage error.
@@ -31,7 +35,15 @@ Exit codes: 0 all routes declared, 1 undeclared routes or a load failure, 2 usag
 
 /** Runs `bulwark-routes`; returns the exit code. */
 export async function runRoutesCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let values: { module?: string; export?: string; prefix?: string; json?: boolean; help?: boolean };
+  let values: {
+    module?: string;
+    export?: string;
+    prefix?: string;
+    json?: boolean;
+    help?: boolean;
+    'uri-versioning'?: boolean;
+    'default-version'?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -39,6 +51,8 @@ export async function runRoutesCli(argv: readonly string[], io: CliIo): Promise<
         module: { type: 'string' },
         export: { type: 'string' },
         prefix: { type: 'string' },
+        'uri-versioning': { type: 'boolean', default: false },
+        'default-version': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -55,6 +69,10 @@ export async function runRoutesCli(argv: readonly string[], io: CliIo): Promise<
   }
   if (!values.module) {
     io.err(`bulwark-routes: --module is required\n\n${USAGE}`);
+    return 2;
+  }
+  if (values['default-version'] !== undefined && !values['uri-versioning']) {
+    io.err(`bulwark-routes: --default-version needs --uri-versioning\n\n${USAGE}`);
     return 2;
   }
   const file = resolve(io.cwd, values.module);
@@ -78,7 +96,17 @@ export async function runRoutesCli(argv: readonly string[], io: CliIo): Promise<
       logger: false,
       abortOnError: false,
     });
-    const entries = buildRouteInventory(context, values.prefix ? { prefix: values.prefix } : {});
+    const entries = buildRouteInventory(context, {
+      ...(values.prefix ? { prefix: values.prefix } : {}),
+      ...(values['uri-versioning']
+        ? {
+            versioning: {
+              type: VersioningType.URI,
+              ...(values['default-version'] ? { defaultVersion: values['default-version'] } : {}),
+            },
+          }
+        : {}),
+    });
     io.out(values.json ? formatRouteInventoryJson(entries) : formatRouteInventory(entries));
     const undeclared = entries.filter((entry) => !entry.declared);
     if (undeclared.length > 0) {

@@ -1,16 +1,20 @@
-import { RequestMethod } from '@nestjs/common';
+import { RequestMethod, type VersioningOptions } from '@nestjs/common';
 import {
   ApplicationConfig,
   DiscoveryService,
   MetadataScanner,
   ModulesContainer,
 } from '@nestjs/core';
+// Nest's own path builder: global prefix and its exclusions, URI version, module, controller and
+// method paths, exactly as the router registers them.
+import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
 
 import type { ControllerTarget, HandlerTarget } from './requirement.js';
 
 const PATH_METADATA = 'path';
 const METHOD_METADATA = 'method';
 const MODULE_PATH = '__module_path__';
+const VERSION_METADATA = '__version__';
 
 /** One HTTP route found in the module graph. */
 export interface DiscoveredRoute {
@@ -26,16 +30,28 @@ export interface ProviderSource {
   get<T>(token: unknown, options?: { strict?: boolean }): T;
 }
 
+/** What {@link discoverRoutes} may take from outside the app (the CLI has no `main.ts`). */
+export interface DiscoveryOverrides {
+  readonly prefix?: string | undefined;
+  readonly versioning?: VersioningOptions | undefined;
+}
+
 /**
- * Lists every route of every controller, with the full path Nest will register: global
- * prefix, `RouterModule` module path, controller path and method path. Versioning is not
- * applied.
+ * Lists every route of every controller, with every full path Nest will register: global
+ * prefix (and its exclusions), URI version, `RouterModule` module path, controller path and
+ * method path. A route with several URI versions is listed once per version.
  */
-export function discoverRoutes(app: ProviderSource, prefixOverride?: string): DiscoveredRoute[] {
+export function discoverRoutes(
+  app: ProviderSource,
+  overrides: DiscoveryOverrides = {},
+): DiscoveredRoute[] {
   const container = app.get<ModulesContainer>(ModulesContainer, { strict: false });
   const discovery = new DiscoveryService(container);
   const scanner = new MetadataScanner();
-  const prefix = prefixOverride ?? globalPrefix(app);
+  const config = applicationConfig(app);
+  const prefix = overrides.prefix ?? config.getGlobalPrefix();
+  const versioning = overrides.versioning ?? config.getVersioning();
+  const paths = new RoutePathFactory(config);
   const routes: DiscoveredRoute[] = [];
   for (const wrapper of discovery.getControllers()) {
     const controller = wrapper.metatype as ControllerTarget | undefined;
@@ -55,17 +71,37 @@ export function discoverRoutes(app: ProviderSource, prefixOverride?: string): Di
         | string[]
         | undefined;
       if (methodPaths === undefined) continue;
-      const method =
-        RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number] ?? 'GET';
+      const requestMethod =
+        (Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod | undefined) ??
+        RequestMethod.GET;
+      const method = RequestMethod[requestMethod] ?? 'GET';
+      const controllerVersion = versioning
+        ? (Reflect.getMetadata(VERSION_METADATA, controller) ?? versioning.defaultVersion)
+        : undefined;
+      const methodVersion = Reflect.getMetadata(VERSION_METADATA, handler);
       for (const controllerPath of controllerPaths) {
         for (const methodPath of asArray(methodPaths)) {
-          routes.push({
-            method,
-            path: joinPath(prefix, modulePath, controllerPath, methodPath),
-            controller,
-            handler: handler as HandlerTarget,
-            handlerName: name,
-          });
+          const full = paths.create(
+            {
+              globalPrefix: prefix ? `/${prefix.replace(/^\/+|\/+$/g, '')}` : undefined,
+              modulePath: modulePath ? addSlash(modulePath) : undefined,
+              ctrlPath: addSlash(controllerPath),
+              methodPath: addSlash(methodPath),
+              controllerVersion,
+              methodVersion,
+              versioningOptions: versioning,
+            },
+            requestMethod,
+          );
+          for (const path of new Set(full)) {
+            routes.push({
+              method,
+              path,
+              controller,
+              handler: handler as HandlerTarget,
+              handlerName: name,
+            });
+          }
         }
       }
     }
@@ -73,24 +109,22 @@ export function discoverRoutes(app: ProviderSource, prefixOverride?: string): Di
   return routes;
 }
 
-function globalPrefix(app: ProviderSource): string {
+// An application context (the inventory CLI) has no ApplicationConfig: nothing is prefixed.
+function applicationConfig(app: ProviderSource): ApplicationConfig {
   try {
-    return app.get<ApplicationConfig>(ApplicationConfig, { strict: false }).getGlobalPrefix();
+    return app.get<ApplicationConfig>(ApplicationConfig, { strict: false });
   } catch {
-    return '';
+    return new ApplicationConfig();
   }
+}
+
+// As Nest's own addLeadingSlash: an empty path stays empty, `{/optional}` keeps its brace.
+function addSlash(path: string): string {
+  if (path === '' || path.startsWith('/') || path.startsWith('{/')) return path;
+  return `/${path}`;
 }
 
 function asArray(value: unknown): string[] {
   if (Array.isArray(value)) return value.length > 0 ? value.map(String) : [''];
   return value === undefined || value === null ? [''] : [String(value)];
-}
-
-function joinPath(...parts: (string | undefined)[]): string {
-  const joined = parts
-    .filter((part): part is string => typeof part === 'string' && part !== '')
-    .map((part) => part.replace(/^\/+|\/+$/g, ''))
-    .filter((part) => part !== '')
-    .join('/');
-  return `/${joined}`;
 }
