@@ -65,7 +65,7 @@ describe('MetricsModule', () => {
       await expect(failure).rejects.toBeInstanceOf(MetricsError);
       await expect(failure).rejects.toMatchObject({
         code: 'METRICS_LISTEN_FAILED',
-        message: `the metrics listener could not listen on *:${first.port} (EADDRINUSE). Set METRICS_PORT (or the port option) to a free port.`,
+        message: `the metrics listener could not listen on *:${first.port} (EADDRINUSE). Set METRICS_PORT (or the port option) to a free port from 0 to 65535.`,
       });
       await app.close();
     });

@@ -1,5 +1,6 @@
 import { AuthModule, authOptionsFromEnv } from '@bulwark/auth';
 import { AuthzModule } from '@bulwark/authz';
+import { BulwarkConfigError, type Environment } from '@bulwark/core';
 import { HealthModule } from '@bulwark/health';
 import { LoggingModule } from '@bulwark/logging';
 import { MetricsModule } from '@bulwark/metrics';
@@ -8,6 +9,32 @@ import { ShutdownModule } from '@bulwark/shutdown';
 import { TracingModule } from '@bulwark/tracing';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { BulwarkServiceOptions } from './service-options.interface.js';
+
+/** The `AuthModule` option each variable read by `authOptionsFromEnv` becomes. */
+const AUTH_OPTION_VARIABLES: Readonly<Record<string, string>> = {
+  algorithms: 'AUTH_ALGORITHMS',
+  tokenTypes: 'AUTH_TOKEN_TYPES',
+  clockToleranceSeconds: 'AUTH_CLOCK_TOLERANCE_SECONDS',
+  issuer: 'AUTH_ISSUER',
+  audience: 'AUTH_AUDIENCE',
+  jwksUri: 'AUTH_JWKS_URL',
+  allowHttpKeys: 'AUTH_ALLOW_HTTP_JWKS',
+  jwksMaxStaleSeconds: 'AUTH_JWKS_MAX_STALE_SECONDS',
+  devIssuer: 'AUTH_DEV_ISSUER_DIR',
+};
+
+/** Maps each option to its variable, when that variable is set. */
+function setVariables(
+  mapping: Readonly<Record<string, string>>,
+  env: Environment,
+): Record<string, string | undefined> {
+  return Object.fromEntries(
+    Object.entries(mapping).map(([option, variable]) => [
+      option,
+      env[variable]?.trim() ? variable : undefined,
+    ]),
+  );
+}
 
 /**
  * Every Bulwark control as one Nest module, with secure defaults from the environment.
@@ -33,7 +60,12 @@ export class BulwarkModule {
     const env = options.env ?? process.env;
     const imports: DynamicModule[] = [
       LoggingModule.forRoot(options.logging ?? {}),
-      AuthModule.forRoot(options.auth ?? authOptionsFromEnv(env)),
+      options.auth
+        ? AuthModule.forRoot(options.auth)
+        : // An option that failed its check came from a variable: the error names the variable.
+          BulwarkConfigError.namingVariables(setVariables(AUTH_OPTION_VARIABLES, env), () =>
+            AuthModule.forRoot(authOptionsFromEnv(env)),
+          ),
       RateLimitModule.forRoot({ env, ...options.rateLimit }),
       AuthzModule.forRoot(options.authz ?? {}),
       HealthModule.forRoot(options.health ?? {}),

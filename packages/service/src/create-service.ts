@@ -1,4 +1,4 @@
-import { BulwarkError, envInt, envString } from '@bulwark/core';
+import { BulwarkConfigError, BulwarkError, envInt, envString } from '@bulwark/core';
 import { createSecureApp } from '@bulwark/http';
 import { BulwarkLogger } from '@bulwark/logging';
 import { loadSecrets } from '@bulwark/secrets';
@@ -30,16 +30,23 @@ export async function createService(
   const redis = options.rateLimit?.redis ?? secrets.find('REDIS_URL');
   await secrets.close();
 
-  @Module({
-    imports: [
-      BulwarkModule.forRoot({
-        ...options,
-        env,
-        rateLimit: { ...options.rateLimit, ...(redis === undefined ? {} : { redis }) },
-      }),
-      feature,
-    ],
-  })
+  // The Redis URL read from the environment or a mounted file becomes the `redis` option: an
+  // error about it names where it came from.
+  const redisVariable =
+    options.rateLimit?.redis === undefined && redis !== undefined
+      ? env.REDIS_URL?.trim() || !env.REDIS_URL_FILE?.trim()
+        ? 'REDIS_URL'
+        : 'REDIS_URL_FILE'
+      : undefined;
+  const bulwark = BulwarkConfigError.namingVariables({ redis: redisVariable }, () =>
+    BulwarkModule.forRoot({
+      ...options,
+      env,
+      rateLimit: { ...options.rateLimit, ...(redis === undefined ? {} : { redis }) },
+    }),
+  );
+
+  @Module({ imports: [bulwark, feature] })
   class ServiceModule {}
 
   const app = await createSecureApp(ServiceModule, {
@@ -54,11 +61,37 @@ export async function createService(
   return app;
 }
 
+const NODE_ENVS = ['production', 'development', 'test'];
+
+/**
+ * The error behind a failed `listen`, as a configuration error naming `HOST` or `PORT` when one
+ * of them is the cause; any other error as it is.
+ */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EADDRNOTAVAIL') {
+    return new BulwarkConfigError(
+      'HOST',
+      `cannot listen on "${host}" (${code}): must be an address of this machine, such as 0.0.0.0, :: or 127.0.0.1. Set HOST to one, or unset it for 0.0.0.0.`,
+      { cause: error },
+    );
+  }
+  if (code === 'EADDRINUSE' || code === 'EACCES') {
+    return new BulwarkConfigError(
+      'PORT',
+      `cannot listen on port ${port} of ${host} (${code === 'EADDRINUSE' ? 'in use' : 'not permitted'}): must be a free port from 0 to 65535, 1024 or above without privileges. Set PORT to one.`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
 /**
  * Creates the service and listens on `PORT` (default 3000) and `HOST` (default `0.0.0.0`), as
- * the generated service's `main.ts` does. A configuration error (a `BulwarkError`, such as a
- * missing `AUTH_AUDIENCE` in production or an undeclared route) prints one line naming what to
- * set and exits 1.
+ * the generated service's `main.ts` does. `NODE_ENV` must be `production`, `development` or
+ * `test`. A configuration error (a `BulwarkError`, such as a missing `AUTH_AUDIENCE` in
+ * production, an undeclared route, or a `HOST` or `PORT` it cannot listen on) prints one JSON
+ * line naming the variable to set and its allowed values, and exits 1.
  *
  * @example
  * ```ts
@@ -73,8 +106,21 @@ export async function startService(
     const env = options.env ?? process.env;
     const port = envInt('PORT', 3000, { min: 0, max: 65535, env });
     const host = envString('HOST', { default: '0.0.0.0', env }) as string;
+    const mode = envString('NODE_ENV', { default: 'development', env }) as string;
+    // Anything but the exact `production` is the lenient mode: a typo such as `prod` must not
+    // quietly start a production pod with the development issuer.
+    if (!NODE_ENVS.includes(mode)) {
+      throw new BulwarkConfigError(
+        'NODE_ENV',
+        `must be one of ${NODE_ENVS.join(', ')} (got "${mode}"). Set NODE_ENV=production for the strict mode.`,
+      );
+    }
     const app = await createService(feature, options);
-    await app.listen(port, host);
+    try {
+      await app.listen(port, host);
+    } catch (error) {
+      throw listenError(error, host, port);
+    }
     return app;
   } catch (error) {
     // A configuration mistake is the operator's to fix: say what to set, without a stack trace.

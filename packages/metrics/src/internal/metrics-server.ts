@@ -52,10 +52,15 @@ export class MetricsServer {
     (server as unknown as Record<symbol, boolean>)[INTERNAL_LISTENER] = true;
     await new Promise<void>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
+        // An address the machine does not have is the host's fault; anything else, the port's.
+        const hostAtFault = ['ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'].includes(error.code ?? '');
+        const hint = hostAtFault
+          ? 'Set METRICS_HOST (or the host option) to an address of this machine, such as the pod IP or 0.0.0.0, or unset it for all interfaces.'
+          : 'Set METRICS_PORT (or the port option) to a free port from 0 to 65535.';
         reject(
           new MetricsError(
             'METRICS_LISTEN_FAILED',
-            `the metrics listener could not listen on ${host ?? '*'}:${port} (${error.code ?? error.message}). Set METRICS_PORT (or the port option) to a free port.`,
+            `the metrics listener could not listen on ${host ?? '*'}:${port} (${error.code ?? error.message}). ${hint}`,
             { cause: error },
           ),
         );

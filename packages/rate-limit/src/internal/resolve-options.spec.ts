@@ -65,6 +65,15 @@ describe('resolveRateLimitOptions', () => {
 
     it.each([
       [{ RATE_LIMIT_MAX: '0' }, 'RATE_LIMIT_MAX: must be an integer from 1 to 1000000000'],
+      // Within RATE_LIMIT_MAX's own bounds, but over what a 60 s window allows.
+      [
+        { RATE_LIMIT_MAX: '1000000000' },
+        'RATE_LIMIT_MAX: must be an integer from 1 to 60000000 (option default policy.limit).',
+      ],
+      [
+        { RATE_LIMIT_MAX: '2000000', RATE_LIMIT_WINDOW_SECONDS: '1' },
+        'RATE_LIMIT_MAX: must be an integer from 1 to 1000000 (option default policy.limit).',
+      ],
       [{ RATE_LIMIT_WINDOW_SECONDS: 'soon' }, 'RATE_LIMIT_WINDOW_SECONDS: must be an integer'],
       [
         { RATE_LIMIT_STORE_FAILURE: 'maybe' },

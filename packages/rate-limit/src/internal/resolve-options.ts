@@ -97,7 +97,14 @@ export function resolveRateLimitOptions(
     options.windowSeconds === undefined
       ? envInt('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: MAX_WINDOW_SECONDS, env })
       : integer('windowSeconds', options.windowSeconds, 1, MAX_WINDOW_SECONDS);
-  const base = policyOf('default policy', DEFAULT_POLICY, limit, windowSeconds);
+  const base = BulwarkConfigError.namingVariables(
+    {
+      'default policy.limit': options.limit === undefined ? 'RATE_LIMIT_MAX' : undefined,
+      'default policy.windowSeconds':
+        options.windowSeconds === undefined ? 'RATE_LIMIT_WINDOW_SECONDS' : undefined,
+    },
+    () => policyOf('default policy', DEFAULT_POLICY, limit, windowSeconds),
+  );
 
   const policies = new Map<string, ResolvedPolicy>([[DEFAULT_POLICY, base]]);
   for (const [name, policy] of Object.entries(options.policies ?? {})) {
