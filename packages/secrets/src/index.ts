@@ -2,15 +2,18 @@ export { AEAD_PREFIX, AeadCipher, generateAeadKey } from './aead-cipher.js';
 export type { GeneratedSealKey } from './key-ring.js';
 export { generateSealKey, KeyRing, SEALED_PREFIX } from './key-ring.js';
 export { loadSecret, loadSecrets } from './load-secrets.js';
-export type { PasswordHashCost, PasswordHashProfile } from './password-hash.js';
+export { hashPassword, passwordNeedsRehash, verifyPassword } from './password-hash.js';
+export type {
+  PasswordHashCost,
+  PasswordHasherOptions,
+  PasswordHashProfile,
+} from './password-hasher.js';
 export {
-  hashPassword,
   MAX_PASSWORD_BYTES,
   MAX_PASSWORD_HASH_COST,
   MIN_PASSWORD_HASH_COST,
-  passwordNeedsRehash,
-  verifyPassword,
-} from './password-hash.js';
+  PasswordHasher,
+} from './password-hasher.js';
 export type { GenerateApiKeyOptions, GeneratePasswordOptions } from './secret-generation.js';
 export {
   ALPHANUMERIC,
@@ -22,7 +25,7 @@ export type { SecretRotationListener } from './secret-store.js';
 export { SecretStore } from './secret-store.js';
 export { InjectSecretsOptions } from './secrets.decorator.js';
 export type { SecretsErrorCode } from './secrets.error.js';
-export { SecretsError } from './secrets.error.js';
+export { PasswordHashBusyError, SecretsError } from './secrets.error.js';
 export { SecretsModule } from './secrets.module.js';
 export { SECRET_STORE, SECRETS_OPTIONS } from './secrets.module-definition.js';
 export { SecretsService } from './secrets.service.js';

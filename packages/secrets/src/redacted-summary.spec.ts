@@ -9,6 +9,7 @@ import { processError } from 'vitest/internal/browser';
 import { AeadCipher, generateAeadKey } from './aead-cipher.js';
 import { generateSealKey, KeyRing } from './key-ring.js';
 import { loadSecrets } from './load-secrets.js';
+import { MIN_PASSWORD_HASH_COST, PasswordHasher } from './password-hasher.js';
 import type { SecretStore } from './secret-store.js';
 import { SecretsModule } from './secrets.module.js';
 import { SecretsService } from './secrets.service.js';
@@ -186,6 +187,19 @@ describe('objects holding secret material print and serialize as a redacted summ
     expect(rotation?.value).toBe('rotation-secret-after');
     expect(rotation?.previous).toBe('rotation-secret-before');
     expectNoSecrets(rotation, ['rotation-secret-before', 'rotation-secret-after']);
+  });
+
+  it('PasswordHasher, while it verifies', async () => {
+    const hasher = await PasswordHasher.create({ workers: 1 });
+    try {
+      const hash = await hasher.hash('hasher-password-41', MIN_PASSWORD_HASH_COST);
+      const verifying = hasher.verify(hash, 'hasher-password-41');
+      expectNoSecrets(hasher, ['hasher-password-41']);
+      expect(hasher.toJSON()).toMatchObject({ type: 'PasswordHasher', busy: 1 });
+      expect(await verifying).toBe(true);
+    } finally {
+      await hasher.close();
+    }
   });
 
   it('SecretsService from the Nest module', async () => {

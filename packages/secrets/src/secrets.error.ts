@@ -1,4 +1,4 @@
-import { BulwarkError } from '@bulwark/core';
+import { BulwarkError, ProblemException } from '@bulwark/core';
 
 /**
  * Stable reasons a `SecretsError` carries.
@@ -11,7 +11,9 @@ import { BulwarkError } from '@bulwark/core';
  * - `SECRETS_UNKNOWN_SECRET`: a name that was not declared in the options.
  * - `SECRETS_NOT_SET`: an optional secret that has no value.
  * - `SECRETS_INVALID_INPUT`: a bad argument, such as an entropy outside the allowed range.
- * - `SECRETS_BUSY`: a key-ring file is locked by another writer past the wait.
+ * - `SECRETS_BUSY`: a key-ring file is locked by another writer past the wait; or, as a
+ *   `PasswordHashBusyError`, every password-hash worker is busy and the queue is full.
+ * - `SECRETS_WORKER_FAILED`: a password-hash worker died (out of memory, a crash) during a task.
  */
 export type SecretsErrorCode =
   | 'SECRETS_DECRYPT_FAILED'
@@ -22,7 +24,8 @@ export type SecretsErrorCode =
   | 'SECRETS_UNKNOWN_SECRET'
   | 'SECRETS_NOT_SET'
   | 'SECRETS_INVALID_INPUT'
-  | 'SECRETS_BUSY';
+  | 'SECRETS_BUSY'
+  | 'SECRETS_WORKER_FAILED';
 
 /**
  * The one error class of `@bulwark/secrets`. Messages name the secret, key id or file, and
@@ -38,3 +41,38 @@ export type SecretsErrorCode =
  * ```
  */
 export class SecretsError extends BulwarkError<SecretsErrorCode> {}
+
+/**
+ * Every password-hash worker is busy and the queue is full: answer later instead of waiting
+ * without bound. It is a `ProblemException`, so `@bulwark/errors` answers it as a 503
+ * `urn:bulwark:problem:service-unavailable` problem with `Retry-After`, on any route that awaits
+ * `verifyPassword` or `hashPassword`. Its `code` is `SECRETS_BUSY`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await hasher.verify(user.passwordHash, body.password);
+ * } catch (error) {
+ *   if (error instanceof PasswordHashBusyError) retryIn(error.retryAfterSeconds);
+ * }
+ * ```
+ */
+export class PasswordHashBusyError extends ProblemException {
+  /** Stable reason, as on a `SecretsError`. */
+  readonly code = 'SECRETS_BUSY' as const;
+  /** Seconds a client should wait before retrying; sent as `Retry-After`. */
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number, queued: number) {
+    super({
+      kind: 'service-unavailable',
+      status: 503,
+      title: 'Service Unavailable',
+      detail: 'Too many password checks are in progress. Try again later.',
+      reason: `password hashing is at capacity: every worker is busy and ${queued} task(s) wait`,
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+    this.name = 'PasswordHashBusyError';
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

@@ -1,7 +1,7 @@
 import { open, readFile } from 'node:fs/promises';
 import { AeadCipher, generateAeadKey } from '../aead-cipher.js';
 import { generateSealKey, KeyRing } from '../key-ring.js';
-import { hashPassword } from '../password-hash.js';
+import { costLimits, PasswordHasher } from '../password-hasher.js';
 import { generateApiKey, generatePassword } from '../secret-generation.js';
 import { SecretsError } from '../secrets.error.js';
 import { type CliCommand, USAGE } from './cli-args.js';
@@ -194,7 +194,15 @@ export async function runCommand(command: CliCommand, io: CliIo): Promise<void> 
         withoutTrailingNewline(await readInput(io, command.in)),
         'the password',
       );
-      io.stdout(`${await hashPassword(password, command.profile)}\n`);
+      // A hasher sized for the chosen profile: the default one stops at 64 MiB.
+      const hasher = await PasswordHasher.create({
+        maxMemLimit: costLimits(command.profile).memLimit,
+      });
+      try {
+        io.stdout(`${await hasher.hash(password, command.profile)}\n`);
+      } finally {
+        await hasher.close();
+      }
       return;
     }
     default: {
