@@ -8,6 +8,7 @@ export type ConformanceCategory =
   | 'jwt'
   | 'bola'
   | 'bfla'
+  | 'mass-assignment'
   | 'problem-details'
   | 'leaks'
   | 'headers'
@@ -20,6 +21,7 @@ export const CONFORMANCE_CATEGORIES: readonly ConformanceCategory[] = [
   'jwt',
   'bola',
   'bfla',
+  'mass-assignment',
   'problem-details',
   'headers',
   'rate-limit',
@@ -106,6 +108,21 @@ export interface RateLimitHint extends RouteHint {
   failedAttempts?: number | false;
 }
 
+/** The mass-assignment probe: an array body carrying a protected field must be refused. */
+export interface MassAssignmentHint {
+  /**
+   * The route to send it to, such as one that takes an array of objects; its `body` (an array,
+   * or one object) gives the element the protected field is added to.
+   * @default the resource's create route, with the owner's claims
+   */
+  route?: RouteHint;
+  /**
+   * The protected field to smuggle into the element.
+   * @default 'ownerId'
+   */
+  field?: string;
+}
+
 /** What {@link runConformance} needs to know about the service under test. */
 export interface ConformanceHints {
   /** The issuer the service trusts; attack tokens are made from its keys. */
@@ -116,6 +133,13 @@ export interface ConformanceHints {
   resource?: ResourceHint;
   /** BFLA probes; skipped when left out. */
   admin?: AdminHint;
+  /**
+   * Mass-assignment probe: `[{ ...body, ownerId: … }]` must get 400 or 422. Runs on the
+   * resource's create route unless a route is given; skipped with `false`, or when there is no
+   * route to send it to.
+   * @default { route: resource.create, field: 'ownerId' }
+   */
+  massAssignment?: MassAssignmentHint | false;
   /** Rate-limit probe (headers and 429); skipped when left out. */
   rateLimit?: RateLimitHint;
   /**

@@ -8,6 +8,7 @@ import { runBflaChecks, runBolaChecks } from './internal/checks/authorization.ch
 import { runHeaderChecks } from './internal/checks/headers.checks.js';
 import { runJwtChecks } from './internal/checks/jwt.checks.js';
 import { runLeakChecks } from './internal/checks/leak.checks.js';
+import { runMassAssignmentChecks } from './internal/checks/mass-assignment.checks.js';
 import { runProbeChecks } from './internal/checks/probe.checks.js';
 import { runProblemChecks } from './internal/checks/problem.checks.js';
 import { runRateLimitChecks } from './internal/checks/rate-limit.checks.js';
@@ -80,6 +81,24 @@ function validate(baseUrl: string, hints: ConformanceHints): string {
       `hints.rateLimit.failedAttempts: give a whole number from 1 to 10000, above the service's failed-authentication limit, or false; got ${String(attempts)}`,
     );
   }
+  const massAssignment = hints.massAssignment;
+  if (massAssignment !== undefined && massAssignment !== false) {
+    if (
+      massAssignment.field !== undefined &&
+      (typeof massAssignment.field !== 'string' || massAssignment.field === '')
+    ) {
+      throw new TestingError(
+        'INVALID_HINTS',
+        "hints.massAssignment.field: give the name of a protected field, such as 'ownerId'",
+      );
+    }
+    if (massAssignment.route !== undefined && !massAssignment.route?.path?.startsWith('/')) {
+      throw new TestingError(
+        'INVALID_HINTS',
+        "hints.massAssignment.route.path: give a route that takes a body, starting with '/', such as '/v1/notes/batch'",
+      );
+    }
+  }
   for (const category of hints.only ?? []) {
     if (!CONFORMANCE_CATEGORIES.includes(category)) {
       throw new TestingError(
@@ -106,6 +125,8 @@ async function runCategory(
       return runBolaChecks(ctx, base);
     case 'bfla':
       return runBflaChecks(ctx);
+    case 'mass-assignment':
+      return runMassAssignmentChecks(ctx);
     case 'problem-details':
       return runProblemChecks(ctx);
     case 'headers':
@@ -128,7 +149,8 @@ async function runCategory(
  *
  * Checks, each skipped when its hint is missing: probes (`/health/live`, `/health/ready`
  * without internals), every JWT attack of {@link createAttackTokens} (401, problem+json,
- * `WWW-Authenticate`, no request to the attacker's host), BOLA and BFLA probes, RFC 9457
+ * `WWW-Authenticate`, no request to the attacker's host), BOLA and BFLA probes, mass assignment
+ * (an array body carrying a protected field such as `ownerId` is refused), RFC 9457
  * bodies, the API security headers on 2xx/401/404, rate-limit headers and 429, a valid token
  * still admitted after a flood of junk tokens from the same address (no lockout), and a leak
  * scan (stack frames, paths, `node_modules`) over every answer received.

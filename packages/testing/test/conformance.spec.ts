@@ -82,6 +82,7 @@ describe('runConformance', () => {
         'bola/unchanged',
         'bfla/user',
         'bfla/role-as-string',
+        'mass-assignment/array-protected-field',
         'problem-details/not-found',
         'problem-details/invalid-json',
         'problem-details/body-limit',
@@ -103,6 +104,44 @@ describe('runConformance', () => {
       expect(report).toMatch(/^CONFORMANT: \d+ checks passed, 0 failed, 0 skipped/m);
       expect(() => assertConformance(result)).not.toThrow();
     });
+  });
+
+  it('catches a service that takes an array body carrying a protected field', async () => {
+    const result = await against({ massAssignment: true }, { only: ['mass-assignment'] });
+    expect(failedIds(result)).toEqual(['mass-assignment/array-protected-field']);
+    expect(result.failures[0]?.detail).toBe('status 201, expected 400 or 422');
+    expect(result.failures[0]?.request).toBe('POST /v1/notes [{…, "ownerId": …}]');
+  });
+
+  it('sends the mass-assignment probe to the route and field the hint names, or skips it', async () => {
+    const named = await against(
+      {},
+      {
+        only: ['mass-assignment'],
+        massAssignment: {
+          route: { path: '/v1/notes', claims: WRITER, body: [{ title: 'a' }] },
+          field: 'role',
+        },
+      },
+    );
+    expect(named.checks).toEqual([
+      expect.objectContaining({
+        id: 'mass-assignment/array-protected-field',
+        status: 'pass',
+        request: 'POST /v1/notes [{…, "role": …}]',
+      }),
+    ]);
+    const skipped = await against({}, { only: ['mass-assignment'], massAssignment: false });
+    expect(skipped.checks).toEqual([
+      expect.objectContaining({ status: 'skip', detail: 'massAssignment is false' }),
+    ]);
+    const noRoute = await against({}, { only: ['mass-assignment'], resource: undefined });
+    expect(noRoute.checks).toEqual([
+      expect.objectContaining({
+        status: 'skip',
+        detail: 'no massAssignment.route hint and no resource hint',
+      }),
+    ]);
   });
 
   it('catches a verifier that skips the signature', async () => {
@@ -270,6 +309,16 @@ describe('runConformance', () => {
       'http://127.0.0.1:1',
       { rateLimit: { path: '/v1/notes', failedAttempts: 0 } },
       'hints.rateLimit.failedAttempts: give a whole number from 1 to 10000',
+    ],
+    [
+      'http://127.0.0.1:1',
+      { massAssignment: { field: '' } },
+      "hints.massAssignment.field: give the name of a protected field, such as 'ownerId'",
+    ],
+    [
+      'http://127.0.0.1:1',
+      { massAssignment: { route: { path: 'v1/notes' } } },
+      "hints.massAssignment.route.path: give a route that takes a body, starting with '/'",
     ],
   ])('refuses bad input %s with INVALID_HINTS', async (url, extra, message) => {
     const hints = { ...hintsFor(issuer), ...extra } as ConformanceHints;

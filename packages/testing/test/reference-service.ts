@@ -30,6 +30,8 @@ export interface Defects {
   noRateLimit?: boolean;
   /** Refuse every request from an address over its failed-authentication budget, valid tokens too. */
   lockoutAddress?: boolean;
+  /** Take a note from the first element of an array body, its `ownerId` included. */
+  massAssignment?: boolean;
 }
 
 export interface ReferenceService {
@@ -162,7 +164,7 @@ export async function startReferenceService(
       req.on('end', () => resolve(text));
     });
     if (raw.length > 102_400) return problem(413, 'Content Too Large');
-    let body: Record<string, unknown> = {};
+    let body: unknown = {};
     if (raw) {
       try {
         body = JSON.parse(raw);
@@ -175,7 +177,21 @@ export async function startReferenceService(
     if (path === '/v1/notes') {
       if (method === 'POST') {
         if (!scopes.includes('notes:write')) return problem(403, 'Forbidden');
-        const note = { id: randomUUID(), owner: sub, title: String(body.title ?? '') };
+        const input = (defects.massAssignment && Array.isArray(body) ? body[0] : body) as Record<
+          string,
+          unknown
+        >;
+        // The whitelist: one object with only a title.
+        const accepted =
+          defects.massAssignment ||
+          (typeof body === 'object' &&
+            body !== null &&
+            !Array.isArray(body) &&
+            Object.keys(body).every((key) => key === 'title'));
+        if (!accepted) return problem(400, 'Bad Request');
+        const owner =
+          defects.massAssignment && typeof input?.ownerId === 'string' ? input.ownerId : sub;
+        const note = { id: randomUUID(), owner, title: String(input?.title ?? '') };
         notes.set(note.id, note);
         return send(201, note, { location: `/v1/notes/${note.id}` });
       }
@@ -187,7 +203,9 @@ export async function startReferenceService(
     }
     const note = notes.get(path.split('/').at(-1) ?? '');
     if (!note || (note.owner !== sub && !defects.noOwnerCheck)) return problem(404, 'Not Found');
-    if (method === 'PATCH') note.title = String(body.title ?? note.title);
+    if (method === 'PATCH') {
+      note.title = String((body as Record<string, unknown>).title ?? note.title);
+    }
     if (method === 'DELETE') {
       notes.delete(note.id);
       res.writeHead(204, headers);
