@@ -76,6 +76,7 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
         },
       ],
       broken: ['/items/42/broken', {}],
+      odd: ['/items/42/odd', {}],
       denied: ['/items/admin/reports', { 'x-user': 'bob', 'x-roles': 'reader' }],
       allowed: ['/items/admin/reports', { 'x-roles': 'admin' }],
       guardFailed: ['/items/admin/reports', { 'x-roles': 'explode' }],
@@ -197,6 +198,17 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
     expect(exported.includes(TOKEN)).toBe(false);
     expect(exported.includes('exception.stacktrace')).toBe(false);
     expect(exported.includes('tracing.e2e-spec')).toBe(false);
+  });
+
+  it('records a thrown value that cannot be turned into a string, and keeps serving', () => {
+    expect(responses.odd?.status).toBe(500);
+    expect(spanFor('/items/42/odd')?.events).toEqual([
+      {
+        name: 'exception',
+        attributes: { 'exception.type': 'object', 'exception.message': '[object Object]' },
+      },
+    ]);
+    expect(responses.allowed?.status).toBe(200);
   });
 
   it('records an exception a guard threw, with status ERROR', () => {

@@ -155,6 +155,16 @@ function exceptionType(error: unknown): string {
     : error.name;
 }
 
+/** The text of a thrown value; never throws, whatever was thrown (a null-prototype object). */
+function messageOf(error: unknown): string {
+  if (error instanceof Error) return String(error.message);
+  try {
+    return String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
+
 /**
  * Records the exception behind a 5xx as the log does: its type, and its message through the
  * logs' scrubber (registered secrets and token shapes hidden); the stack, scrubbed too, only
@@ -163,7 +173,7 @@ function exceptionType(error: unknown): string {
  */
 function recordServerError(span: Span, error: unknown): void {
   const type = exceptionType(error);
-  const message = bounded(error instanceof Error ? error.message : String(error));
+  const message = bounded(messageOf(error));
   const attributes: Record<string, string> = {
     [ATTR_EXCEPTION_TYPE]: type,
     [ATTR_EXCEPTION_MESSAGE]: message,
