@@ -127,3 +127,14 @@ describe('ClientAddressResolver', () => {
     ]);
   });
 });
+
+describe('ClientAddressResolver.isTrustedPeer', () => {
+  it('trusts any socket peer with a hop count, listed peers with a list, nobody with false', () => {
+    expect(new ClientAddressResolver(1).isTrustedPeer(request('203.0.113.5'))).toBe(true);
+    const listed = new ClientAddressResolver(['10.0.0.0/8', 'loopback']);
+    expect(listed.isTrustedPeer(request('10.1.2.3'))).toBe(true);
+    expect(listed.isTrustedPeer(request('::ffff:127.0.0.1'))).toBe(true);
+    expect(listed.isTrustedPeer(request('203.0.113.5'))).toBe(false);
+    expect(new ClientAddressResolver(false).isTrustedPeer(request('127.0.0.1'))).toBe(false);
+  });
+});

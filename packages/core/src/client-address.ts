@@ -155,6 +155,22 @@ export class ClientAddressResolver {
     return current;
   }
 
+  /**
+   * Whether the socket peer of a request (Express or Fastify) is a trusted proxy: any peer with
+   * a hop count of 1 or more, a listed address otherwise, nobody with `false`. Only such a peer
+   * may speak for the client in a header, such as `x-forwarded-client-cert`.
+   *
+   * @example
+   * ```ts
+   * new ClientAddressResolver(['10.0.0.0/8']).isTrustedPeer(request); // socket 10.1.2.3 → true
+   * ```
+   */
+  isTrustedPeer(request: unknown): boolean {
+    if (this.hops > 0) return true;
+    const peer = normalizeAddress(rawRequest(request).socket?.remoteAddress ?? '');
+    return this.isTrusted(peer);
+  }
+
   private isTrusted(address: string): boolean {
     const family = isIP(address);
     if (family === 0 || this.trusted === undefined) return false;

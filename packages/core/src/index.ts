@@ -12,6 +12,17 @@ export {
 } from './client-address.js';
 export type { Environment } from './env.js';
 export { envBool, envInt, envList, envString, isProduction } from './env.js';
+export type {
+  ForwardedClientCert,
+  ForwardedClientCertErrorCode,
+} from './forwarded-client-cert.js';
+export {
+  ForwardedClientCertError,
+  parseForwardedClientCert,
+  peerFromForwardedClientCert,
+} from './forwarded-client-cert.js';
+export type { Peer } from './peer.js';
+export { getPeer, peerFromCertificate, peerId, peerThumbprint, setPeer } from './peer.js';
 export type { Principal } from './principal.js';
 export { getPrincipal, principalId, setPrincipal } from './principal.js';
 export type { ProblemDetails, ProblemInit } from './problem.js';
@@ -53,3 +64,11 @@ export {
 } from './security-events.js';
 export type { ShutdownHandler, ShutdownHookMetadata } from './shutdown-hook.js';
 export { SHUTDOWN_HOOK, ShutdownHook } from './shutdown-hook.js';
+export type { TlsCertificateStatus } from './tls-status.js';
+export {
+  countTlsReloadFailure,
+  reportTlsCertificates,
+  tlsCertificates,
+  tlsReloadFailures,
+  withdrawTlsCertificates,
+} from './tls-status.js';
