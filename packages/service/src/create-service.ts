@@ -2,6 +2,7 @@ import { BulwarkConfigError, BulwarkError, envInt, envString } from '@bulwark/co
 import { createSecureApp } from '@bulwark/http';
 import { BulwarkLogger } from '@bulwark/logging';
 import { loadSecrets } from '@bulwark/secrets';
+import { ShutdownService } from '@bulwark/shutdown';
 import { type INestApplication, Module, type Type } from '@nestjs/common';
 import { BulwarkModule } from './bulwark.module.js';
 import type { CreateServiceOptions } from './service-options.interface.js';
@@ -13,7 +14,10 @@ import type { CreateServiceOptions } from './service-options.interface.js';
  * listening.
  *
  * `REDIS_URL` may come from a mounted file (`REDIS_URL_FILE` or `/run/secrets/REDIS_URL`),
- * so the password in it never has to be an environment variable.
+ * so the password in it never has to be an environment variable. Unless `shutdown` is `false`,
+ * the app is attached to `@bulwark/shutdown`, which closes it after the drain on SIGTERM, so
+ * Nest's `onModuleDestroy` / `onApplicationShutdown` hooks run; do not call
+ * `enableShutdownHooks()` as well.
  *
  * @example
  * ```ts
@@ -58,6 +62,9 @@ export async function createService(
     logger: false,
   });
   app.useLogger(app.get(BulwarkLogger));
+  // On SIGTERM, after the drain, @bulwark/shutdown closes the app: onModuleDestroy,
+  // beforeApplicationShutdown and onApplicationShutdown run, within the shutdown timeout.
+  if (options.shutdown !== false) app.get(ShutdownService).attach(app);
   return app;
 }
 

@@ -10,15 +10,21 @@ import { ShutdownService } from './shutdown.service.js';
 
 /**
  * Graceful SIGTERM/SIGINT: readiness 503 at once, keep serving for the delay, then drain
- * keep-alive connections and in-flight requests (bounded), run the `@ShutdownHook()`
- * providers, and exit 0 (1 on timeout). A second signal exits at once.
+ * keep-alive connections and in-flight requests (bounded), close the Nest application (its
+ * `onModuleDestroy` / `beforeApplicationShutdown` / `onApplicationShutdown` hooks run), run the
+ * `@ShutdownHook()` providers, and exit 0 (1 on timeout). A second signal exits at once.
  *
- * Do not also call `app.enableShutdownHooks()` for the same signals.
+ * Hand it the app with `app.get(ShutdownService).attach(app)`. `app.enableShutdownHooks()` is
+ * not needed; when present, its close is held until the drain is over, so the app shuts down once.
  *
  * @example
  * ```ts
  * @Module({ imports: [HealthModule.forRoot(), ShutdownModule.forRoot()] })
  * class AppModule {}
+ *
+ * const app = await NestFactory.create(AppModule);
+ * app.get(ShutdownService).attach(app);
+ * await app.listen(3000);
  * ```
  */
 @Module({

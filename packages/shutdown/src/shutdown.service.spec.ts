@@ -1,8 +1,17 @@
 import { Agent, request } from 'node:http';
-import { type ShutdownHandler, ShutdownHook } from '@bulwark/core';
+import { BulwarkConfigError, type ShutdownHandler, ShutdownHook } from '@bulwark/core';
 import { HealthModule } from '@bulwark/health';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Controller,
+  Get,
+  type INestApplicationContext,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ShutdownModule } from './shutdown.module.js';
 import { ShutdownService } from './shutdown.service.js';
@@ -58,6 +67,8 @@ function get(url: string, agent: Agent | false) {
 
 const calls: string[] = [];
 let release: (() => void) | undefined;
+let destroyHangs = false;
+let unhang: (() => void) | undefined;
 
 @Controller()
 class SlowController {
@@ -100,11 +111,38 @@ class HangingHook implements ShutdownHandler {
   }
 }
 
+/** Nest's own lifecycle hooks, where teams close pools and consumers; records the state. */
+@Injectable()
+class NestLifecycle implements OnModuleDestroy, BeforeApplicationShutdown, OnApplicationShutdown {
+  constructor(private readonly shutdown: ShutdownService) {}
+  onModuleDestroy() {
+    calls.push(`onModuleDestroy while ${this.shutdown.state}`);
+    if (destroyHangs) {
+      return new Promise<void>((resolve) => {
+        unhang = resolve;
+      });
+    }
+    return undefined;
+  }
+  beforeApplicationShutdown(signal?: string) {
+    calls.push(`beforeApplicationShutdown ${signal}`);
+  }
+  onApplicationShutdown(signal?: string) {
+    calls.push(`onApplicationShutdown ${signal}`);
+  }
+}
+
+const NEST_HOOKS = [
+  'onModuleDestroy while closing',
+  'beforeApplicationShutdown SIGUSR2',
+  'onApplicationShutdown SIGUSR2',
+];
+
 function appModule(options: ShutdownModuleOptions) {
   @Module({
     imports: [HealthModule.forRoot(), ShutdownModule.forRoot(options)],
     controllers: [SlowController],
-    providers: [SecondHook, ThrowingHook, HangingHook],
+    providers: [SecondHook, ThrowingHook, HangingHook, NestLifecycle],
   })
   class AppModule {}
   return AppModule;
@@ -124,7 +162,7 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
     await until(() => exits.length > 0);
   };
 
-  const start = async (options: ShutdownModuleOptions = {}) => {
+  const start = async (options: ShutdownModuleOptions = {}, attach = false) => {
     running = await bootstrap(
       appModule({
         delaySeconds: 5,
@@ -138,7 +176,12 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
         log: (entry) => logs.push(entry),
         ...options,
       }),
-      { adapter },
+      {
+        adapter,
+        configure: (app) => {
+          if (attach) app.get(ShutdownService).attach(app);
+        },
+      },
     );
     return running.app.get(ShutdownService);
   };
@@ -146,6 +189,7 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
   beforeEach(() => {
     calls.length = 0;
     release = undefined;
+    destroyHangs = false;
     clock = new ManualClock();
     exits = [];
     logs = [];
@@ -153,7 +197,18 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
   });
   afterEach(async () => {
     release?.();
+    destroyHangs = false;
+    // The abandoned close is still in flight (a real process has exited by now): let it end.
+    unhang?.();
+    unhang = undefined;
     agent.destroy();
+    // A close that begins during the delay or the drain waits for the drain: let it end.
+    const shutdown = running.app.get(ShutdownService);
+    for (let turn = 0; turn < 100 && exits.length === 0; turn++) {
+      if (shutdown.state !== 'delaying' && shutdown.state !== 'draining') break;
+      clock.advance(60_000);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
     await running.close();
   });
 
@@ -183,6 +238,7 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
       'signal',
       'delay',
       'drain',
+      'close',
       'hook',
       'hook',
       'hook',
@@ -190,6 +246,119 @@ describe.each(ADAPTERS)('ShutdownService on %s', (adapter) => {
       'exit',
     ]);
     expect(logs.find((entry) => entry.phase === 'delay')).toMatchObject({ durationMs: 5000 });
+    // Not attached: Nest's hooks did not run, and the log says how to fix it.
+    expect(calls).toEqual(['throws', 'hangs', 'second']);
+    expect(logs.find((entry) => entry.phase === 'close')).toMatchObject({
+      level: 'warn',
+      attached: false,
+      msg: 'the Nest application is not attached: onModuleDestroy, beforeApplicationShutdown and onApplicationShutdown do not run. Call app.get(ShutdownService).attach(app) after NestFactory.create().',
+    });
+  });
+
+  it('when attached: closes the Nest app after the drain, so onModuleDestroy, beforeApplicationShutdown and onApplicationShutdown run with the signal, before the Bulwark hooks', async () => {
+    const shutdown = await start({}, true);
+    process.emit('SIGUSR2', 'SIGUSR2');
+    const slow = get(`${running.url}/slow`, agent);
+    await until(() => release !== undefined);
+    clock.advance(5000);
+    await until(() => shutdown.state === 'draining');
+    // A request is still in flight: nothing is torn down under it.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toEqual([]);
+    release?.();
+    expect(await slow).toEqual({ status: 200, connection: 'close' });
+    await passHooks(shutdown);
+    expect(exits).toEqual([0]);
+    expect(calls).toEqual([...NEST_HOOKS, 'throws', 'hangs', 'second']);
+    expect(logs.find((entry) => entry.phase === 'close')).toMatchObject({
+      level: 'info',
+      msg: 'Nest application closed',
+      timedOut: false,
+    });
+  });
+
+  it('abandons a Nest lifecycle hook still running when the shutdown timeout ends, logs it, and still runs the Bulwark hooks and exits 0', async () => {
+    destroyHangs = true;
+    const shutdown = await start({ delaySeconds: 0 }, true);
+    void shutdown.shutdown('SIGUSR2');
+    await until(() => shutdown.state === 'closing' && calls.length > 0);
+    clock.advance(19_999);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(shutdown.state).toBe('closing');
+    clock.advance(1);
+    await passHooks(shutdown);
+    expect(exits).toEqual([0]);
+    expect(calls).toEqual(['onModuleDestroy while closing', 'throws', 'hangs', 'second']);
+    expect(logs.find((entry) => entry.phase === 'close')).toEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'Nest application close abandoned after 20000 ms: a lifecycle hook (onModuleDestroy, beforeApplicationShutdown or onApplicationShutdown) was still running',
+        durationMs: 20_000,
+        timedOut: true,
+      }),
+    );
+  });
+
+  it('gives the Nest close what the drain left of the timeout, and at least one hook timeout', async () => {
+    destroyHangs = true;
+    const shutdown = await start({ delaySeconds: 0, timeoutSeconds: 1 }, true);
+    const slow = get(`${running.url}/slow`, false);
+    await until(() => release !== undefined);
+    void shutdown.shutdown('SIGUSR2');
+    await until(() => shutdown.state === 'draining');
+    clock.advance(1000);
+    expect((await slow).error).toBeDefined();
+    await until(() => shutdown.state === 'closing' && calls.length > 0);
+    clock.advance(2000);
+    await passHooks(shutdown);
+    expect(exits).toEqual([1]);
+    expect(logs.find((entry) => entry.phase === 'close')).toMatchObject({
+      timedOut: true,
+      durationMs: 2000,
+    });
+  });
+
+  for (const attached of [true, false]) {
+    it(`holds a close Nest begins during the delay (enableShutdownHooks) until the drain is over, and closes the app once (${attached ? 'attached' : 'not attached'})`, async () => {
+      const shutdown = await start({}, attached);
+      process.emit('SIGUSR2', 'SIGUSR2');
+      // What Nest's own signal handler does on the same signal.
+      const nestClose = running.app.close();
+      await until(() => logs.some((entry) => entry.phase === 'close'));
+      expect(logs.find((entry) => entry.phase === 'close')).toMatchObject({
+        level: 'warn',
+        state: 'delaying',
+        msg: 'Nest began closing the app during the shutdown delay or drain (app.enableShutdownHooks() for the same signal): its close waits until the drain is over, so the app shuts down once. ShutdownModule closes the app itself; remove enableShutdownHooks().',
+      });
+      // Still serving through the delay, with no hook run.
+      expect(await get(`${running.url}/fast`, agent)).toEqual({
+        status: 200,
+        connection: 'keep-alive',
+      });
+      expect(calls).toEqual([]);
+      clock.advance(5000);
+      await until(() => shutdown.state === 'draining');
+      clock.advance(1000);
+      await passHooks(shutdown);
+      await nestClose;
+      expect(exits).toEqual([0]);
+      expect(calls.filter((call) => call.startsWith('on') || call.startsWith('before'))).toEqual([
+        'onModuleDestroy while closing',
+        'beforeApplicationShutdown undefined',
+        'onApplicationShutdown undefined',
+      ]);
+      expect(logs.filter((entry) => entry.phase === 'close').at(-1)).toMatchObject({
+        msg: 'Nest application closed',
+      });
+    });
+  }
+
+  it('refuses to attach something that is not a Nest application', async () => {
+    const shutdown = await start();
+    expect(() => shutdown.attach({} as INestApplicationContext)).toThrow(BulwarkConfigError);
+    expect(() => shutdown.attach({} as INestApplicationContext)).toThrow(
+      'ShutdownService.attach(app): must be given the Nest application (the value NestFactory.create() returns).',
+    );
   });
 
   it('closes an idle keep-alive socket only after the idle grace, and serves a request that arrives within it', async () => {

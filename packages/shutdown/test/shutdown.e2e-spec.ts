@@ -1,6 +1,9 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ADAPTERS } from '@bulwark/test-harness';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { phase, type SpawnedApp, spawnApp } from './spawn-app.js';
 
 interface Outcome {
@@ -41,14 +44,19 @@ function send(
 
 const KUBERNETES = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
 
-/** Keep-alive load from `clients` clients (at most 5000 requests each) until the app exits. */
-async function keepAliveLoad(running: SpawnedApp, clients = 16) {
+/**
+ * Keep-alive load from `clients` clients (at most 5000 requests each) until the app exits, or
+ * until `until` resolves (a load balancer that has stopped routing to the instance).
+ */
+async function keepAliveLoad(running: SpawnedApp, clients = 16, until?: Promise<unknown>) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const outcomes: Outcome[] = [];
   let stop = false;
-  void running.exited.then(() => {
-    stop = true;
-  });
+  for (const end of [running.exited, until]) {
+    void end?.then(() => {
+      stop = true;
+    });
+  }
   const client = async () => {
     for (let i = 0; i < 5000 && !stop; i++) {
       const outcome = await send(`${running.url}/work?ms=5`, agent);
@@ -60,6 +68,11 @@ async function keepAliveLoad(running: SpawnedApp, clients = 16) {
   while (outcomes.length < 64) await new Promise((resolve) => setTimeout(resolve, 10));
   return { outcomes, done: () => all };
 }
+
+const scratch = mkdtempSync(join(tmpdir(), 'bulwark-shutdown-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const nestHook = (name: string) => (line: Record<string, unknown>) => line.nestHook === name;
 
 describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
   let app: SpawnedApp | undefined;
@@ -131,6 +144,87 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
     // The delay was explicit: nothing says it was skipped.
     expect(running.lines.filter(phase('startup'))).toEqual([]);
   });
+
+  /**
+   * SIGTERM under keep-alive load. The load stops during the delay, as the load balancer would,
+   * and one slow request is still in flight when the drain starts. Every request must succeed,
+   * Nest's hooks must run once, after the drain, and the process must exit 0.
+   */
+  async function closesTheAppUnderLoad(env: Record<string, string>) {
+    const marker = join(scratch, `${adapter}-${Math.random().toString(36).slice(2)}.log`);
+    app = await spawnApp(adapter, {
+      ...KUBERNETES,
+      SHUTDOWN_DELAY_SECONDS: '2',
+      SHUTDOWN_TIMEOUT_SECONDS: '10',
+      MARKER_FILE: marker,
+      ...env,
+    });
+    const running = app;
+    const signalled = running.waitForLine(phase('signal'));
+    const routedAway = signalled.then(async () => {
+      const seen = outcomes.length;
+      while (outcomes.length < seen + 32) await new Promise((resolve) => setTimeout(resolve, 5));
+    });
+    const { outcomes, done } = await keepAliveLoad(running, 16, routedAway);
+    running.child.kill('SIGTERM');
+    await signalled;
+    const slow = send(`${running.url}/work?ms=2500`, false);
+
+    expect(await running.exited).toBe(0);
+    await done();
+    expect(await slow).toMatchObject({ status: 200, connectionClose: true });
+    expect(outcomes.length).toBeGreaterThan(96);
+    expect(outcomes.filter((outcome) => outcome.status !== 200)).toEqual([]);
+    // Each Nest hook ran once, after the drain, and before the process exited.
+    const order = (predicate: (line: Record<string, unknown>) => boolean) =>
+      running.lines.findIndex(predicate);
+    for (const name of ['onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']) {
+      expect(running.lines.filter(nestHook(name))).toHaveLength(1);
+      expect(order(nestHook(name))).toBeGreaterThan(order(phase('drain')));
+    }
+    expect(running.lines.find(nestHook('onApplicationShutdown'))).toMatchObject({
+      signal: 'SIGTERM',
+    });
+    expect(await running.waitForLine(phase('drain'))).toMatchObject({ timedOut: false });
+    expect(
+      running.lines.filter(
+        (line) => phase('close')(line) && line.msg === 'Nest application closed',
+      ),
+    ).toHaveLength(1);
+    expect(await running.waitForLine(phase('exit'))).toMatchObject({ code: 0 });
+    expect(existsSync(marker)).toBe(true);
+    expect(readFileSync(marker, 'utf8')).toBe(
+      `${JSON.stringify({ closed: true, signal: 'SIGTERM' })}\n`,
+    );
+    return running;
+  }
+
+  it('closes the Nest app after the drain under keep-alive load: onApplicationShutdown writes its marker, no request fails, exit 0', async () => {
+    const running = await closesTheAppUnderLoad({});
+    expect(running.lines.filter(phase('close'))).toHaveLength(1);
+  });
+
+  for (const attach of ['1', '0']) {
+    it(`gives an app that also calls enableShutdownHooks() one orderly shutdown (${attach === '1' ? 'attached' : 'not attached'}): held until the drain, marker written once, no request fails, exit 0`, async () => {
+      const running = await closesTheAppUnderLoad({
+        ENABLE_SHUTDOWN_HOOKS: '1',
+        ATTACH: attach,
+        FLUSH_HOOK_MS: '1000',
+      });
+      expect(running.lines.find(phase('close'))).toMatchObject({
+        level: 'warn',
+        msg: expect.stringContaining('app.enableShutdownHooks()'),
+      });
+      // Nest re-sent SIGTERM once its close was over; that is not an operator's second signal.
+      expect(running.lines.find(phase('forced'))).toBeUndefined();
+      expect(
+        running.lines.filter((line) => phase('close')(line) && line.signal === 'SIGTERM'),
+      ).toEqual([
+        expect.objectContaining({ msg: 'signal re-sent by Nest after it closed the app, ignored' }),
+      ]);
+      expect(running.lines.find((line) => line.hookRan === 'flush')).toBeDefined();
+    });
+  }
 
   it('completes a request whose body is still arriving at SIGTERM with its normal status', async () => {
     app = await spawnApp(adapter, {
@@ -223,12 +317,15 @@ describe.each(ADAPTERS)('SIGTERM on a spawned %s app', (adapter) => {
       ['signal', undefined],
       ['delay', undefined],
       ['drain', undefined],
+      ['close', undefined],
       ['hook', 'broken'],
       ['hook', 'flush'],
       ['hooks', undefined],
       ['exit', undefined],
     ]);
     for (const line of phases.slice(2)) expect(line.durationMs).toEqual(expect.any(Number));
-    expect(phases[4]).toMatchObject({ level: 'error', error: 'boom' });
+    expect(app.lines.find(nestHook('onApplicationShutdown'))).toMatchObject({ signal: 'SIGINT' });
+    expect(phases[4]).toMatchObject({ msg: 'Nest application closed', timedOut: false });
+    expect(phases[5]).toMatchObject({ level: 'error', error: 'boom' });
   });
 });
