@@ -19,6 +19,8 @@ export type {
 export type { SigningAlgorithm } from './jws.js';
 export { base64url, signCompact } from './jws.js';
 export { runConformance } from './run-conformance.js';
+export type { IssuedCertificate, IssueOptions, TestCa, TestCaOptions } from './test-ca.js';
+export { createTestCa } from './test-ca.js';
 export type {
   IssuerAlgorithm,
   IssuerKey,
