@@ -1,4 +1,4 @@
-import { BulwarkConfigError } from '@bulwark/core';
+import { BulwarkConfigError, readBodyAtMost } from '@bulwark/core';
 import type {
   AuthorizationContext,
   PolicyDecision,
@@ -103,18 +103,20 @@ export class OpaDecisionPoint implements DecisionPoint {
       ? { ...input, resource: this.options.resourceInput(input.resource) }
       : input;
     let answer: unknown;
+    const done = new AbortController();
     try {
       const response = await fetch(this.endpoint, {
         method: 'POST',
         headers: this.headers,
         body: JSON.stringify({ input: shaped }),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.any([done.signal, AbortSignal.timeout(this.timeoutMs)]),
         redirect: 'error',
       });
-      const text = await response.text();
       if (!response.ok) throw new Error(`status ${response.status}`);
-      if (text.length > MAX_ANSWER_BYTES) throw new Error('answer too large');
-      answer = JSON.parse(text);
+      // Counted in bytes and cut at the limit: a streamed answer is never buffered whole.
+      const bytes = await readBodyAtMost(response, MAX_ANSWER_BYTES);
+      if (bytes === undefined) throw new Error(`answer larger than ${MAX_ANSWER_BYTES} bytes`);
+      answer = JSON.parse(new TextDecoder().decode(bytes));
     } catch (error) {
       const why =
         error instanceof Error && error.name === 'TimeoutError'
@@ -125,6 +127,9 @@ export class OpaDecisionPoint implements DecisionPoint {
       throw new AuthzError('AUTHZ_DECISION_POINT_FAILED', `OPA ${this.endpoint}: ${why}`, {
         cause: error,
       });
+    } finally {
+      // Closes the connection when the answer was not read to its end.
+      done.abort();
     }
     const result = (answer as { result?: unknown } | null)?.result;
     if (result === true) return 'allow';

@@ -333,6 +333,19 @@ describe.each(CASES)('@bulwark/authz on %s after %s', (adapter, authenticator) =
       expect(events).toMatchObject([{ reason: 'policy_error' }]);
     });
 
+    it('regression: stops reading a streamed answer at the byte limit and denies (fail closed)', async () => {
+      const id = await create(alice);
+      await call(url, 'POST', `/v1/lab/share/${id}/bob`, {
+        token: token('alice', { scope: 'notes:share' }),
+      });
+      opa.mode = 'stream';
+      const answer = await call(url, 'GET', `/v1/lab/opa-notes/${id}`, { token: bob });
+      expect(answer).toMatchObject({ status: 404, body: NOT_FOUND });
+      expect(events).toMatchObject([{ reason: 'policy_error' }]);
+      // The connection was cut near the 64 KiB limit (plus socket buffers), not read to 10 MB.
+      expect(await opa.streamed).toBeLessThan(2 * 1024 * 1024);
+    });
+
     it('denies (fail closed) when OPA answers an error status', async () => {
       const id = await create(alice);
       opa.mode = 'error';

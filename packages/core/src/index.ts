@@ -1,5 +1,6 @@
 export type { AuthFailureRefusal } from './auth-failure-limit.js';
 export { setAuthFailureRefusal, takeAuthFailureRefusal } from './auth-failure-limit.js';
+export { readBodyAtMost } from './bounded-body.js';
 export type { BearerCredentials } from './bearer.js';
 export { parseBearer } from './bearer.js';
 export { BulwarkConfigError, BulwarkError } from './bulwark-error.js';

@@ -1,3 +1,5 @@
+import { readBodyAtMost } from '@bulwark/core';
+
 /** The most bytes a JWKS or discovery response may have. */
 export const MAX_KEY_DOCUMENT_BYTES = 512 * 1024;
 
@@ -33,9 +35,7 @@ export async function fetchJsonBounded(url: URL, options: BoundedFetchOptions): 
       signal,
     });
     if (!response.ok) throw new FetchStatusError(url, response.status);
-    const declared = Number(response.headers.get('content-length') ?? 0);
-    if (declared > options.maxBytes) throw tooLarge(url, options.maxBytes);
-    const bytes = await readAtMost(response, options.maxBytes);
+    const bytes = await readBodyAtMost(response, options.maxBytes);
     if (bytes === undefined) throw tooLarge(url, options.maxBytes);
     let text: string;
     try {
@@ -60,31 +60,4 @@ export async function fetchJsonBounded(url: URL, options: BoundedFetchOptions): 
 
 function tooLarge(url: URL, maxBytes: number): Error {
   return new Error(`${url.href} is larger than ${maxBytes} bytes`);
-}
-
-/** The body's bytes, or `undefined` as soon as it passes `maxBytes` (the rest is never read). */
-async function readAtMost(response: Response, maxBytes: number): Promise<Uint8Array | undefined> {
-  if (!response.body) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > maxBytes) return undefined;
-      chunks.push(value);
-    }
-  } finally {
-    // Cancelling an unfinished body stops undici reading from the socket.
-    void reader.cancel().catch(() => undefined);
-  }
-  const bytes = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }

@@ -6,8 +6,13 @@ export interface FakeOpa {
   readonly url: string;
   /** Every `input` received, in order. */
   readonly inputs: unknown[];
-  /** `'answer'` decides; `'hang'` never answers (until close); `'error'` answers 500. */
-  mode: 'answer' | 'hang' | 'error';
+  /**
+   * `'answer'` decides; `'hang'` never answers (until close); `'error'` answers 500;
+   * `'stream'` sends a 10 MB chunked answer with no Content-Length, 64 KiB every 2 ms.
+   */
+  mode: 'answer' | 'hang' | 'error' | 'stream';
+  /** For `'stream'`: resolves with the bytes written once the client closed or all was sent. */
+  streamed?: Promise<number>;
   close(): Promise<void>;
 }
 
@@ -47,6 +52,10 @@ export async function startFakeOpa(): Promise<FakeOpa> {
         hanging.add(response);
         return;
       }
+      if (state.mode === 'stream') {
+        state.streamed = streamTenMegabytes(response);
+        return;
+      }
       if (state.mode === 'error') {
         response.writeHead(500, { 'content-type': 'application/json' }).end('{"code":"internal"}');
         return;
@@ -61,4 +70,27 @@ export async function startFakeOpa(): Promise<FakeOpa> {
   const { port } = server.address() as AddressInfo;
   (state as { url: string }).url = `http://127.0.0.1:${port}`;
   return state;
+}
+
+function streamTenMegabytes(response: ServerResponse): Promise<number> {
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let written = 0;
+  response.writeHead(200, { 'content-type': 'application/json' });
+  response.write('{"result":');
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (response.destroyed || written >= 10 * 1024 * 1024) {
+        clearInterval(timer);
+        if (!response.destroyed) response.end('true}');
+        resolve(written);
+        return;
+      }
+      response.write(chunk);
+      written += chunk.length;
+    }, 2);
+    response.on('close', () => {
+      clearInterval(timer);
+      resolve(written);
+    });
+  });
 }
