@@ -1,0 +1,21 @@
+import type { DatabaseOptions } from './database-options.interface.js';
+
+/** Options of `DatabaseModule.forRoot`: those of `BulwarkDatabase.open`. */
+export type DatabaseModuleOptions = DatabaseOptions<Record<string, unknown>>;
+
+/** Settings of the module itself, given beside the options in `forRoot` and `forRootAsync`. */
+export interface DatabaseModuleExtras {
+  /** Makes `BulwarkDatabase` injectable everywhere without importing the module again. @default true */
+  isGlobal?: boolean;
+  /**
+   * Registers `DatabaseErrorInterceptor` for the app, so database errors become problems
+   * (409, 400, 503) naming no SQL. @default true
+   */
+  mapErrors?: boolean;
+}
+
+/** A class that makes the options, for `forRootAsync({ useClass })`. */
+export interface DatabaseOptionsFactory {
+  /** Returns the options, possibly after reading configuration. */
+  createDatabaseOptions(): DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
+}

@@ -1,0 +1,52 @@
+import type { Environment } from '@bulwark/core';
+
+/**
+ * Options of {@link BulwarkDatabase.open} and `DatabaseModule.forRoot`. The connection itself
+ * comes from the environment (see the README): `DATABASE_URL` or `DATABASE_URL_FILE`,
+ * `DATABASE_PASSWORD_FILE`, `DATABASE_CA_FILE`, `DATABASE_ALLOW_PLAINTEXT` and `NODE_ENV`.
+ *
+ * @example
+ * ```ts
+ * { schema, expectedSchemaVersion: 3, statementTimeoutMs: 5000 }
+ * ```
+ */
+export interface DatabaseOptions<TSchema extends Record<string, unknown> = Record<string, never>> {
+  /** Where the variables are read. @default process.env */
+  env?: Environment;
+  /**
+   * Outside production with no `DATABASE_URL`: where embedded PGlite keeps its files, or
+   * `'memory'` for a throw-away database (tests). Never used in production, which requires
+   * `DATABASE_URL`. @default '.data/pglite'
+   */
+  embedded?: string;
+  /** The Drizzle schema (tables and relations), for typed relational queries. */
+  schema?: TSchema;
+  /**
+   * The schema version this build needs (the highest migration version it ships). When set,
+   * readiness is refused while the applied version differs, naming both.
+   */
+  expectedSchemaVersion?: number;
+  /** The table where applied migrations are recorded. @default 'bulwark_schema_migrations' */
+  migrationsTable?: string;
+  /**
+   * `statement_timeout` of every PostgreSQL session, in ms (1 to 3,600,000). PGlite ignores it.
+   * @default 15000
+   */
+  statementTimeoutMs?: number;
+  /**
+   * `idle_in_transaction_session_timeout` of every PostgreSQL session, in ms (1 to 3,600,000).
+   * @default 30000
+   */
+  idleInTransactionTimeoutMs?: number;
+  /** How long opening one PostgreSQL connection may take, in ms (1 to 600,000). @default 5000 */
+  connectionTimeoutMs?: number;
+  /** Pooled PostgreSQL connections per process (1 to 1000). @default 10 */
+  poolMax?: number;
+  /** An idle pooled connection is closed after this many ms (1 to 3,600,000). @default 30000 */
+  idleTimeoutMs?: number;
+  /**
+   * How often `DATABASE_PASSWORD_FILE` is re-read, in ms (10 to 3,600,000). It is also re-read
+   * at once when the server refuses the password. @default 5000
+   */
+  passwordCheckMs?: number;
+}

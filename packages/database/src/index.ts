@@ -1,0 +1,39 @@
+export type {
+  DatabaseQueryResultHKT,
+  DrizzleDatabase,
+  SchemaVersionCheck,
+} from './bulwark-database.js';
+export { BulwarkDatabase } from './bulwark-database.js';
+export {
+  DATABASE_OPTIONS,
+  DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_EMBEDDED_DIRECTORY,
+  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MIGRATIONS_TABLE,
+  DEFAULT_PASSWORD_CHECK_MS,
+  DEFAULT_POOL_MAX,
+  DEFAULT_STATEMENT_TIMEOUT_MS,
+} from './database.constants.js';
+export { InjectDatabase, InjectDatabaseOptions } from './database.decorator.js';
+export type { DatabaseErrorCode } from './database.error.js';
+export { DatabaseError } from './database.error.js';
+export { DatabaseModule } from './database.module.js';
+export type {
+  DatabaseConfig,
+  DatabaseTls,
+  EmbeddedConfig,
+  PostgresConfig,
+} from './database-config.js';
+export { resolveDatabaseConfig } from './database-config.js';
+export { DatabaseErrorInterceptor, mapDatabaseError } from './database-error-mapping.js';
+export type {
+  DatabaseModuleExtras,
+  DatabaseModuleOptions,
+  DatabaseOptionsFactory,
+} from './database-module-options.interface.js';
+export type { DatabaseOptions } from './database-options.interface.js';
+export type { Migration, MigrationOptions, MigrationResult } from './migrations.js';
+export { latestMigrationVersion, migrate, readMigrations, runMigrations } from './migrations.js';
+export type { ScopeQueryOptions } from './scope-query.js';
+export { scopeQuery } from './scope-query.js';
