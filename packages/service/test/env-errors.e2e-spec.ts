@@ -125,6 +125,11 @@ const CASES: ReadonlyArray<[variable: string, env: Record<string, string>, allow
     /http\/protobuf, http\/json, grpc/,
   ],
   [
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' },
+    /absolute http:\/\/ or https:\/\/ URL/,
+  ],
+  [
     'OTEL_BULWARK_RECORD_STACKS',
     { OTEL_TRACES_EXPORTER: 'otlp', OTEL_BULWARK_RECORD_STACKS: 'maybe' },
     /true or false/,

@@ -21,6 +21,8 @@ describe('validateTracingEnv', () => {
       validateTracingEnv({
         OTEL_TRACES_EXPORTER: 'otlp,console',
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://otel.example.com/v1/traces',
       }),
     ).not.toThrow();
   });
@@ -37,6 +39,14 @@ describe('validateTracingEnv', () => {
     [
       { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'json' },
       'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: "json" is not supported. Set OTEL_EXPORTER_OTLP_TRACES_PROTOCOL to one of http/protobuf, http/json, grpc.',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: 'otel-collector:4318' },
+      'OTEL_EXPORTER_OTLP_ENDPOINT: "otel-collector:4318" is not an absolute http:// or https:// URL. Set OTEL_EXPORTER_OTLP_ENDPOINT to the collector\'s URL, such as http://otel-collector:4318, or unset it.',
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'ftp://otel-collector/v1/traces' },
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "ftp://otel-collector/v1/traces" is not an absolute http:// or https:// URL. Set OTEL_EXPORTER_OTLP_TRACES_ENDPOINT to the collector\'s URL, such as http://otel-collector:4318, or unset it.',
     ],
   ])('rejects %j, naming the variable', (env, message) => {
     expect(() => validateTracingEnv(env)).toThrow(BulwarkConfigError);

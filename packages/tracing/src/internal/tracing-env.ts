@@ -14,8 +14,9 @@ export function tracingRequested(env: Environment): boolean {
 }
 
 /**
- * Fails start-up on values the SDK would only warn about and silently replace, such as a
- * misspelt protocol that would send protobuf to a JSON-only collector.
+ * Fails start-up on values the SDK would only warn about and silently replace or fail with, such
+ * as a misspelt protocol that would send protobuf to a JSON-only collector, or a collector
+ * endpoint without its `http://` scheme.
  */
 export function validateTracingEnv(env: Environment): void {
   for (const exporter of envList('OTEL_TRACES_EXPORTER', [], { env })) {
@@ -23,6 +24,17 @@ export function validateTracingEnv(env: Environment): void {
       throw new BulwarkConfigError(
         'OTEL_TRACES_EXPORTER',
         `"${exporter}" is not supported. Set OTEL_TRACES_EXPORTER to one of ${EXPORTERS.join(', ')}.`,
+      );
+    }
+  }
+  // The SDK takes `collector:4318` (no scheme) or `ftp://…` without complaint at start-up, then
+  // fails every export: the traces are lost with only a warning per batch.
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const endpoint = env[name]?.trim();
+    if (endpoint && !isHttpUrl(endpoint)) {
+      throw new BulwarkConfigError(
+        name,
+        `"${endpoint}" is not an absolute http:// or https:// URL. Set ${name} to the collector's URL, such as http://otel-collector:4318, or unset it.`,
       );
     }
   }
@@ -34,6 +46,15 @@ export function validateTracingEnv(env: Environment): void {
         `"${protocol}" is not supported. Set ${name} to one of ${PROTOCOLS.join(', ')}.`,
       );
     }
+  }
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
   }
 }
 
