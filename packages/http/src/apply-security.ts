@@ -1,4 +1,6 @@
 import type { Server } from 'node:http';
+import { Server as TlsServer } from 'node:tls';
+import { appendRequestHook } from '@bulwark/core';
 import {
   createValidationPipe,
   ProblemDetailsFilter,
@@ -9,6 +11,7 @@ import type { INestApplication } from '@nestjs/common';
 import { corsOptions } from './cors.js';
 import { HttpError } from './http.error.js';
 import type { ResolvedSecurityOptions, SecurityOptions } from './http-options.interface.js';
+import { peerIdentityHook } from './internal/peer-identity.js';
 import { resolveSecurityOptions } from './resolve-security-options.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -21,7 +24,8 @@ function isResolved(
 /**
  * Hardens an app created elsewhere, before `app.init()`/`app.listen()`, on Express or Fastify,
  * in the order of the request path: request ids, security headers, CORS allow-list, the
- * hardened body parser, then the problem+json filter and the validation pipe
+ * hardened body parser, peer identity (the verified client certificate or a trusted proxy's
+ * identity header, see `@bulwark/core`'s `Peer`), then the problem+json filter and the validation pipe
  * (`@bulwark/errors`). Also sets keep-alive, header and request timeouts on the server and,
  * on Express, the trusted proxies (on Fastify, `createSecureApp` passes them to the adapter).
  * Returns the resolved options, whose `clientAddresses` resolver the rate limiter can share.
@@ -66,12 +70,30 @@ export function applySecurity(
     maxDepth: resolved.maxJsonDepth,
     maxArrayLength: resolved.maxJsonArrayLength,
   });
+  const server = app.getHttpServer() as Server | undefined;
+  if (resolved.tls !== undefined && !(server instanceof TlsServer)) {
+    throw new HttpError(
+      'HTTP_TLS_UNAVAILABLE',
+      `${resolved.tls.settings.certFile} is set but this app's server is plain HTTP: create the app with createSecureApp, which serves TLS, or unset it`,
+    );
+  }
+  if (resolved.peerIdentityHeader !== undefined || resolved.tls?.clientCaFile !== undefined) {
+    appendRequestHook(
+      adapter,
+      'peer-identity',
+      peerIdentityHook({
+        tls: resolved.tls,
+        header: resolved.peerIdentityHeader,
+        clientAddresses: resolved.clientAddresses,
+      }),
+      () => new HttpError('HTTP_UNSUPPORTED_ADAPTER', 'the adapter has no request hook'),
+    );
+  }
   app.useGlobalFilters(new ProblemDetailsFilter());
   if (resolved.validation !== false) {
     const overrides = typeof resolved.validation === 'object' ? resolved.validation : {};
     app.useGlobalPipes(createValidationPipe(overrides));
   }
-  const server = app.getHttpServer() as Server | undefined;
   if (server) {
     server.keepAliveTimeout = resolved.keepAliveTimeoutMs;
     server.headersTimeout = resolved.headersTimeoutMs;

@@ -70,10 +70,88 @@ export interface SecurityOptions {
    */
   validation?: boolean | ValidationPipeOptions;
   /**
+   * TLS on the main listener, from PEM files reloaded when they change; `false` for plain HTTP
+   * (TLS ends at the ingress or the mesh). Only `createSecureApp` can serve it: `applySecurity`
+   * refuses an app whose server is not a TLS server.
+   * @default from `TLS_CERT_FILE`, `TLS_KEY_FILE`, `TLS_CLIENT_CA_FILE`, `TLS_CLIENT_AUTH`; off when
+   * `TLS_CERT_FILE` and `TLS_KEY_FILE` are unset
+   */
+  tls?: TlsOptions | false;
+  /**
+   * The header a mesh sidecar (Envoy) passes the client certificate it verified in, in Envoy's
+   * `x-forwarded-client-cert` format. Believed only from a `trustProxy` peer, nearest element
+   * only; `false` never reads one.
+   * @default `PEER_IDENTITY_HEADER`, else `false`
+   */
+  peerIdentityHeader?: string | false;
+  /**
    * Where options not given are read from.
    * @default process.env
    */
   env?: Environment;
+}
+
+/** Whether a client certificate is needed: `required` (401 without one) or `optional`. */
+export type ClientAuthMode = 'required' | 'optional';
+
+/**
+ * TLS for the main listener. TLS 1.2 is the minimum, 1.3 is preferred, and the cipher suites are
+ * {@link MODERN_TLS_CIPHERS}. The files are polled and, when their content changes, validated and
+ * used for new handshakes; a replacement that does not parse, or whose key does not match its
+ * certificate, is refused and the previous material stays in use.
+ *
+ * @example
+ * ```ts
+ * createSecureApp(AppModule, {
+ *   tls: { certFile: '/etc/tls/tls.crt', keyFile: '/etc/tls/tls.key', clientCaFile: '/etc/tls/ca.crt' },
+ * });
+ * ```
+ */
+export interface TlsOptions {
+  /** PEM certificate, optionally followed by its intermediates. `TLS_CERT_FILE`. */
+  certFile: string;
+  /** PEM private key of the certificate. `TLS_KEY_FILE`. */
+  keyFile: string;
+  /**
+   * PEM bundle of the CAs client certificates are verified against. Set: mutual TLS.
+   * `TLS_CLIENT_CA_FILE`.
+   * @default none: no client certificate is requested
+   */
+  clientCaFile?: string;
+  /**
+   * With `clientCaFile`: `required` answers 401 to every request without a verified client
+   * certificate except on `exemptPaths`; `optional` lets requests without one through without a
+   * peer. A certificate presented but not verified is refused in both modes. `TLS_CLIENT_AUTH`.
+   * @default 'required'
+   */
+  clientAuth?: ClientAuthMode;
+  /**
+   * Path prefixes reachable without a client certificate: the probes, since kubelet cannot
+   * present one.
+   * @default ['/health/']
+   */
+  exemptPaths?: readonly string[];
+  /**
+   * How often the files are checked for new content, in ms (from 100 to 10000).
+   * @default 2000
+   */
+  reloadIntervalMs?: number;
+}
+
+/** {@link TlsOptions} after defaults and validation, with the setting each path came from. */
+export interface ResolvedTlsOptions {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly clientCaFile: string | undefined;
+  readonly clientAuth: ClientAuthMode;
+  readonly exemptPaths: readonly string[];
+  readonly reloadIntervalMs: number;
+  /** The option or variable names, for error messages: `TLS_CERT_FILE` or `tls.certFile`… */
+  readonly settings: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly clientCaFile: string;
+  };
 }
 
 /**
@@ -110,6 +188,10 @@ export interface ResolvedSecurityOptions {
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
   readonly validation: boolean | ValidationPipeOptions;
+  /** TLS on the listener, or `undefined` for plain HTTP. */
+  readonly tls: ResolvedTlsOptions | undefined;
+  /** The lowercase name of the trusted peer-identity header, or `undefined`. */
+  readonly peerIdentityHeader: string | undefined;
   /** The client-address resolver for this trusted-proxy setting; share it with the rate limiter. */
   readonly clientAddresses: ClientAddressResolver;
 }

@@ -4,10 +4,13 @@ export { createSecureApp } from './create-secure-app.js';
 export type { HttpErrorCode } from './http.error.js';
 export { HttpError } from './http.error.js';
 export type {
+  ClientAuthMode,
   HttpAdapterName,
   ResolvedSecurityOptions,
+  ResolvedTlsOptions,
   SecureAppOptions,
   SecurityOptions,
+  TlsOptions,
 } from './http-options.interface.js';
 export { resolveSecurityOptions } from './resolve-security-options.js';
 export {
@@ -15,3 +18,4 @@ export {
   installSecurityHeaders,
   setSecurityHeaders,
 } from './security-headers.js';
+export { MODERN_TLS_CIPHERS, TLS_ECDH_CURVES, TLS_MIN_VERSION } from './tls-profile.js';

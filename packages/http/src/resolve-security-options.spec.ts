@@ -88,3 +88,95 @@ describe('resolveSecurityOptions', () => {
     });
   });
 });
+
+describe('resolveSecurityOptions: TLS and peer identity', () => {
+  it('is plain HTTP without a peer header by default', () => {
+    expect(resolveSecurityOptions({}, {})).toMatchObject({
+      tls: undefined,
+      peerIdentityHeader: undefined,
+    });
+  });
+
+  it('reads the TLS variables, clientAuth defaulting to required', () => {
+    const resolved = resolveSecurityOptions(
+      {},
+      {
+        TLS_CERT_FILE: '/tls/tls.crt',
+        TLS_KEY_FILE: '/tls/tls.key',
+        TLS_CLIENT_CA_FILE: '/tls/ca.crt',
+      },
+    );
+    expect(resolved.tls).toEqual({
+      certFile: '/tls/tls.crt',
+      keyFile: '/tls/tls.key',
+      clientCaFile: '/tls/ca.crt',
+      clientAuth: 'required',
+      exemptPaths: ['/health/'],
+      reloadIntervalMs: 2000,
+      settings: {
+        certFile: 'TLS_CERT_FILE',
+        keyFile: 'TLS_KEY_FILE',
+        clientCaFile: 'TLS_CLIENT_CA_FILE',
+      },
+    });
+  });
+
+  it('reads PEER_IDENTITY_HEADER, lowercased, with a trusted proxy', () => {
+    expect(
+      resolveSecurityOptions(
+        {},
+        { PEER_IDENTITY_HEADER: 'X-Forwarded-Client-Cert', TRUST_PROXY: 'loopback' },
+      ).peerIdentityHeader,
+    ).toBe('x-forwarded-client-cert');
+  });
+
+  it.each([
+    [
+      { TLS_CERT_FILE: '/tls/tls.crt' },
+      'TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE go together: set both for HTTPS, or neither for plain HTTP',
+    ],
+    [
+      { TLS_CLIENT_CA_FILE: '/tls/ca.crt' },
+      'TLS_CLIENT_CA_FILE: client certificates need TLS on the listener: set TLS_CERT_FILE and TLS_KEY_FILE too',
+    ],
+    [
+      { TLS_CERT_FILE: '/a', TLS_KEY_FILE: '/b', TLS_CLIENT_CA_FILE: '/c', TLS_CLIENT_AUTH: 'yes' },
+      'TLS_CLIENT_AUTH: must be "required" or "optional" (got "yes")',
+    ],
+    [
+      { TLS_CERT_FILE: '/a', TLS_KEY_FILE: '/b', TLS_CLIENT_AUTH: 'optional' },
+      'TLS_CLIENT_AUTH: applies to client certificates only: set TLS_CLIENT_CA_FILE too, or unset TLS_CLIENT_AUTH',
+    ],
+    [
+      { PEER_IDENTITY_HEADER: 'x-forwarded-client-cert' },
+      'PEER_IDENTITY_HEADER: the header is believed only from a trusted proxy: set TRUST_PROXY (trustProxy) to the sidecar, such as loopback',
+    ],
+    [
+      { PEER_IDENTITY_HEADER: 'x forwarded', TRUST_PROXY: '1' },
+      'PEER_IDENTITY_HEADER: "x forwarded" is not a header name: use letters, digits and "-", such as x-forwarded-client-cert',
+    ],
+  ])('refuses %o, naming the variable', (env, message) => {
+    expect(() => resolveSecurityOptions({}, env)).toThrow(message);
+    expect(() => resolveSecurityOptions({}, env)).toThrow(BulwarkConfigError);
+  });
+
+  it.each([
+    [{ tls: { certFile: '', keyFile: '/k' } }, 'tls.certFile: must be the path of a PEM file'],
+    [
+      { tls: { certFile: '/c', keyFile: '/k', reloadIntervalMs: 50 } },
+      'tls.reloadIntervalMs: must be an integer from 100 to 10000',
+    ],
+    [
+      { tls: { certFile: '/c', keyFile: '/k', exemptPaths: ['health'] } },
+      'tls.exemptPaths: must be a list of paths starting with "/"',
+    ],
+  ])('refuses the option %o, naming it', (options, message) => {
+    expect(() => resolveSecurityOptions(options as never, {})).toThrow(message);
+  });
+
+  it('lets tls: false override the variables', () => {
+    expect(
+      resolveSecurityOptions({ tls: false }, { TLS_CERT_FILE: '/a', TLS_KEY_FILE: '/b' }).tls,
+    ).toBeUndefined();
+  });
+});

@@ -1,12 +1,18 @@
 import {
   BulwarkConfigError,
   ClientAddressResolver,
+  type Environment,
   envList,
   parseTrustProxy,
   type TrustProxy,
 } from '@bulwark/core';
 import { resolveBodyParserOptions } from '@bulwark/errors';
-import type { ResolvedSecurityOptions, SecurityOptions } from './http-options.interface.js';
+import type {
+  ResolvedSecurityOptions,
+  ResolvedTlsOptions,
+  SecurityOptions,
+  TlsOptions,
+} from './http-options.interface.js';
 
 function checkOrigins(origins: readonly string[], credentials: boolean, setting: string): string[] {
   return origins.map((entry) => {
@@ -58,9 +64,120 @@ function checkTrust(value: TrustProxy): TrustProxy {
   throw new BulwarkConfigError('trustProxy', 'must be false, a hop count or a list of CIDRs');
 }
 
+function checkPath(setting: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new BulwarkConfigError(setting, 'must be the path of a PEM file');
+  }
+  return value.trim();
+}
+
+function checkClientAuth(setting: string, value: unknown): 'required' | 'optional' {
+  if (value !== 'required' && value !== 'optional') {
+    throw new BulwarkConfigError(
+      setting,
+      `must be "required" or "optional" (got "${String(value)}")`,
+    );
+  }
+  return value;
+}
+
+function tlsFromEnv(env: Environment): ResolvedTlsOptions | undefined {
+  const cert = env.TLS_CERT_FILE?.trim() || undefined;
+  const key = env.TLS_KEY_FILE?.trim() || undefined;
+  const ca = env.TLS_CLIENT_CA_FILE?.trim() || undefined;
+  const auth = env.TLS_CLIENT_AUTH?.trim() || undefined;
+  if (cert === undefined && key === undefined) {
+    if (ca !== undefined) {
+      throw new BulwarkConfigError(
+        'TLS_CLIENT_CA_FILE',
+        'client certificates need TLS on the listener: set TLS_CERT_FILE and TLS_KEY_FILE too',
+      );
+    }
+    return undefined;
+  }
+  if (cert === undefined || key === undefined) {
+    throw new BulwarkConfigError(
+      cert === undefined ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE',
+      'TLS_CERT_FILE and TLS_KEY_FILE go together: set both for HTTPS, or neither for plain HTTP',
+    );
+  }
+  if (auth !== undefined && ca === undefined) {
+    throw new BulwarkConfigError(
+      'TLS_CLIENT_AUTH',
+      'applies to client certificates only: set TLS_CLIENT_CA_FILE too, or unset TLS_CLIENT_AUTH',
+    );
+  }
+  return {
+    certFile: cert,
+    keyFile: key,
+    clientCaFile: ca,
+    clientAuth: auth === undefined ? 'required' : checkClientAuth('TLS_CLIENT_AUTH', auth),
+    exemptPaths: ['/health/'],
+    reloadIntervalMs: 2000,
+    settings: {
+      certFile: 'TLS_CERT_FILE',
+      keyFile: 'TLS_KEY_FILE',
+      clientCaFile: 'TLS_CLIENT_CA_FILE',
+    },
+  };
+}
+
+function checkTls(tls: TlsOptions): ResolvedTlsOptions {
+  if (typeof tls !== 'object' || tls === null) {
+    throw new BulwarkConfigError('tls', 'must be false or { certFile, keyFile, clientCaFile? }');
+  }
+  const exemptPaths = tls.exemptPaths ?? ['/health/'];
+  if (
+    !Array.isArray(exemptPaths) ||
+    !exemptPaths.every((path) => typeof path === 'string' && path.startsWith('/'))
+  ) {
+    throw new BulwarkConfigError('tls.exemptPaths', 'must be a list of paths starting with "/"');
+  }
+  return {
+    certFile: checkPath('tls.certFile', tls.certFile),
+    keyFile: checkPath('tls.keyFile', tls.keyFile),
+    clientCaFile:
+      tls.clientCaFile === undefined ? undefined : checkPath('tls.clientCaFile', tls.clientCaFile),
+    clientAuth:
+      tls.clientAuth === undefined ? 'required' : checkClientAuth('tls.clientAuth', tls.clientAuth),
+    exemptPaths: [...exemptPaths],
+    reloadIntervalMs: checkInt('tls.reloadIntervalMs', tls.reloadIntervalMs ?? 2000, 100, 10_000),
+    settings: {
+      certFile: 'tls.certFile',
+      keyFile: 'tls.keyFile',
+      clientCaFile: 'tls.clientCaFile',
+    },
+  };
+}
+
+const HEADER_NAME = /^[a-z0-9-]{1,64}$/;
+
+function checkPeerHeader(
+  value: string | false | undefined,
+  setting: string,
+  trustProxy: TrustProxy,
+): string | undefined {
+  if (value === undefined || value === false || value.trim() === '') return undefined;
+  const name = value.trim().toLowerCase();
+  if (!HEADER_NAME.test(name)) {
+    throw new BulwarkConfigError(
+      setting,
+      `"${value}" is not a header name: use letters, digits and "-", such as x-forwarded-client-cert`,
+    );
+  }
+  if (trustProxy === false) {
+    throw new BulwarkConfigError(
+      setting,
+      'the header is believed only from a trusted proxy: set TRUST_PROXY (trustProxy) to the sidecar, such as loopback',
+    );
+  }
+  return name;
+}
+
 /**
  * Applies defaults and environment variables (`CORS_ORIGINS`, `TRUST_PROXY`,
- * `BODY_LIMIT_BYTES`) to {@link SecurityOptions} and validates them.
+ * `BODY_LIMIT_BYTES`, `TLS_CERT_FILE`, `TLS_KEY_FILE`, `TLS_CLIENT_CA_FILE`, `TLS_CLIENT_AUTH`,
+ * `PEER_IDENTITY_HEADER`) to {@link SecurityOptions} and validates them.
  *
  * @throws BulwarkConfigError naming the option or variable at fault, with what to set.
  * @example
@@ -117,6 +234,16 @@ export function resolveSecurityOptions(
   if (typeof validation !== 'boolean' && typeof validation !== 'object') {
     throw new BulwarkConfigError('validation', 'must be true, false or ValidationPipe options');
   }
+  const tls =
+    options.tls === false
+      ? undefined
+      : options.tls === undefined
+        ? tlsFromEnv(env)
+        : checkTls(options.tls);
+  const peerIdentityHeader =
+    options.peerIdentityHeader === undefined
+      ? checkPeerHeader(env.PEER_IDENTITY_HEADER, 'PEER_IDENTITY_HEADER', trustProxy)
+      : checkPeerHeader(options.peerIdentityHeader, 'peerIdentityHeader', trustProxy);
   return {
     corsOrigins,
     corsCredentials,
@@ -128,6 +255,8 @@ export function resolveSecurityOptions(
     headersTimeoutMs,
     requestTimeoutMs,
     validation,
+    tls,
+    peerIdentityHeader,
     clientAddresses: new ClientAddressResolver(trustProxy),
   };
 }

@@ -1,0 +1,414 @@
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import {
+  BulwarkConfigError,
+  READINESS_INDICATOR,
+  type ReadinessCheck,
+  type SecurityEvent,
+  subscribeSecurityEvents,
+  tlsCertificates,
+  tlsReloadFailures,
+} from '@bulwark/core';
+import { detectLeaks } from '@bulwark/errors';
+import { ADAPTERS } from '@bulwark/test-harness';
+import { createTestCa, type IssuedCertificate, type TestCa } from '@bulwark/testing';
+import type { INestApplication } from '@nestjs/common';
+import { ModulesContainer, NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applySecurity, createSecureApp, HttpError, type TlsOptions } from '../src/index.js';
+import { PeerModule } from './tls-fixture.js';
+
+const ca = createTestCa();
+const otherCa = createTestCa();
+const serverCert = ca.issueServer();
+const orders = ca.issueClient({ spiffeId: ca.spiffeId('orders', 'orders'), dnsNames: ['orders'] });
+const expired = ca.issueClient({ days: 0 });
+const stranger = otherCa.issueClient({ spiffeId: otherCa.spiffeId('orders', 'orders') });
+const dir = mkdtempSync(join(tmpdir(), 'bulwark-http-tls-'));
+
+const events: SecurityEvent[] = [];
+const unsubscribe = subscribeSecurityEvents((event) => events.push(event));
+
+afterAll(() => {
+  unsubscribe();
+  ca.close();
+  otherCa.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  contentType: string | undefined;
+  /** SHA-256 of the certificate the server presented, colon-separated hex. */
+  serverFingerprint: string;
+}
+
+/** One request over a new TLS connection (no agent: every call is a new handshake). */
+function get(
+  port: number,
+  path: string,
+  client?: Pick<IssuedCertificate, 'cert' | 'key'>,
+  agent: Agent | false = false,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        ca: ca.certificate,
+        agent,
+        ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
+      },
+      (res) => {
+        const socket = res.socket as TLSSocket;
+        const serverFingerprint = socket.getPeerCertificate().fingerprint256;
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text) as Record<string, unknown>,
+            contentType: res.headers['content-type'],
+            serverFingerprint,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function fingerprint(issued: IssuedCertificate): string {
+  return (issued.fingerprintSha256.toUpperCase().match(/../g) as string[]).join(':');
+}
+
+/** Polls `probe` until it holds; the issue bounds rotation at 10 s. */
+async function eventually(probe: () => Promise<boolean> | boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`not within 10 s: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Copies of the CA's files the test can rewrite, as cert-manager would. */
+function materialFiles(name: string) {
+  const files = {
+    certFile: join(dir, `${name}.crt`),
+    keyFile: join(dir, `${name}.key`),
+    clientCaFile: join(dir, `${name}-ca.crt`),
+  };
+  copyFileSync(serverCert.certFile, files.certFile);
+  copyFileSync(serverCert.keyFile, files.keyFile);
+  copyFileSync(ca.certificateFile, files.clientCaFile);
+  return files;
+}
+
+async function start(
+  adapter: (typeof ADAPTERS)[number],
+  tls: TlsOptions,
+): Promise<{ app: INestApplication; port: number }> {
+  const app = await createSecureApp(PeerModule, { adapter, logger: false, tls, env: {} });
+  await app.listen(0, '127.0.0.1');
+  return { app, port: (app.getHttpServer().address() as { port: number }).port };
+}
+
+function readinessOf(app: INestApplication): ReadinessCheck {
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const wrapper of module.providers.values()) {
+      const instance = wrapper.instance as object | undefined;
+      if (instance && Reflect.getMetadata(READINESS_INDICATOR, instance.constructor) === 'tls') {
+        return instance as ReadinessCheck;
+      }
+    }
+  }
+  throw new Error('no tls readiness indicator');
+}
+
+function lastEvent(): SecurityEvent | undefined {
+  return events[events.length - 1];
+}
+
+describe.each(ADAPTERS)('mutual TLS on %s', (adapter) => {
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    ({ app, port } = await start(adapter, materialFiles(`${adapter}-mtls`)));
+  });
+  afterAll(() => app.close());
+
+  it('serves HTTPS and attaches the peer of a valid client certificate', async () => {
+    const answer = await get(port, '/whoami', orders);
+    expect(answer.status).toBe(200);
+    expect(answer.serverFingerprint).toBe(fingerprint(serverCert));
+    expect(answer.body.peer).toEqual({
+      id: 'spiffe://cluster.local/ns/orders/sa/orders',
+      spiffeId: 'spiffe://cluster.local/ns/orders/sa/orders',
+      dnsNames: ['orders'],
+      subject: 'CN=client',
+      fingerprintSha256: orders.fingerprintSha256,
+      source: 'tls',
+    });
+  });
+
+  it.each([
+    ['an expired certificate', () => expired, 'client_certificate_invalid', 'CERT_HAS_EXPIRED'],
+    [
+      'a certificate from another CA',
+      () => stranger,
+      'client_certificate_invalid',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ],
+    ['no certificate', () => undefined, 'client_certificate_missing', undefined],
+  ])(
+    'answers 401 with a problem and a security event to %s',
+    async (_name, client, reason, code) => {
+      const before = events.length;
+      const answer = await get(port, '/whoami', client());
+      expect(answer.status).toBe(401);
+      expect(answer.contentType).toBe('application/problem+json');
+      expect(answer.body).toMatchObject({
+        type: 'urn:bulwark:problem:client-certificate-required',
+        title: 'Client certificate required',
+        status: 401,
+        instance: '/whoami',
+      });
+      expect(detectLeaks(JSON.stringify(answer.body))).toEqual([]);
+      expect(events.length).toBe(before + 1);
+      expect(lastEvent()).toMatchObject({
+        kind: 'authentication.failed',
+        reason,
+        clientAddress: '127.0.0.1',
+        ...(code === undefined ? {} : { details: { code } }),
+      });
+    },
+  );
+
+  it('keeps the probes reachable without a certificate', async () => {
+    const answer = await get(port, '/health/live');
+    expect([answer.status, answer.body]).toEqual([200, { status: 'ok' }]);
+  });
+
+  it('refuses TLS 1.1 in the handshake', async () => {
+    await expect(
+      new Promise((resolve, reject) => {
+        const req = request(
+          {
+            host: '127.0.0.1',
+            port,
+            path: '/health/live',
+            ca: ca.certificate,
+            agent: false,
+            maxVersion: 'TLSv1.1',
+            minVersion: 'TLSv1',
+          },
+          resolve,
+        );
+        req.on('error', reject);
+        req.end();
+      }),
+    ).rejects.toThrow();
+  });
+
+  it('negotiates TLS 1.3 when the client offers it', async () => {
+    const protocol = await new Promise<string | null>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/health/live', ca: ca.certificate, agent: false },
+        (res) => {
+          res.resume();
+          resolve((res.socket as TLSSocket).getProtocol());
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    expect(protocol).toBe('TLSv1.3');
+  });
+
+  it('reports the certificate expiry for the metric, and is ready while it is valid', async () => {
+    expect(tlsCertificates()).toContainEqual({
+      certificate: 'server',
+      notAfter: new Date(
+        new (await import('node:crypto')).X509Certificate(serverCert.cert).validTo,
+      ),
+    });
+    expect(await readinessOf(app).readiness()).toEqual({
+      ready: true,
+      info: { clientCertificates: 'required' },
+    });
+  });
+});
+
+describe.each(ADAPTERS)('optional client certificates on %s', (adapter) => {
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    ({ app, port } = await start(adapter, {
+      ...materialFiles(`${adapter}-optional`),
+      clientAuth: 'optional',
+    }));
+  });
+  afterAll(() => app.close());
+
+  it('lets a request without a certificate through without a peer', async () => {
+    expect(await get(port, '/whoami')).toMatchObject({ status: 200, body: { peer: null } });
+  });
+
+  it('still refuses a certificate that does not verify', async () => {
+    expect((await get(port, '/whoami', expired)).status).toBe(401);
+  });
+
+  it('attaches the peer of a valid one', async () => {
+    const answer = await get(port, '/whoami', orders);
+    expect((answer.body.peer as { id: string }).id).toBe(ca.spiffeId('orders', 'orders'));
+  });
+});
+
+describe.each(ADAPTERS)('rotation on %s', (adapter) => {
+  let app: INestApplication;
+  let port: number;
+  let files: ReturnType<typeof materialFiles>;
+  let rotatingCa: TestCa;
+  beforeAll(async () => {
+    files = materialFiles(`${adapter}-rotation`);
+    rotatingCa = createTestCa();
+    ({ app, port } = await start(adapter, { ...files, reloadIntervalMs: 100 }));
+  });
+  afterAll(async () => {
+    await app.close();
+    rotatingCa.close();
+  });
+
+  it('serves a rewritten server certificate to new handshakes; an established connection continues', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      const before = await get(port, '/whoami', orders, agent);
+      expect(before.serverFingerprint).toBe(fingerprint(serverCert));
+      const renewed = ca.issueServer();
+      writeFileSync(files.keyFile, renewed.key);
+      writeFileSync(files.certFile, renewed.cert);
+      await eventually(
+        async () => (await get(port, '/health/live')).serverFingerprint === fingerprint(renewed),
+        'the renewed certificate in a new handshake',
+      );
+      const reused = await get(port, '/whoami', orders, agent);
+      expect([reused.status, reused.serverFingerprint]).toEqual([200, fingerprint(serverCert)]);
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it('verifies clients against a rewritten CA bundle in new handshakes', async () => {
+    const newcomer = rotatingCa.issueClient({
+      spiffeId: rotatingCa.spiffeId('billing', 'billing'),
+    });
+    expect((await get(port, '/whoami', newcomer)).status).toBe(401);
+    writeFileSync(files.clientCaFile, rotatingCa.certificate);
+    await eventually(
+      async () => (await get(port, '/whoami', newcomer)).status === 200,
+      'a client of the new CA accepted',
+    );
+    expect((await get(port, '/whoami', orders)).status).toBe(401);
+  });
+
+  it('keeps the old material when a replacement does not parse or its key does not match', async () => {
+    const inUse = (await get(port, '/health/live')).serverFingerprint;
+    const certFailures = tlsReloadFailures().get('certificate') ?? 0;
+    writeFileSync(
+      files.certFile,
+      '-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n',
+    );
+    await eventually(
+      () => (tlsReloadFailures().get('certificate') ?? 0) > certFailures,
+      'the broken certificate counted',
+    );
+    expect((await get(port, '/health/live')).serverFingerprint).toBe(inUse);
+
+    const keyFailures = tlsReloadFailures().get('key') ?? 0;
+    writeFileSync(files.certFile, ca.issueServer().cert);
+    await eventually(
+      () => (tlsReloadFailures().get('key') ?? 0) > keyFailures,
+      'the mismatched key counted',
+    );
+    const still = await get(port, '/health/live');
+    expect([still.status, still.serverFingerprint]).toEqual([200, inUse]);
+    // Counted once per distinct broken content, not once per poll.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(tlsReloadFailures().get('key')).toBe(keyFailures + 1);
+  });
+});
+
+describe.each(ADAPTERS)('an expired server certificate on %s', (adapter) => {
+  it('starts, and readiness is down', async () => {
+    const old = ca.issueServer({ days: 0 });
+    const { app } = await start(adapter, { certFile: old.certFile, keyFile: old.keyFile });
+    try {
+      const result = await readinessOf(app).readiness();
+      expect(result.ready).toBe(false);
+      expect(result.detail).toMatch(/^the server certificate expired at \d{4}-/);
+    } finally {
+      await app.close();
+    }
+    expect(tlsCertificates().some((status) => status.notAfter.getTime() < Date.now())).toBe(false);
+  });
+});
+
+describe('start-up refusals', () => {
+  it.each([
+    [
+      'a missing certificate file',
+      { TLS_CERT_FILE: join(dir, 'nope.crt'), TLS_KEY_FILE: serverCert.keyFile },
+      `TLS_CERT_FILE: cannot read "${join(dir, 'nope.crt')}" (ENOENT)`,
+    ],
+    [
+      'a key of another certificate',
+      { TLS_CERT_FILE: serverCert.certFile, TLS_KEY_FILE: orders.keyFile },
+      'TLS_KEY_FILE: does not match the certificate in TLS_CERT_FILE',
+    ],
+    [
+      'a CA file without a certificate',
+      {
+        TLS_CERT_FILE: serverCert.certFile,
+        TLS_KEY_FILE: serverCert.keyFile,
+        TLS_CLIENT_CA_FILE: serverCert.keyFile,
+      },
+      'TLS_CLIENT_CA_FILE: holds no PEM certificate',
+    ],
+  ])('refuses %s, naming the variable', async (_name, env, message) => {
+    await expect(createSecureApp(PeerModule, { logger: false, env })).rejects.toThrow(
+      new BulwarkConfigError(
+        message.split(':')[0] as string,
+        message.slice(message.indexOf(':') + 2),
+      ),
+    );
+  });
+
+  it('refuses TLS options for an app whose server is plain HTTP', async () => {
+    const app = await NestFactory.create(PeerModule, new ExpressAdapter(), { logger: false });
+    try {
+      expect(() =>
+        applySecurity(app, {
+          env: {},
+          tls: { certFile: serverCert.certFile, keyFile: serverCert.keyFile },
+        }),
+      ).toThrow(
+        new HttpError(
+          'HTTP_TLS_UNAVAILABLE',
+          "tls.certFile is set but this app's server is plain HTTP: create the app with createSecureApp, which serves TLS, or unset it",
+        ),
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
