@@ -16,6 +16,18 @@ export type {
   ConformanceResult,
   ConformanceStatus,
 } from './conformance-result.interface.js';
+export type {
+  DpopAlgorithm,
+  DpopKey,
+  DpopProofOptions,
+  HostileDpopProof,
+} from './dpop.js';
+export {
+  createDpopKey,
+  createDpopProof,
+  createHostileDpopProofs,
+  jwkThumbprint,
+} from './dpop.js';
 export type { SigningAlgorithm } from './jws.js';
 export { base64url, signCompact } from './jws.js';
 export { runConformance } from './run-conformance.js';
@@ -28,6 +40,6 @@ export type {
   TestIssuer,
   TestIssuerOptions,
 } from './test-issuer.js';
-export { createKey, createTestIssuer } from './test-issuer.js';
+export { certificateThumbprint, createKey, createTestIssuer } from './test-issuer.js';
 export type { TestingErrorCode } from './testing.error.js';
 export { TestingError } from './testing.error.js';

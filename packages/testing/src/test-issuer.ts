@@ -1,4 +1,11 @@
-import { generateKeyPairSync, type JsonWebKey, type KeyObject, randomUUID } from 'node:crypto';
+import {
+  createHash,
+  generateKeyPairSync,
+  type JsonWebKey,
+  type KeyObject,
+  randomUUID,
+  X509Certificate,
+} from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type SigningAlgorithm, signCompact } from './jws.js';
@@ -76,6 +83,19 @@ export interface TestIssuer {
   readonly requests: readonly string[];
   /** Mints a signed token. */
   mint(options?: MintOptions): string;
+  /**
+   * Mints a token bound to a DPoP key (RFC 9449 §6.1): `cnf.jkt` is the key's thumbprint, given
+   * as a `DpopKey` from `createDpopKey` or as the thumbprint itself.
+   */
+  mintDpopBound(key: { readonly jkt: string } | string, options?: MintOptions): string;
+  /**
+   * Mints a certificate-bound token (RFC 8705 §3.1): `cnf["x5t#S256"]` is the SHA-256 thumbprint
+   * of the client certificate, given as PEM, DER or an `X509Certificate`.
+   */
+  mintCertificateBound(
+    certificate: string | Uint8Array | X509Certificate,
+    options?: MintOptions,
+  ): string;
   /** Creates and publishes a new key; returns it. */
   publish(alg: IssuerAlgorithm): IssuerKey;
   /** Removes a key from the JWKS; it can still sign, so tests can mint with a retired key. */
@@ -166,7 +186,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     return key;
   };
 
-  return {
+  const issuer: TestIssuer = {
     issuer: base,
     audience,
     jwksUrl: `${base}/.well-known/jwks.json`,
@@ -202,6 +222,14 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       });
       return signCompact(header, claims, key.alg, key.privateKey);
     },
+    mintDpopBound(key, mint = {}) {
+      const jkt = typeof key === 'string' ? key : key.jkt;
+      return issuer.mint({ ...mint, claims: { ...mint.claims, cnf: { jkt } } });
+    },
+    mintCertificateBound(certificate, mint = {}) {
+      const x5t = certificateThumbprint(certificate);
+      return issuer.mint({ ...mint, claims: { ...mint.claims, cnf: { 'x5t#S256': x5t } } });
+    },
     publish,
     retire(kid: string) {
       published.delete(kid);
@@ -223,6 +251,21 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       });
     },
   };
+  return issuer;
+}
+
+/**
+ * The RFC 8705 §3.1 `x5t#S256` of a certificate: base64url SHA-256 of its DER encoding.
+ *
+ * @example
+ * ```ts
+ * certificateThumbprint(readFileSync('client.pem', 'utf8')); // 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2'
+ * ```
+ */
+export function certificateThumbprint(certificate: string | Uint8Array | X509Certificate): string {
+  const parsed =
+    certificate instanceof X509Certificate ? certificate : new X509Certificate(certificate);
+  return createHash('sha256').update(parsed.raw).digest('base64url');
 }
 
 function withoutUndefined(record: Record<string, unknown>): Record<string, unknown> {
