@@ -5,9 +5,10 @@ import {
   envInt,
   envList,
   isProduction,
+  parseTrustProxy,
 } from '@bulwark/core';
 import { DEFAULT_ALGORITHMS } from './auth.constants.js';
-import type { AuthModuleOptions } from './auth-options.interface.js';
+import type { AuthModuleOptions, DpopMode, DpopOptions } from './auth-options.interface.js';
 
 const REQUIRED_IN_PRODUCTION = ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
 
@@ -16,7 +17,10 @@ const REQUIRED_IN_PRODUCTION = ['AUTH_ISSUER', 'AUTH_AUDIENCE'] as const;
  * `AUTH_ISSUER`, `AUTH_AUDIENCE` (comma-separated), `AUTH_JWKS_URL`, `AUTH_ALGORITHMS`
  * (default `ES256,EdDSA,RS256,PS256`), `AUTH_CLOCK_TOLERANCE_SECONDS` (default 5),
  * `AUTH_TOKEN_TYPES` (default `at+jwt`), `AUTH_ALLOW_HTTP_JWKS` (default `false`),
- * `AUTH_JWKS_MAX_STALE_SECONDS` (default 86400) and `AUTH_DEV_ISSUER_DIR`.
+ * `AUTH_JWKS_MAX_STALE_SECONDS` (default 86400) and `AUTH_DEV_ISSUER_DIR`; for DPoP (RFC 9449)
+ * `AUTH_DPOP` (`off|allowed|required`, default `allowed`), `AUTH_DPOP_MAX_AGE_SECONDS`
+ * (default 60), `AUTH_DPOP_NONCE` (default `false`), `AUTH_DPOP_NONCE_KEY_FILE`, and the shared
+ * `REDIS_URL` (replay store shared by replicas) and `TRUST_PROXY` (scheme and host for `htu`).
  *
  * Outside production, with `AUTH_JWKS_URL` unset, the development issuer is used. In production
  * `AUTH_ISSUER` and `AUTH_AUDIENCE` are required, and start-up stops with a `BulwarkConfigError`
@@ -36,6 +40,7 @@ export function authOptionsFromEnv(env: Environment = process.env): AuthModuleOp
   };
   const production = isProduction(env);
   const common: AuthModuleOptions = {
+    dpop: dpopFromEnv(env, read),
     algorithms: envList('AUTH_ALGORITHMS', DEFAULT_ALGORITHMS, { env }),
     clockToleranceSeconds: envInt('AUTH_CLOCK_TOLERANCE_SECONDS', 5, { min: 0, max: 300, env }),
     tokenTypes: envList('AUTH_TOKEN_TYPES', ['at+jwt'], { env }),
@@ -83,4 +88,29 @@ export function authOptionsFromEnv(env: Environment = process.env): AuthModuleOp
     }
   }
   return { ...common, issuer: read('AUTH_ISSUER'), audience, jwksUri };
+}
+
+function dpopFromEnv(env: Environment, read: (name: string) => string | undefined): DpopOptions {
+  const mode = (read('AUTH_DPOP') ?? 'allowed').toLowerCase();
+  if (mode !== 'off' && mode !== 'allowed' && mode !== 'required') {
+    throw new BulwarkConfigError('AUTH_DPOP', 'must be off, allowed or required. Set AUTH_DPOP.');
+  }
+  const nonce = envBool('AUTH_DPOP_NONCE', false, { env });
+  const keyFile = read('AUTH_DPOP_NONCE_KEY_FILE');
+  if (nonce && keyFile === undefined) {
+    throw new BulwarkConfigError(
+      'AUTH_DPOP_NONCE_KEY_FILE',
+      'is required with AUTH_DPOP_NONCE=true: set it to a mounted secret file holding at least ' +
+        '32 bytes, the same for every replica.',
+    );
+  }
+  const redis = read('REDIS_URL');
+  return {
+    mode: mode as DpopMode,
+    maxAgeSeconds: envInt('AUTH_DPOP_MAX_AGE_SECONDS', 60, { min: 1, max: 3600, env }),
+    nonce,
+    ...(nonce ? { nonceKeyFile: keyFile } : {}),
+    ...(mode !== 'off' && redis !== undefined ? { redis } : {}),
+    trustProxy: parseTrustProxy(read('TRUST_PROXY'), 'TRUST_PROXY'),
+  };
 }

@@ -1,4 +1,7 @@
+import type { TrustProxy } from '@bulwark/core';
+import type { Cluster, Redis } from 'ioredis';
 import type { JSONWebKeySet } from 'jose';
+import type { DpopReplayStore } from './dpop-replay.store.js';
 
 /** A public key given as PEM text: an SPKI public key or an X.509 certificate. */
 export interface PemPublicKey {
@@ -58,6 +61,83 @@ export interface AuthCacheOptions {
    * @default 10000
    */
   maxEntries?: number;
+}
+
+/**
+ * How the `DPoP` authentication scheme is handled (RFC 9449):
+ * - `off`: only `Bearer` is read; `DPoP` credentials count as another scheme.
+ * - `allowed`: `Bearer` and `DPoP` are both accepted.
+ * - `required`: `Bearer` is refused with a `WWW-Authenticate: DPoP` challenge.
+ *
+ * In every mode a token bound to a proof key (`cnf.jkt`) is refused with `Bearer` (§7.1).
+ */
+export type DpopMode = 'off' | 'allowed' | 'required';
+
+/** DPoP (RFC 9449) settings of the resource server. */
+export interface DpopOptions {
+  /**
+   * Environment: `AUTH_DPOP`.
+   * @default 'allowed'
+   */
+  mode?: DpopMode;
+  /**
+   * Accepted proof algorithms (asymmetric only), also sent as the challenge's `algs`.
+   * @default ['ES256', 'EdDSA', 'RS256', 'PS256']
+   */
+  algorithms?: readonly string[];
+  /**
+   * How old a proof's `iat` may be, in seconds (plus `clockToleranceSeconds`; a proof from the
+   * future is accepted only within the tolerance). Environment: `AUTH_DPOP_MAX_AGE_SECONDS`.
+   * @default 60
+   */
+  maxAgeSeconds?: number;
+  /**
+   * Server nonces (RFC 9449 §9): proofs must carry a `nonce` this service minted, handed out in
+   * the `DPoP-Nonce` header and asked for with `error="use_dpop_nonce"`. Nonces are an HMAC over
+   * a time step, so every replica with the same key accepts them. Needs `nonceKey` or
+   * `nonceKeyFile`. Environment: `AUTH_DPOP_NONCE=true`.
+   * @default false
+   */
+  nonce?: boolean;
+  /** The nonce HMAC key, at least 32 bytes. Prefer {@link nonceKeyFile}. */
+  nonceKey?: string | Uint8Array;
+  /**
+   * A file holding the nonce HMAC key (at least 32 bytes; surrounding whitespace is ignored),
+   * such as a mounted Kubernetes secret, read at start-up. Environment:
+   * `AUTH_DPOP_NONCE_KEY_FILE`.
+   */
+  nonceKeyFile?: string;
+  /**
+   * How long one nonce step lasts, in seconds; a nonce is accepted during its step and the next.
+   * @default 60
+   */
+  nonceStepSeconds?: number;
+  /**
+   * The replay store shared by every replica: a `redis://` URL or an ioredis client. A store
+   * that cannot answer refuses DPoP requests with 503 and `Retry-After`.
+   * Environment: `REDIS_URL`.
+   * @default the bounded memory store, per process
+   */
+  redis?: string | Redis | Cluster;
+  /** Another replay store. Not combined with `redis`. */
+  replayStore?: DpopReplayStore;
+  /**
+   * Proofs the memory store remembers; when all are still in their window, new proofs get 503.
+   * @default 200000
+   */
+  replayMaxEntries?: number;
+  /**
+   * Longest wait for the Redis store, in milliseconds.
+   * @default 500
+   */
+  replayTimeoutMs?: number;
+  /**
+   * The trusted proxies, whose `X-Forwarded-Proto` and `X-Forwarded-Host` (the nearest value)
+   * give the scheme and host the client used, for the `htu` comparison. Nobody else's are read.
+   * Environment: `TRUST_PROXY`.
+   * @default false
+   */
+  trustProxy?: TrustProxy;
 }
 
 /** Where the development issuer keeps its key pair. */
@@ -186,6 +266,11 @@ export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
    * @default false
    */
   allowHttpKeys?: boolean;
+  /**
+   * DPoP (RFC 9449): proof-of-possession tokens next to, or instead of, bearer tokens.
+   * @default { mode: 'allowed', maxAgeSeconds: 60, nonce: false }
+   */
+  dpop?: DpopOptions;
   /**
    * The clock, in milliseconds since the epoch. Inject one to make expiry, cooldown and cache
    * tests deterministic.

@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import {
+  getPeer,
   getRequestId,
   isPublicRoute,
   type Principal,
   ProblemException,
-  parseBearer,
+  peerThumbprint,
   publishSecurityEvent,
   rawRequest,
   resolveRouteTemplate,
@@ -15,16 +18,61 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { AuthError, type AuthFailureReason } from './auth.error.js';
 import { AuthKeyStore } from './auth-key.store.js';
+import type { VerifiedDpopProof } from './dpop-verifier.js';
+import { parseAuthorization } from './internal/authorization-header.js';
+import type { TokenPresentation } from './token-verifier.js';
 
-type Outcome = 'no_credentials' | 'invalid_request' | 'invalid_token' | 'unavailable';
+type Outcome =
+  | 'no_credentials'
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce'
+  | 'unavailable';
+
+/** The challenge scheme of a refusal: `DPoP` once the client used it or the mode requires it. */
+type Challenge = 'Bearer' | 'DPoP';
 
 /**
- * The global guard `AuthModule` registers: reads `Authorization: Bearer` (never the query string
- * or body), verifies the token, and attaches the principal. Routes marked `@Public()` are skipped.
+ * RFC 8705 §3: the SHA-256 thumbprint (`x5t#S256`) of the client certificate of this request:
+ * the peer `@bulwark/http` attached (TLS, or a trusted proxy's XFCC `Hash`), else the
+ * certificate on the socket. The TLS handshake proved possession of its key, so the binding
+ * holds even when no CA vouched for the certificate (§2.2).
+ */
+function certificateThumbprint(request: unknown): string | undefined {
+  const peer = getPeer(request);
+  if (peer) return peerThumbprint(peer);
+  const socket = rawRequest(request).socket as Partial<TLSSocket> | undefined;
+  if (typeof socket?.getPeerX509Certificate !== 'function') return undefined;
+  const certificate = socket.getPeerX509Certificate();
+  return certificate && createHash('sha256').update(certificate.raw).digest('base64url');
+}
+
+/** Every `DPoP` header line as sent: Node would join repeated lines into one value. */
+function dpopHeaders(request: unknown): string[] {
+  const raw = rawRequest(request);
+  const lines = raw.rawHeaders ?? [];
+  const values: string[] = [];
+  for (let index = 0; index + 1 < lines.length; index += 2) {
+    if ((lines[index] as string).toLowerCase() === 'dpop') values.push(lines[index + 1] as string);
+  }
+  return values;
+}
+
+/**
+ * The global guard `AuthModule` registers: reads `Authorization: Bearer` or `Authorization: DPoP`
+ * (never the query string or body), verifies the token, and attaches the principal. Routes marked
+ * `@Public()` are skipped.
  *
  * Failures follow RFC 6750 §3: 401 with a bare challenge when no bearer credentials were sent,
  * 400 `invalid_request` for a malformed header, 401 `invalid_token` for a refused token. The
  * `error_description` stays generic; the reason goes to the `authentication.failed` security event.
+ *
+ * With `DPoP` (RFC 9449), the one `DPoP` proof header is verified on every request (the token
+ * cache never stands in for it), then the token, which must be bound to the proof key, then the
+ * proof is recorded against replay. Refusals use the `DPoP` challenge with `algs`:
+ * `error="invalid_dpop_proof"`, `error="use_dpop_nonce"` with a `DPoP-Nonce` header, or
+ * `error="invalid_token"`; a replay store that cannot answer gives 503 with `Retry-After`.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -46,28 +94,81 @@ export class AuthGuard implements CanActivate {
     const response = http.getResponse<unknown>();
     const verifier = this.store.verifier;
 
-    const credentials = parseBearer(rawRequest(request).headers.authorization);
+    const dpop = verifier.dpop;
+    const credentials = parseAuthorization(rawRequest(request).headers.authorization);
+    // DPoP's challenge once the client spoke DPoP, or when bearer tokens are refused anyway.
+    const required: Challenge = dpop.mode === 'required' ? 'DPoP' : 'Bearer';
     if (credentials.kind === 'missing') {
-      return this.reject(request, response, 'no_credentials', 'missing_credentials');
+      return this.reject(request, response, 'no_credentials', 'missing_credentials', required);
     }
-    // Another scheme means no bearer credentials.
-    if (credentials.kind === 'other-scheme') {
-      return this.reject(request, response, 'no_credentials', 'unsupported_scheme');
+    // Another scheme means no credentials; so does DPoP when it is off.
+    if (
+      credentials.kind === 'other-scheme' ||
+      (credentials.kind === 'dpop' && dpop.mode === 'off')
+    ) {
+      return this.reject(request, response, 'no_credentials', 'unsupported_scheme', required);
     }
+    const challenge: Challenge = credentials.kind === 'dpop' ? 'DPoP' : required;
     const { token } = credentials;
     if (token.length > verifier.maxTokenLength) {
-      return this.reject(request, response, 'invalid_token', 'token_too_long');
+      return this.reject(request, response, 'invalid_token', 'token_too_long', challenge);
     }
     if (!credentials.wellFormed) {
-      return this.reject(request, response, 'invalid_request', 'malformed_header');
+      return this.reject(request, response, 'invalid_request', 'malformed_header', challenge);
     }
-    // The length was checked above, so the cache lookup cannot throw.
-    const cached = verifier.verifyCached(token);
-    if (cached) return this.accept(request, response, cached);
-    return verifier.verify(token).then(
-      (principal) => this.accept(request, response, principal),
-      (error: unknown) => this.refuse(request, response, error),
+    if (credentials.kind === 'bearer') {
+      if (dpop.mode === 'required') {
+        return this.reject(request, response, 'invalid_token', 'dpop_required', 'DPoP');
+      }
+      const presented: TokenPresentation = {
+        scheme: 'bearer',
+        certificateThumbprint: () => certificateThumbprint(request),
+      };
+      let cached: Principal | undefined;
+      try {
+        // The length was checked above; a cached token can still fail its sender constraints.
+        cached = verifier.verifyCached(token, presented);
+      } catch (error) {
+        return this.refuse(request, response, error, 'Bearer');
+      }
+      if (cached) return this.accept(request, response, cached);
+      return verifier.verify(token, presented).then(
+        (principal) => this.accept(request, response, principal),
+        (error: unknown) => this.refuse(request, response, error, 'Bearer'),
+      );
+    }
+    return this.verifyDpop(request, response, token).catch((error: unknown) =>
+      this.refuse(request, response, error, 'DPoP'),
     );
+  }
+
+  /**
+   * RFC 9449 §7.1: the proof first (every request, never cached), then the token bound to its
+   * key, then the replay store, so only requests that passed everything else spend a store entry.
+   */
+  private async verifyDpop(request: unknown, response: unknown, token: string): Promise<true> {
+    const verifier = this.store.verifier;
+    const proofs = dpopHeaders(request);
+    if (proofs.length === 0) throw invalidDpopRequest('dpop_proof_missing');
+    // RFC 9449 §4.3 step 1: exactly one DPoP header.
+    if (proofs.length > 1) throw invalidDpopRequest('dpop_proof_multiple');
+    const raw = rawRequest(request);
+    const proof: VerifiedDpopProof = await verifier.dpop.verify(proofs[0] as string, {
+      method: raw.method ?? '',
+      htu: verifier.dpop.requestHtu(request),
+      accessToken: token,
+    });
+    const presented: TokenPresentation = {
+      scheme: 'dpop',
+      dpopJkt: proof.jkt,
+      certificateThumbprint: () => certificateThumbprint(request),
+    };
+    const principal =
+      verifier.verifyCached(token, presented) ?? (await verifier.verify(token, presented));
+    await verifier.dpop.claim(proof);
+    const nonce = verifier.dpop.currentNonce();
+    if (nonce !== undefined) setResponseHeader(response, 'dpop-nonce', nonce);
+    return this.accept(request, response, principal);
   }
 
   private accept(request: unknown, response: unknown, principal: Principal): true {
@@ -77,10 +178,9 @@ export class AuthGuard implements CanActivate {
     return true;
   }
 
-  private refuse(request: unknown, response: unknown, error: unknown): never {
+  private refuse(request: unknown, response: unknown, error: unknown, challenge: Challenge): never {
     if (!(error instanceof AuthError)) throw error;
-    const outcome = error.code === 'AUTH_INVALID_TOKEN' ? 'invalid_token' : 'unavailable';
-    return this.reject(request, response, outcome, error.reason);
+    return this.reject(request, response, outcomeOf(error), error.reason, challenge);
   }
 
   private reject(
@@ -88,6 +188,7 @@ export class AuthGuard implements CanActivate {
     response: unknown,
     outcome: Outcome,
     reason: AuthFailureReason,
+    challenge: Challenge,
   ): never {
     const raw = rawRequest(request);
     const template = resolveRouteTemplate(request);
@@ -103,7 +204,13 @@ export class AuthGuard implements CanActivate {
       const limited = takeAuthFailureRefusal(request);
       if (limited) throw limited;
     }
-    const realm = `Bearer realm="${this.store.verifier.realm}"`;
+    const dpop = this.store.verifier.dpop;
+    const realm =
+      challenge === 'DPoP'
+        ? `DPoP realm="${this.store.verifier.realm}", algs="${dpop.algs}"`
+        : `Bearer realm="${this.store.verifier.realm}"`;
+    const nonce = challenge === 'DPoP' ? dpop.currentNonce() : undefined;
+    if (nonce !== undefined) setResponseHeader(response, 'dpop-nonce', nonce);
     switch (outcome) {
       case 'no_credentials':
         setResponseHeader(response, 'www-authenticate', realm);
@@ -111,7 +218,10 @@ export class AuthGuard implements CanActivate {
           kind: 'authentication-required',
           status: 401,
           title: 'Unauthorized',
-          detail: 'This resource needs a bearer access token.',
+          detail:
+            challenge === 'DPoP'
+              ? 'This resource needs a DPoP-bound access token.'
+              : 'This resource needs a bearer access token.',
           reason,
         });
       case 'invalid_request':
@@ -140,6 +250,34 @@ export class AuthGuard implements CanActivate {
           detail: 'The access token was not accepted.',
           reason,
         });
+      case 'invalid_dpop_proof':
+        // RFC 9449 §7.1: the error and the accepted algorithms, in the DPoP challenge.
+        setResponseHeader(
+          response,
+          'www-authenticate',
+          `DPoP realm="${this.store.verifier.realm}", error="invalid_dpop_proof", error_description="The DPoP proof is invalid", algs="${dpop.algs}"`,
+        );
+        throw new ProblemException({
+          kind: 'invalid-dpop-proof',
+          status: 401,
+          title: 'Unauthorized',
+          detail: 'The DPoP proof was not accepted.',
+          reason,
+        });
+      case 'use_dpop_nonce':
+        // RFC 9449 §9: the nonce to use comes with the challenge.
+        setResponseHeader(
+          response,
+          'www-authenticate',
+          `DPoP realm="${this.store.verifier.realm}", error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="${dpop.algs}"`,
+        );
+        throw new ProblemException({
+          kind: 'use-dpop-nonce',
+          status: 401,
+          title: 'Unauthorized',
+          detail: 'The DPoP proof must carry the nonce sent in the DPoP-Nonce header.',
+          reason,
+        });
       case 'unavailable':
         setResponseHeader(response, 'retry-after', '5');
         throw new ProblemException({
@@ -153,6 +291,29 @@ export class AuthGuard implements CanActivate {
         const unknown: never = outcome;
         throw new TypeError(`unknown outcome ${String(unknown)}`);
       }
+    }
+  }
+}
+
+function invalidDpopRequest(reason: AuthFailureReason): AuthError {
+  return new AuthError('AUTH_INVALID_DPOP_PROOF', reason, `DPoP proof refused: ${reason}`);
+}
+
+function outcomeOf(error: AuthError): Outcome {
+  switch (error.code) {
+    case 'AUTH_INVALID_TOKEN':
+      return 'invalid_token';
+    case 'AUTH_INVALID_DPOP_PROOF':
+      return 'invalid_dpop_proof';
+    case 'AUTH_USE_DPOP_NONCE':
+      return 'use_dpop_nonce';
+    case 'AUTH_KEYS_UNAVAILABLE':
+    case 'AUTH_DPOP_STORE_UNAVAILABLE':
+    case 'AUTH_DEV_ISSUER':
+      return 'unavailable';
+    default: {
+      const unknown: never = error.code;
+      throw new TypeError(`unknown code ${String(unknown)}`);
     }
   }
 }

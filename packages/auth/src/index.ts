@@ -19,10 +19,18 @@ export type {
   AuthCacheOptions,
   AuthModuleOptions,
   DevIssuerOptions,
+  DpopMode,
+  DpopOptions,
   PemPublicKey,
   TrustedIssuerOptions,
 } from './auth-options.interface.js';
 export type { DevTokenOptions } from './dev-issuer.js';
 export { mintDevToken } from './dev-issuer.js';
-export type { KeyReadiness, TokenVerifierStats } from './token-verifier.js';
+export type {
+  DpopReplayStore,
+  RedisDpopReplayStoreOptions,
+} from './dpop-replay.store.js';
+export { MemoryDpopReplayStore, RedisDpopReplayStore } from './dpop-replay.store.js';
+export type { DpopVerifier, VerifiedDpopProof } from './dpop-verifier.js';
+export type { KeyReadiness, TokenPresentation, TokenVerifierStats } from './token-verifier.js';
 export { TokenVerifier } from './token-verifier.js';

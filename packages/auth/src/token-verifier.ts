@@ -1,8 +1,9 @@
-import { hash } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '@bulwark/core';
 import { type JWSHeaderParameters, type JWTVerifyOptions, jwtVerify } from 'jose';
-import { invalidToken } from './auth.error.js';
+import { invalidProof, invalidToken } from './auth.error.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
+import { DpopVerifier } from './dpop-verifier.js';
 import { toAuthError } from './internal/jose-errors.js';
 import { createKeySource, type KeySource } from './internal/key-sources.js';
 import { precheck } from './internal/precheck.js';
@@ -13,7 +14,7 @@ import {
   type ResolvedIssuer,
   resolveAuthOptions,
 } from './internal/resolve-options.js';
-import { VerifiedTokenCache } from './internal/verified-token.cache.js';
+import { type TokenBinding, VerifiedTokenCache } from './internal/verified-token.cache.js';
 
 interface TrustedIssuer {
   config: ResolvedIssuer;
@@ -32,6 +33,77 @@ export interface TokenVerifierStats {
   readonly cacheSize: number;
 }
 
+/**
+ * How a token was presented, which the sender-constraint checks compare with its `cnf` claim.
+ * Leaving it out means a plain `Bearer` token on a connection without a client certificate.
+ */
+export interface TokenPresentation {
+  /** The `Authorization` scheme: `bearer`, or `dpop` with a verified proof. */
+  scheme: 'bearer' | 'dpop';
+  /** The RFC 7638 thumbprint of the verified DPoP proof's key, with `scheme: 'dpop'`. */
+  dpopJkt?: string;
+  /**
+   * The RFC 8705 `x5t#S256` of the client certificate on this connection (base64url SHA-256 of
+   * its DER), or a function giving it, called only for a certificate-bound token.
+   */
+  certificateThumbprint?: string | (() => string | undefined);
+}
+
+const BEARER: TokenPresentation = { scheme: 'bearer' };
+
+function sameText(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** RFC 7800 `cnf`: only the confirmation methods this verifier enforces are understood. */
+function bindingOf(payload: Record<string, unknown>): TokenBinding | undefined {
+  const cnf = payload.cnf;
+  if (cnf === undefined) return undefined;
+  if (cnf === null || typeof cnf !== 'object' || Array.isArray(cnf)) {
+    throw invalidToken('invalid_claim');
+  }
+  const record = cnf as Record<string, unknown>;
+  const jkt = record.jkt;
+  const x5t = record['x5t#S256'];
+  // A confirmation method left unchecked would turn a bound token into a bearer token.
+  if (Object.keys(record).some((name) => name !== 'jkt' && name !== 'x5t#S256')) {
+    throw invalidToken('invalid_claim');
+  }
+  if (
+    (jkt !== undefined && (typeof jkt !== 'string' || jkt === '')) ||
+    (x5t !== undefined && (typeof x5t !== 'string' || x5t === ''))
+  ) {
+    throw invalidToken('invalid_claim');
+  }
+  if (jkt === undefined && x5t === undefined) throw invalidToken('invalid_claim');
+  return { jkt: jkt as string | undefined, x5t: x5t as string | undefined };
+}
+
+/**
+ * The sender constraints, checked on every verification, cached or not, so that no option and
+ * no cache can let a bound token through without its key or certificate.
+ */
+function checkBinding(binding: TokenBinding | undefined, presented: TokenPresentation): void {
+  if (presented.scheme === 'dpop') {
+    // RFC 9449 §7.1: the DPoP scheme is for tokens bound to the proof's key.
+    if (binding?.jkt === undefined) throw invalidToken('token_not_dpop_bound');
+    const jkt = presented.dpopJkt;
+    if (jkt === undefined || !sameText(jkt, binding.jkt)) throw invalidProof('dpop_key_mismatch');
+  } else if (binding?.jkt !== undefined) {
+    // RFC 9449 §7.1: a DPoP-bound token sent as a bearer token is refused, in every mode.
+    throw invalidToken('dpop_bound_token_as_bearer');
+  }
+  if (binding?.x5t !== undefined) {
+    // RFC 8705 §3: the certificate on this connection must be the one the token is bound to.
+    const given = presented.certificateThumbprint;
+    const thumbprint = typeof given === 'function' ? given() : given;
+    if (thumbprint === undefined) throw invalidToken('certificate_missing');
+    if (!sameText(thumbprint, binding.x5t)) throw invalidToken('certificate_mismatch');
+  }
+}
+
 /** Whether the keys of every trusted issuer are usable: loaded, and not stale. */
 export interface KeyReadiness {
   ready: boolean;
@@ -48,6 +120,11 @@ export interface KeyReadiness {
  * claim checks (`iss` exact, `aud` any-of, `exp` required, `nbf`, clock tolerance, required
  * claims, max age). Verified tokens are cached until `exp`, with time claims re-checked on a hit.
  *
+ * Sender constraints are part of verification, on every call, cached or not: a token whose
+ * `cnf.jkt` binds it to a DPoP key (RFC 9449) is accepted only with `scheme: 'dpop'` and that
+ * key's thumbprint, and a token whose `cnf["x5t#S256"]` binds it to a client certificate
+ * (RFC 8705 §3) only with that certificate's thumbprint. Other `cnf` members are refused.
+ *
  * @example
  * ```ts
  * const verifier = new TokenVerifier({ issuer, audience: 'orders-api', jwksUri });
@@ -59,6 +136,8 @@ export class TokenVerifier {
   private readonly issuers = new Map<string, TrustedIssuer>();
   private readonly allAlgorithms: ReadonlySet<string>;
   private readonly cache: VerifiedTokenCache | undefined;
+  /** DPoP proof checks (RFC 9449), with their replay store and nonces. */
+  readonly dpop: DpopVerifier;
   private cacheHits = 0;
   private cacheMisses = 0;
 
@@ -66,6 +145,7 @@ export class TokenVerifier {
   constructor(options: AuthModuleOptions = {}) {
     this.options = resolveAuthOptions(options);
     const resolved = this.options;
+    this.dpop = new DpopVerifier(resolved);
     this.cache = resolved.cache.enabled
       ? new VerifiedTokenCache(resolved.cache.maxEntries)
       : undefined;
@@ -144,17 +224,23 @@ export class TokenVerifier {
   /** Stops the scheduled key refreshes; `AuthModule` calls it when the application closes. */
   close(): void {
     for (const entry of this.issuers.values()) entry.keys.close();
+    void this.dpop.close();
   }
 
   /**
    * Verifies a token and returns its principal.
    *
-   * @throws AuthError `AUTH_INVALID_TOKEN` with a specific `reason`, or `AUTH_KEYS_UNAVAILABLE`
-   * when no key has ever loaded for the token's issuer.
+   * @param presented how the token came: by default a `Bearer` token without a client
+   * certificate, so a sender-constrained token is refused.
+   * @throws AuthError `AUTH_INVALID_TOKEN` with a specific `reason`, `AUTH_INVALID_DPOP_PROOF`
+   * (`dpop_key_mismatch`) when the proof key is not the one the token is bound to, or
+   * `AUTH_KEYS_UNAVAILABLE` when no key has ever loaded for the token's issuer.
    */
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string, presented: TokenPresentation = BEARER): Promise<Principal> {
     const cacheKey = this.cacheKeyOf(token);
-    return this.cachedPrincipal(cacheKey) ?? this.verifyFully(token, cacheKey);
+    return (
+      this.cachedPrincipal(cacheKey, presented) ?? this.verifyFully(token, cacheKey, presented)
+    );
   }
 
   /**
@@ -162,14 +248,15 @@ export class TokenVerifier {
    * synchronously; `undefined` when the token must go through {@link verify} (not cached, the
    * cache is off, or a time claim no longer holds).
    *
-   * @throws AuthError `AUTH_INVALID_TOKEN` (`token_too_long`) for a token over the length limit.
+   * @throws AuthError `AUTH_INVALID_TOKEN` (`token_too_long`) for a token over the length limit,
+   * or the sender-constraint refusals of {@link verify} for a cached token.
    * @example
    * ```ts
    * const principal = verifier.verifyCached(token) ?? (await verifier.verify(token));
    * ```
    */
-  verifyCached(token: string): Principal | undefined {
-    return this.cachedPrincipal(this.cacheKeyOf(token));
+  verifyCached(token: string, presented: TokenPresentation = BEARER): Principal | undefined {
+    return this.cachedPrincipal(this.cacheKeyOf(token), presented);
   }
 
   /** Checks the length; the token's cache key, or `''` when the cache is off. */
@@ -180,7 +267,7 @@ export class TokenVerifier {
     return this.cache ? hash('sha256', token, 'binary') : '';
   }
 
-  private cachedPrincipal(cacheKey: string): Principal | undefined {
+  private cachedPrincipal(cacheKey: string, presented: TokenPresentation): Principal | undefined {
     const cached = this.cache?.get(cacheKey);
     if (!cached) return undefined;
     const nowMs = this.options.clock();
@@ -195,6 +282,7 @@ export class TokenVerifier {
       (maxAge === undefined || (cached.iat ?? 0) + maxAge >= now - tolerance)
     ) {
       this.cacheHits += 1;
+      checkBinding(cached.binding, presented);
       return cached.principal;
     }
     // A time claim no longer holds: drop the entry and let the full check say why.
@@ -202,7 +290,11 @@ export class TokenVerifier {
     return undefined;
   }
 
-  private async verifyFully(token: string, cacheKey: string): Promise<Principal> {
+  private async verifyFully(
+    token: string,
+    cacheKey: string,
+    presented: TokenPresentation,
+  ): Promise<Principal> {
     const now = this.options.clock() / 1000;
     if (this.cache) this.cacheMisses += 1;
     const { header, claims } = precheck(
@@ -233,6 +325,7 @@ export class TokenVerifier {
     }
     if (typeof payload.sub !== 'string' || payload.sub === '') throw invalidToken('invalid_claim');
     if (typeof payload.exp !== 'number') throw invalidToken('invalid_claim');
+    const binding = bindingOf(payload);
     const principal = buildPrincipal(payload, trusted.config.scopeClaim, trusted.config.rolesClaim);
     // Only cache when the key set did not change (and flush) after the key was taken, and only
     // before `exp`.
@@ -243,8 +336,10 @@ export class TokenVerifier {
         exp: payload.exp,
         nbf: typeof payload.nbf === 'number' ? payload.nbf : undefined,
         iat: typeof payload.iat === 'number' ? payload.iat : undefined,
+        binding,
       });
     }
+    checkBinding(binding, presented);
     return principal;
   }
 }

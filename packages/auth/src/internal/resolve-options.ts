@@ -1,4 +1,10 @@
-import { BulwarkConfigError, isProduction } from '@bulwark/core';
+import { readFileSync } from 'node:fs';
+import {
+  BulwarkConfigError,
+  ClientAddressResolver,
+  isProduction,
+  type TrustProxy,
+} from '@bulwark/core';
 import type { JSONWebKeySet } from 'jose';
 import {
   DEFAULT_ALGORITHMS,
@@ -9,6 +15,8 @@ import {
 } from '../auth.constants.js';
 import type {
   AuthModuleOptions,
+  DpopMode,
+  DpopOptions,
   PemPublicKey,
   TrustedIssuerOptions,
 } from '../auth-options.interface.js';
@@ -33,7 +41,21 @@ export interface ResolvedIssuer {
   rolesClaim: string;
 }
 
+export interface ResolvedDpop {
+  mode: DpopMode;
+  algorithms: readonly string[];
+  maxAgeSeconds: number;
+  nonceKey: Uint8Array | undefined;
+  nonceStepSeconds: number;
+  redis: DpopOptions['redis'];
+  replayStore: DpopOptions['replayStore'];
+  replayMaxEntries: number;
+  replayTimeoutMs: number;
+  proxies: ClientAddressResolver;
+}
+
 export interface ResolvedAuthOptions {
+  dpop: ResolvedDpop;
   issuers: readonly ResolvedIssuer[];
   tokenTypes: ReadonlySet<string>;
   clockToleranceSeconds: number;
@@ -261,6 +283,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     );
   }
   return {
+    dpop: resolveDpop(options.dpop),
     issuers,
     tokenTypes: new Set(tokenTypes.map(normalizeType)),
     clockToleranceSeconds: number(
@@ -321,5 +344,106 @@ function resolveDevIssuer(
     keys: { kind: 'dev', directory: directory ?? DEV_ISSUER_DIRECTORY },
     scopeClaim: defaults.scopeClaim,
     rolesClaim: defaults.rolesClaim,
+  };
+}
+
+const DPOP_MODES: readonly DpopMode[] = ['off', 'allowed', 'required'];
+
+function readNonceKey(dpop: DpopOptions): Uint8Array {
+  if (dpop.nonceKey !== undefined && dpop.nonceKeyFile !== undefined) {
+    fail('dpop.nonceKey', 'set either nonceKey or nonceKeyFile (AUTH_DPOP_NONCE_KEY_FILE).');
+  }
+  let key: Uint8Array | undefined;
+  if (dpop.nonceKeyFile !== undefined) {
+    if (typeof dpop.nonceKeyFile !== 'string' || dpop.nonceKeyFile === '') {
+      fail('dpop.nonceKeyFile', 'must be a file path. Set AUTH_DPOP_NONCE_KEY_FILE.');
+    }
+    let text: string;
+    try {
+      text = readFileSync(dpop.nonceKeyFile, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      fail(
+        'dpop.nonceKeyFile',
+        `cannot be read (${code}). Set AUTH_DPOP_NONCE_KEY_FILE to a mounted secret file.`,
+      );
+    }
+    key = new TextEncoder().encode(text.trim());
+  } else if (dpop.nonceKey !== undefined) {
+    key =
+      typeof dpop.nonceKey === 'string' ? new TextEncoder().encode(dpop.nonceKey) : dpop.nonceKey;
+  }
+  if (key === undefined) {
+    fail(
+      'dpop.nonceKeyFile',
+      'is required with AUTH_DPOP_NONCE=true: set AUTH_DPOP_NONCE_KEY_FILE to a file holding ' +
+        'at least 32 bytes shared by every replica (options dpop.nonceKeyFile or dpop.nonceKey).',
+    );
+  }
+  if (!(key instanceof Uint8Array) || key.byteLength < 32) {
+    fail(
+      dpop.nonceKeyFile === undefined ? 'dpop.nonceKey' : 'dpop.nonceKeyFile',
+      'must hold at least 32 bytes (AUTH_DPOP_NONCE_KEY_FILE).',
+    );
+  }
+  return key;
+}
+
+function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
+  const dpop = input ?? {};
+  if (dpop === null || typeof dpop !== 'object') fail('dpop', 'must be an object.');
+  const mode = dpop.mode ?? 'allowed';
+  if (!DPOP_MODES.includes(mode)) {
+    fail('dpop.mode', 'must be off, allowed or required. Set AUTH_DPOP=off|allowed|required.');
+  }
+  const algorithms = stringList(dpop.algorithms, 'dpop.algorithms') ?? [...DEFAULT_ALGORITHMS];
+  if (algorithms.some((alg) => alg in HMAC_MIN_BYTES)) {
+    fail('dpop.algorithms', 'must list asymmetric algorithms only (RFC 9449 §4.3: no MAC).');
+  }
+  resolveAlgorithms(algorithms, 'dpop.algorithms', false);
+  if (dpop.nonce !== undefined && typeof dpop.nonce !== 'boolean') {
+    fail('dpop.nonce', 'must be true or false. Set AUTH_DPOP_NONCE=true or false.');
+  }
+  if (dpop.redis !== undefined && dpop.replayStore !== undefined) {
+    fail('dpop.replayStore', 'set either replayStore or redis (REDIS_URL), not both.');
+  }
+  if (typeof dpop.redis === 'string' && !/^rediss?:\/\//.test(dpop.redis)) {
+    fail('dpop.redis', 'must be a redis:// or rediss:// URL. Check REDIS_URL.');
+  }
+  if (dpop.replayStore !== undefined && typeof dpop.replayStore?.claim !== 'function') {
+    fail('dpop.replayStore', 'must have a claim(key, ttlSeconds) method.');
+  }
+  let proxies: ClientAddressResolver;
+  try {
+    proxies = new ClientAddressResolver((dpop.trustProxy ?? false) as TrustProxy);
+  } catch {
+    fail(
+      'dpop.trustProxy',
+      'must be false, a hop count or a list of addresses and CIDRs (TRUST_PROXY).',
+    );
+  }
+  return {
+    mode,
+    algorithms,
+    maxAgeSeconds: number(
+      dpop.maxAgeSeconds,
+      'dpop.maxAgeSeconds (AUTH_DPOP_MAX_AGE_SECONDS)',
+      60,
+      1,
+      3600,
+    ),
+    nonceKey: dpop.nonce === true ? readNonceKey(dpop) : undefined,
+    nonceStepSeconds: number(dpop.nonceStepSeconds, 'dpop.nonceStepSeconds', 60, 1, 86_400),
+    redis: dpop.redis,
+    replayStore: dpop.replayStore,
+    replayMaxEntries: number(
+      dpop.replayMaxEntries,
+      'dpop.replayMaxEntries',
+      200_000,
+      1,
+      100_000_000,
+    ),
+    replayTimeoutMs: number(dpop.replayTimeoutMs, 'dpop.replayTimeoutMs', 500, 1, 60_000),
+    proxies,
   };
 }

@@ -1,6 +1,12 @@
 import type { Principal } from '@bulwark/core';
 import type { KeySource } from './key-sources.js';
 
+/** The sender constraints of a token's `cnf` claim (RFC 9449 §6.1, RFC 8705 §3.1). */
+export interface TokenBinding {
+  jkt: string | undefined;
+  x5t: string | undefined;
+}
+
 export interface CachedToken {
   principal: Principal;
   /** The key source that verified it: the entry is only good while those keys are usable. */
@@ -9,6 +15,8 @@ export interface CachedToken {
   exp: number;
   nbf: number | undefined;
   iat: number | undefined;
+  /** Checked again on every hit: the cache holds the token's verification, never a proof. */
+  binding: TokenBinding | undefined;
 }
 
 /**
