@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { SharedPostgres } from './global-setup.js';
@@ -105,3 +105,36 @@ CREATE INDEX notes_owner_idx ON notes (owner_id, id);
   '0002_unique_titles.sql':
     'ALTER TABLE notes ADD CONSTRAINT notes_owner_title_key UNIQUE (owner_id, title);\n',
 };
+
+/**
+ * A database with the notes table, made by the superuser, and one login role with only
+ * SELECT, INSERT, UPDATE and DELETE on it.
+ */
+export async function createNotesDatabase(
+  server: Pick<SharedPostgres, 'port' | 'superuserPassword' | 'caFile'>,
+  name: string,
+  password: string,
+): Promise<{ user: string }> {
+  const admin = await superuser(server);
+  try {
+    await admin.query(`CREATE ROLE ${name}_app LOGIN PASSWORD '${password}'`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const onDb = await superuser(server, name);
+  try {
+    for (const script of Object.values(NOTE_MIGRATIONS)) await onDb.query(script);
+    await onDb.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON notes TO ${name}_app`);
+  } finally {
+    await onDb.end();
+  }
+  return { user: `${name}_app` };
+}
+
+/** Replaces a file the way a Secret volume does: a new file renamed over the old one. */
+export function replaceFile(path: string, content: string): void {
+  const next = `${path}.next`;
+  writeFileSync(next, content);
+  renameSync(next, path);
+}
