@@ -11,6 +11,7 @@ import { HttpMetrics } from './internal/http-metrics.js';
 import { MetricsServer } from './internal/metrics-server.js';
 import { resolveMetricsOptions } from './internal/resolve-options.js';
 import { SecurityMetrics } from './internal/security-metrics.js';
+import { registerTlsMetrics } from './internal/tls-metrics.js';
 import { InjectMetricsOptions } from './metrics.module-definition.js';
 import type { MetricsModuleOptions, ResolvedMetricsOptions } from './metrics-options.interface.js';
 
@@ -65,6 +66,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
     }
     this.http = new HttpMetrics(this.registry, this.options.buckets, this.options.unmatchedRoute);
     this.security = new SecurityMetrics(this.registry);
+    registerTlsMetrics(this.registry);
     this.server = new MetricsServer(this.registry, this.options.path);
   }
 
