@@ -1,0 +1,26 @@
+export { InjectServiceClient, serviceClientToken } from './client.constants.js';
+export type { ClientModuleAsyncOptions } from './client.module.js';
+export { ClientModule } from './client.module.js';
+export type {
+  ClientAuthOptions,
+  ClientBreakerOptions,
+  ClientCredentialsAuth,
+  ClientRetryOptions,
+  ClientTimeouts,
+  ClientTlsOptions,
+  DynamicHostsOptions,
+  NoAuth,
+  PropagateAuth,
+  QueryParams,
+  ServiceClientOptions,
+  TokenExchangeAuth,
+} from './client-options.interface.js';
+export type { ResponseClass, ResponseValidator } from './response-validator.js';
+export type { ServiceCallFailure, ServiceCallReason } from './service-call.error.js';
+export { ServiceCallError } from './service-call.error.js';
+export type {
+  CallOptions,
+  ServiceCallMethod,
+  ServiceResponse,
+} from './service-client.js';
+export { createServiceClient, ServiceClient } from './service-client.js';

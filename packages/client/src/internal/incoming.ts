@@ -1,0 +1,78 @@
+import { getPrincipal, getRequestId, parseBearer, rawRequest } from '@bulwark/core';
+
+/** What a call takes from the request that made it. */
+export interface IncomingContext {
+  /** The bearer token, when the request had one. */
+  token: string | undefined;
+  /** Whether the request was DPoP-bound (a `DPoP` scheme or a `DPoP` proof header). */
+  dpopBound: boolean;
+  /** The token's audiences, from the verified principal or the token's payload. */
+  audiences: readonly string[];
+  requestId: string | undefined;
+  traceparent: string | undefined;
+  tracestate: string | undefined;
+  /** Aborts when the incoming connection closes. */
+  signal: AbortSignal | undefined;
+  /** Stops listening to the incoming connection; called when the call is over. */
+  release: () => void;
+}
+
+function audiencesOf(request: unknown, token: string | undefined): string[] {
+  const claims =
+    getPrincipal(request)?.claims ??
+    (token === undefined
+      ? undefined
+      : (decodePayload(token) as Record<string, unknown> | undefined));
+  const aud = claims?.aud;
+  if (typeof aud === 'string') return [aud];
+  if (Array.isArray(aud)) return aud.filter((entry): entry is string => typeof entry === 'string');
+  return [];
+}
+
+/** Reads a JWT's payload without verifying it: the auth guard verified it on the way in. */
+function decodePayload(token: string): unknown {
+  const part = token.split('.')[1];
+  if (part === undefined) return undefined;
+  try {
+    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads the incoming request (Express or Fastify) a call was made for. */
+export function incomingContext(request: unknown, detached: boolean): IncomingContext {
+  const raw = rawRequest(request);
+  const authorization = raw.headers.authorization;
+  const bearer = parseBearer(authorization);
+  const dpopBound = raw.headers.dpop !== undefined || /^dpop\s/i.test(authorization ?? '');
+  const token = bearer.kind === 'bearer' && bearer.wellFormed ? bearer.token : undefined;
+  let signal: AbortSignal | undefined;
+  let release = () => {};
+  if (!detached && raw.socket) {
+    const controller = new AbortController();
+    const socket = raw.socket;
+    if (socket.destroyed) controller.abort();
+    else {
+      const abort = () => controller.abort();
+      socket.once('close', abort);
+      // Keep-alive sockets outlive the call: leave no listener behind.
+      release = () => socket.off('close', abort);
+    }
+    signal = controller.signal;
+  }
+  const header = (name: string) => {
+    const value = raw.headers[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  return {
+    token,
+    dpopBound,
+    audiences: audiencesOf(request, token),
+    requestId: getRequestId(request) ?? header('x-request-id'),
+    traceparent: header('traceparent'),
+    tracestate: header('tracestate'),
+    signal,
+    release,
+  };
+}

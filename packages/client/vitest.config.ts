@@ -1,0 +1,3 @@
+import { defineBulwarkVitestConfig } from '../../vitest.shared.js';
+
+export default defineBulwarkVitestConfig();
