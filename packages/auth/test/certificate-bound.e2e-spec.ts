@@ -109,8 +109,8 @@ describe.each(ADAPTERS)('certificate-bound tokens (RFC 8705 §3) over mTLS on %s
     issuer = await createTestIssuer();
     ca = createTestCa();
     const server = ca.issueServer();
-    alice = ca.issueClient({ uri: ca.spiffeId('orders', 'orders') });
-    mallory = ca.issueClient({ uri: ca.spiffeId('billing', 'billing') });
+    alice = ca.issueClient({ spiffeId: ca.spiffeId('orders', 'orders') });
+    mallory = ca.issueClient({ spiffeId: ca.spiffeId('billing', 'billing') });
     app = await createSecureApp(appModule(issuer), {
       adapter,
       logger: false,
@@ -200,8 +200,8 @@ describe.each(ADAPTERS)(
     beforeAll(async () => {
       issuer = await createTestIssuer();
       ca = createTestCa();
-      alice = ca.issueClient({ uri: ca.spiffeId('orders', 'orders') });
-      mallory = ca.issueClient({ uri: ca.spiffeId('billing', 'billing') });
+      alice = ca.issueClient({ spiffeId: ca.spiffeId('orders', 'orders') });
+      mallory = ca.issueClient({ spiffeId: ca.spiffeId('billing', 'billing') });
     });
     afterAll(async () => {
       for (const app of apps) await app.close();
