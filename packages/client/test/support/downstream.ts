@@ -46,7 +46,7 @@ export const json = (
 /** Starts a downstream; `tls` makes it HTTPS. */
 export async function startDownstream(
   handler: Handler,
-  options: { tls?: ServerOptions; host?: string } = {},
+  options: { tls?: ServerOptions; host?: string; port?: number } = {},
 ): Promise<Downstream> {
   const seen: SeenRequest[] = [];
   const sockets = new Set<import('node:net').Socket>();
@@ -82,7 +82,7 @@ export async function startDownstream(
     socket.on('close', () => sockets.delete(socket));
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `${options.tls ? 'https' : 'http'}://${host}:${port}`,
