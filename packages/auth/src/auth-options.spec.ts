@@ -223,3 +223,73 @@ describe('authOptionsFromEnv', () => {
     expect(error.setting).toBe('AUTH_CLOCK_TOLERANCE_SECONDS');
   });
 });
+
+describe('DPoP options', () => {
+  it.each([
+    ['dpop.mode', { mode: 'maybe' }, /off, allowed or required\. Set AUTH_DPOP/],
+    ['dpop.maxAgeSeconds', { maxAgeSeconds: 0 }, /from 1 to 3600\. Set AUTH_DPOP_MAX_AGE_SECONDS/],
+    ['dpop.algorithms', { algorithms: ['HS256'] }, /asymmetric algorithms only/],
+    ['dpop.algorithms', { algorithms: ['none'] }, /"none" is not a supported/],
+    ['dpop.nonceKeyFile', { nonce: true }, /AUTH_DPOP_NONCE_KEY_FILE/],
+    ['dpop.nonceKey', { nonce: true, nonceKey: 'short' }, /at least 32 bytes/],
+    [
+      'dpop.nonceKeyFile',
+      { nonce: true, nonceKeyFile: '/nonexistent/key' },
+      /cannot be read \(ENOENT\)/,
+    ],
+    ['dpop.redis', { redis: 'http://cache' }, /redis:\/\/ or rediss:\/\/ URL\. Check REDIS_URL/],
+    ['dpop.trustProxy', { trustProxy: ['not-an-address'] }, /TRUST_PROXY/],
+  ])('names %s', (setting, dpop, message) => {
+    const error = configError(() => new TokenVerifier({ ...base, dpop } as never));
+    expect(error.setting).toBe(setting);
+    expect(error.message).toMatch(message);
+  });
+
+  it('defaults to mode allowed, a 60 s window and no nonces', () => {
+    const verifier = new TokenVerifier(base);
+    expect(verifier.dpop.mode).toBe('allowed');
+    expect(verifier.dpop.algs).toBe('ES256 EdDSA RS256 PS256');
+    expect(verifier.dpop.usesNonces).toBe(false);
+    expect(verifier.dpop.currentNonce()).toBeUndefined();
+  });
+
+  it('reads AUTH_DPOP, AUTH_DPOP_MAX_AGE_SECONDS, AUTH_DPOP_NONCE, the key file, REDIS_URL and TRUST_PROXY', () => {
+    const options = authOptionsFromEnv({
+      AUTH_DPOP: 'required',
+      AUTH_DPOP_MAX_AGE_SECONDS: '30',
+      AUTH_DPOP_NONCE: 'true',
+      AUTH_DPOP_NONCE_KEY_FILE: '/var/run/secrets/dpop/nonce.key',
+      REDIS_URL: 'redis://cache:6379',
+      TRUST_PROXY: '1',
+    });
+    expect(options.dpop).toEqual({
+      mode: 'required',
+      maxAgeSeconds: 30,
+      nonce: true,
+      nonceKeyFile: '/var/run/secrets/dpop/nonce.key',
+      redis: 'redis://cache:6379',
+      trustProxy: 1,
+    });
+    expect(authOptionsFromEnv({}).dpop).toEqual({
+      mode: 'allowed',
+      maxAgeSeconds: 60,
+      nonce: false,
+      trustProxy: false,
+    });
+  });
+
+  it.each([
+    ['AUTH_DPOP', { AUTH_DPOP: 'sometimes' }, 'must be off, allowed or required'],
+    ['AUTH_DPOP_MAX_AGE_SECONDS', { AUTH_DPOP_MAX_AGE_SECONDS: '0' }, 'from 1 to 3600'],
+    ['AUTH_DPOP_NONCE', { AUTH_DPOP_NONCE: 'perhaps' }, 'must be true or false'],
+    [
+      'AUTH_DPOP_NONCE_KEY_FILE',
+      { AUTH_DPOP_NONCE: 'true' },
+      'is required with AUTH_DPOP_NONCE=true',
+    ],
+  ])('names a bad %s', (name, env, message) => {
+    const error = configError(() => authOptionsFromEnv(env));
+    expect(error.setting).toBe(name);
+    expect(error.message).toContain(message);
+  });
+});

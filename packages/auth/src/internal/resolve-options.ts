@@ -389,6 +389,17 @@ function readNonceKey(dpop: DpopOptions): Uint8Array {
   return key;
 }
 
+function dpopMaxAge(value: number | undefined): number {
+  if (value === undefined) return 60;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 3600) {
+    fail(
+      'dpop.maxAgeSeconds',
+      'must be a whole number of seconds from 1 to 3600. Set AUTH_DPOP_MAX_AGE_SECONDS or leave it out.',
+    );
+  }
+  return value;
+}
+
 function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
   const dpop = input ?? {};
   if (dpop === null || typeof dpop !== 'object') fail('dpop', 'must be an object.');
@@ -425,13 +436,7 @@ function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
   return {
     mode,
     algorithms,
-    maxAgeSeconds: number(
-      dpop.maxAgeSeconds,
-      'dpop.maxAgeSeconds (AUTH_DPOP_MAX_AGE_SECONDS)',
-      60,
-      1,
-      3600,
-    ),
+    maxAgeSeconds: dpopMaxAge(dpop.maxAgeSeconds),
     nonceKey: dpop.nonce === true ? readNonceKey(dpop) : undefined,
     nonceStepSeconds: number(dpop.nonceStepSeconds, 'dpop.nonceStepSeconds', 60, 1, 86_400),
     redis: dpop.redis,
