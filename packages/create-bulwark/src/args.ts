@@ -17,6 +17,8 @@ Options:
   --adapter fastify|express     HTTP adapter (default: fastify)
   --redis                       Redis-backed rate limiting and readiness, configured by REDIS_URL
   --no-example                  omit the example notes resource
+  --tls                         TLS on the main listener from mounted certificate files (mTLS
+                                with a client CA), HTTPS probes, a cert-manager Certificate
   --package-manager npm|pnpm    package manager (default: npm)
   --no-install                  write the files only
   --local <path>                take the @bulwark packages from a checkout (or a folder of
@@ -69,6 +71,12 @@ export function parseArgs(argv: readonly string[]): CliFlags {
         break;
       case '--no-redis':
         flags.redis = false;
+        break;
+      case '--tls':
+        flags.tls = true;
+        break;
+      case '--no-tls':
+        flags.tls = false;
         break;
       case '--example':
         flags.example = true;

@@ -40,7 +40,7 @@ export interface CreateResult {
  * @example
  * ```ts
  * const { kept } = await createService({ directory: '/tmp/orders', name: 'orders',
- *   adapter: 'fastify', redis: false, example: true, packageManager: 'npm', install: true,
+ *   adapter: 'fastify', redis: false, tls: false, example: true, packageManager: 'npm', install: true,
  *   local: undefined, force: false });
  * ```
  */

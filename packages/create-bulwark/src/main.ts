@@ -36,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       name: resolveName(directory, flags.name),
       adapter: flags.adapter ?? 'fastify',
       redis: flags.redis ?? false,
+      tls: flags.tls ?? false,
       example: flags.example ?? true,
       packageManager: flags.packageManager ?? 'npm',
       install: flags.install ?? true,

@@ -14,6 +14,7 @@ export interface CliFlags {
   name?: string;
   adapter?: Adapter;
   redis?: boolean;
+  tls?: boolean;
   example?: boolean;
   packageManager?: PackageManager;
   install?: boolean;
@@ -34,6 +35,12 @@ export interface CreateOptions {
   adapter: Adapter;
   /** @default false */
   redis: boolean;
+  /**
+   * TLS (and mTLS) on the main listener from the mounted `service-tls` Secret, HTTPS probes, the
+   * Service port named `https`, and an optional cert-manager `Certificate`.
+   * @default false
+   */
+  tls: boolean;
   /** @default true */
   example: boolean;
   /** @default 'npm' */

@@ -34,6 +34,9 @@ export async function promptMissing(flags: CliFlags): Promise<CliFlags> {
     }
     if (next.redis === undefined)
       next.redis = await confirm(rl, 'Use Redis for rate limiting', false);
+    if (next.tls === undefined) {
+      next.tls = await confirm(rl, 'Serve TLS (mTLS) from mounted certificate files', false);
+    }
     if (next.example === undefined) {
       next.example = await confirm(rl, 'Include the example notes resource', true);
     }

@@ -34,6 +34,9 @@ function variantsOf(options: CreateOptions): string[] {
   return [
     ...(options.adapter === 'express' ? ['express'] : []),
     ...(options.redis ? ['redis'] : []),
+    ...(options.tls ? ['tls'] : []),
+    // Both change the Deployment: their combination is a file of its own.
+    ...(options.redis && options.tls ? ['redis-tls'] : []),
     ...(options.example ? [] : ['no-example']),
   ];
 }
