@@ -1,5 +1,5 @@
-export type { MintOptions, TestIssuer } from '@bulwark/testing';
-export { createTestIssuer } from '@bulwark/testing';
+export type { IssuedCertificate, MintOptions, TestCa, TestIssuer } from '@bulwark/testing';
+export { createTestCa, createTestIssuer } from '@bulwark/testing';
 export type { AdapterName } from './adapters.js';
 export { ADAPTERS } from './adapters.js';
 export type { BootstrapOptions, RunningApp } from './bootstrap.js';
