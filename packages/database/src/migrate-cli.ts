@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { BulwarkError } from '@bulwark/core';
+import { describe } from './internal/rotating-pool.js';
 import { migrate } from './migrations.js';
 
 // bulwark-migrate [directory]: applies the pending migrations of `directory` (default
@@ -9,7 +10,7 @@ try {
   await migrate({ directory, log: (line) => console.log(`bulwark-migrate: ${line}`) });
 } catch (error) {
   console.error(
-    `bulwark-migrate: ${error instanceof BulwarkError ? error.message : error instanceof Error ? error.message : String(error)}`,
+    `bulwark-migrate: ${error instanceof BulwarkError ? error.message : describe(error)}`,
   );
   process.exitCode = 1;
 }
