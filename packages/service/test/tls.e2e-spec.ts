@@ -1,0 +1,154 @@
+import { request } from 'node:https';
+import { RequireScopes } from '@bulwark/authz';
+import { Public } from '@bulwark/core';
+import { MetricsService } from '@bulwark/metrics';
+import {
+  ADAPTERS,
+  createTestCa,
+  createTestIssuer,
+  type IssuedCertificate,
+  type TestIssuer,
+} from '@bulwark/test-harness';
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService } from '../src/index.js';
+
+@Controller('v1')
+class OrdersController {
+  @RequireScopes('orders:read')
+  @Get('orders')
+  list() {
+    return { orders: [] };
+  }
+
+  @Public()
+  @Get('open')
+  open() {
+    return { open: true };
+  }
+}
+
+@Module({ controllers: [OrdersController] })
+class OrdersModule {}
+
+const ca = createTestCa();
+const client = ca.issueClient({ spiffeId: ca.spiffeId('web', 'web') });
+afterAll(() => ca.close());
+
+function get(
+  port: number,
+  path: string,
+  options: { client?: IssuedCertificate; bearer?: string; verify?: boolean } = {},
+): Promise<{ status: number; body: string; authenticate: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent: false,
+        ca: ca.certificate,
+        rejectUnauthorized: options.verify ?? true,
+        ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
+        headers: options.bearer ? { authorization: `Bearer ${options.bearer}` } : {},
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            authenticate: res.headers['www-authenticate'],
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function start(
+  adapter: (typeof ADAPTERS)[number],
+  issuer: TestIssuer,
+  server: IssuedCertificate,
+): Promise<{ app: INestApplication; port: number; metricsUrl: string }> {
+  const app = await createService(OrdersModule, {
+    adapter,
+    env: {
+      NODE_ENV: 'test',
+      TLS_CERT_FILE: server.certFile,
+      TLS_KEY_FILE: server.keyFile,
+      TLS_CLIENT_CA_FILE: ca.certificateFile,
+    },
+    auth: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUrl },
+    shutdown: false,
+    metrics: { port: 0 },
+    logging: { destination: { write: () => true } },
+  });
+  await app.listen(0, '127.0.0.1');
+  return {
+    app,
+    port: (app.getHttpServer().address() as { port: number }).port,
+    metricsUrl: `http://127.0.0.1:${app.get(MetricsService).port}/metrics`,
+  };
+}
+
+describe.each(ADAPTERS)('createService with TLS_* on %s', (adapter) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  let metricsUrl: string;
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    ({ app, port, metricsUrl } = await start(adapter, issuer, ca.issueServer()));
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  it('serves the probes over HTTPS without a client certificate', async () => {
+    expect((await get(port, '/health/live')).status).toBe(200);
+    const ready = await get(port, '/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toContain('"tls"');
+  });
+
+  it('needs both the client certificate and the token', async () => {
+    const token = issuer.mint({ claims: { scope: 'orders:read' } });
+    expect((await get(port, '/v1/orders', { bearer: token })).status).toBe(401);
+    expect((await get(port, '/v1/open')).status).toBe(401);
+    const noToken = await get(port, '/v1/orders', { client });
+    expect([noToken.status, noToken.authenticate]).toEqual([401, 'Bearer realm="api"']);
+    expect((await get(port, '/v1/orders', { client, bearer: token })).status).toBe(200);
+  });
+
+  it('exports the certificate expiry on the metrics port', async () => {
+    const text = await (await fetch(metricsUrl)).text();
+    expect(text).toMatch(/^bulwark_tls_certificate_expiry_seconds\{certificate="server"\} \d+$/m);
+    expect(text).toMatch(
+      /^bulwark_tls_certificate_expiry_seconds\{certificate="client_ca"\} \d+$/m,
+    );
+  });
+});
+
+describe.each(ADAPTERS)('createService with an expired server certificate on %s', (adapter) => {
+  it('starts, and /health/ready answers 503', async () => {
+    const issuer = await createTestIssuer();
+    const { app, port } = await start(adapter, issuer, ca.issueServer({ days: 0 }));
+    try {
+      expect((await get(port, '/health/live', { verify: false })).status).toBe(200);
+      const ready = await get(port, '/health/ready', { verify: false });
+      expect(ready.status).toBe(503);
+      expect(ready.body).toContain('"tls"');
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
+  });
+});
