@@ -148,6 +148,13 @@ export class RedisRateLimitStore
     const client = this.client;
     if (!client || !this.owned || client.status === 'end') return;
     this.closing = true;
+    if (client.status !== 'ready') {
+      // Not connected (connecting, or waiting to reconnect while Redis is down): QUIT would
+      // wait for a connection that may never come, and ioredis emits no 'end' for a socket
+      // that is already closed, so waiting for it would hold the shutdown until its timeout.
+      client.disconnect();
+      return;
+    }
     const ended = new Promise((resolve) => client.once('end', resolve));
     try {
       await client.quit();
