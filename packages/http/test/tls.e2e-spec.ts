@@ -1,4 +1,12 @@
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -345,6 +353,42 @@ describe.each(ADAPTERS)('rotation on %s', (adapter) => {
     // Counted once per distinct broken content, not once per poll.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(tlsReloadFailures().get('key')).toBe(keyFailures + 1);
+  });
+});
+
+describe.each(ADAPTERS)('a Kubernetes secret volume on %s', (adapter) => {
+  it('follows the symlink swap of ..data to a new directory', async () => {
+    // The kubelet's atomic writer: tls.crt -> ..data/tls.crt, ..data -> ..<timestamp>/; an update
+    // writes a new directory and renames a new ..data symlink over the old one.
+    const volume = join(dir, `${adapter}-volume`);
+    const first = join(volume, '..2026_01');
+    mkdirSync(first, { recursive: true });
+    copyFileSync(serverCert.certFile, join(first, 'tls.crt'));
+    copyFileSync(serverCert.keyFile, join(first, 'tls.key'));
+    symlinkSync('..2026_01', join(volume, '..data'));
+    symlinkSync('..data/tls.crt', join(volume, 'tls.crt'));
+    symlinkSync('..data/tls.key', join(volume, 'tls.key'));
+    const { app, port } = await start(adapter, {
+      certFile: join(volume, 'tls.crt'),
+      keyFile: join(volume, 'tls.key'),
+      reloadIntervalMs: 100,
+    });
+    try {
+      expect((await get(port, '/health/live')).serverFingerprint).toBe(fingerprint(serverCert));
+      const renewed = ca.issueServer();
+      const second = join(volume, '..2026_02');
+      mkdirSync(second);
+      writeFileSync(join(second, 'tls.crt'), renewed.cert);
+      writeFileSync(join(second, 'tls.key'), renewed.key);
+      symlinkSync('..2026_02', join(volume, '..data_tmp'));
+      renameSync(join(volume, '..data_tmp'), join(volume, '..data'));
+      await eventually(
+        async () => (await get(port, '/health/live')).serverFingerprint === fingerprint(renewed),
+        'the certificate behind the swapped symlink in a new handshake',
+      );
+    } finally {
+      await app.close();
+    }
   });
 });
 
