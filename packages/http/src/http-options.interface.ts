@@ -126,9 +126,11 @@ export interface TlsOptions {
    */
   clientAuth?: ClientAuthMode;
   /**
-   * Path prefixes reachable without a client certificate: the probes, since kubelet cannot
-   * present one.
-   * @default ['/health/']
+   * Paths reachable without a client certificate: the probes, since kubelet cannot present one.
+   * Matched exactly against the path without its query; an entry ending in `/` matches every path
+   * under it. Keep the list exact: a prefix such as `/health/` would also exempt a route with a
+   * leading parameter (`/:tenant/:id`) requested as `/health/x`.
+   * @default ['/health/live', '/health/ready', '/health/startup']
    */
   exemptPaths?: readonly string[];
   /**

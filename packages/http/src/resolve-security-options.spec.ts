@@ -111,7 +111,7 @@ describe('resolveSecurityOptions: TLS and peer identity', () => {
       keyFile: '/tls/tls.key',
       clientCaFile: '/tls/ca.crt',
       clientAuth: 'required',
-      exemptPaths: ['/health/'],
+      exemptPaths: ['/health/live', '/health/ready', '/health/startup'],
       reloadIntervalMs: 2000,
       settings: {
         certFile: 'TLS_CERT_FILE',

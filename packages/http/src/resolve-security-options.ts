@@ -112,7 +112,7 @@ function tlsFromEnv(env: Environment): ResolvedTlsOptions | undefined {
     keyFile: key,
     clientCaFile: ca,
     clientAuth: auth === undefined ? 'required' : checkClientAuth('TLS_CLIENT_AUTH', auth),
-    exemptPaths: ['/health/'],
+    exemptPaths: PROBE_PATHS,
     reloadIntervalMs: 2000,
     settings: {
       certFile: 'TLS_CERT_FILE',
@@ -122,11 +122,18 @@ function tlsFromEnv(env: Environment): ResolvedTlsOptions | undefined {
   };
 }
 
+/** The probes of `@bulwark/health`: kubelet cannot present a client certificate. */
+const PROBE_PATHS: readonly string[] = Object.freeze([
+  '/health/live',
+  '/health/ready',
+  '/health/startup',
+]);
+
 function checkTls(tls: TlsOptions): ResolvedTlsOptions {
   if (typeof tls !== 'object' || tls === null) {
     throw new BulwarkConfigError('tls', 'must be false or { certFile, keyFile, clientCaFile? }');
   }
-  const exemptPaths = tls.exemptPaths ?? ['/health/'];
+  const exemptPaths = tls.exemptPaths ?? PROBE_PATHS;
   if (
     !Array.isArray(exemptPaths) ||
     !exemptPaths.every((path) => typeof path === 'string' && path.startsWith('/'))

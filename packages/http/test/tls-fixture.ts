@@ -8,6 +8,11 @@ export class PeerController {
     return { peer: getPeer(request) ?? null };
   }
 
+  @Get(':tenant/orders')
+  tenantOrders() {
+    return { orders: [] };
+  }
+
   @Get('health/live')
   live() {
     return { status: 'ok' };

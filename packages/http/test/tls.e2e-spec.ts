@@ -207,6 +207,12 @@ describe.each(ADAPTERS)('mutual TLS on %s', (adapter) => {
     expect([answer.status, answer.body]).toEqual([200, { status: 'ok' }]);
   });
 
+  it('exempts the probe paths exactly: a parameterized route under /health/ still needs a certificate', async () => {
+    expect((await get(port, '/health/live?verbose=1')).status).toBe(200);
+    expect((await get(port, '/health/orders')).status).toBe(401);
+    expect((await get(port, '/health/orders', orders)).status).toBe(200);
+  });
+
   it('refuses TLS 1.1 in the handshake', async () => {
     await expect(
       new Promise((resolve, reject) => {

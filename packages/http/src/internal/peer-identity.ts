@@ -90,14 +90,17 @@ function headerCount(raw: IncomingMessage, name: string): number {
  */
 export function peerIdentityHook(settings: PeerIdentitySettings): RequestHook {
   const { tls, header, clientAddresses } = settings;
-  const exempt = tls?.exemptPaths ?? ['/health/'];
+  const exempt = tls?.exemptPaths ?? ['/health/live', '/health/ready', '/health/startup'];
+  const exact = new Set(exempt.filter((path) => !path.endsWith('/')));
+  const prefixes = exempt.filter((path) => path.endsWith('/'));
   const mutual = tls?.clientCaFile !== undefined;
   const required = mutual && tls?.clientAuth === 'required';
   return (request, response, done) => {
     const raw = rawRequest(request);
     const path = pathOf(raw);
-    for (let index = 0; index < exempt.length; index += 1) {
-      if (path.startsWith(exempt[index] as string)) return done();
+    if (exact.has(path)) return done();
+    for (let index = 0; index < prefixes.length; index += 1) {
+      if (path.startsWith(prefixes[index] as string)) return done();
     }
     if (mutual) {
       const socket = raw.socket as TLSSocket;
