@@ -413,6 +413,40 @@ describe.each(ADAPTERS)('an expired server certificate on %s', (adapter) => {
   });
 });
 
+describe.each(ADAPTERS)('the start-up log on %s', (adapter) => {
+  const capture = () => {
+    const lines: Array<{ context: unknown; message: unknown }> = [];
+    const push = (message: unknown, context?: unknown) => {
+      lines.push({ message, context });
+    };
+    return { lines, logger: { log: push, error: push, warn: push, debug: push, verbose: push } };
+  };
+  const modeOf = (lines: Array<{ context: unknown; message: unknown }>) =>
+    lines
+      .filter((line) => line.context === 'Tls')
+      .map((line) => (line.message as { mode?: string; clientAuth?: string }) ?? {})
+      .map((message) => [message.mode, message.clientAuth]);
+
+  it.each([
+    ['mtls', { tls: { ...materialFiles(`${adapter}-log`) } }, ['mtls', 'required']],
+    [
+      'https',
+      { tls: { certFile: serverCert.certFile, keyFile: serverCert.keyFile } },
+      ['https', 'off'],
+    ],
+    ['http', { tls: false as const }, ['http', undefined]],
+  ])('says the listener serves %s', async (_mode, options, expected) => {
+    const { lines, logger } = capture();
+    const app = await createSecureApp(PeerModule, { adapter, logger, env: {}, ...options });
+    try {
+      await app.listen(0, '127.0.0.1');
+      expect(modeOf(lines)).toEqual([expected]);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('start-up refusals', () => {
   it.each([
     [
