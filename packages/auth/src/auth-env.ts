@@ -105,6 +105,12 @@ function dpopFromEnv(env: Environment, read: (name: string) => string | undefine
     );
   }
   const redis = read('REDIS_URL');
+  if (redis !== undefined && !/^rediss?:\/\//.test(redis)) {
+    throw new BulwarkConfigError(
+      'REDIS_URL',
+      'must be a redis:// or rediss:// URL. Set REDIS_URL.',
+    );
+  }
   return {
     mode: mode as DpopMode,
     maxAgeSeconds: envInt('AUTH_DPOP_MAX_AGE_SECONDS', 60, { min: 1, max: 3600, env }),

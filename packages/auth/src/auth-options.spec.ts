@@ -287,6 +287,7 @@ describe('DPoP options', () => {
       { AUTH_DPOP_NONCE: 'true' },
       'is required with AUTH_DPOP_NONCE=true',
     ],
+    ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }, 'must be a redis:// or rediss:// URL'],
   ])('names a bad %s', (name, env, message) => {
     const error = configError(() => authOptionsFromEnv(env));
     expect(error.setting).toBe(name);

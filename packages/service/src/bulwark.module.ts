@@ -21,6 +21,9 @@ const AUTH_OPTION_VARIABLES: Readonly<Record<string, string>> = {
   allowHttpKeys: 'AUTH_ALLOW_HTTP_JWKS',
   jwksMaxStaleSeconds: 'AUTH_JWKS_MAX_STALE_SECONDS',
   devIssuer: 'AUTH_DEV_ISSUER_DIR',
+  'dpop.mode': 'AUTH_DPOP',
+  'dpop.maxAgeSeconds': 'AUTH_DPOP_MAX_AGE_SECONDS',
+  'dpop.nonceKeyFile': 'AUTH_DPOP_NONCE_KEY_FILE',
 };
 
 /** Maps each option to its variable, when that variable is set. */

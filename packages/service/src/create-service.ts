@@ -45,7 +45,12 @@ export async function createService(
   const bulwark = BulwarkConfigError.namingVariables({ redis: redisVariable }, () =>
     BulwarkModule.forRoot({
       ...options,
-      env,
+      // @bulwark/auth's DPoP replay store shares this Redis, also when it came from a file (a
+      // malformed one is left to the rate limiter, whose error names REDIS_URL_FILE).
+      env:
+        typeof redis === 'string' && !env.REDIS_URL?.trim() && /^rediss?:\/\//.test(redis)
+          ? { ...env, REDIS_URL: redis }
+          : env,
       rateLimit: { ...options.rateLimit, ...(redis === undefined ? {} : { redis }) },
     }),
   );
