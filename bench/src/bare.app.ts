@@ -1,20 +1,43 @@
-// The floor: bare NestJS on the same adapter, the same route and body, nothing else.
+// The floor: bare NestJS on the same adapter, serving the routes the bench measures with the
+// same bodies as the generated service, and nothing else (no authentication, no validation).
 import 'reflect-metadata';
-import { Controller, Get, Module, Param } from '@nestjs/common';
+import { Body, Controller, Get, Module, NotFoundException, Param, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { itemFor, listen, settings } from './common.js';
+import { listen, NoteStore, noteView, settings } from './common.js';
 
-@Controller('v1/items')
-class ItemsController {
+const store = new NoteStore();
+
+@Controller('v1/notes')
+class NotesController {
+  @Post()
+  create(@Body() input: { title: string; body: string }) {
+    return noteView(store.insert('owner', input.title, input.body));
+  }
+
+  @Get()
+  list() {
+    return store.page(undefined);
+  }
+
   @Get(':id')
   get(@Param('id') id: string) {
-    return itemFor(id, 'owner');
+    const note = store.get(id);
+    if (note === undefined) throw new NotFoundException();
+    return noteView(note);
   }
 }
 
-@Module({ controllers: [ItemsController] })
+@Controller('health')
+class HealthController {
+  @Get('live')
+  live() {
+    return { status: 'ok' };
+  }
+}
+
+@Module({ controllers: [NotesController, HealthController] })
 class AppModule {}
 
 const adapter = settings.adapter === 'express' ? new ExpressAdapter() : new FastifyAdapter();
