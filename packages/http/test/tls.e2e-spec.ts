@@ -23,7 +23,7 @@ import {
 import { detectLeaks } from '@bulwark/errors';
 import { ADAPTERS } from '@bulwark/test-harness';
 import { createTestCa, type IssuedCertificate, type TestCa } from '@bulwark/testing';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,8 +125,9 @@ function materialFiles(name: string) {
 async function start(
   adapter: (typeof ADAPTERS)[number],
   tls: TlsOptions,
+  logger: LoggerService | false = false,
 ): Promise<{ app: INestApplication; port: number }> {
-  const app = await createSecureApp(PeerModule, { adapter, logger: false, tls, env: {} });
+  const app = await createSecureApp(PeerModule, { adapter, logger, tls, env: {} });
   await app.listen(0, '127.0.0.1');
   return { app, port: (app.getHttpServer().address() as { port: number }).port };
 }
@@ -293,10 +294,18 @@ describe.each(ADAPTERS)('rotation on %s', (adapter) => {
   let port: number;
   let files: ReturnType<typeof materialFiles>;
   let rotatingCa: TestCa;
+  const errors: unknown[] = [];
+  const logger: LoggerService = {
+    log: () => undefined,
+    warn: () => undefined,
+    error: (message: unknown, ...rest: unknown[]) => {
+      if (rest.includes('Tls')) errors.push(message);
+    },
+  };
   beforeAll(async () => {
     files = materialFiles(`${adapter}-rotation`);
     rotatingCa = createTestCa();
-    ({ app, port } = await start(adapter, { ...files, reloadIntervalMs: 100 }));
+    ({ app, port } = await start(adapter, { ...files, reloadIntervalMs: 100 }, logger));
   });
   afterAll(async () => {
     await app.close();
@@ -359,6 +368,18 @@ describe.each(ADAPTERS)('rotation on %s', (adapter) => {
     // Counted once per distinct broken content, not once per poll.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(tlsReloadFailures().get('key')).toBe(keyFailures + 1);
+    expect(errors).toEqual([
+      {
+        msg: 'TLS material refused; the previous certificate and key stay in use',
+        file: 'certificate',
+        reason: 'tls.certFile: holds a certificate that does not parse',
+      },
+      {
+        msg: 'TLS material refused; the previous certificate and key stay in use',
+        file: 'key',
+        reason: 'tls.keyFile: does not match the certificate in tls.certFile',
+      },
+    ]);
   });
 });
 
