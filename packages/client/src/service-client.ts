@@ -130,6 +130,16 @@ export class ServiceClient {
     );
   }
 
+  /** TLS file reloads applied so far. */
+  get tlsReloads(): number {
+    return this.transport.reloads;
+  }
+
+  /** TLS file reloads refused so far (the previous material stayed in use). */
+  get tlsReloadFailures(): number {
+    return this.transport.reloadFailures;
+  }
+
   /** Whether the circuit breaker is open (calls fail fast with a 503). */
   get breakerOpen(): boolean {
     return this.breaker.state === 1 || this.breaker.state === 3;
@@ -634,6 +644,16 @@ export async function buildServiceClient(
   onReloadError: (message: string) => void = (message) => process.emitWarning(message),
 ): Promise<ServiceClient> {
   const transport = new Transport(resolved, onReloadError);
+  const problem = transport.initialProblem();
+  if (problem) {
+    await transport.close();
+    throw new BulwarkConfigError(
+      problem.file === 'key'
+        ? 'TLS_KEY_FILE (option tls.keyFile)'
+        : 'TLS_CERT_FILE (option tls.certFile)',
+      `${problem.message}.`,
+    );
+  }
   let tokens: TokenSource | undefined;
   const auth = resolved.auth;
   if (auth.kind === 'clientCredentials' || auth.kind === 'tokenExchange') {

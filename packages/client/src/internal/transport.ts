@@ -1,9 +1,9 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { checkServerIdentity, createSecureContext, type PeerCertificate } from 'node:tls';
-import { peerFromCertificate } from '@bulwark/core';
+import { countTlsReloadFailure, peerFromCertificate } from '@bulwark/core';
 import { Agent, buildConnector } from 'undici';
 import { bareHost, isAllowedAddress } from './address-guard.js';
 import type { ResolvedClientOptions } from './resolve-options.js';
@@ -35,6 +35,7 @@ export class Transport {
   private tokenAgent: Agent;
   private material: Material;
   private timer: NodeJS.Timeout | undefined;
+  private refusedDigest: string | undefined;
   /** Reloads refused because the new files did not form valid material. */
   reloadFailures = 0;
   /** Successful reloads. */
@@ -54,6 +55,11 @@ export class Transport {
     }
   }
 
+  /** Why the material read at start cannot be used, if it cannot. */
+  initialProblem(): { file: 'certificate' | 'key'; message: string } | undefined {
+    return checkMaterial(this.material);
+  }
+
   /** The agent new calls use. */
   get dispatcher(): Agent {
     return this.agent;
@@ -67,28 +73,47 @@ export class Transport {
     return this.tokenAgent;
   }
 
-  /** Reads the files again and switches to them when they changed and are valid. */
+  /**
+   * Reads the files again and switches to them when they changed and are valid: the bundle and
+   * certificate parse and the key matches the certificate. Refused material leaves the previous
+   * one in use, is logged once per content and counted in `bulwark_tls_reload_failures_total`.
+   */
   reload(): boolean {
     let next: Material;
     try {
       next = this.readMaterial();
-      if (next.digest === this.material.digest) return false;
-      // Parses the bundle and checks the key against the certificate before any use.
-      createSecureContext({ ca: next.ca, cert: next.cert, key: next.key });
     } catch (error) {
-      this.reloadFailures += 1;
-      this.onReloadError(
-        `TLS files of client ${this.options.name} not reloaded, the previous ones stay in use: ${(error as Error).message}`,
-      );
+      this.refuse('unreadable', 'certificate', (error as Error).message);
+      return false;
+    }
+    if (next.digest === this.material.digest) {
+      this.refusedDigest = undefined;
+      return false;
+    }
+    const problem = checkMaterial(next);
+    if (problem) {
+      this.refuse(next.digest, problem.file, problem.message);
       return false;
     }
     const previous = [this.agent, this.tokenAgent];
     this.material = next;
+    this.refusedDigest = undefined;
     this.agent = this.createAgent(next);
     this.tokenAgent = this.createTokenAgent(next);
     this.reloads += 1;
+    // Calls in flight finish on the old connections; close() waits for them.
     for (const agent of previous) agent.close().catch(() => undefined);
     return true;
+  }
+
+  private refuse(digest: string, file: 'certificate' | 'key', message: string): void {
+    if (this.refusedDigest === digest) return;
+    this.refusedDigest = digest;
+    this.reloadFailures += 1;
+    countTlsReloadFailure(file);
+    this.onReloadError(
+      `TLS files of client ${this.options.name} not reloaded, the previous ones stay in use: ${message}`,
+    );
   }
 
   /** Stops watching and closes the agent after the calls in flight. */
@@ -209,6 +234,32 @@ function checkPeer(expected: string, host: string, cert: PeerCertificate): Error
     return new PeerMismatch(
       `the server certificate does not name the expected peer ${expected} (connected to ${host})`,
     );
+  }
+  return undefined;
+}
+
+/** Why new material cannot be used; never quotes key material. */
+function checkMaterial(
+  material: Material,
+): { file: 'certificate' | 'key'; message: string } | undefined {
+  try {
+    createSecureContext({ ca: material.ca });
+  } catch {
+    return { file: 'certificate', message: 'the CA bundle does not parse' };
+  }
+  if (material.cert === undefined) return undefined;
+  let leaf: X509Certificate;
+  try {
+    leaf = new X509Certificate(material.cert);
+  } catch {
+    return { file: 'certificate', message: 'the client certificate does not parse' };
+  }
+  try {
+    if (!leaf.checkPrivateKey(createPrivateKey(material.key ?? ''))) {
+      return { file: 'key', message: 'the key does not match the client certificate' };
+    }
+  } catch {
+    return { file: 'key', message: 'the key does not parse' };
   }
   return undefined;
 }
