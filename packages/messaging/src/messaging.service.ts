@@ -9,10 +9,10 @@ import {
   ShutdownHook,
 } from '@bulwark/core';
 import {
+  type BeforeApplicationShutdown,
   Inject,
   Injectable,
   type OnApplicationBootstrap,
-  type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
@@ -63,13 +63,13 @@ function actorOf(given: PublishOptions['actor']): MessageActor | undefined {
  * consumers, finish in-flight handlers, await confirms, close).
  */
 @ReadinessIndicator('messaging')
-@ShutdownHook('messaging')
+@ShutdownHook('messaging', { order: -10 })
 @Injectable()
 export class MessagingService
   implements
     OnModuleInit,
     OnApplicationBootstrap,
-    OnApplicationShutdown,
+    BeforeApplicationShutdown,
     ReadinessCheck,
     ShutdownHandler
 {
@@ -311,8 +311,12 @@ export class MessagingService
     return this.closed;
   }
 
-  /** Closes on `app.close()` too, when no SIGTERM came first. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * The same drain when the Nest application closes: `@bulwark/shutdown` closes the app after
+   * the HTTP drain and before its hooks, so handlers finish while the resources other hooks
+   * close (database, Redis) are still open. Without `@bulwark/shutdown`, `app.close()` drains.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await this.onShutdown();
   }
 
