@@ -1,5 +1,7 @@
+import { type InspectOptions, inspect } from 'node:util';
 import {
   BulwarkConfigError,
+  REDACTED,
   type ReadinessCheck,
   ReadinessIndicator,
   type ReadinessResult,
@@ -44,6 +46,27 @@ export class RedisHealthIndicator implements ReadinessCheck {
       throw new BulwarkConfigError(`${settingName}.url`, `${target}. Set redis://host:port.`);
     }
     this.target = target;
+  }
+
+  /**
+   * Prints as a summary (`console.log`, `util.inspect`, a test runner's diff): where the PING
+   * goes, without the URL's password.
+   */
+  [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
+    return `RedisHealthIndicator ${format(this.toJSON(), options)}`;
+  }
+
+  /** Serializes (`JSON.stringify`, a logger) as the same summary. */
+  toJSON(): Record<string, unknown> {
+    const target = this.target;
+    if (!target) return { type: 'RedisHealthIndicator', redis: 'a client' };
+    const user = target.username ?? '';
+    const auth = target.password ? `${user}:${REDACTED}@` : user ? `${user}@` : '';
+    const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+    return {
+      type: 'RedisHealthIndicator',
+      redis: `${target.tls ? 'rediss' : 'redis'}://${auth}${host}:${target.port}`,
+    };
   }
 
   /**

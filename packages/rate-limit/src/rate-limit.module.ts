@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { AuthFailureMiddleware, installAuthFailureHook } from './auth-failure.middleware.js';
+import { redactObject, redisLabel } from './internal/redacted.js';
 import {
   type ResolvedRateLimitOptions,
   resolveRateLimitOptions,
@@ -26,11 +27,14 @@ import { REDIS_STORE_OPTIONS, RedisRateLimitStore, type RedisStoreOptions } from
 const redisStoreOptions: Provider = {
   provide: REDIS_STORE_OPTIONS,
   inject: [RESOLVED_RATE_LIMIT_OPTIONS],
-  useFactory: (options: ResolvedRateLimitOptions): RedisStoreOptions => ({
-    redis: options.store ? undefined : options.redis,
-    keyPrefix: options.keyPrefix,
-    timeoutMs: options.storeTimeoutMs,
-  }),
+  useFactory: (options: ResolvedRateLimitOptions): RedisStoreOptions => {
+    const redis = options.store ? undefined : options.redis;
+    const storeOptions = { redis, keyPrefix: options.keyPrefix, timeoutMs: options.storeTimeoutMs };
+    return redactObject(storeOptions, 'RedisStoreOptions', () => ({
+      ...storeOptions,
+      redis: redisLabel(redis),
+    }));
+  },
 };
 
 /**

@@ -1,5 +1,7 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import { inspectAs } from './internal/redacted.js';
 import {
   type ResolvedPolicy,
   type ResolvedRateLimitOptions,
@@ -56,6 +58,25 @@ export class RateLimiter implements OnModuleInit {
     this.policies = new Map(
       [...options.policies].map(([name, policy]) => [name, shareOf(policy, options.replicaShare)]),
     );
+  }
+
+  /**
+   * Prints as a summary (`console.log`, `util.inspect`, a test runner's diff): the store, the
+   * policies and the failure mode, never the Redis URL's password or the Nest internals held.
+   */
+  [inspect.custom](_depth: number, options: InspectOptions, format?: typeof inspect): string {
+    return inspectAs('RateLimiter', this.toJSON(), options, format);
+  }
+
+  /** Serializes (`JSON.stringify`, a logger) as the same summary. */
+  toJSON(): Record<string, unknown> {
+    const store = this.store as RateLimitStore & { toJSON?: () => unknown };
+    return {
+      type: 'RateLimiter',
+      store: typeof store.toJSON === 'function' ? store.toJSON() : store.constructor.name,
+      policies: [...this.policies.values()],
+      storeFailure: this.options.storeFailure,
+    };
   }
 
   /** Checks every route's `@RateLimit()` at start-up, so a typo fails the boot, not a request. */

@@ -1,9 +1,11 @@
 import { createRequire } from 'node:module';
+import { type InspectOptions, inspect } from 'node:util';
 import type { ReadinessCheck, ReadinessResult, ShutdownHandler } from '@bulwark/core';
 import { ReadinessIndicator, ShutdownHook } from '@bulwark/core';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { decisionOf, emissionInterval } from './internal/gcra.js';
+import { inspectAs, redisLabel } from './internal/redacted.js';
 import { GCRA_SCRIPT, GCRA_SCRIPT_SHA, redisKey } from './internal/redis-script.js';
 import { integer } from './internal/resolve-options.js';
 import type {
@@ -74,9 +76,12 @@ export class RedisRateLimitStore
   private up = false;
   private everUp = false;
   private closing = false;
+  /** The URL without its password, or that a client was given. */
+  private readonly label: string | undefined;
 
   /** @throws BulwarkConfigError when `timeoutMs` is not an integer from 1 to 60,000. */
   constructor(@Optional() @Inject(REDIS_STORE_OPTIONS) options: RedisStoreOptions = {}) {
+    this.label = redisLabel(options.redis);
     this.prefix = options.keyPrefix ?? 'bulwark:rl:';
     const timeoutMs = integer('timeoutMs', options.timeoutMs ?? 500, 1, 60_000);
     this.timeoutMs = timeoutMs;
@@ -110,6 +115,25 @@ export class RedisRateLimitStore
       // Without a listener, ioredis's connection errors would crash the process.
       this.client.on('error', () => this.transition(false));
     }
+  }
+
+  /**
+   * Prints as a summary (`console.log`, `util.inspect`, a test runner's diff): the Redis URL
+   * without its password, never the client and its connection options.
+   */
+  [inspect.custom](_depth: number, options: InspectOptions, format?: typeof inspect): string {
+    return inspectAs('RedisRateLimitStore', this.toJSON(), options, format);
+  }
+
+  /** Serializes (`JSON.stringify`, a logger) as the same summary. */
+  toJSON(): Record<string, unknown> {
+    return {
+      type: 'RedisRateLimitStore',
+      redis: this.label,
+      keyPrefix: this.prefix,
+      timeoutMs: this.timeoutMs,
+      status: this.client?.status ?? 'inert',
+    };
   }
 
   available(): boolean {

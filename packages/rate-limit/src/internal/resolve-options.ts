@@ -13,6 +13,7 @@ import type {
   StoreFailureMode,
 } from '../rate-limit-options.interface.js';
 import type { RateLimitStore } from '../rate-limit-store.interface.js';
+import { redactObject, redisLabel } from './redacted.js';
 
 /** A policy after validation. */
 export interface ResolvedPolicy {
@@ -187,7 +188,7 @@ export function resolveRateLimitOptions(
       : integer('replicas', options.replicas, 1, 10_000);
   const replicaShare = options.store === undefined && redis === undefined ? replicas : 1;
 
-  return {
+  const resolved: ResolvedRateLimitOptions = {
     policies,
     authFailure: authFailure && {
       ...authFailure,
@@ -215,4 +216,19 @@ export function resolveRateLimitOptions(
     clock: options.clock ?? Date.now,
     onLimited: options.onLimited,
   };
+  // The Redis URL usually carries the password: whatever holds these options (the limiter,
+  // the guard, the middleware) must not print it.
+  return redactObject(resolved, 'ResolvedRateLimitOptions', () => ({
+    policies: [...resolved.policies.values()],
+    authFailure: resolved.authFailure,
+    redis: redisLabel(resolved.redis),
+    store: resolved.store?.constructor.name,
+    keyPrefix: resolved.keyPrefix,
+    storeTimeoutMs: resolved.storeTimeoutMs,
+    storeFailure: resolved.storeFailure,
+    replicas: resolved.replicas,
+    replicaShare: resolved.replicaShare,
+    ipv6Prefix: resolved.ipv6Prefix,
+    maxKeys: resolved.maxKeys,
+  }));
 }
