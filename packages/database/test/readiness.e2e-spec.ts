@@ -7,6 +7,8 @@ import {
   type RunningApp,
   startPostgres,
 } from '@bulwark/test-harness';
+import { Logger } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BulwarkDatabase } from '../src/index.js';
 import { notesApp } from './fixtures/notes-app.js';
@@ -73,6 +75,48 @@ describe.skipIf(!hasPostgres())('with a server of its own', () => {
     });
   });
 
+  describe('when the connection is lost inside a transaction', () => {
+    it('fails the transaction instead of crashing the process', async () => {
+      const name = 'lost_tx';
+      const { user } = await createNotesDatabase(server, name, `${name}-pw`);
+      const warnings = vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const database = await BulwarkDatabase.open({ env: envFor(name, user) });
+      try {
+        let lost: () => void = () => undefined;
+        const connectionLost = new Promise<void>((resolve) => {
+          lost = resolve;
+        });
+        const transaction = database.db.transaction(async (tx) => {
+          await tx.execute(sql`SELECT 1`);
+          // Between two statements, the server ends every session of the role.
+          const admin = await superuser(server);
+          await admin.query(
+            'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1',
+            [user],
+          );
+          await admin.end();
+          await connectionLost;
+          await tx.execute(sql`SELECT 2`);
+        });
+        await vi.waitFor(
+          () =>
+            expect(
+              warnings.mock.calls.some(([line]) =>
+                String(line).startsWith('connection in use failed'),
+              ),
+            ).toBe(true),
+          { timeout: 10_000 },
+        );
+        lost();
+        await expect(transaction).rejects.toThrow();
+        expect(await database.readiness()).toEqual({ ready: true });
+      } finally {
+        warnings.mockRestore();
+        await database.close();
+      }
+    });
+  });
+
   describe.each(ADAPTERS)('shutdown on %s', (adapter) => {
     const name = `down_${adapter}`;
     let running: RunningApp;
@@ -111,30 +155,32 @@ describe.skipIf(!hasPostgres())('with a server of its own', () => {
       ).toBe(200);
       expect(await sessions(user)).toBeGreaterThan(0);
 
-      const inFlight = fetch(`${running.url}/notes/sleep?seconds=0.3`).then(async (response) => {
-        return response.json();
-      });
-      // The request holds a pooled session before the shutdown starts.
-      await vi.waitFor(async () => expect(await sessions(user)).toBeGreaterThan(0));
-      await vi.waitFor(async () => {
-        const admin = await superuser(server);
-        try {
-          const rows = await admin.query(
-            `SELECT 1 FROM pg_stat_activity WHERE usename = $1 AND query LIKE '%pg_sleep%' AND state = 'active'`,
-            [user],
-          );
-          expect(rows.rowCount).toBe(1);
-        } finally {
-          await admin.end();
-        }
-      });
+      // The request holds a pooled session, in a statement, when the shutdown starts.
+      const inFlight = fetch(`${running.url}/notes/sleep?seconds=2`).then((response) =>
+        response.json(),
+      );
+      const admin = await superuser(server);
+      try {
+        await vi.waitFor(
+          async () => {
+            const rows = await admin.query(
+              `SELECT 1 FROM pg_stat_activity WHERE usename = $1 AND query LIKE '%pg_sleep%' AND state = 'active'`,
+              [user],
+            );
+            expect(rows.rowCount).toBe(1);
+          },
+          { timeout: 10_000, interval: 20 },
+        );
+      } finally {
+        await admin.end();
+      }
       const code = await running.app.get(ShutdownService).shutdown('test');
       expect(await inFlight).toEqual({ slept: true });
       expect(code).toBe(0);
       expect(exits).toEqual([0]);
       expect(order).toEqual(['drain: drained', 'pool closing', 'hook: hook done (database)']);
       expect(database.closed).toBe(true);
-      await vi.waitFor(async () => expect(await sessions(user)).toBe(0));
+      await vi.waitFor(async () => expect(await sessions(user)).toBe(0), { timeout: 10_000 });
     });
   });
 });

@@ -19,6 +19,9 @@ export interface RotatingPoolSettings {
 
 const INVALID_PASSWORD = '28P01';
 
+/** Clients that already carry this package's error listener. */
+const guarded = new WeakSet<PoolClient>();
+
 /**
  * A `pg.Pool` that swaps its inner pool when the password file changes: new connections use
  * the new password, and the old pool ends once its checked-out clients are released, so old
@@ -110,7 +113,19 @@ export class RotatingPool extends Pool {
 
   /** Checks out a client of the current pool (promise form only). */
   override connect(): never {
-    return this.withRetry((pool) => pool.connect()) as never;
+    return this.withRetry(async (pool) => {
+      const client = await pool.connect();
+      // pg-pool removes its own listener while a client is checked out: a connection lost
+      // between two statements of a transaction would otherwise be an unhandled 'error' event
+      // and end the process. The next statement on the client fails instead.
+      if (!guarded.has(client)) {
+        guarded.add(client);
+        client.on('error', (error) =>
+          this.settings.onError(`connection in use failed: ${describe(error)}`),
+        );
+      }
+      return client;
+    }) as never;
   }
 
   /** Runs a query on the current pool (promise form only). */
