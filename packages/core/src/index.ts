@@ -1,8 +1,8 @@
 export type { AuthFailureRefusal } from './auth-failure-limit.js';
 export { setAuthFailureRefusal, takeAuthFailureRefusal } from './auth-failure-limit.js';
-export { readBodyAtMost } from './bounded-body.js';
 export type { BearerCredentials } from './bearer.js';
 export { parseBearer } from './bearer.js';
+export { readBodyAtMost } from './bounded-body.js';
 export { BulwarkConfigError, BulwarkError } from './bulwark-error.js';
 export type { TrustProxy } from './client-address.js';
 export {
