@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ModuleMetadata } from '@nestjs/common';
@@ -98,4 +99,19 @@ export async function queueDepth(queue: string): Promise<number> {
   } finally {
     await connection.close();
   }
+}
+
+/** Runs `rabbitmqctl` against the test node, as an operator would. */
+export function rabbitmqctl(args: readonly string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      join(process.env.RABBITMQ_BIN_DIR ?? '/usr/lib/rabbitmq/bin', 'rabbitmqctl'),
+      ['-n', broker.nodename, ...args],
+      { env: { ...process.env, ...broker.ctlEnv }, timeout: 120_000 },
+      (error, stdout, stderr) =>
+        error
+          ? reject(new Error(`rabbitmqctl ${args.join(' ')}: ${stderr || error.message}`))
+          : resolve(stdout),
+    );
+  });
 }
