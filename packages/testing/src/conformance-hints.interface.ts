@@ -6,6 +6,7 @@ export type ConformanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** The groups of checks of {@link runConformance}. */
 export type ConformanceCategory =
   | 'jwt'
+  | 'dpop'
   | 'bola'
   | 'bfla'
   | 'mass-assignment'
@@ -19,6 +20,7 @@ export type ConformanceCategory =
 export const CONFORMANCE_CATEGORIES: readonly ConformanceCategory[] = [
   'probes',
   'jwt',
+  'dpop',
   'bola',
   'bfla',
   'mass-assignment',
@@ -142,6 +144,15 @@ export interface ConformanceHints {
   massAssignment?: MassAssignmentHint | false;
   /** Rate-limit probe (headers and 429); skipped when left out. */
   rateLimit?: RateLimitHint;
+  /**
+   * DPoP (RFC 9449) probes on `protectedRoute`, with a token bound to a fresh key: an honest
+   * proof (with the server nonce when the service asks for one), a replay, every hostile proof
+   * of `createHostileDpopProofs`, no proof, and the bound token sent as `Bearer`. Left out, they
+   * run when the service accepts DPoP and are skipped when it does not; `true` requires DPoP
+   * (the control fails without it); `false` leaves the category out.
+   * @default probe, and skip when the service does not accept DPoP
+   */
+  dpop?: boolean;
   /**
    * Probe paths, or `false` for a service without probes.
    * @default { live: '/health/live', ready: '/health/ready' }

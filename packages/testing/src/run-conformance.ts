@@ -5,6 +5,7 @@ import { CONFORMANCE_CATEGORIES } from './conformance-hints.interface.js';
 import { formatConformanceReport } from './conformance-report.js';
 import type { ConformanceCheck, ConformanceResult } from './conformance-result.interface.js';
 import { runBflaChecks, runBolaChecks } from './internal/checks/authorization.checks.js';
+import { runDpopChecks } from './internal/checks/dpop.checks.js';
 import { runHeaderChecks } from './internal/checks/headers.checks.js';
 import { runJwtChecks } from './internal/checks/jwt.checks.js';
 import { runLeakChecks } from './internal/checks/leak.checks.js';
@@ -70,6 +71,12 @@ function validate(baseUrl: string, hints: ConformanceHints): string {
       "hints.protectedRoute.path: give a route that needs a token, starting with '/', such as '/v1/notes'",
     );
   }
+  if (hints.dpop !== undefined && typeof hints.dpop !== 'boolean') {
+    throw new TestingError(
+      'INVALID_HINTS',
+      `hints.dpop: give true (DPoP required), false (no DPoP probes) or leave it out; got ${String(hints.dpop)}`,
+    );
+  }
   const attempts = hints.rateLimit?.failedAttempts;
   if (
     attempts !== undefined &&
@@ -121,6 +128,8 @@ async function runCategory(
       return runProbeChecks(ctx);
     case 'jwt':
       return runJwtChecks(ctx, attackerUrl);
+    case 'dpop':
+      return runDpopChecks(ctx);
     case 'bola':
       return runBolaChecks(ctx, base);
     case 'bfla':
@@ -149,7 +158,9 @@ async function runCategory(
  *
  * Checks, each skipped when its hint is missing: probes (`/health/live`, `/health/ready`
  * without internals), every JWT attack of {@link createAttackTokens} (401, problem+json,
- * `WWW-Authenticate`, no request to the attacker's host), BOLA and BFLA probes, mass assignment
+ * `WWW-Authenticate`, no request to the attacker's host), DPoP when the service accepts it (an
+ * honest proof, a replay, each hostile proof of `createHostileDpopProofs`, a bound token sent as
+ * `Bearer`), BOLA and BFLA probes, mass assignment
  * (an array body carrying a protected field such as `ownerId` is refused), RFC 9457
  * bodies, the API security headers on 2xx/401/404, rate-limit headers and 429, a valid token
  * still admitted after a flood of junk tokens from the same address (no lockout), and a leak

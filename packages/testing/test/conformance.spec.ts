@@ -27,6 +27,8 @@ function hintsFor(issuer: TestIssuer, extra: Partial<ConformanceHints> = {}): Co
     },
     admin: { path: '/v1/admin/notes', user: { scope: 'notes:read' }, admin: { roles: ['admin'] } },
     rateLimit: { path: '/v1/notes', claims: { scope: 'notes:read' }, maxRequests: 40 },
+    // The reference service has no DPoP; @bulwark/auth's conformance test proves those probes.
+    dpop: false,
     print: false,
     ...extra,
   };
@@ -104,6 +106,16 @@ describe('runConformance', () => {
       expect(report).toMatch(/^CONFORMANT: \d+ checks passed, 0 failed, 0 skipped/m);
       expect(() => assertConformance(result)).not.toThrow();
     });
+  });
+
+  it('skips the DPoP probes of a service without DPoP, and fails them when DPoP is required', async () => {
+    const probed = await against({}, { only: ['dpop'], dpop: undefined });
+    expect(probed.checks).toEqual([
+      expect.objectContaining({ id: 'dpop/control', status: 'skip' }),
+    ]);
+    expect(probed.checks[0]?.detail).toContain('the service does not accept DPoP');
+    const required = await against({}, { only: ['dpop'], dpop: true });
+    expect(failedIds(required)).toEqual(['dpop/control']);
   });
 
   it('catches a service that takes an array body carrying a protected field', async () => {
@@ -320,6 +332,7 @@ describe('runConformance', () => {
       { massAssignment: { route: { path: 'v1/notes' } } },
       "hints.massAssignment.route.path: give a route that takes a body, starting with '/'",
     ],
+    ['http://127.0.0.1:1', { dpop: 'yes' }, 'hints.dpop: give true (DPoP required), false'],
   ])('refuses bad input %s with INVALID_HINTS', async (url, extra, message) => {
     const hints = { ...hintsFor(issuer), ...extra } as ConformanceHints;
     await expect(runConformance(url, hints)).rejects.toMatchObject({
