@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { BulwarkConfigError } from '@bulwark/core';
 import amqp, { type ChannelModel, type ConfirmChannel, type Options } from 'amqplib';
 import { MessagingError } from '../messaging.error.js';
 import type { ResolvedMessagingOptions } from './resolve-options.js';
@@ -24,8 +25,16 @@ interface PendingPublish {
 }
 
 /** The SAN URI of a PEM certificate, which the broker maps to the user name. */
-export function certificateUser(pem: string): string | undefined {
-  const san = new X509Certificate(pem).subjectAltName ?? '';
+export function certificateUser(pem: string, path: string): string | undefined {
+  let san: string;
+  try {
+    san = new X509Certificate(pem).subjectAltName ?? '';
+  } catch {
+    throw new BulwarkConfigError(
+      'certFile (TLS_CERT_FILE)',
+      `the file ${path} does not hold a PEM certificate. Mount the client certificate there.`,
+    );
+  }
   const uri = san
     .split(', ')
     .find((entry) => entry.startsWith('URI:'))
@@ -114,7 +123,7 @@ export class BrokerConnection {
         socket.cert = cert;
         socket.key = readFileSync(keyFile);
         socket.credentials = amqp.credentials.external();
-        user = certificateUser(cert) ?? user;
+        user = certificateUser(cert, certFile) ?? user;
       }
     }
     return { user, socket };
