@@ -130,7 +130,7 @@ export class BulwarkDatabase<TSchema extends Record<string, unknown> = Record<st
           ? await PGlite.create()
           : await PGlite.create(config.directory);
       const db = drizzle({ client, ...(options.schema ? { schema: options.schema } : {}) });
-      return new BulwarkDatabase<TSchema>({
+      const database = new BulwarkDatabase<TSchema>({
         db: db as unknown as DrizzleDatabase<TSchema>,
         engine: 'pglite',
         target: config.directory === undefined ? 'pglite (memory)' : `pglite (${config.directory})`,
@@ -138,6 +138,21 @@ export class BulwarkDatabase<TSchema extends Record<string, unknown> = Record<st
         raw: pgliteRawAccess(client),
         ...common,
       });
+      if (options.embeddedMigrations !== undefined) {
+        // Only ever PGlite: production requires DATABASE_URL, and a server is migrated by
+        // bulwark-migrate as the migration role, never by the service.
+        const { runMigrations } = await import('./migrations.js');
+        try {
+          await runMigrations(database, {
+            directory: options.embeddedMigrations,
+            table: common.migrationsTable,
+          });
+        } catch (error) {
+          await database.close();
+          throw error;
+        }
+      }
+      return database;
     }
     const { drizzle } = await import('drizzle-orm/node-postgres');
     const pool = new RotatingPool({

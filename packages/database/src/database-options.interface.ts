@@ -26,6 +26,13 @@ export interface DatabaseOptions<TSchema extends Record<string, unknown> = Recor
    * readiness is refused while the applied version differs, naming both.
    */
   expectedSchemaVersion?: number;
+  /**
+   * A folder of migration files applied when, and only when, the database is embedded PGlite
+   * (development and tests), so that `npm start` and the tests need no separate step. Ignored on
+   * PostgreSQL, where `bulwark-migrate` applies them as the migration role.
+   * @default none: nothing is applied
+   */
+  embeddedMigrations?: string;
   /** The table where applied migrations are recorded. @default 'bulwark_schema_migrations' */
   migrationsTable?: string;
   /**

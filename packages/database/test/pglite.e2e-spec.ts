@@ -83,6 +83,27 @@ describe('on embedded PGlite', () => {
     );
   });
 
+  describe('when embeddedMigrations is set', () => {
+    it(
+      'applies them as it opens, so that the service is ready with no separate step',
+      async () => {
+        const database = await BulwarkDatabase.open({
+          env: { NODE_ENV: 'development' },
+          embedded: 'memory',
+          embeddedMigrations: migrations,
+          expectedSchemaVersion: 2,
+        });
+        try {
+          expect(await database.readiness()).toEqual({ ready: true });
+          expect(await database.schemaVersion()).toBe(2);
+        } finally {
+          await database.close();
+        }
+      },
+      SLOW,
+    );
+  });
+
   describe('when persisted in a directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bulwark-pglite-'));
     afterAll(() => rmSync(dir, { recursive: true, force: true }));

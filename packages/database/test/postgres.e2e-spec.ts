@@ -334,6 +334,26 @@ describe.skipIf(!server)('on PostgreSQL', () => {
     });
   });
 
+  describe('when embeddedMigrations is set on PostgreSQL', () => {
+    it('ignores it: only bulwark-migrate migrates a server', async () => {
+      const extra = migrationsFolder({
+        ...NOTE_MIGRATIONS,
+        '0003_more.sql': 'CREATE TABLE more (id int);\n',
+      });
+      const database = await BulwarkDatabase.open({
+        env: envFor(roles.migrator),
+        embeddedMigrations: extra,
+      });
+      try {
+        expect(await database.schemaVersion()).toBe(2);
+        const more = await adminDb.query(`SELECT to_regclass('public.more')::text AS t`);
+        expect(more.rows).toEqual([{ t: null }]);
+      } finally {
+        await database.close();
+      }
+    });
+  });
+
   describe('when a statement runs past statementTimeoutMs', () => {
     it('is cancelled by the server and becomes a 503 problem', async () => {
       const database = await BulwarkDatabase.open({

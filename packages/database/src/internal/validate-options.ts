@@ -50,6 +50,15 @@ export function validateDatabaseOptions(
     integer('expectedSchemaVersion', options.expectedSchemaVersion, 0, 0, Number.MAX_SAFE_INTEGER);
   }
   if (
+    options.embeddedMigrations !== undefined &&
+    (typeof options.embeddedMigrations !== 'string' || options.embeddedMigrations.trim() === '')
+  ) {
+    throw new BulwarkConfigError(
+      'embeddedMigrations',
+      'must be the folder of the migration files.',
+    );
+  }
+  if (
     options.embedded !== undefined &&
     (typeof options.embedded !== 'string' || options.embedded.trim() === '')
   ) {
