@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BulwarkConfigError, ProblemException } from '@bulwark/core';
+import { Test } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIN_PASSWORD_HASH_COST, PasswordHasher } from './password-hasher.js';
 import { PasswordHashBusyError } from './secrets.error.js';
@@ -28,6 +29,22 @@ afterEach(async () => {
 });
 
 describe('PasswordHasher', () => {
+  // Regression: as the Nest provider the README shows, the hasher kept its workers after
+  // app.close(), since Nest knew no hook to stop them.
+  it('stops its workers when the Nest app that provides it closes', async () => {
+    const ref = await Test.createTestingModule({
+      providers: [{ provide: PasswordHasher, useFactory: () => create({ workers: 1 }) }],
+    }).compile();
+    const hasher = ref.get(PasswordHasher);
+    const hash = await hasher.hash('provider-password', cost);
+    expect(hasher.toJSON()).toMatchObject({ started: 1 });
+    await ref.close();
+    expect(hasher.toJSON()).toMatchObject({ started: 0 });
+    await expect(hasher.verify(hash, 'provider-password')).rejects.toThrow(
+      'the password hasher is closed',
+    );
+  });
+
   it('hashes and verifies in worker threads', async () => {
     const hasher = await create({ workers: 2 });
     const hash = await hasher.hash('pw-in-a-worker', cost);

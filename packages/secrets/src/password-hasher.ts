@@ -290,6 +290,14 @@ export class PasswordHasher {
     return this.pool.close();
   }
 
+  /**
+   * Registered as a Nest provider (`useFactory: () => PasswordHasher.create()`), the hasher
+   * stops its workers when the app closes, as {@link PasswordHasher.close} does.
+   */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
   /** What `util.inspect` and `console.log` show: settings and load, never a password. */
   [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
     return `PasswordHasher ${format(this.toJSON(), options)}`;
