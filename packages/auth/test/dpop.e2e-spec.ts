@@ -409,7 +409,8 @@ describe.each(ADAPTERS)('DPoP server nonces (RFC 9449 §9) on %s', (adapter) => 
   });
 
   it('asks for a nonce, accepts it on any replica, and asks again once it has rotated out', async () => {
-    const token = issuer.mintDpopBound(key, { ttlSeconds: 3600 });
+    // The token's times come from the app's clock, not from when this test happens to run.
+    const token = issuer.mintDpopBound(key, { ttlSeconds: 3600, now: Math.floor(now / 1000) });
     const proofFor = (base: string, nonce?: string) =>
       createDpopProof(key, {
         method: 'GET',
@@ -472,7 +473,8 @@ describe.each(ADAPTERS)('the bounded memory replay store on %s', (adapter) => {
   });
 
   it('refuses with 503 and Retry-After when full of live proofs, never forgetting one', async () => {
-    const token = issuer.mintDpopBound(key, { ttlSeconds: 3600 });
+    // The token's times come from the app's clock, not from when this test happens to run.
+    const token = issuer.mintDpopBound(key, { ttlSeconds: 3600, now: Math.floor(now / 1000) });
     const url = `${running.url}/me`;
     const proof = () =>
       createDpopProof(key, { method: 'GET', url, accessToken: token, now: Math.floor(now / 1000) });
