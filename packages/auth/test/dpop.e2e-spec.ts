@@ -503,7 +503,7 @@ describe.skipIf(!hasRedis()).each(ADAPTERS)(
     beforeAll(async () => {
       issuer = await createTestIssuer();
       redis = await startRedis();
-      const options: AuthModuleOptions = { dpop: { redis: redis.url, replayTimeoutMs: 300 } };
+      const options: AuthModuleOptions = { dpop: { redis: redis.url, replayTimeoutMs: 2000 } };
       first = await bootstrap(appModule(issuer, options), { adapter });
       second = await bootstrap(appModule(issuer, options), { adapter });
     });
