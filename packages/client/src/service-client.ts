@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BulwarkConfigError } from '@bulwark/core';
+import { Logger } from '@nestjs/common';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
@@ -24,6 +25,7 @@ export type ServiceCallMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'P
 const IDEMPOTENT = new Set<ServiceCallMethod>(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
+const logger = new Logger('ServiceClient');
 const RESERVED_HEADERS = new Set([
   'host',
   'authorization',
@@ -181,7 +183,14 @@ export class ServiceClient {
     path: string,
     options: CallOptions<T> = {},
   ): Promise<ServiceResponse<T>> {
-    const url = this.target(path, options.query);
+    const started = this.options.now();
+    let url: URL;
+    try {
+      url = this.target(path, options.query);
+    } catch (error) {
+      if (error instanceof ServiceCallError) this.logFailure(method, undefined, error, started);
+      throw error;
+    }
     const headers = this.headers(method, options);
     const incoming =
       options.request === undefined
@@ -215,6 +224,9 @@ export class ServiceClient {
       }
       const parsed = await this.parse<T>(attempt, options);
       return { status: attempt.status, headers: attempt.headers, body: parsed };
+    } catch (error) {
+      if (error instanceof ServiceCallError) this.logFailure(method, url, error, started);
+      throw error;
     } finally {
       incoming?.release();
     }
@@ -576,6 +588,25 @@ export class ServiceClient {
     }
     return this.failure('connect', `the connection failed (${code || (error as Error).name})`, {
       cause: error,
+    });
+  }
+
+  /** One line per failed call: no query string, no token, no downstream body. */
+  private logFailure(
+    method: string,
+    url: URL | undefined,
+    error: ServiceCallError,
+    started: number,
+  ): void {
+    logger.warn({
+      msg: 'service call failed',
+      client: this.name,
+      method,
+      ...(url === undefined ? {} : { origin: url.origin, path: url.pathname }),
+      reason: error.code,
+      ...(error.downstreamStatus === undefined ? {} : { downstreamStatus: error.downstreamStatus }),
+      status: error.getStatus(),
+      durationMs: this.options.now() - started,
     });
   }
 
