@@ -106,7 +106,7 @@ export async function runDpopChecks(ctx: CheckContext): Promise<void> {
     ctx.check(
       'dpop',
       hostile.id,
-      `refuses a proof with ${hostile.defect}`,
+      `refuses a hostile proof: ${hostile.defect}`,
       [
         ...statusFaults(answer, 401),
         ...dpopChallengeFaults(answer, 'invalid_dpop_proof'),
