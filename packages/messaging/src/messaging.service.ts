@@ -288,6 +288,11 @@ export class MessagingService
     return this.connection.whenConnected();
   }
 
+  /** How many publishes wait for the connection or for the broker's confirm. */
+  pendingPublishes(): number {
+    return this.connection.pending;
+  }
+
   /** The counters of every consumed queue since start. */
   stats(): Record<string, QueueStats> {
     return this.consumers.snapshot();

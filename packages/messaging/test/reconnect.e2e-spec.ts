@@ -99,6 +99,11 @@ describe.skipIf(!broker.available)('broker restart and certificate rotation', ()
       const buffered = [1, 2, 3].map((n) =>
         producer.messaging.publish('orders.events', 'order.placed', { n }),
       );
+      // Signing is asynchronous: the overflow is sent only once the three wait in the buffer.
+      await eventually(
+        () => producer.messaging.pendingPublishes() === 3,
+        'three buffered publishes',
+      );
       const overflow = await producer.messaging
         .publish('orders.events', 'order.placed', { n: 4 })
         .catch((error: unknown) => error);
@@ -115,7 +120,7 @@ describe.skipIf(!broker.available)('broker restart and certificate rotation', ()
     await eventually(() => producer.messaging.readiness().ready, 'readiness to come back', 60_000);
     await eventually(() => received.length >= 3, 'the buffered messages', 60_000);
     expect([...received].sort()).toEqual([1, 2, 3]);
-  });
+  }, 240_000);
 
   it('reads the certificate files again on reconnect: a rotated certificate is used', async () => {
     // Rotate to a certificate the broker maps to no user: the next connection must fail.

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consume } from '../src/consume.decorator.js';
-import type { MessagingLogEntry } from '../src/messaging-options.interface.js';
 import type { MessagingService } from '../src/messaging.service.js';
 import type { ConsumedMessage } from '../src/messaging.types.js';
+import type { MessagingLogEntry } from '../src/messaging-options.interface.js';
 import {
   broker,
   eventually,
@@ -43,67 +43,82 @@ class Flaky {
   }
 }
 
-describe.skipIf(!broker.available)('handler failures: bounded retries, then the dead-letter queue', () => {
-  let dir: string;
-  let keys: KeyFiles;
-  let producer: { messaging: MessagingService; moduleRef: { close(): Promise<void> } };
-  let consumer: { messaging: MessagingService; moduleRef: { close(): Promise<void> } };
-  const logs: MessagingLogEntry[] = [];
+describe.skipIf(!broker.available)(
+  'handler failures: bounded retries, then the dead-letter queue',
+  () => {
+    let dir: string;
+    let keys: KeyFiles;
+    let producer: { messaging: MessagingService; moduleRef: { close(): Promise<void> } };
+    let consumer: { messaging: MessagingService; moduleRef: { close(): Promise<void> } };
+    const logs: MessagingLogEntry[] = [];
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'bulwark-messaging-retries-'));
-    keys = await makeKeys(dir, 'orders');
-    producer = await startApp({
-      ...tlsOptions('orders'),
-      signingKeyFile: keys.privateFile,
-      exchanges: [{ name: EXCHANGE }],
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'bulwark-messaging-retries-'));
+      keys = await makeKeys(dir, 'orders');
+      producer = await startApp({
+        ...tlsOptions('orders'),
+        signingKeyFile: keys.privateFile,
+        exchanges: [{ name: EXCHANGE }],
+      });
+      await producer.messaging.whenConnected();
+      consumer = await startApp(
+        {
+          ...tlsOptions('billing'),
+          producers: { [ORDERS]: keys.jwksFile },
+          maxAttempts: MAX_ATTEMPTS,
+          retryDelayMs: 100,
+        },
+        { providers: [Flaky] },
+        logs,
+      );
+      await consumer.messaging.whenConnected();
     });
-    await producer.messaging.whenConnected();
-    consumer = await startApp(
-      {
-        ...tlsOptions('billing'),
-        producers: { [ORDERS]: keys.jwksFile },
-        maxAttempts: MAX_ATTEMPTS,
-        retryDelayMs: 100,
-      },
-      { providers: [Flaky] },
-      logs,
-    );
-    await consumer.messaging.whenConnected();
-  });
 
-  afterAll(async () => {
-    await producer.moduleRef.close();
-    await consumer.moduleRef.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('retries a failing handler through the retry queue and acks once it succeeds', async () => {
-    failuresBeforeSuccess = new Map([['flaky', 2]]);
-    await producer.messaging.publish(EXCHANGE, 'invoice.requested', { key: 'flaky' });
-    await eventually(() => consumer.messaging.stats()[QUEUE]?.acked === 1, 'the third attempt');
-    expect(attempts.get('flaky')).toEqual([1, 2, 3]);
-    expect(consumer.messaging.stats()[QUEUE]).toMatchObject({ retried: 2, acked: 1, deadLettered: 0 });
-    expect(await queueDepth(`${QUEUE}.dlq`)).toBe(0);
-  });
-
-  it('dead-letters a poison message after maxAttempts, and it never loops', async () => {
-    failuresBeforeSuccess = new Map([['poison', Number.POSITIVE_INFINITY]]);
-    const { messageId } = await producer.messaging.publish(EXCHANGE, 'invoice.requested', {
-      key: 'poison',
+    afterAll(async () => {
+      await producer.moduleRef.close();
+      await consumer.moduleRef.close();
+      rmSync(dir, { recursive: true, force: true });
     });
-    await eventually(async () => (await queueDepth(`${QUEUE}.dlq`)) === 1, 'the dead-lettered poison');
-    expect(attempts.get('poison')).toEqual([1, 2, 3]);
-    expect(consumer.messaging.stats()[QUEUE]).toMatchObject({
-      deadLettered: 1,
-      rejected: { max_attempts: 1 },
+
+    it('retries a failing handler through the retry queue and acks once it succeeds', async () => {
+      failuresBeforeSuccess = new Map([['flaky', 2]]);
+      await producer.messaging.publish(EXCHANGE, 'invoice.requested', { key: 'flaky' });
+      await eventually(() => consumer.messaging.stats()[QUEUE]?.acked === 1, 'the third attempt');
+      expect(attempts.get('flaky')).toEqual([1, 2, 3]);
+      expect(consumer.messaging.stats()[QUEUE]).toMatchObject({
+        retried: 2,
+        acked: 1,
+        deadLettered: 0,
+      });
+      expect(await queueDepth(`${QUEUE}.dlq`)).toBe(0);
     });
-    // Nothing is left anywhere it could come back from: the queue and the retry queue are empty.
-    expect(await queueDepth(QUEUE)).toBe(0);
-    expect(await queueDepth(`${QUEUE}.retry`)).toBe(0);
-    expect(logs).toContainEqual(
-      expect.objectContaining({ msg: 'message dead-lettered', reason: 'max_attempts', messageId, attempts: '3' }),
-    );
-    expect(attempts.get('poison')).toHaveLength(MAX_ATTEMPTS);
-  });
-});
+
+    it('dead-letters a poison message after maxAttempts, and it never loops', async () => {
+      failuresBeforeSuccess = new Map([['poison', Number.POSITIVE_INFINITY]]);
+      const { messageId } = await producer.messaging.publish(EXCHANGE, 'invoice.requested', {
+        key: 'poison',
+      });
+      await eventually(
+        async () => (await queueDepth(`${QUEUE}.dlq`)) === 1,
+        'the dead-lettered poison',
+      );
+      expect(attempts.get('poison')).toEqual([1, 2, 3]);
+      expect(consumer.messaging.stats()[QUEUE]).toMatchObject({
+        deadLettered: 1,
+        rejected: { max_attempts: 1 },
+      });
+      // Nothing is left anywhere it could come back from: the queue and the retry queue are empty.
+      expect(await queueDepth(QUEUE)).toBe(0);
+      expect(await queueDepth(`${QUEUE}.retry`)).toBe(0);
+      expect(logs).toContainEqual(
+        expect.objectContaining({
+          msg: 'message dead-lettered',
+          reason: 'max_attempts',
+          messageId,
+          attempts: '3',
+        }),
+      );
+      expect(attempts.get('poison')).toHaveLength(MAX_ATTEMPTS);
+    });
+  },
+);
