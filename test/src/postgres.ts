@@ -204,7 +204,8 @@ export async function startPostgres(): Promise<PostgresServer> {
       'PostgreSQL was not found; install it (apt-get install -y postgresql) or set PG_BIN_DIR',
     );
   const owner = asServerUser();
-  const root = mkdtempSync(join(tmpdir(), 'bulwark-pg-'));
+  // As root, the server user must be able to reach the folder: /tmp, whatever TMPDIR says.
+  const root = mkdtempSync(join(owner ? '/tmp' : tmpdir(), 'bulwark-pg-'));
   const data = join(root, 'data');
   const tls = join(root, 'tls');
   const socket = join(root, 'socket');

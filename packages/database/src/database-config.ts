@@ -63,8 +63,7 @@ function readSecretFile(variable: string, path: string): string {
   return value;
 }
 
-/** Reads the password file; exported for rotation. */
-export function readPasswordFile(path: string): string {
+function readPasswordFile(path: string): string {
   return readSecretFile('DATABASE_PASSWORD_FILE', path);
 }
 
