@@ -37,6 +37,28 @@ const ONLY = env(
   .split(',')
   .filter(Boolean);
 const WRITE = env('BENCH_WRITE', '1', '0') === '1';
+// BENCH_CPUS=<server>:<load> (taskset CPU lists): the server on one core, this process (the
+// load generator, autocannon) on another, so neither takes the other's CPU. 'none': no pinning.
+const HAS_TASKSET = (() => {
+  try {
+    execFileSync('taskset', ['-V'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const PIN = (() => {
+  const value = env('BENCH_CPUS', 'auto', 'auto');
+  if (value === 'none') return undefined;
+  if (value === 'auto') {
+    return HAS_TASKSET && os.cpus().length >= 2 ? { server: '0', load: '1' } : undefined;
+  }
+  const [server, load] = value.split(':');
+  if (!HAS_TASKSET || !server || !load) {
+    throw new Error(`BENCH_CPUS=${value}: expected <server cpus>:<load cpus> and taskset on PATH`);
+  }
+  return { server, load };
+})();
 const PROFILE = process.env.BENCH_CPU_PROF === '1';
 
 /** The routes measured, in this order: POST last, so the reads see a store of a fixed size. */
@@ -113,7 +135,7 @@ const sinkUrl = `http://127.0.0.1:${sinkServer.address().port}`;
 
 // The identity provider: a test issuer on loopback, its JWKS served over https by a front with
 // a certificate from a CA of its own, which the service trusts through NODE_EXTRA_CA_CERTS, as
-// a production service trusts a private CA. In production the service demands https keys.
+// a production service trusts a private CA (production takes plain http on loopback only).
 const issuer = await createTestIssuer({ algorithms: ['ES256'], ttlSeconds: 6 * 3600 });
 const ca = createTestCa();
 const serverCert = ca.issueServer();
@@ -233,7 +255,11 @@ async function start(variant, adapter, profile) {
   const logPath = join(os.tmpdir(), `bulwark-bench-${variant.key}-${process.pid}.log`);
   const log = openSync(logPath, 'w');
   const began = performance.now();
-  const child = spawn(process.execPath, [...flags, ...spec.args], {
+  // taskset execs node: the child's pid is the server's.
+  const [command, args] = PIN
+    ? ['taskset', ['-c', PIN.server, process.execPath, ...flags, ...spec.args]]
+    : [process.execPath, [...flags, ...spec.args]];
+  const child = spawn(command, args, {
     cwd: spec.cwd,
     env: { ...baseEnv(), ...spec.env },
     stdio: ['ignore', log, log],
@@ -349,6 +375,16 @@ const fmt = (n, digits = 0) =>
     : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (bytes) => fmt(bytes / 1024 / 1024, 1);
 
+/** Pins every thread of this process to `cpus`; returns the affinity mask it had. */
+function pinSelf(cpus) {
+  const before = /mask:\s*([0-9a-f]+)/.exec(
+    execFileSync('taskset', ['-p', String(process.pid)], { encoding: 'utf8' }),
+  )?.[1];
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(process.pid)], { stdio: 'ignore' });
+  return before;
+}
+const unpinned = PIN ? pinSelf(PIN.load) : undefined;
+
 const results = {};
 for (const adapter of ADAPTERS) {
   const samples = Object.fromEntries(VARIANTS.map((v) => [v.key, []]));
@@ -392,6 +428,8 @@ for (const adapter of ADAPTERS) {
   );
   if (PROFILE) for (const variant of VARIANTS) await measure(variant, adapter, true);
 }
+if (unpinned)
+  execFileSync('taskset', ['-a', '-p', unpinned, String(process.pid)], { stdio: 'ignore' });
 await issuer.close();
 await new Promise((resolve) => sinkServer.close(resolve));
 jwksServer.closeAllConnections();
@@ -504,7 +542,7 @@ const report = [
   '',
   `- date: ${new Date().toISOString()}`,
   `- machine: ${machine}`,
-  `- load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a ${WARMUP} s warm-up, median of ${ROUNDS} interleaved rounds${SMOKE ? ' (**smoke run: too short to publish**)' : ''}`,
+  `- load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a ${WARMUP} s warm-up, median of ${ROUNDS} interleaved rounds${SMOKE ? ' (**smoke run: too short to publish**)' : ''}; ${PIN ? `server pinned to CPU ${PIN.server}, load generator to CPU ${PIN.load} (taskset)` : 'no CPU pinning'}`,
   '- generated service: `create-bulwark --local <this checkout> --adapter <adapter>` (the notes example), built with its `build` script and started as its `start` script does: `node --import @bulwark/tracing/register dist/main.js`, `NODE_ENV=production`, JWKS over https from a loopback issuer whose certificate comes from a CA of its own (trusted through `NODE_EXTRA_CA_CERTS`), ES256 tokens, the memory rate limiter with a limit the load never reaches, the JSON access log to a file. Tracing off: `OTEL_TRACES_EXPORTER=none`; on: every request sampled, OTLP/HTTP to a loopback sink',
   `- routes: \`GET /health/live\` (no token), \`GET /v1/notes/:id\`, \`GET /v1/notes\` (a page of ${SEEDED_NOTES} notes), \`POST /v1/notes\` (measured last), each with a bearer token of scope \`notes:read notes:write\``,
   '- bare NestJS: the same routes and bodies on the same adapter, nothing else (no authentication, no validation)',
