@@ -22,6 +22,7 @@ export {
   parseForwardedClientCert,
   peerFromForwardedClientCert,
 } from './forwarded-client-cert.js';
+export { MAX_PATH_SEGMENT_LENGTH, redactLongPathSegments } from './path-redaction.js';
 export type { Peer } from './peer.js';
 export { getPeer, peerFromCertificate, peerId, peerThumbprint, setPeer } from './peer.js';
 export type { Principal } from './principal.js';

@@ -8,6 +8,8 @@ import { type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const RAW_TRACE_IDS = ['1bf7651916cd43dd8448eb211c80319c', '2cf7651916cd43dd8448eb211c80319c'];
 const PARENT_SPAN_ID = 'b7ad6b7169203331';
+// A password-reset token in a path segment, as reset and magic links carry it.
+const RESET_TOKEN = 'rst_Q29uZmlkZW50aWFsLXJlc2V0LXRva2VuLTc3MQ';
 // What the fixture's broken route puts in its error message: a registered secret and a token.
 const DATABASE_PASSWORD = 'Sup3rS3cret-db-pass';
 const TOKEN = 'abcdef.123456.ghijkl';
@@ -81,6 +83,7 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
       allowed: ['/items/admin/reports', { 'x-roles': 'admin' }],
       guardFailed: ['/items/admin/reports', { 'x-roles': 'explode' }],
       unmatched: ['/nothing/here/7', {}],
+      resetLink: [`/items/${RESET_TOKEN}`, {}],
     };
     for (const [name, [path, headers]] of Object.entries(requests)) {
       const response = await fetch(`${fixture.url}${path}`, { headers });
@@ -190,6 +193,19 @@ describe.each(ADAPTERS)('tracing on %s, exported as OTLP http/json', (adapter) =
         attributes: { 'exception.type': 'DatabaseError', 'exception.message': SCRUBBED_MESSAGE },
       },
     ]);
+  });
+
+  // Regression: the logs hid a path segment longer than 32 characters, while the span
+  // exported it as url.path.
+  it('exports url.path with segments longer than 32 characters hidden, as the logs do', () => {
+    expect(responses.resetLink?.status).toBe(200);
+    const span = spans.find(
+      (candidate) => candidate.attributes['url.path'] === '/items/[REDACTED]',
+    );
+    expect(span?.attributes['http.route']).toBe('/items/:id');
+    expect(spanFor('/items/42')).toBeDefined();
+    const exported = Buffer.concat(receiver.exports.map((received) => received.body));
+    expect(exported.includes(RESET_TOKEN)).toBe(false);
   });
 
   it('exports neither the secret nor the token the exception quoted, anywhere', () => {

@@ -1,10 +1,4 @@
-import { rawRequest, resolveRouteTemplate } from '@bulwark/core';
-
-/** Segments longer than this are replaced in logged paths. */
-const MAX_SEGMENT = 32;
-
-/** What a long path segment is logged as. */
-export const LONG_SEGMENT_MARKER = '[REDACTED]';
+import { rawRequest, redactLongPathSegments, resolveRouteTemplate } from '@bulwark/core';
 
 const MAX_PATH = 512;
 
@@ -28,10 +22,7 @@ export function requestPath(request: unknown): string {
 export function loggedPath(request: unknown): string {
   const template = resolveRouteTemplate(request);
   if (template !== undefined && template !== '*' && template !== '/*') return template;
-  const path = requestPath(request)
-    .split('/')
-    .map((segment) => (segment.length > MAX_SEGMENT ? LONG_SEGMENT_MARKER : segment))
-    .join('/');
+  const path = redactLongPathSegments(requestPath(request));
   return path.length > MAX_PATH ? path.slice(0, MAX_PATH) : path;
 }
 

@@ -1,6 +1,12 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { getPrincipal, HTTP_METHODS, resolveRouteTemplate, scrubSecrets } from '@bulwark/core';
+import {
+  getPrincipal,
+  HTTP_METHODS,
+  redactLongPathSegments,
+  resolveRouteTemplate,
+  scrubSecrets,
+} from '@bulwark/core';
 import {
   context,
   propagation,
@@ -87,8 +93,10 @@ function startServerSpan(
       attributes: {
         [ATTR_HTTP_REQUEST_METHOD]: known ? method : '_OTHER',
         ...(known ? {} : { [ATTR_HTTP_REQUEST_METHOD_ORIGINAL]: method }),
-        // The path only: query strings carry tokens and personal data too often to export.
-        [ATTR_URL_PATH]: query === -1 ? url : url.slice(0, query),
+        // The path only: query strings carry tokens and personal data too often to export. And
+        // segments longer than 32 characters hidden, as the logs do: password-reset and magic
+        // links carry their token in the path.
+        [ATTR_URL_PATH]: redactLongPathSegments(query === -1 ? url : url.slice(0, query)),
         [ATTR_URL_SCHEME]: scheme,
         [ATTR_NETWORK_PROTOCOL_VERSION]: request.httpVersion,
         [ATTR_NETWORK_PEER_ADDRESS]: request.socket.remoteAddress,
