@@ -229,6 +229,17 @@ describe.each(ADAPTERS)('DPoP (RFC 9449) on %s, default mode allowed', (adapter)
     expect(reasons()).toEqual(['dpop_key_mismatch', 'dpop_proof_iat']);
   });
 
+  it('answers 400 invalid_request with a DPoP challenge for a malformed DPoP Authorization header', async () => {
+    for (const authorization of ['DPoP', 'DPoP a b', 'dpop "x"']) {
+      const response = await get(`${running.url}/me`, [['authorization', authorization]]);
+      expect(response.status).toBe(400);
+      expect(response.headers['www-authenticate']).toBe(
+        `DPoP realm="api", algs="${ALGS}", error="invalid_request", error_description="The Authorization header is malformed"`,
+      );
+    }
+    expect(reasons()).toEqual(['malformed_header', 'malformed_header', 'malformed_header']);
+  });
+
   it('refuses an unbound token under the DPoP scheme with 401 invalid_token', async () => {
     const token = issuer.mint();
     const url = `${running.url}/me`;
