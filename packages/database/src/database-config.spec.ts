@@ -78,6 +78,39 @@ describe('resolveDatabaseConfig', () => {
       expect(config).toMatchObject({ port: 6432, tls: { ca: PEM.trim(), caSource: ca } });
     });
 
+    it('falls back to TLS_CA_FILE, and DATABASE_CA_FILE wins over it', () => {
+      const shared = file('shared-ca.pem', PEM);
+      const own = file('own-ca.pem', PEM);
+      expect(
+        resolveDatabaseConfig({
+          env: { DATABASE_URL: 'postgres://app@db/notes', TLS_CA_FILE: shared },
+        }),
+      ).toMatchObject({
+        tls: { caSource: shared },
+      });
+      expect(
+        resolveDatabaseConfig({
+          env: {
+            DATABASE_URL: 'postgres://app@db/notes',
+            TLS_CA_FILE: shared,
+            DATABASE_CA_FILE: own,
+          },
+        }),
+      ).toMatchObject({ tls: { caSource: own } });
+      expect(
+        refusal({ DATABASE_URL: 'postgres://app@db/notes', TLS_CA_FILE: file('bad-shared', 'x') })
+          .setting,
+      ).toBe('TLS_CA_FILE');
+      expect(
+        resolveDatabaseConfig({
+          env: {
+            DATABASE_URL: 'postgres://app@127.0.0.1/notes?sslmode=disable',
+            TLS_CA_FILE: shared,
+          },
+        }),
+      ).toMatchObject({ tls: false });
+    });
+
     it.each(['require', 'prefer', 'allow'])(
       'refuses sslmode=%s, which does not check the certificate',
       (mode) => {

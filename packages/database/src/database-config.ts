@@ -73,6 +73,7 @@ function readPasswordFile(path: string): string {
  * never printing the URL or a password.
  *
  * - `DATABASE_URL` (or `DATABASE_URL_FILE`, not both): `postgres://user[:password]@host[:port]/db`.
+ * - The CA bundle is `DATABASE_CA_FILE`, else `TLS_CA_FILE`, else Node's system store.
  * - TLS is `verify-full` (chain and host name) unless the URL says `sslmode=disable`, which is
  *   allowed only to a loopback host or with `DATABASE_ALLOW_PLAINTEXT=true`. `sslmode=require`,
  *   `prefer`, `allow` and `verify-ca` do not check the host name (or the certificate at all) and
@@ -126,7 +127,10 @@ export function resolveDatabaseConfig(
   }
   const password = passwordFile === undefined ? parsed.password : readPasswordFile(passwordFile);
 
-  const caFile = envString('DATABASE_CA_FILE', { env });
+  const databaseCaFile = envString('DATABASE_CA_FILE', { env });
+  // TLS_CA_FILE is the service's CA bundle for every outbound TLS hop; DATABASE_CA_FILE wins.
+  const caVariable = databaseCaFile === undefined ? 'TLS_CA_FILE' : 'DATABASE_CA_FILE';
+  const caFile = databaseCaFile ?? envString('TLS_CA_FILE', { env });
   let tls: DatabaseTls | false;
   switch (parsed.sslmode) {
     case undefined:
@@ -134,7 +138,7 @@ export function resolveDatabaseConfig(
       tls =
         caFile === undefined
           ? { ca: undefined, caSource: 'system' }
-          : { ca: readCa(caFile), caSource: caFile };
+          : { ca: readCa(caVariable, caFile), caSource: caFile };
       break;
     case 'disable':
       if (!isLoopback(parsed.host) && !allowPlaintext) {
@@ -143,7 +147,7 @@ export function resolveDatabaseConfig(
           'sets sslmode=disable for a host that is not loopback: the password and data would cross the network unencrypted. Remove sslmode (verify-full is the default), or set DATABASE_ALLOW_PLAINTEXT=true when a mesh encrypts the hop.',
         );
       }
-      if (caFile !== undefined) {
+      if (databaseCaFile !== undefined) {
         throw new BulwarkConfigError(
           'DATABASE_CA_FILE',
           `is set but ${variable} sets sslmode=disable. Remove one of them.`,
@@ -178,11 +182,11 @@ export function resolveDatabaseConfig(
   };
 }
 
-function readCa(path: string): string {
-  const pem = readSecretFile('DATABASE_CA_FILE', path);
+function readCa(variable: string, path: string): string {
+  const pem = readSecretFile(variable, path);
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new BulwarkConfigError(
-      'DATABASE_CA_FILE',
+      variable,
       `the file ${path} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`,
     );
   }
