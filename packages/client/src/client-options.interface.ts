@@ -68,6 +68,13 @@ export interface ClientCredentialsAuth {
    * @default the client's `audience` when it is an absolute URI, else none
    */
   resource?: string;
+  /**
+   * Ask for DPoP-bound tokens (RFC 9449) and send a DPoP proof with each call, from a key pair
+   * this client creates at start. A `use_dpop_nonce` answer, from the token endpoint or the
+   * downstream, is retried once with the server's nonce.
+   * @default false
+   */
+  dpop?: boolean;
 }
 
 /**

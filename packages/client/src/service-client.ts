@@ -8,7 +8,8 @@ import {
   circuitBreaker,
   handleWhen,
 } from 'cockatiel';
-import { type Dispatcher, request as undiciRequest } from 'undici';
+import * as oauth from 'oauth4webapi';
+import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import type { QueryParams, ServiceClientOptions } from './client-options.interface.js';
 import { incomingContext } from './internal/incoming.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './internal/resolve-options.js';
@@ -71,6 +72,17 @@ export interface ServiceResponse<T> {
   status: number;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: T;
+}
+
+/** A response from undici's request() or fetch(), read the same way. */
+interface RawResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: AsyncIterable<Uint8Array>;
+  /** Reads and drops the rest of the body, keeping the connection. */
+  discard: () => Promise<void>;
+  /** Stops reading the body. */
+  abort: () => void;
 }
 
 interface Attempt {
@@ -346,10 +358,9 @@ export class ServiceClient {
     for (let attempt = 0; ; attempt += 1) {
       const token = await this.authorization(incoming, scope);
       const sent = { ...headers };
-      if (token !== undefined) sent.authorization = `Bearer ${token}`;
       let outcome: Attempt | ServiceCallError;
       try {
-        outcome = await this.send(method, url, sent, body, signal);
+        outcome = await this.send(method, url, sent, body, signal, token);
       } catch (error) {
         if (!(error instanceof ServiceCallError)) throw error;
         outcome = error;
@@ -432,12 +443,13 @@ export class ServiceClient {
     headers: Record<string, string>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal,
+    token: string | undefined,
   ): Promise<Attempt> {
     let url = first;
     let currentMethod: string = method;
     let currentBody = body;
     for (let hop = 0; ; hop += 1) {
-      const response = await this.dispatch(url, currentMethod, headers, currentBody, signal);
+      const response = await this.dispatch(url, currentMethod, headers, currentBody, signal, token);
       const location = response.headers.location;
       if (
         !this.options.followRedirects ||
@@ -447,7 +459,7 @@ export class ServiceClient {
         const bytes = await this.readBody(response, signal);
         return { status: response.statusCode, headers: response.headers, bytes, url };
       }
-      await response.body.dump().catch(() => undefined);
+      await response.discard().catch(() => undefined);
       let next: URL;
       try {
         next = new URL(location, url);
@@ -480,28 +492,99 @@ export class ServiceClient {
     headers: Record<string, string>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal,
-  ): Promise<Dispatcher.ResponseData> {
+    token: string | undefined,
+  ): Promise<RawResponse> {
+    const dpop = this.tokens?.dpopHandle;
     try {
-      return await undiciRequest(url, {
+      if (token !== undefined && dpop !== undefined)
+        return await this.dispatchWithProof(url, method, headers, body, signal, token, dpop);
+      const response = await undiciRequest(url, {
         method: method as Dispatcher.HttpMethod,
-        headers,
+        headers: token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
         body,
         signal,
         dispatcher: this.transport.dispatcher,
       });
+      return {
+        statusCode: response.statusCode,
+        headers: response.headers,
+        body: response.body,
+        discard: () => response.body.dump().then(() => undefined),
+        abort: () => response.body.destroy(),
+      };
     } catch (error) {
       throw this.transportFailure(error, signal);
     }
   }
 
-  private async readBody(
-    response: Dispatcher.ResponseData,
+  /**
+   * A call with a DPoP proof (RFC 9449 §7) made by oauth4webapi, over the same undici agent;
+   * one more try after a `use_dpop_nonce` challenge, with the nonce the server sent.
+   */
+  private async dispatchWithProof(
+    url: URL,
+    method: string,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
     signal: AbortSignal,
-  ): Promise<Buffer | undefined> {
+    token: string,
+    dpop: oauth.DPoPHandle,
+  ): Promise<RawResponse> {
+    const options: oauth.ProtectedResourceRequestOptions = {
+      DPoP: dpop,
+      signal,
+      [oauth.allowInsecureRequests]: url.protocol === 'http:',
+      [oauth.customFetch]: (target, init) =>
+        undiciFetch(target, {
+          ...(init as object),
+          dispatcher: this.transport.dispatcher,
+        }) as unknown as Promise<Response>,
+    };
+    const send = async (): Promise<Response> => {
+      try {
+        return await oauth.protectedResourceRequest(
+          token,
+          method,
+          url,
+          new Headers(headers),
+          body ?? null,
+          options,
+        );
+      } catch (error) {
+        // A challenge is an answer like any other: the retry logic decides what it means.
+        if (
+          error instanceof oauth.WWWAuthenticateChallengeError &&
+          !oauth.isDPoPNonceError(error)
+        ) {
+          return error.response;
+        }
+        throw error;
+      }
+    };
+    let response: Response;
+    try {
+      response = await send();
+    } catch (error) {
+      if (!oauth.isDPoPNonceError(error)) throw error;
+      response = await send();
+    }
+    const stream = response.body;
+    return {
+      statusCode: response.status,
+      headers: Object.fromEntries(response.headers),
+      body: (stream ?? emptyBody()) as AsyncIterable<Uint8Array>,
+      discard: () => stream?.cancel() ?? Promise.resolve(),
+      abort: () => {
+        stream?.cancel().catch(() => undefined);
+      },
+    };
+  }
+
+  private async readBody(response: RawResponse, signal: AbortSignal): Promise<Buffer | undefined> {
     const limit = this.options.maxResponseBytes;
     const declared = Number(response.headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
-      response.body.destroy();
+      response.abort();
       throw this.failure(
         'response_too_large',
         `the response declares ${declared} bytes, over ${limit}`,
@@ -510,19 +593,19 @@ export class ServiceClient {
     const status = response.statusCode;
     // The body of a failed call is never read: it is not ours to pass on.
     if (status < 200 || status >= 300) {
-      await response.body.dump().catch(() => undefined);
+      await response.discard().catch(() => undefined);
       return undefined;
     }
     const chunks: Buffer[] = [];
     let size = 0;
     try {
       for await (const chunk of response.body) {
-        size += (chunk as Buffer).length;
+        size += (chunk as Uint8Array).length;
         if (size > limit) {
-          response.body.destroy();
+          response.abort();
           throw this.failure('response_too_large', `the response is over ${limit} bytes`);
         }
-        chunks.push(chunk as Buffer);
+        chunks.push(Buffer.from(chunk as Uint8Array));
       }
     } catch (error) {
       if (error instanceof ServiceCallError) throw error;
@@ -619,6 +702,8 @@ export class ServiceClient {
   }
 }
 
+async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
 function countsForBreaker(error: ServiceCallError): boolean {
   if (error.code === 'downstream_status') return (error.downstreamStatus ?? 0) >= 500;
   return error.code === 'connect' || error.code === 'deadline';
@@ -703,7 +788,15 @@ export async function buildServiceClient(
     } else {
       credential = { kind: 'secret', secret: auth.secret as string };
     }
+    let dpop: oauth.DPoPHandle | undefined;
+    let dpopThumbprint: string | undefined;
+    if (auth.dpop) {
+      dpop = oauth.DPoP({}, await oauth.generateKeyPair('ES256'));
+      dpopThumbprint = await dpop.calculateThumbprint();
+    }
     tokens = new TokenSource({
+      dpop,
+      dpopThumbprint,
       target: resolved.name,
       tokenUrl: auth.tokenUrl,
       issuer: auth.issuer,

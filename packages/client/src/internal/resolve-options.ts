@@ -35,6 +35,7 @@ export interface ResolvedGrant {
   secret: string | undefined;
   scope: string | undefined;
   resource: string | undefined;
+  dpop: boolean;
 }
 
 /** A file's content and where it came from. */
@@ -188,6 +189,9 @@ function resolveAuth(
           'or AUTH_CLIENT_SECRET_FILE is required (options auth.keyFile, auth.secretFile). Set AUTH_CLIENT_KEY_FILE to a private key file.',
         );
       }
+      if (auth.dpop !== undefined && typeof auth.dpop !== 'boolean') {
+        fail('auth.dpop', 'must be true or false.');
+      }
       const resource =
         auth.resource ?? (audience && /^[a-z][a-z0-9+.-]*:/i.test(audience) ? audience : undefined);
       return {
@@ -200,6 +204,7 @@ function resolveAuth(
         secret: secretFile.value ? readSecretFile(secretFile.value, secretFile.setting) : undefined,
         scope: auth.scope,
         resource,
+        dpop: auth.dpop ?? false,
       };
     }
     default: {

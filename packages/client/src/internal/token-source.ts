@@ -26,6 +26,10 @@ export interface TokenSourceSettings {
   resource: string | undefined;
   audience: string | undefined;
   dispatcher: () => Dispatcher;
+  /** The DPoP key's handle, when tokens are DPoP-bound. */
+  dpop: oauth.DPoPHandle | undefined;
+  /** Its JWK thumbprint (RFC 7638), part of every cache key. */
+  dpopThumbprint: string | undefined;
   timeoutMs: number;
   now: () => number;
   random: () => number;
@@ -82,6 +86,11 @@ export class TokenSource {
   private readonly inflight = new Map<string, Promise<CachedToken>>();
   private readonly client: oauth.Client;
   private readonly auth: oauth.ClientAuth;
+  /** The DPoP key's handle, when tokens are DPoP-bound. */
+  get dpopHandle(): oauth.DPoPHandle | undefined {
+    return this.settings.dpop;
+  }
+
   /** Token requests sent, for metrics and tests. */
   fetches = 0;
 
@@ -101,7 +110,12 @@ export class TokenSource {
     if (this.settings.audience && !this.settings.resource) {
       parameters.audience = this.settings.audience;
     }
-    const key = JSON.stringify(['client_credentials', this.settings.clientId, parameters]);
+    const key = JSON.stringify([
+      'client_credentials',
+      this.settings.clientId,
+      parameters,
+      this.settings.dpopThumbprint ?? '',
+    ]);
     return this.cached(key, (as) =>
       oauth
         .clientCredentialsGrantRequest(
@@ -126,7 +140,13 @@ export class TokenSource {
     if (this.settings.audience) parameters.audience = this.settings.audience;
     if (this.settings.resource) parameters.resource = this.settings.resource;
     const hash = createHash('sha256').update(subjectToken).digest('base64url');
-    const key = JSON.stringify([TOKEN_EXCHANGE, this.settings.clientId, hash, scope ?? '']);
+    const key = JSON.stringify([
+      TOKEN_EXCHANGE,
+      this.settings.clientId,
+      hash,
+      scope ?? '',
+      this.settings.dpopThumbprint ?? '',
+    ]);
     if (this.cache.size >= EXCHANGE_CACHE_MAX) this.evictExpired();
     return this.cached(
       key,
@@ -178,11 +198,22 @@ export class TokenSource {
     if (running) return running;
     const started = this.settings.now();
     const promise = this.authorizationServer()
-      .then((as) => {
+      .then(async (as) => {
         this.fetches += 1;
-        return request(as);
+        try {
+          return await request(as);
+        } catch (error) {
+          // RFC 9449 §8: the server's nonce is now cached by the DPoP handle; one more try,
+          // with a new proof and a new client assertion.
+          if (!oauth.isDPoPNonceError(error)) throw error;
+          this.fetches += 1;
+          return request(as);
+        }
       })
       .then((response) => {
+        if (this.settings.dpop && response.token_type !== 'dpop') {
+          throw new TypeError(`a DPoP-bound token was asked for, ${response.token_type} came`);
+        }
         const lifetimeMs =
           (typeof response.expires_in === 'number' && response.expires_in > 0
             ? response.expires_in
@@ -219,6 +250,7 @@ export class TokenSource {
     const dispatcher = this.settings.dispatcher;
     const timeoutMs = this.settings.timeoutMs;
     return {
+      ...(this.settings.dpop ? { DPoP: this.settings.dpop } : {}),
       signal: () => AbortSignal.timeout(timeoutMs),
       [oauth.allowInsecureRequests]: this.insecureAllowed(),
       [oauth.customFetch]: (url, options) =>
@@ -273,9 +305,11 @@ export class TokenSource {
           ? (error.cause[0]?.parameters.error ?? `http_${error.status}`)
           : error instanceof Error && error.name === 'TimeoutError'
             ? 'timeout'
-            : error instanceof oauth.OperationProcessingError
-              ? (httpStatusOf(error.cause) ?? error.code ?? 'invalid_response')
-              : 'unreachable';
+            : error instanceof TypeError && /DPoP-bound/.test(error.message)
+              ? 'not_dpop_bound'
+              : error instanceof oauth.OperationProcessingError
+                ? (httpStatusOf(error.cause) ?? error.code ?? 'invalid_response')
+                : 'unreachable';
     publishSecurityEvent({
       kind: 'authentication.failed',
       reason: 'token_endpoint_failed',

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -28,7 +29,15 @@ export interface IdentityProvider {
   close(): Promise<void>;
 }
 
-export async function startIdentityProvider(): Promise<IdentityProvider> {
+/** Options of {@link startIdentityProvider}. */
+export interface IdentityProviderOptions {
+  /** Answer DPoP token requests without a server nonce with `use_dpop_nonce` (RFC 9449 §8). */
+  requireDpopNonce?: boolean;
+}
+
+export async function startIdentityProvider(
+  options: IdentityProviderOptions = {},
+): Promise<IdentityProvider> {
   const requests: string[] = [];
   let tokenRequests = 0;
   let failing = false;
@@ -85,6 +94,11 @@ export async function startIdentityProvider(): Promise<IdentityProvider> {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
+      dPoP: {
+        enabled: true,
+        nonceSecret: randomBytes(32),
+        requireNonce: () => options.requireDpopNonce === true,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => ORDERS_AUDIENCE,
