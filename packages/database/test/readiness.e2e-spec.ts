@@ -55,7 +55,12 @@ describe.skipIf(!hasPostgres())('with a server of its own', () => {
       expect(await ready()).toBe(200);
       await server.halt();
       try {
-        expect(await ready()).toBe(503);
+        const down = await fetch(`${running.url}/health/ready`);
+        expect(down.status).toBe(503);
+        expect(await down.json()).toEqual({
+          status: 'error',
+          details: { database: { status: 'down' } },
+        });
         const query = await fetch(`${running.url}/notes`, { headers: { 'x-owner': 'outage' } });
         expect(query.status).toBe(503);
         expect(query.headers.get('retry-after')).toBe('1');
