@@ -212,8 +212,13 @@ export class ServiceClient {
       if (incoming?.requestId) headers['x-request-id'] = incoming.requestId;
       if (incoming?.traceparent) headers.traceparent = incoming.traceparent;
       if (incoming?.tracestate) headers.tracestate = incoming.tracestate;
-      const totalMs = Math.min(options.timeoutMs ?? this.options.totalMs, this.options.totalMs);
+      const timeoutMs = options.timeoutMs;
+      if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
+        throw new TypeError('timeoutMs: must be a positive integer of milliseconds');
+      }
+      const totalMs = Math.min(timeoutMs ?? this.options.totalMs, this.options.totalMs);
       const deadline = AbortSignal.timeout(totalMs);
+      const deadlineAt = performance.now() + totalMs;
       const signals = [deadline, options.signal, incoming?.signal].filter(
         (signal): signal is AbortSignal => signal !== undefined,
       );
@@ -223,7 +228,17 @@ export class ServiceClient {
       let attempt: Attempt;
       try {
         attempt = await this.breaker.execute(
-          () => this.withRetries(method, url, headers, body, signal, incoming, options.scope),
+          () =>
+            this.withRetries(
+              method,
+              url,
+              headers,
+              body,
+              signal,
+              deadlineAt,
+              incoming,
+              options.scope,
+            ),
           undefined,
         );
       } catch (error) {
@@ -348,6 +363,7 @@ export class ServiceClient {
     headers: Record<string, string>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal,
+    deadlineAt: number,
     incoming: ReturnType<typeof incomingContext> | undefined,
     scope: string | undefined,
   ): Promise<Attempt> {
@@ -392,7 +408,9 @@ export class ServiceClient {
           outcome.status === 504 ||
           (outcome.status === 429 && retryAfterMs !== undefined);
         if (!transient || !retryable || attempt >= attempts) throw failure;
-        if (!(await this.backoff(attempt, retryAfterMs, signal, baseDelayMs, maxDelayMs)))
+        if (
+          !(await this.backoff(attempt, retryAfterMs, signal, deadlineAt, baseDelayMs, maxDelayMs))
+        )
           throw failure;
         continue;
       }
@@ -404,7 +422,8 @@ export class ServiceClient {
       ) {
         throw outcome;
       }
-      if (!(await this.backoff(attempt, undefined, signal, baseDelayMs, maxDelayMs))) throw outcome;
+      if (!(await this.backoff(attempt, undefined, signal, deadlineAt, baseDelayMs, maxDelayMs)))
+        throw outcome;
     }
   }
 
@@ -413,13 +432,15 @@ export class ServiceClient {
     attempt: number,
     retryAfterMs: number | undefined,
     signal: AbortSignal,
+    deadlineAt: number,
     baseDelayMs: number,
     maxDelayMs: number,
   ): Promise<boolean> {
     // Full jitter (AWS architecture blog): a random delay up to the exponential cap.
     let delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
     if (retryAfterMs !== undefined) {
-      if (retryAfterMs > this.options.totalMs) return false;
+      // A wait that outlasts the call's deadline is no retry at all.
+      if (retryAfterMs >= deadlineAt - performance.now()) return false;
       delay = Math.max(delay, retryAfterMs);
     }
     if (!this.budget.tryRetry()) {

@@ -228,6 +228,19 @@ describe('retries', () => {
     expect(server.hits).toBe(1);
   });
 
+  it('honours a Retry-After that fits in the deadline, and not one that does not', async () => {
+    const server = await downstream((_, response) =>
+      server.hits % 2 === 1
+        ? json(response, 503, {}, { 'retry-after': '1' })
+        : json(response, 200, { ok: true }),
+    );
+    const orders = await client({ baseUrl: server.url, retry: { baseDelayMs: 0 } });
+    expect(await orders.get('/x')).toEqual({ ok: true });
+    expect(server.hits).toBe(2);
+    await failure(orders.get('/x', { timeoutMs: 500 }));
+    expect(server.hits).toBe(3);
+  });
+
   it('keeps an always-failing downstream at calls + 20 % + 3 hits under the retry budget', async () => {
     const server = await downstream((_, response) => json(response, 503, {}));
     const now = 1_000_000;
