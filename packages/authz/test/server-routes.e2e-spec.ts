@@ -134,7 +134,16 @@ describe.each(ADAPTERS)('routes answered outside the controllers on %s', (adapte
     const running = await start(adapter, {}, (app) =>
       app.enableCors({ origin: ['https://app.example'] }),
     );
-    await running.app.close();
+    try {
+      const preflight = await fetch(`${running.url}/things`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://app.example', 'access-control-request-method': 'GET' },
+      });
+      expect(preflight.status).toBe(204);
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    } finally {
+      await running.app.close();
+    }
   });
 });
 
