@@ -9,13 +9,15 @@ import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { Controller, Get, Injectable, Module, Req } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
 import { decodeJwt } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClientModule,
   InjectServiceClient,
   ServiceCallError,
-  type ServiceClient,
+  ServiceClient,
+  serviceClientToken,
 } from '../src/index.js';
 import { type Downstream, json, startDownstream } from './support/downstream.js';
 import {
@@ -225,6 +227,23 @@ describe('registration', () => {
         'is required (option auth.clientId). Set AUTH_CLIENT_ID.',
       ),
     );
+  });
+
+  it('registers clients under their names and closes them with the app', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ClientModule.register({ name: 'orders', baseUrl: `${downstream.url}/v1/`, env: {} }),
+        ClientModule.register({ name: 'billing', baseUrl: `${downstream.url}/billing/`, env: {} }),
+      ],
+    }).compile();
+    const orders = moduleRef.get<ServiceClient>(serviceClientToken('orders'));
+    const billing = moduleRef.get<ServiceClient>(serviceClientToken('billing'));
+    expect(orders).toBeInstanceOf(ServiceClient);
+    expect([orders.name, billing.name]).toEqual(['orders', 'billing']);
+    expect(await billing.get('/x')).toEqual({ path: '/billing/x' });
+    await moduleRef.close();
+    const error = (await orders.get('/x').catch((caught: unknown) => caught)) as ServiceCallError;
+    expect(error.code).toBe('connect');
   });
 
   it('fails start-up from forRootAsync naming the option', async () => {
