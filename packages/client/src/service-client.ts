@@ -4,6 +4,7 @@ import { Logger } from '@nestjs/common';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   handleWhen,
@@ -156,7 +157,7 @@ export class ServiceClient {
 
   /** Whether the circuit breaker is open (calls fail fast with a 503). */
   get breakerOpen(): boolean {
-    return this.breaker.state === 1 || this.breaker.state === 3;
+    return this.breaker.state === CircuitState.Open || this.breaker.state === CircuitState.Isolated;
   }
 
   /** GET, returning the JSON body. */
@@ -300,10 +301,7 @@ export class ServiceClient {
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       const lower = name.toLowerCase();
       if (RESERVED_HEADERS.has(lower)) {
-        throw new BulwarkConfigError(
-          `headers.${name}`,
-          'cannot be set on a call: the client sets it.',
-        );
+        throw new TypeError(`headers.${name}: cannot be set on a call: the client sets it.`);
       }
       headers[lower] = value;
     }
