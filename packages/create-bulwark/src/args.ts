@@ -19,6 +19,8 @@ Options:
   --no-example                  omit the example notes resource
   --tls                         TLS on the main listener from mounted certificate files (mTLS
                                 with a client CA), HTTPS probes, a cert-manager Certificate
+  --messaging                   @bulwark/messaging (RabbitMQ) wired, and deploy/rabbitmq/ with
+                                TLS-only, least-privilege broker definitions (implies --tls)
   --package-manager npm|pnpm    package manager (default: npm)
   --no-install                  write the files only
   --local <path>                take the @bulwark packages from a checkout (or a folder of
@@ -78,6 +80,12 @@ export function parseArgs(argv: readonly string[]): CliFlags {
       case '--no-tls':
         flags.tls = false;
         break;
+      case '--messaging':
+        flags.messaging = true;
+        break;
+      case '--no-messaging':
+        flags.messaging = false;
+        break;
       case '--example':
         flags.example = true;
         break;
@@ -108,6 +116,12 @@ export function parseArgs(argv: readonly string[]): CliFlags {
       default:
         throw usage(flag, `unknown option ${flag} (see --help)`);
     }
+  }
+  if (flags.messaging === true && flags.tls === false) {
+    throw usage(
+      '--messaging',
+      '--messaging needs TLS: the service authenticates to the broker with its certificate. Drop --no-tls',
+    );
   }
   return flags;
 }

@@ -40,7 +40,7 @@ export interface CreateResult {
  * @example
  * ```ts
  * const { kept } = await createService({ directory: '/tmp/orders', name: 'orders',
- *   adapter: 'fastify', redis: false, tls: false, example: true, packageManager: 'npm', install: true,
+ *   adapter: 'fastify', redis: false, tls: false, messaging: false, example: true, packageManager: 'npm', install: true,
  *   local: undefined, force: false });
  * ```
  */
@@ -52,7 +52,13 @@ export async function createService(options: CreateOptions): Promise<CreateResul
   const local =
     options.local === undefined
       ? undefined
-      : resolveLocal(options.local, bulwarkDependencies(template));
+      : resolveLocal(
+          options.local,
+          // @bulwark/messaging is in the template's manifest for --messaging only.
+          bulwarkDependencies(template).filter(
+            (name) => options.messaging || name !== '@bulwark/messaging',
+          ),
+        );
 
   const parent = dirname(options.directory);
   mkdirSync(parent, { recursive: true });

@@ -15,6 +15,7 @@ export interface CliFlags {
   adapter?: Adapter;
   redis?: boolean;
   tls?: boolean;
+  messaging?: boolean;
   example?: boolean;
   packageManager?: PackageManager;
   install?: boolean;
@@ -41,6 +42,13 @@ export interface CreateOptions {
    * @default false
    */
   tls: boolean;
+  /**
+   * `@bulwark/messaging` wired (when `AMQP_URL` is set, and required in production), and
+   * `deploy/rabbitmq/` with TLS-only, least-privilege broker definitions. The service
+   * authenticates to the broker with its certificate, so it implies `tls`.
+   * @default false
+   */
+  messaging: boolean;
   /** @default true */
   example: boolean;
   /** @default 'npm' */

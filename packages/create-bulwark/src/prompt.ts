@@ -34,6 +34,10 @@ export async function promptMissing(flags: CliFlags): Promise<CliFlags> {
     }
     if (next.redis === undefined)
       next.redis = await confirm(rl, 'Use Redis for rate limiting', false);
+    if (next.messaging === undefined && next.tls !== false) {
+      next.messaging = await confirm(rl, 'Use RabbitMQ messaging (implies TLS)', false);
+      if (next.messaging) next.tls ??= true;
+    }
     if (next.tls === undefined) {
       next.tls = await confirm(rl, 'Serve TLS (mTLS) from mounted certificate files', false);
     }

@@ -37,7 +37,10 @@ function variantsOf(options: CreateOptions): string[] {
     ...(options.tls ? ['tls'] : []),
     // Both change the Deployment: their combination is a file of its own.
     ...(options.redis && options.tls ? ['redis-tls'] : []),
+    ...(options.messaging ? ['messaging'] : []),
     ...(options.example ? [] : ['no-example']),
+    // Both replace app.module.ts.
+    ...(options.messaging && !options.example ? ['messaging-no-example'] : []),
   ];
 }
 
@@ -81,6 +84,7 @@ export function renderTemplate(
   const unused =
     options.adapter === 'express' ? '@nestjs/platform-fastify' : '@nestjs/platform-express';
   delete manifest.dependencies?.[unused];
+  if (!options.messaging) delete manifest.dependencies?.['@bulwark/messaging'];
   if (options.packageManager === 'pnpm') manifest.packageManager = 'pnpm@10.34.9';
   writeFileSync(file, `${JSON.stringify(manifest, null, 2)}\n`);
 }

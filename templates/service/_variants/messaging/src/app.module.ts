@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { EventsModule } from './events/events.module.js';
+import { NotesModule } from './notes/notes.module.js';
+
+/**
+ * The service's own features. Import yours here.
+ *
+ * Every security control is added around this module by `startService()` from
+ * `@bulwark/service` (see main.ts), in request-path order: request ids, security headers, body
+ * limits, JSON logs, authentication, rate limiting, authorization (deny by default: a route
+ * that is neither `@Public()` nor declares a requirement stops start-up), strict validation,
+ * problem+json errors, health probes, graceful shutdown, metrics and tracing. `EventsModule`
+ * adds RabbitMQ messaging (see src/events and deploy/rabbitmq).
+ */
+@Module({ imports: [NotesModule, EventsModule.register()] })
+export class AppModule {}
