@@ -73,7 +73,15 @@ export class RateLimitModule extends ConfigurableRateLimitModule implements Nest
    */
   static override forRoot(options: typeof RATE_LIMIT_OPTIONS_TYPE = {}): DynamicModule {
     const resolved = resolveRateLimitOptions(options);
-    const module = super.forRoot(options);
+    // The options token holds a copy that prints without the Redis password or the environment
+    // (`env`, often all of process.env).
+    const { env, ...rest } = options;
+    const shown = redactObject({ ...options }, 'RateLimitModuleOptions', () => ({
+      ...rest,
+      redis: redisLabel(options.redis),
+      ...(env === undefined ? {} : { env: '[environment]' }),
+    }));
+    const module = super.forRoot(shown);
     return {
       ...module,
       providers: [

@@ -8,7 +8,7 @@ import { AuthFailureMiddleware } from './auth-failure.middleware.js';
 import { redisLabel } from './internal/redacted.js';
 import { resolveRateLimitOptions } from './internal/resolve-options.js';
 import { RateLimitModule } from './rate-limit.module.js';
-import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
+import { RATE_LIMIT_OPTIONS, RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import { RateLimiter } from './rate-limiter.service.js';
 import { REDIS_STORE_OPTIONS, RedisRateLimitStore } from './redis.store.js';
 
@@ -66,7 +66,7 @@ describe('with a Redis URL holding a password, what the module holds prints no p
       imports: [
         RateLimitModule.forRoot({
           redis: `redis://app:${PASSWORD}@127.0.0.1:${port}/0?password=${QUERY_PASSWORD}`,
-          env: {},
+          env: { SOME_OTHER_SECRET: PASSWORD },
         }),
       ],
     }).compile();
@@ -84,6 +84,7 @@ describe('with a Redis URL holding a password, what the module holds prints no p
       ref.get(AuthFailureMiddleware),
       ref.get(RESOLVED_RATE_LIMIT_OPTIONS),
       ref.get(REDIS_STORE_OPTIONS),
+      ref.get(RATE_LIMIT_OPTIONS),
     ]) {
       expectNoPassword(value);
     }
@@ -101,6 +102,11 @@ describe('with a Redis URL holding a password, what the module holds prints no p
       storeFailure: 'insurance',
     });
     expect(inspect(limiter)).toMatch(/^RateLimiter \{\n {2}type: 'RateLimiter',/);
+    expect(JSON.parse(JSON.stringify(ref.get(RATE_LIMIT_OPTIONS)))).toEqual({
+      type: 'RateLimitModuleOptions',
+      redis: `redis://app:[REDACTED]@127.0.0.1:${port}/0`,
+      env: '[environment]',
+    });
   });
 
   it("a failing assertion's message and diff about the store hold no password", async () => {
