@@ -17,7 +17,7 @@ export interface BrokerFixture {
   /** A CA the broker does not trust, with a client certificate it issued. */
   otherCaFile: string;
   identities: Record<
-    'orders' | 'billing' | 'rogue' | 'admin' | 'outsider' | 'foreign',
+    'orders' | 'billing' | 'rogue' | 'admin' | 'outsider' | 'foreign' | 'service',
     { spiffeId: string; certFile: string; keyFile: string }
   >;
 }
@@ -55,6 +55,8 @@ export default async function setup(project: TestProject) {
     admin: client('test', 'admin'),
     outsider: client('outsider', 'outsider'),
     foreign: client('orders', 'orders', other),
+    // The user of the scaffolder's deploy/rabbitmq/definitions.json, imported by a test.
+    service: client('service', 'service'),
   };
   const brokerDir = join(root, 'broker');
   mkdirSync(brokerDir);

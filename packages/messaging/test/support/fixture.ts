@@ -65,9 +65,9 @@ export async function startApp(
 }
 
 /** A raw amqplib connection as `identity`, for what the module itself would never do. */
-export function rawConnection(identity: Identity): Promise<ChannelModel> {
+export function rawConnection(identity: Identity, vhost = ''): Promise<ChannelModel> {
   const { certFile, keyFile } = broker.identities[identity];
-  return amqp.connect(brokerUrl(), {
+  return amqp.connect(`${brokerUrl()}${vhost}`, {
     ca: readFileSync(broker.caFile),
     cert: readFileSync(certFile),
     key: readFileSync(keyFile),
