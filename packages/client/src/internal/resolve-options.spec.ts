@@ -109,6 +109,20 @@ describe('resolveClientOptions', () => {
         'AUTH_TOKEN_URL (option auth.tokenUrl)',
         'must be https in production (http is accepted on loopback only).',
       ],
+      [
+        { ...credentials, AUTH_TOKEN_URL: 'http://idp.test/token' },
+        'AUTH_TOKEN_URL (option auth.tokenUrl)',
+        'must be https (http is accepted on loopback only).',
+      ],
+      [
+        {
+          AUTH_ISSUER: 'http://idp.test',
+          AUTH_CLIENT_ID: 'notes',
+          AUTH_CLIENT_SECRET_FILE: secretFile,
+        },
+        'AUTH_ISSUER (option auth.issuer)',
+        'must be https (http is accepted on loopback only).',
+      ],
     ])('fails naming the variable and the option (%#)', (env, setting, message) => {
       fails(
         { audience: 'https://orders.test', auth: { kind: 'clientCredentials' }, env },

@@ -133,6 +133,15 @@ function url(value: string, setting: string, env: Environment, allowLoopbackHttp
   return parsed;
 }
 
+/** Client credentials and tokens travel here: https, or http on this host only, in every mode. */
+function authorizationServerUrl(value: string, setting: string, env: Environment): URL {
+  const parsed = url(value, setting, env, true);
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    fail(setting, 'must be https (http is accepted on loopback only).');
+  }
+  return parsed;
+}
+
 function readSecretFile(path: string, setting: string): string {
   try {
     const text = readFileSync(path, 'utf8').trim();
@@ -196,8 +205,12 @@ function resolveAuth(
         auth.resource ?? (audience && /^[a-z][a-z0-9+.-]*:/i.test(audience) ? audience : undefined);
       return {
         kind: auth.kind,
-        tokenUrl: tokenUrl.value ? url(tokenUrl.value, tokenUrl.setting, env, true) : undefined,
-        issuer: issuer.value ? url(issuer.value, issuer.setting, env, true) : undefined,
+        tokenUrl: tokenUrl.value
+          ? authorizationServerUrl(tokenUrl.value, tokenUrl.setting, env)
+          : undefined,
+        issuer: issuer.value
+          ? authorizationServerUrl(issuer.value, issuer.setting, env)
+          : undefined,
         clientId: clientId.value as string,
         keyPem: keyFile.value ? readSecretFile(keyFile.value, keyFile.setting) : undefined,
         keyId: auth.keyId,
