@@ -1,3 +1,4 @@
+import { type InspectOptions, inspect } from 'node:util';
 import { BulwarkConfigError, readBodyAtMost } from '@bulwark/core';
 import type {
   AuthorizationContext,
@@ -96,6 +97,24 @@ export class OpaDecisionPoint implements DecisionPoint {
     this.endpoint = new URL(`v1/data/${options.path}`, `${base.href.replace(/\/+$/, '')}/`).href;
     this.timeoutMs = timeoutMs;
     this.headers = { ...options.headers, 'content-type': 'application/json' };
+  }
+
+  /**
+   * Prints as a summary (`console.log`, `util.inspect`, a test runner's diff): the endpoint, the
+   * timeout and the names of the extra headers, never their values (such as OPA's bearer token).
+   */
+  [inspect.custom](_depth: number, options: InspectOptions, format = inspect): string {
+    return `OpaDecisionPoint ${format(this.toJSON(), options)}`;
+  }
+
+  /** Serializes (`JSON.stringify`, a logger) as the same summary. */
+  toJSON(): Record<string, unknown> {
+    return {
+      type: 'OpaDecisionPoint',
+      endpoint: this.endpoint,
+      timeoutMs: this.timeoutMs,
+      headers: Object.keys(this.headers),
+    };
   }
 
   async decide(input: DecisionInput): Promise<PolicyDecision> {
