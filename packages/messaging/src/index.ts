@@ -21,6 +21,7 @@ export type {
   ConsumeOptions,
   DtoClass,
   MessageActor,
+  MessagingMetricsRegistry,
   PublishOptions,
   PublishResult,
   QueueStats,

@@ -26,6 +26,7 @@ import {
   type SigningKey,
   signMessage,
 } from './internal/envelope.js';
+import { registerMessagingMetrics } from './internal/metrics.js';
 import {
   type ResolvedMessagingOptions,
   resolveMessagingOptions,
@@ -35,6 +36,7 @@ import { MessagingError } from './messaging.error.js';
 import type {
   ConsumeOptions,
   MessageActor,
+  MessagingMetricsRegistry,
   PublishOptions,
   PublishResult,
   QueueStats,
@@ -286,6 +288,22 @@ export class MessagingService
   /** Resolves once connected to the broker (and the consumers are running). */
   whenConnected(): Promise<void> {
     return this.connection.whenConnected();
+  }
+
+  /**
+   * Exposes the per-queue counters on a prom-client registry (such as `@bulwark/metrics`'
+   * `MetricsService.registry`): `bulwark_messaging_messages_total{queue,outcome}`,
+   * `bulwark_messaging_rejected_total{queue,reason}`, `bulwark_messaging_handler_seconds_total`
+   * and `bulwark_messaging_handled_total`. Values are read at scrape time. Registering twice is a
+   * no-op.
+   *
+   * @example
+   * ```ts
+   * app.get(MessagingService).registerMetrics(app.get(MetricsService).registry);
+   * ```
+   */
+  registerMetrics(registry: MessagingMetricsRegistry): void {
+    registerMessagingMetrics(registry, () => this.stats());
   }
 
   /** How many publishes wait for the connection or for the broker's confirm. */

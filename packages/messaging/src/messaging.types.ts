@@ -147,3 +147,12 @@ export interface QueueStats {
   handlerMs: number;
   handled: number;
 }
+
+/**
+ * The part of a prom-client `Registry` that `MessagingService.registerMetrics()` uses; the
+ * metrics are registered in prom-client's shape without importing it.
+ */
+export interface MessagingMetricsRegistry {
+  registerMetric(metric: never): void;
+  getSingleMetric(name: string): unknown;
+}

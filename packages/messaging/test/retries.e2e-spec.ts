@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Injectable } from '@nestjs/common';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consume } from '../src/consume.decorator.js';
 import type { MessagingService } from '../src/messaging.service.js';
@@ -119,6 +120,27 @@ describe.skipIf(!broker.available)(
         }),
       );
       expect(attempts.get('poison')).toHaveLength(MAX_ATTEMPTS);
+    });
+
+    it('exposes the counters on a prom-client registry, read at scrape time', async () => {
+      const registry = new Registry();
+      consumer.messaging.registerMetrics(registry);
+      consumer.messaging.registerMetrics(registry);
+      const text = await registry.metrics();
+      const line = (labels: string, value: number) =>
+        `bulwark_messaging_messages_total{queue="${QUEUE}",${labels}} ${value}`;
+      expect(text).toContain('# TYPE bulwark_messaging_messages_total counter');
+      expect(text).toContain(line('outcome="consumed"', 6));
+      expect(text).toContain(line('outcome="acked"', 1));
+      expect(text).toContain(line('outcome="retried"', 4));
+      expect(text).toContain(line('outcome="dead_lettered"', 1));
+      expect(text).toContain(
+        `bulwark_messaging_rejected_total{queue="${QUEUE}",reason="max_attempts"} 1`,
+      );
+      expect(text).toContain(`bulwark_messaging_handled_total{queue="${QUEUE}"} 6`);
+      expect(text).toMatch(
+        /bulwark_messaging_handler_seconds_total\{queue="billing\.retries"\} \d/,
+      );
     });
   },
 );
