@@ -39,8 +39,6 @@ function variantsOf(options: CreateOptions): string[] {
     ...(options.redis && options.tls ? ['redis-tls'] : []),
     ...(options.messaging ? ['messaging'] : []),
     ...(options.example ? [] : ['no-example']),
-    // Both replace app.module.ts.
-    ...(options.messaging && !options.example ? ['messaging-no-example'] : []),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from './events/events.module.js';
 
 /**
  * The service's own features. Import yours here.
@@ -7,7 +8,8 @@ import { Module } from '@nestjs/common';
  * `@bulwark/service` (see main.ts), in request-path order: request ids, security headers, body
  * limits, JSON logs, authentication, rate limiting, authorization (deny by default: a route
  * that is neither `@Public()` nor declares a requirement stops start-up), strict validation,
- * problem+json errors, health probes, graceful shutdown, metrics and tracing.
+ * problem+json errors, health probes, graceful shutdown, metrics and tracing. `EventsModule` is
+ * RabbitMQ messaging, on with `create-bulwark --messaging` (see src/events).
  */
-@Module({ imports: [] })
+@Module({ imports: [EventsModule.register()] })
 export class AppModule {}

@@ -15,6 +15,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
  * provider of a module that imports `EventsModule.register()`.
  */
 @Module({})
+// biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with register()
 export class EventsModule {
   static register(): DynamicModule {
     const env = process.env;
