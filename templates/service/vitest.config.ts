@@ -24,5 +24,7 @@ export default defineConfig({
     environment: 'node',
     pool: 'forks',
     testTimeout: 20_000,
+    // Each test service opens its own in-memory PGlite, which takes seconds on a busy machine.
+    hookTimeout: 60_000,
   },
 });

@@ -66,8 +66,8 @@ describe(`the notes resource on ${ADAPTER}`, () => {
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     }
-    const page = (await (await call('GET', '/v1/notes', dave)).json()) as { total: number };
-    expect(page.total).toBe(0);
+    const page = (await (await call('GET', '/v1/notes', dave)).json()) as { items: unknown[] };
+    expect(page.items).toEqual([]);
   });
 
   it('answers 403 insufficient_scope when the token lacks the scope', async () => {
@@ -127,7 +127,75 @@ describe(`the notes resource on ${ADAPTER}`, () => {
     expect((await call('GET', '/v1/admin/notes', spoofed)).status).toBe(403);
     const admin = await call('GET', '/v1/admin/notes', token('root', { roles: ['admin'] }));
     expect(admin.status).toBe(200);
-    expect(((await admin.json()) as { total: number }).total).toBeGreaterThan(1);
+    expect(((await admin.json()) as { items: unknown[] }).items.length).toBeGreaterThan(1);
+  });
+
+  it('pages with the next cursor (keyset), refusing a malformed cursor and offset with 400', async () => {
+    const olivia = token('olivia');
+    for (const title of ['o1', 'o2', 'o3']) await create(olivia, title);
+    const first = (await (await call('GET', '/v1/notes?limit=2', olivia)).json()) as {
+      items: { title: string }[];
+      next: string | null;
+    };
+    expect(first.items.map((n) => n.title)).toEqual(['o1', 'o2']);
+    expect(first.next).toEqual(expect.any(String));
+    const second = (await (
+      await call('GET', `/v1/notes?limit=2&after=${first.next}`, olivia)
+    ).json()) as { items: { title: string }[]; next: string | null };
+    expect(second.items.map((n) => n.title)).toEqual(['o3']);
+    expect(second.next).toBeNull();
+    expect((await call('GET', "/v1/notes?after='%20OR%201=1--", olivia)).status).toBe(400);
+    expect((await call('GET', '/v1/notes?offset=1', olivia)).status).toBe(400);
+  });
+
+  it('stores hostile strings exactly as given, or refuses them with a 400 problem, never a 500', async () => {
+    const peggy = token('peggy');
+    const hostile = [
+      "it's a 'quoted' \"title\"",
+      "x'; DROP TABLE notes; --",
+      "' OR '1'='1",
+      '$1 $$ \\ %s %n',
+      `${'\u{1F512}'.repeat(199)}é`,
+    ];
+    for (const title of hostile) {
+      const body = `${title}\n${'\u{10FFFF}\u200B\u202E'.repeat(3000)}`;
+      const response = await call('POST', '/v1/notes', peggy, { title, body });
+      expect(response.status, title).toBe(201);
+      const { id } = (await response.json()) as { id: string };
+      const read = (await (await call('GET', `/v1/notes/${id}`, peggy)).json()) as {
+        title: string;
+        body: string;
+      };
+      expect(read).toMatchObject({ title, body });
+    }
+    const nul = await call('POST', '/v1/notes', peggy, { title: 'a\u0000b', body: '' });
+    expect(nul.status).toBe(400);
+    expect(nul.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const tooLong = await call('POST', '/v1/notes', peggy, { title: 'x'.repeat(201), body: '' });
+    expect(tooLong.status).toBe(400);
+    expect((await call('GET', "/v1/notes/'%20OR%20'1'='1", peggy)).status).toBe(404);
+    const page = (await (await call('GET', '/v1/notes', peggy)).json()) as { items: unknown[] };
+    expect(page.items).toHaveLength(hostile.length);
+  });
+
+  it('answers 409 for a second note with the same title, naming no table or constraint', async () => {
+    const quinn = token('quinn');
+    await create(quinn, 'unique');
+    const again = await call('POST', '/v1/notes', quinn, { title: 'unique', body: 'again' });
+    expect(again.status).toBe(409);
+    expect(again.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const text = await again.text();
+    for (const leak of [
+      'notes_owner_title_key',
+      'owner_id',
+      'insert into',
+      'constraint',
+      '23505',
+    ]) {
+      expect(text.toLowerCase(), leak).not.toContain(leak);
+    }
+    // Another owner may use the same title.
+    await create(token('rupert'), 'unique');
   });
 });
 

@@ -8,7 +8,6 @@ import {
   RequireScopes,
   rolePolicy,
   Serialize,
-  scopeQuery,
 } from '@bulwark/authz';
 import { type Principal, setResponseHeader } from '@bulwark/core';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
@@ -24,7 +23,8 @@ import { NotesService } from './notes.service.js';
  * Every route declares who may call it; one that did not would stop start-up (deny by default).
  * Bodies are validated strictly before the handler: unknown fields, and protected ones such as
  * ownerId or id, answer 400. Object-level checks run on the note loaded once by NoteLoader;
- * a caller who may not see a note gets 404, exactly as for a note that does not exist.
+ * a caller who may not see a note gets 404, exactly as for a note that does not exist. The
+ * repository scopes every query to the caller's own notes in the SQL as well.
  */
 
 /** The example resource: a caller's own notes. */
@@ -35,12 +35,12 @@ export class NotesController {
   @RequireScopes('notes:write')
   @Serialize(NoteView)
   @Post()
-  create(
+  async create(
     @CurrentPrincipal() caller: Principal,
     @Body() input: CreateNoteDto,
     @Res({ passthrough: true }) response: unknown,
-  ): Note {
-    const note = this.notes.create(caller.id, input);
+  ): Promise<Note> {
+    const note = await this.notes.create(caller, input);
     setResponseHeader(response, 'location', `/v1/notes/${note.id}`);
     return note;
   }
@@ -48,8 +48,8 @@ export class NotesController {
   @RequireScopes('notes:read')
   @Serialize(NotePageView)
   @Get()
-  list(@CurrentPrincipal() caller: Principal, @Query() query: ListNotesQuery): NotePage {
-    return this.notes.list(scopeQuery(caller, { owner: 'ownerId' }), query);
+  list(@CurrentPrincipal() caller: Principal, @Query() query: ListNotesQuery): Promise<NotePage> {
+    return this.notes.list(caller, query);
   }
 
   @RequireScopes('notes:read')
@@ -68,16 +68,20 @@ export class NotesController {
   @Authorize({ action: 'notes:update', load: NoteLoader, policy: ownerPolicy() })
   @Serialize(NoteView)
   @Patch(':id')
-  update(@LoadedResource() note: Note, @Body() changes: UpdateNoteDto): Note {
-    return this.notes.update(note, changes);
+  update(
+    @CurrentPrincipal() caller: Principal,
+    @LoadedResource() note: Note,
+    @Body() changes: UpdateNoteDto,
+  ): Promise<Note> {
+    return this.notes.update(caller, note, changes);
   }
 
   @RequireScopes('notes:write')
   @Authorize({ action: 'notes:delete', load: NoteLoader, policy: ownerPolicy() })
   @HttpCode(204)
   @Delete(':id')
-  remove(@LoadedResource() note: Note): void {
-    this.notes.delete(note);
+  remove(@CurrentPrincipal() caller: Principal, @LoadedResource() note: Note): Promise<void> {
+    return this.notes.delete(caller, note);
   }
 }
 
@@ -89,7 +93,7 @@ export class AdminNotesController {
   @RequireRoles('admin')
   @Serialize(NotePageView)
   @Get()
-  list(@Query() query: ListNotesQuery): NotePage {
-    return this.notes.list({}, query);
+  list(@CurrentPrincipal() caller: Principal, @Query() query: ListNotesQuery): Promise<NotePage> {
+    return this.notes.list(caller, query, { bypassRoles: ['admin'] });
   }
 }

@@ -12,13 +12,13 @@ export class NoteView {
   @Expose() updatedAt!: string;
 }
 
-/** One page of notes, each projected onto {@link NoteView}. */
+/** One page of notes, each projected onto {@link NoteView}, and the cursor of the next. */
 export class NotePageView {
   @Expose()
   @Type(() => NoteView)
   items!: NoteView[];
 
   @Expose() limit!: number;
-  @Expose() offset!: number;
-  @Expose() total!: number;
+  /** Pass as `after` for the next page; `null` on the last one. */
+  @Expose() next!: string | null;
 }
