@@ -12,6 +12,7 @@ import {
 import * as oauth from 'oauth4webapi';
 import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
 import type { QueryParams, ServiceClientOptions } from './client-options.interface.js';
+import { callRegistry, notify } from './internal/call-registry.js';
 import { incomingContext } from './internal/incoming.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './internal/resolve-options.js';
 import { RetryBudget } from './internal/retry-budget.js';
@@ -130,6 +131,7 @@ export class ServiceClient {
     private readonly tokens: TokenSource | undefined,
   ) {
     this.name = options.name;
+    callRegistry().clients.add(this);
     this.budget = new RetryBudget(
       options.retry.budgetRatio,
       options.retry.minRetries,
@@ -251,9 +253,21 @@ export class ServiceClient {
         throw error;
       }
       const parsed = await this.parse<T>(attempt, options);
+      this.record(method, `${Math.floor(attempt.status / 100)}xx`, started);
       return { status: attempt.status, headers: attempt.headers, body: parsed };
     } catch (error) {
-      if (error instanceof ServiceCallError) this.logFailure(method, url, error, started);
+      if (error instanceof ServiceCallError) {
+        this.logFailure(method, url, error, started);
+        this.record(
+          method,
+          error.downstreamStatus !== undefined
+            ? `${Math.floor(error.downstreamStatus / 100)}xx`
+            : error.code === 'deadline'
+              ? 'timeout'
+              : 'error',
+          started,
+        );
+      }
       throw error;
     } finally {
       incoming?.release();
@@ -262,6 +276,7 @@ export class ServiceClient {
 
   /** Closes the connections after the calls in flight and stops watching the TLS files. */
   close(): Promise<void> {
+    callRegistry().clients.delete(this);
     return this.transport.close();
   }
 
@@ -443,9 +458,11 @@ export class ServiceClient {
     }
     if (!this.budget.tryRetry()) {
       this.budgetExhausted += 1;
+      notify((listener) => listener.budgetExhausted(this.name));
       return false;
     }
     this.retries += 1;
+    notify((listener) => listener.retry(this.name));
     if (delay > 0) {
       try {
         await sleep(delay, undefined, { signal });
@@ -691,6 +708,17 @@ export class ServiceClient {
     return this.failure('connect', `the connection failed (${code || (error as Error).name})`, {
       cause: error,
     });
+  }
+
+  private record(method: string, statusClass: string, started: number): void {
+    notify((listener) =>
+      listener.call({
+        client: this.name,
+        method,
+        statusClass,
+        seconds: (this.options.now() - started) / 1000,
+      }),
+    );
   }
 
   /** One line per failed call: no query string, no token, no downstream body. */

@@ -3,6 +3,7 @@ import { publishSecurityEvent } from '@bulwark/core';
 import * as oauth from 'oauth4webapi';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { ServiceCallError } from '../service-call.error.js';
+import { notify } from './call-registry.js';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
@@ -196,17 +197,18 @@ export class TokenSource {
   ): Promise<CachedToken> {
     const running = this.inflight.get(key);
     if (running) return running;
+    const grant = key.includes(TOKEN_EXCHANGE) ? 'token_exchange' : 'client_credentials';
     const started = this.settings.now();
     const promise = this.authorizationServer()
       .then(async (as) => {
-        this.fetches += 1;
+        this.countFetch(grant);
         try {
           return await request(as);
         } catch (error) {
           // RFC 9449 §8: the server's nonce is now cached by the DPoP handle; one more try,
           // with a new proof and a new client assertion.
           if (!oauth.isDPoPNonceError(error)) throw error;
-          this.fetches += 1;
+          this.countFetch(grant);
           return request(as);
         }
       })
@@ -233,6 +235,11 @@ export class TokenSource {
       .finally(() => this.inflight.delete(key));
     this.inflight.set(key, promise);
     return promise;
+  }
+
+  private countFetch(grant: string): void {
+    this.fetches += 1;
+    notify((listener) => listener.tokenFetch(this.settings.target, grant));
   }
 
   private evictExpired(): void {

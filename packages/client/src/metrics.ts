@@ -1,0 +1,1 @@
+export { registerClientMetrics } from './client-metrics.js';
