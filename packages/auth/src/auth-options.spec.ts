@@ -134,6 +134,26 @@ describe('option validation', () => {
     expect(error.message).toContain('Set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL');
   });
 
+  it('regression: refuses at start-up a development key folder that can never hold the key', () => {
+    const file = configError(
+      () => new TokenVerifier({ production: false, devIssuer: { directory: '/etc/passwd' } }),
+    );
+    expect(file.setting).toBe('devIssuer.directory');
+    expect(file.message).toBe(
+      'devIssuer.directory: must be a folder, or a path where one can be made; /etc/passwd is not a folder.',
+    );
+    const under = configError(
+      () => new TokenVerifier({ production: false, devIssuer: { directory: '/etc/passwd/keys' } }),
+    );
+    expect(under.message).toContain('/etc/passwd is not a folder');
+  });
+
+  it('accepts a development key folder that does not exist yet under a writable one', () => {
+    expect(
+      () => new TokenVerifier({ production: false, devIssuer: { directory: '/tmp/not/yet/made' } }),
+    ).not.toThrow();
+  });
+
   it('prefixes errors of one trusted issuer with its index', () => {
     const error = configError(
       () => new TokenVerifier({ issuers: [base, { ...base, issuer: 'b', audience: [] }] }),

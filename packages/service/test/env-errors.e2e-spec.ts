@@ -100,6 +100,7 @@ const CASES: ReadonlyArray<[variable: string, env: Record<string, string>, allow
   ['AUTH_TOKEN_TYPES', { ...JWKS, AUTH_TOKEN_TYPES: ' , ' }, /non-empty/],
   ['AUTH_ALLOW_HTTP_JWKS', { AUTH_ALLOW_HTTP_JWKS: 'maybe' }, /true or false/],
   ['AUTH_JWKS_MAX_STALE_SECONDS', { AUTH_JWKS_MAX_STALE_SECONDS: '1' }, /from \d+ to \d+/],
+  ['AUTH_DEV_ISSUER_DIR', { AUTH_DEV_ISSUER_DIR: '/etc/passwd' }, /must be a folder/],
   ['AUTH_DPOP', { AUTH_DPOP: 'sometimes' }, /off, allowed or required/],
   ['AUTH_DPOP_MAX_AGE_SECONDS', { AUTH_DPOP_MAX_AGE_SECONDS: '0' }, /from 1 to 3600/],
   ['AUTH_DPOP_NONCE', { AUTH_DPOP_NONCE: 'maybe' }, /true or false/],

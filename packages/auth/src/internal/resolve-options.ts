@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   BulwarkConfigError,
   ClientAddressResolver,
@@ -336,6 +337,7 @@ function resolveDevIssuer(
   if (directory !== undefined && (typeof directory !== 'string' || directory === '')) {
     fail('devIssuer.directory', 'must be a non-empty folder path.');
   }
+  checkKeyFolder(directory ?? DEV_ISSUER_DIRECTORY);
   const audience = options.audience ?? DEV_AUDIENCE;
   return {
     issuer: options.issuer ?? DEV_ISSUER,
@@ -451,4 +453,45 @@ function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
     replayTimeoutMs: number(dpop.replayTimeoutMs, 'dpop.replayTimeoutMs', 500, 1, 60_000),
     proxies,
   };
+}
+
+/**
+ * The development key is created lazily, on the first token: a folder that can never hold it
+ * (a file, or under a read-only or missing parent) is refused now, at start-up, rather than
+ * leaving every request to fail later with a file-system error.
+ */
+function checkKeyFolder(directory: string): void {
+  const folder = resolve(directory);
+  let path = folder;
+  for (;;) {
+    let stats: ReturnType<typeof statSync> | undefined;
+    try {
+      stats = statSync(path);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOTDIR: a parent is a file, which the walk up reports by name.
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') {
+        fail('devIssuer.directory', `cannot be used (${path}: ${(error as Error).message}).`);
+      }
+    }
+    if (stats !== undefined) {
+      if (!stats.isDirectory()) {
+        fail(
+          'devIssuer.directory',
+          `must be a folder, or a path where one can be made; ${path} is not a folder.`,
+        );
+      }
+      // An existing folder may hold a key already; a missing one is made under `path`.
+      if (path === folder) return;
+      try {
+        accessSync(path, constants.W_OK | constants.X_OK);
+      } catch {
+        fail('devIssuer.directory', `cannot be created: ${path} is not writable by the service.`);
+      }
+      return;
+    }
+    const parent = dirname(path);
+    if (parent === path) return;
+    path = parent;
+  }
 }
