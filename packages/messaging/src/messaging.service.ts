@@ -31,6 +31,7 @@ import {
   type ResolvedMessagingOptions,
   resolveMessagingOptions,
 } from './internal/resolve-options.js';
+import { activeTraceHeaders } from './internal/trace.js';
 import { MESSAGING_OPTIONS, SIGNATURE_HEADER } from './messaging.constants.js';
 import { MessagingError } from './messaging.error.js';
 import type {
@@ -269,7 +270,7 @@ export class MessagingService
       ...(actor ? { act: actor } : {}),
       ...(options.requestId ? { rid: options.requestId } : {}),
     });
-    const headers: Record<string, string> = { [SIGNATURE_HEADER]: jws };
+    const headers: Record<string, string> = { ...activeTraceHeaders(), [SIGNATURE_HEADER]: jws };
     if (options.traceparent) headers.traceparent = options.traceparent;
     if (options.requestId) headers['x-request-id'] = options.requestId;
     await this.connection.publish(exchange, routingKey, content, {

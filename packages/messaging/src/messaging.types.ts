@@ -40,7 +40,7 @@ export interface PublishOptions {
   requestId?: string;
   /**
    * The W3C `traceparent` of the producing span, so the consumer's span links to it.
-   * @default none
+   * @default the active OpenTelemetry context's, when tracing is on
    */
   traceparent?: string;
 }

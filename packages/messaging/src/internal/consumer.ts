@@ -10,6 +10,7 @@ import type {
 import type { BrokerConnection, Connected } from './connection.js';
 import { bodyHash, type MessageClaims, type ProducerKeys } from './envelope.js';
 import type { ResolvedMessagingOptions } from './resolve-options.js';
+import { inConsumerSpan } from './trace.js';
 
 /** The header that keeps the producer's broker user on a message the consumer sent to retry. */
 export const ORIGINAL_USER_HEADER = 'x-bulwark-user';
@@ -335,7 +336,12 @@ export class ConsumerEngine {
     this.inFlightKeys.add(key);
     const started = performance.now();
     try {
-      await handler.invoke(payload, consumed);
+      await inConsumerSpan(
+        queue,
+        headers,
+        { 'messaging.message.id': claims.jti, 'messaging.rabbitmq.attempt': attempt },
+        () => handler.invoke(payload, consumed),
+      );
       this.dedupe.add(key);
       this.count(queue, (stats) => {
         stats.acked += 1;
