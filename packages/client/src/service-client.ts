@@ -18,6 +18,7 @@ import { type ResolvedClientOptions, resolveClientOptions } from './internal/res
 import { RetryBudget } from './internal/retry-budget.js';
 import { appendQuery, joinPath, RefusedPath } from './internal/safe-url.js';
 import { loadPrivateKey, TokenSource } from './internal/token-source.js';
+import { inClientSpan, loadTracing } from './internal/tracing.js';
 import { DestinationRefused, PeerMismatch, Transport } from './internal/transport.js';
 import { type ResponseValidator, validateResponse } from './response-validator.js';
 import { ServiceCallError, type ServiceCallReason } from './service-call.error.js';
@@ -228,30 +229,19 @@ export class ServiceClient {
       const signal = AbortSignal.any(signals);
       const body = encodeBody(options.body, headers);
 
-      let attempt: Attempt;
-      try {
-        attempt = await this.breaker.execute(
-          () =>
-            this.withRetries(
-              method,
-              url,
-              headers,
-              body,
-              signal,
-              deadlineAt,
-              incoming,
-              options.scope,
-            ),
-          undefined,
-        );
-      } catch (error) {
-        if (error instanceof BrokenCircuitError) {
-          throw this.failure('breaker_open', 'the circuit breaker is open', {
-            retryAfterSeconds: this.options.breaker.halfOpenAfterMs / 1000,
-          });
-        }
-        throw error;
-      }
+      const attempt = await inClientSpan(
+        this.name,
+        method,
+        url,
+        headers,
+        () => this.guarded(method, url, headers, body, signal, deadlineAt, incoming, options.scope),
+        (result, error) =>
+          result !== undefined
+            ? { status: result.status }
+            : error instanceof ServiceCallError
+              ? { status: error.downstreamStatus, errorType: error.code }
+              : { errorType: (error as Error | undefined)?.name ?? 'error' },
+      );
       const parsed = await this.parse<T>(attempt, options);
       this.record(method, `${Math.floor(attempt.status / 100)}xx`, started);
       return { status: attempt.status, headers: attempt.headers, body: parsed };
@@ -367,6 +357,32 @@ export class ServiceClient {
         const never: never = auth;
         return never;
       }
+    }
+  }
+
+  /** The call through the breaker; an open breaker is a 503 with `Retry-After`. */
+  private async guarded(
+    method: ServiceCallMethod,
+    url: URL,
+    headers: Record<string, string>,
+    body: string | Uint8Array | undefined,
+    signal: AbortSignal,
+    deadlineAt: number,
+    incoming: ReturnType<typeof incomingContext> | undefined,
+    scope: string | undefined,
+  ): Promise<Attempt> {
+    try {
+      return await this.breaker.execute(
+        () => this.withRetries(method, url, headers, body, signal, deadlineAt, incoming, scope),
+        undefined,
+      );
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) {
+        throw this.failure('breaker_open', 'the circuit breaker is open', {
+          retryAfterSeconds: this.options.breaker.halfOpenAfterMs / 1000,
+        });
+      }
+      throw error;
     }
   }
 
@@ -806,6 +822,7 @@ export async function buildServiceClient(
   resolved: ResolvedClientOptions,
   onReloadError: (message: string) => void = (message) => process.emitWarning(message),
 ): Promise<ServiceClient> {
+  await loadTracing();
   const transport = new Transport(resolved, onReloadError);
   const problem = transport.initialProblem();
   if (problem) {
