@@ -523,7 +523,7 @@ export class ServiceClient {
           downstreamStatus: response.statusCode,
         });
       }
-      if (hop + 1 >= MAX_REDIRECTS) {
+      if (hop >= MAX_REDIRECTS) {
         throw this.failure('redirect_refused', `more than ${MAX_REDIRECTS} redirects`);
       }
       if (

@@ -18,6 +18,10 @@ beforeEach(async () => {
       response.writeHead(302, { location: `${attacker.url}/collect` }).end();
       return;
     }
+    if (request.path.startsWith('/v1/loop')) {
+      response.writeHead(302, { location: '/v1/loop' }).end();
+      return;
+    }
     if (request.path.startsWith('/v1/redirect-here')) {
       response.writeHead(307, { location: '/v1/landed' }).end();
       return;
@@ -92,6 +96,16 @@ describe('a client bound to its baseUrl', () => {
     const error = await refusal(orders.get('/redirect-away'));
     expect(error.code).toBe('redirect_refused');
     expect(attacker.hits).toBe(0);
+  });
+});
+
+describe('redirect limit', () => {
+  it('follows at most 5 same-origin redirects', async () => {
+    const orders = await client({ followRedirects: true });
+    const error = await refusal(orders.get('/loop'));
+    expect(error.code).toBe('redirect_refused');
+    expect(error.message).toBe('orders: more than 5 redirects');
+    expect(service.hits).toBe(6);
   });
 });
 
