@@ -139,6 +139,13 @@ export interface MessagingModuleOptions {
    */
   dedupeCapacity?: number;
   /**
+   * The idempotency store shared by every replica: handled message ids are kept in Redis for
+   * `maxAgeSeconds` (older messages are refused anyway). `false` keeps them in memory even when
+   * `REDIS_URL` is set. While Redis is unreachable, the in-memory set answers.
+   * @default `REDIS_URL`, else in memory only
+   */
+  redisUrl?: string | false;
+  /**
    * How often a producer's JWKS file is checked for a change (and at once on an unknown key id,
    * at most this often).
    * @default 5000

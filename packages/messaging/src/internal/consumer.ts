@@ -8,6 +8,7 @@ import type {
   RejectionReason,
 } from '../messaging.types.js';
 import type { BrokerConnection, Connected } from './connection.js';
+import { type DedupeStore, MemoryDedupe, RedisDedupe } from './dedupe.js';
 import { bodyHash, type MessageClaims, type ProducerKeys } from './envelope.js';
 import type { ResolvedMessagingOptions } from './resolve-options.js';
 import { inConsumerSpan } from './trace.js';
@@ -54,22 +55,6 @@ export function topologyOf(queue: string) {
   };
 }
 
-/** A bounded set of handled message keys, oldest forgotten first. */
-class Dedupe {
-  private readonly seen = new Set<string>();
-  constructor(private readonly capacity: number) {}
-  has(key: string): boolean {
-    return this.seen.has(key);
-  }
-  add(key: string): void {
-    this.seen.add(key);
-    if (this.seen.size > this.capacity) {
-      const oldest = this.seen.values().next().value as string;
-      this.seen.delete(oldest);
-    }
-  }
-}
-
 function emptyStats(): QueueStats {
   return {
     consumed: 0,
@@ -97,7 +82,7 @@ function headerString(headers: Record<string, unknown> | undefined, name: string
 export class ConsumerEngine {
   private readonly queues = new Map<string, Map<string, HandlerEntry>>();
   private readonly stats = new Map<string, QueueStats>();
-  private readonly dedupe: Dedupe;
+  private readonly dedupe: DedupeStore;
   private readonly inFlightKeys = new Set<string>();
   private channel: Channel | undefined;
   private tags: string[] = [];
@@ -110,7 +95,14 @@ export class ConsumerEngine {
     private readonly connection: BrokerConnection,
     private readonly keys: ProducerKeys,
   ) {
-    this.dedupe = new Dedupe(options.dedupeCapacity);
+    this.dedupe = options.redisUrl
+      ? new RedisDedupe(
+          options.redisUrl,
+          options.maxAgeSeconds + 5,
+          options.dedupeCapacity,
+          options.log,
+        )
+      : new MemoryDedupe(options.dedupeCapacity);
   }
 
   /** Adds the handlers; called once at start-up, after they were checked. */
@@ -310,7 +302,7 @@ export class ConsumerEngine {
       if (!allowed) return this.reject(channel, queue, message, 'actor_forbidden', info);
     }
     const key = `${claims.iss}|${claims.jti}`;
-    if (this.dedupe.has(key) || this.inFlightKeys.has(key)) {
+    if (this.inFlightKeys.has(key) || (await this.dedupe.has(key))) {
       return this.reject(channel, queue, message, 'replayed', info);
     }
     let payload: unknown;
@@ -342,7 +334,7 @@ export class ConsumerEngine {
         { 'messaging.message.id': claims.jti, 'messaging.rabbitmq.attempt': attempt },
         () => handler.invoke(payload, consumed),
       );
-      this.dedupe.add(key);
+      await this.dedupe.add(key);
       this.count(queue, (stats) => {
         stats.acked += 1;
         stats.handled += 1;
@@ -424,10 +416,11 @@ export class ConsumerEngine {
     if (this.inFlight > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
   }
 
-  /** Closes the consumer channel. */
+  /** Closes the consumer channel and the idempotency store. */
   async close(): Promise<void> {
     const channel = this.channel;
     this.channel = undefined;
     if (channel) await channel.close().catch(() => {});
+    await this.dedupe.close();
   }
 }

@@ -41,6 +41,7 @@ export interface ResolvedMessagingOptions {
   reconnectMinDelayMs: number;
   reconnectMaxDelayMs: number;
   dedupeCapacity: number;
+  redisUrl: string | undefined;
   keyReloadIntervalMs: number;
   now: () => number;
   log: (entry: MessagingLogEntry) => void;
@@ -225,6 +226,20 @@ function parseExchanges(given: unknown): Required<ExchangeDeclaration>[] {
   });
 }
 
+function resolveRedisUrl(given: unknown, env: Environment): string | undefined {
+  const setting = given === undefined ? 'REDIS_URL' : 'redisUrl';
+  const raw = given === undefined ? read(env, 'REDIS_URL') : given;
+  if (raw === undefined || raw === false) return undefined;
+  if (typeof raw !== 'string' || !/^rediss?:\/\/[^\s]+$/.test(raw)) {
+    // The URL may hold a password: never echo it.
+    throw new BulwarkConfigError(
+      setting,
+      `must be a redis:// or rediss:// URL. Set ${setting} to such a URL or leave it unset.`,
+    );
+  }
+  return raw;
+}
+
 function writeJsonLine(entry: MessagingLogEntry): void {
   process.stdout.write(`${JSON.stringify({ time: Date.now(), context: 'Messaging', ...entry })}\n`);
 }
@@ -384,6 +399,7 @@ export function resolveMessagingOptions(
       1,
       10_000_000,
     ),
+    redisUrl: resolveRedisUrl(options.redisUrl, env),
     keyReloadIntervalMs: integer(
       'keyReloadIntervalMs',
       options.keyReloadIntervalMs,
