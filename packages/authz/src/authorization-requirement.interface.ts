@@ -1,4 +1,4 @@
-import type { Principal } from '@bulwark/core';
+import type { Peer, Principal } from '@bulwark/core';
 import type { Type } from '@nestjs/common';
 
 /** A set of names with an explicit combination rule: every one (`allOf`) or at least one (`anyOf`). */
@@ -21,6 +21,19 @@ export interface AuthorizationContext {
   readonly params: Readonly<Record<string, string>>;
   /** The framework request (Express or Fastify). */
   readonly request: unknown;
+  /**
+   * The calling service, proven by a client certificate (`@bulwark/http`), when there is one.
+   * Policies can combine it with the principal: "the orders service, for this user".
+   */
+  readonly peer?: Peer | undefined;
+}
+
+/**
+ * The services allowed to call a route, by `Peer` id or SPIFFE ID: any one of them. See
+ * `RequirePeer`.
+ */
+export interface PeerRequirement {
+  readonly anyOf: readonly string[];
 }
 
 /**
@@ -99,4 +112,6 @@ export interface AuthorizationRequirement {
   readonly permissions?: NameRequirement;
   /** Object-level authorization. */
   readonly object?: ObjectRequirement;
+  /** The calling services allowed (set by `RequirePeer`). */
+  readonly peer?: PeerRequirement;
 }

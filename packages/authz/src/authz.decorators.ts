@@ -1,3 +1,4 @@
+import { getPeer } from '@bulwark/core';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type {
   AuthorizationRequirement,
@@ -62,6 +63,59 @@ export function RequireRoles(spec: string | NameRequirement): RequirementDecorat
 export function RequirePermissions(spec: string | NameRequirement): RequirementDecorator {
   return requirementDecorator({ permissions: toNameRequirement('Permissions', spec) });
 }
+
+/**
+ * Requires the calling service to be one of `peers`: its `Peer` (from a client certificate
+ * verified by `@bulwark/http`, or a trusted mesh sidecar's `x-forwarded-client-cert`) must have
+ * one of these SPIFFE IDs or ids. It fails closed: no peer, or another one, gets a 403 problem,
+ * an `authorization.denied` event (`peer_missing`, `peer_not_allowed`) and so a metric.
+ *
+ * It adds to the route's other requirements: with `@RequireScopes('notes:read')` the request
+ * needs both the peer and a user token with that scope ("the orders service, on behalf of a
+ * user"). On a `@Public()` route it is the only check: the service calls without a user token.
+ * A route declaring only a peer requirement counts as declared for deny by default. Declared on
+ * the controller and on a handler, the handler's list replaces the controller's.
+ *
+ * @example
+ * ```ts
+ * @RequirePeer('spiffe://cluster.local/ns/orders/sa/orders')
+ * @RequireScopes('notes:read')
+ * @Get('notes')
+ * list(@CurrentPeer() peer: Peer) { ... }
+ * ```
+ */
+export function RequirePeer(...peers: string[]): RequirementDecorator {
+  if (peers.length === 0) {
+    throw new AuthzError(
+      'AUTHZ_INVALID_DECLARATION',
+      '@RequirePeer() needs at least one peer; an empty list would allow no one or everyone',
+    );
+  }
+  for (const peer of peers) {
+    if (typeof peer !== 'string' || peer.trim() === '' || /\s/.test(peer)) {
+      throw new AuthzError(
+        'AUTHZ_INVALID_DECLARATION',
+        '@RequirePeer() takes non-empty peer ids without spaces, such as spiffe://cluster.local/ns/orders/sa/orders',
+      );
+    }
+  }
+  return requirementDecorator({ peer: { anyOf: [...new Set(peers)] } });
+}
+
+/**
+ * Injects the request's `Peer`, or `undefined` when the caller proved no service identity. On a
+ * route with {@link RequirePeer} it is always set.
+ *
+ * @example
+ * ```ts
+ * @RequirePeer('spiffe://cluster.local/ns/orders/sa/orders')
+ * @Post('sync')
+ * sync(@CurrentPeer() peer: Peer) { return { from: peer.spiffeId }; }
+ * ```
+ */
+export const CurrentPeer = createParamDecorator((_data: unknown, context: ExecutionContext) =>
+  getPeer(context.switchToHttp().getRequest()),
+);
 
 /**
  * Declares that any authenticated caller may use the route, with no scope or role. It still

@@ -1,4 +1,4 @@
-import { getPrincipal, type Principal, resolveRouteTemplate } from '@bulwark/core';
+import { getPeer, getPrincipal, type Principal, resolveRouteTemplate } from '@bulwark/core';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -12,6 +12,7 @@ import type {
   AuthorizationContext,
   AuthorizationRequirement,
   ObjectRequirement,
+  PeerRequirement,
 } from './authorization-requirement.interface.js';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
@@ -46,8 +47,8 @@ interface HttpRequest {
  * `AuthModule` before `AuthzModule`) and fails closed: a non-public route reached without a
  * principal answers 401, an undeclared route 403.
  *
- * Order of checks: public, principal, scopes, roles, permissions, then the object-level loader
- * and policy.
+ * Order of checks: public, principal, peer, scopes, roles, permissions, then the object-level
+ * loader and policy. A `@Public()` route with `@RequirePeer()` checks the peer only.
  */
 @Injectable()
 export class AuthzGuard implements CanActivate {
@@ -66,7 +67,8 @@ export class AuthzGuard implements CanActivate {
     const handler = context.getHandler() as HandlerTarget;
     const controller = context.getClass();
     const declaration = this.declarationOf(controller, handler);
-    if (declaration.public) return true;
+    const peerRequirement = declaration.requirement?.peer;
+    if (declaration.public && peerRequirement === undefined) return true;
     const request = context.switchToHttp().getRequest<HttpRequest>();
     const response = context.switchToHttp().getResponse<unknown>();
     const route = `${request?.method ?? context.getType()} ${resolveRouteTemplate(request) ?? pathOf(request)}`;
@@ -74,10 +76,15 @@ export class AuthzGuard implements CanActivate {
     if (context.getType() !== 'http') {
       throw deny({ ...base, status: 403, reason: 'unsupported_context', principal: undefined });
     }
+    if (declaration.public) {
+      checkPeer(peerRequirement as PeerRequirement, undefined, base);
+      return true;
+    }
     const principal = getPrincipal(request);
     if (!principal) throw deny({ ...base, status: 401, reason: 'unauthenticated', principal });
     const requirement = declaration.requirement;
     if (!requirement) throw deny({ ...base, status: 403, reason: 'undeclared_route', principal });
+    if (peerRequirement) checkPeer(peerRequirement, principal, base);
     this.checkFunctionLevel(requirement, principal, base);
     if (requirement.object) return this.checkObjectLevel(requirement, principal, base, request);
     return true;
@@ -148,6 +155,7 @@ export class AuthzGuard implements CanActivate {
       route: base.route,
       params: { ...(request.params ?? {}) },
       request,
+      peer: getPeer(request),
     };
     const denial = { ...base, status, principal, action: object.action } as const;
     const loaderFailed = (error: unknown) => {
@@ -201,6 +209,23 @@ export class AuthzGuard implements CanActivate {
       for (const permission of this.options.permissions.get(role) ?? []) granted.add(permission);
     }
     return [...granted];
+  }
+}
+
+/** The request's peer must be one of the declared ones, by id or SPIFFE ID; none fails closed. */
+function checkPeer(
+  requirement: PeerRequirement,
+  principal: Principal | undefined,
+  base: Pick<DenialInit, 'request' | 'response' | 'route'>,
+): void {
+  const peer = getPeer(base.request);
+  if (peer === undefined) throw deny({ ...base, status: 403, reason: 'peer_missing', principal });
+  const allowed = requirement.anyOf;
+  if (
+    !allowed.includes(peer.id) &&
+    !(peer.spiffeId !== undefined && allowed.includes(peer.spiffeId))
+  ) {
+    throw deny({ ...base, status: 403, reason: 'peer_not_allowed', principal, peer: peer.id });
   }
 }
 

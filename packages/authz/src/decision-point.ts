@@ -1,5 +1,5 @@
 import { type InspectOptions, inspect } from 'node:util';
-import { BulwarkConfigError, readBodyAtMost } from '@bulwark/core';
+import { BulwarkConfigError, type Peer, readBodyAtMost } from '@bulwark/core';
 import type {
   AuthorizationContext,
   PolicyDecision,
@@ -25,6 +25,11 @@ export interface DecisionInput {
   route: string;
   /** The loaded object (as shaped by `resourceInput`). */
   resource: unknown;
+  /**
+   * The calling service (`Peer` of `@bulwark/core`: id, SPIFFE ID, DNS names, subject,
+   * fingerprint, source), or `null` when the caller proved no service identity.
+   */
+  peer: Peer | null;
 }
 
 /**
@@ -188,6 +193,7 @@ export function decisionPointPolicy<R = unknown>(
       action,
       route: context.route,
       resource,
+      peer: context.peer ?? null,
     }),
   );
 }

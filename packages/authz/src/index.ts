@@ -4,6 +4,7 @@ export type {
   AuthorizationRequirement,
   NameRequirement,
   ObjectRequirement,
+  PeerRequirement,
   PolicyDecision,
   PolicyFn,
   ResourceLoader,
@@ -14,7 +15,9 @@ export type { RequirementDecorator } from './authz.decorators.js';
 export {
   Authenticated,
   Authorize,
+  CurrentPeer,
   LoadedResource,
+  RequirePeer,
   RequirePermissions,
   RequireRoles,
   RequireScopes,

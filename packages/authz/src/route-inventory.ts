@@ -25,6 +25,8 @@ export interface RouteInventoryEntry {
   roles: string;
   /** Required permissions; `-` for none. */
   permissions: string;
+  /** The calling services allowed (`@RequirePeer`), such as `any(spiffe://…, spiffe://…)`; `-` for none. */
+  peer: string;
   /**
    * Object-level `action: policy`, `authenticated` for `@Authenticated()`, `unguarded` for an
    * `unguardedRoutes` entry; `-` for none.
@@ -63,7 +65,7 @@ export interface RouteInventoryOptions {
 
 /**
  * Lists every route of an application (or application context) with its method, path,
- * authentication, scopes, roles, permissions, policy and rate limit, sorted by path and method
+ * authentication, scopes, roles, permissions, allowed peers, policy and rate limit, sorted by path and method
  * so that a committed copy diffs cleanly in CI.
  *
  * @example
@@ -99,6 +101,7 @@ function unguardedEntries(app: ProviderSource): RouteInventoryEntry[] {
     scopes: '-',
     roles: '-',
     permissions: '-',
+    peer: '-',
     policy: 'unguarded',
     body: '-',
     rateLimit: 'none',
@@ -118,6 +121,7 @@ function toEntry(route: DiscoveredRoute): RouteInventoryEntry {
     scopes: describeNames(requirement?.scopes),
     roles: describeNames(requirement?.roles),
     permissions: describeNames(requirement?.permissions),
+    peer: requirement?.peer ? describeNames(requirement.peer) : '-',
     policy: object
       ? `${object.action}: ${policyName(object.policy)}`
       : requirement?.authenticated
@@ -167,6 +171,7 @@ const COLUMNS = [
   ['SCOPES', 'scopes'],
   ['ROLES', 'roles'],
   ['PERMISSIONS', 'permissions'],
+  ['PEER', 'peer'],
   ['POLICY', 'policy'],
   ['BODY', 'body'],
   ['RATE LIMIT', 'rateLimit'],

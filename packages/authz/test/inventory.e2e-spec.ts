@@ -63,6 +63,7 @@ describe('route inventory', () => {
       scopes: '-',
       roles: '-',
       permissions: '-',
+      peer: '-',
       policy: '-',
       body: '-',
       rateLimit: 'skip',
@@ -125,14 +126,15 @@ describe('route inventory', () => {
         scopes: '-',
         roles: '-',
         permissions: '-',
+        peer: '-',
         policy: '-',
         body: '-',
         rateLimit: 'default',
       },
     ];
     expect(formatRouteInventory(entries)).toBe(
-      'METHOD  PATH  AUTH    SCOPES  ROLES  PERMISSIONS  POLICY  BODY  RATE LIMIT\n' +
-        '!GET    /x    bearer  -       -      -            -       -     default\n',
+      'METHOD  PATH  AUTH    SCOPES  ROLES  PERMISSIONS  PEER  POLICY  BODY  RATE LIMIT\n' +
+        '!GET    /x    bearer  -       -      -            -     -       -     default\n',
     );
     expect(JSON.parse(formatRouteInventoryJson(entries))).toEqual(entries);
   });

@@ -121,6 +121,7 @@ describe.each(ADAPTERS)('routes answered outside the controllers on %s', (adapte
         scopes: '-',
         roles: '-',
         permissions: '-',
+        peer: '-',
         policy: 'unguarded',
         body: '-',
         rateLimit: 'none',

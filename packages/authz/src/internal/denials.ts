@@ -16,7 +16,9 @@ export type DenialReason =
   | 'missing_permission'
   | 'policy_denied'
   | 'policy_error'
-  | 'loader_error';
+  | 'loader_error'
+  | 'peer_missing'
+  | 'peer_not_allowed';
 
 /** What a denial is about. */
 export interface DenialInit {
@@ -29,6 +31,8 @@ export interface DenialInit {
   readonly action?: string | undefined;
   /** Scopes to name in `WWW-Authenticate` (RFC 6750 §3), for `insufficient_scope`. */
   readonly scopes?: readonly string[];
+  /** The calling service's id, for `peer_not_allowed`. */
+  readonly peer?: string | undefined;
 }
 
 /**
@@ -42,7 +46,13 @@ export function deny(init: DenialInit): ProblemException {
     requestId: getRequestId(init.request),
     principalId: init.principal?.id,
     route: init.route,
-    details: init.action === undefined ? undefined : { action: init.action },
+    details:
+      init.action === undefined && init.peer === undefined
+        ? undefined
+        : {
+            ...(init.action === undefined ? {} : { action: init.action }),
+            ...(init.peer === undefined ? {} : { peer: init.peer }),
+          },
   });
   return denialProblem(init);
 }

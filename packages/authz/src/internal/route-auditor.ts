@@ -52,12 +52,12 @@ export class RouteAuditor implements OnApplicationBootstrap {
     if (!adapter) return;
     const routes = discoverRoutes(this.moduleRef);
     const conflicting = routes.filter(
-      (route) => isPublic(route.controller, route.handler) && hasRequirement(route),
+      (route) => isPublic(route.controller, route.handler) && hasUserRequirement(route),
     );
     if (conflicting.length > 0) {
       throw new AuthzError(
         'AUTHZ_CONFLICTING_DECLARATION',
-        `${conflicting.length} route(s) are @Public() and also carry an authorization requirement, which a public route never checks:\n${list(conflicting)}\nFix: remove @Public() or the requirement.`,
+        `${conflicting.length} route(s) are @Public() and also carry an authorization requirement, which a public route never checks (only @RequirePeer() goes with @Public()):\n${list(conflicting)}\nFix: remove @Public() or the requirement.`,
       );
     }
     this.checkInjectables(routes);
@@ -155,6 +155,12 @@ function checkBodies(routes: readonly DiscoveredRoute[]): void {
 function hasRequirement(route: DiscoveredRoute): boolean {
   const requirement = effectiveRequirement(route.controller, route.handler);
   return requirement !== undefined && Object.keys(requirement).length > 0;
+}
+
+/** A requirement on the user (token): everything but the calling service's `peer`. */
+function hasUserRequirement(route: DiscoveredRoute): boolean {
+  const requirement = effectiveRequirement(route.controller, route.handler);
+  return requirement !== undefined && Object.keys(requirement).some((key) => key !== 'peer');
 }
 
 function describeRoute(route: DiscoveredRoute): string {
