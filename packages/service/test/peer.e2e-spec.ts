@@ -1,0 +1,167 @@
+import { request } from 'node:https';
+import { CurrentPeer, RequirePeer, RequireScopes } from '@bulwark/authz';
+import { type Peer, Public, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { MetricsService } from '@bulwark/metrics';
+import {
+  ADAPTERS,
+  createTestCa,
+  createTestIssuer,
+  type IssuedCertificate,
+  type TestIssuer,
+} from '@bulwark/test-harness';
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService } from '../src/index.js';
+
+const ca = createTestCa();
+const ORDERS = ca.spiffeId('orders', 'orders');
+const orders = ca.issueClient({ spiffeId: ORDERS });
+const billing = ca.issueClient({ spiffeId: ca.spiffeId('billing', 'billing') });
+afterAll(() => ca.close());
+
+@Controller('internal')
+class InternalController {
+  // The orders service, on behalf of a user with notes:read.
+  @RequirePeer(ORDERS)
+  @RequireScopes('notes:read')
+  @Get('notes')
+  notes(@CurrentPeer() peer: Peer) {
+    return { peer: peer.id };
+  }
+
+  // The orders service alone: no user token.
+  @Public()
+  @RequirePeer(ORDERS)
+  @Get('sync')
+  sync(@CurrentPeer() peer: Peer) {
+    return { peer: peer.id };
+  }
+}
+
+@Module({ controllers: [InternalController] })
+class InternalModule {}
+
+function get(
+  port: number,
+  path: string,
+  client: IssuedCertificate | undefined,
+  bearer?: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        agent: false,
+        ca: ca.certificate,
+        ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
+        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body: JSON.parse(text) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe.each(ADAPTERS)('@RequirePeer behind real mTLS on %s', (adapter) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let port: number;
+  let metricsUrl: string;
+  const events: SecurityEvent[] = [];
+  let unsubscribe: () => void;
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    const server = ca.issueServer();
+    app = await createService(InternalModule, {
+      adapter,
+      env: {
+        NODE_ENV: 'test',
+        TLS_CERT_FILE: server.certFile,
+        TLS_KEY_FILE: server.keyFile,
+        TLS_CLIENT_CA_FILE: ca.certificateFile,
+        TLS_CLIENT_AUTH: 'optional',
+      },
+      auth: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUrl },
+      shutdown: false,
+      metrics: { port: 0 },
+      logging: { destination: { write: () => true } },
+    });
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as { port: number }).port;
+    metricsUrl = `http://127.0.0.1:${app.get(MetricsService).port}/metrics`;
+    unsubscribe = subscribeSecurityEvents((event) => events.push(event));
+  });
+  afterAll(async () => {
+    unsubscribe();
+    await app.close();
+    await issuer.close();
+  });
+
+  it('admits the declared service on behalf of a user with the scope', async () => {
+    const token = issuer.mint({ claims: { scope: 'notes:read' } });
+    expect(await get(port, '/internal/notes', orders, token)).toEqual({
+      status: 200,
+      body: { peer: ORDERS },
+    });
+  });
+
+  it('refuses another service with 403, a problem, a security event and a metric', async () => {
+    const token = issuer.mint({ claims: { scope: 'notes:read' } });
+    const before = events.length;
+    const answer = await get(port, '/internal/notes', billing, token);
+    expect(answer).toEqual({
+      status: 403,
+      body: expect.objectContaining({
+        type: 'urn:bulwark:problem:forbidden',
+        status: 403,
+        instance: '/internal/notes',
+      }),
+    });
+    expect(events.slice(before)).toEqual([
+      expect.objectContaining({
+        kind: 'authorization.denied',
+        reason: 'peer_not_allowed',
+        route: 'GET /internal/notes',
+      }),
+    ]);
+    expect(await (await fetch(metricsUrl)).text()).toMatch(
+      /^bulwark_authorization_denials_total\{reason="peer_not_allowed"\} [1-9]/m,
+    );
+  });
+
+  it('still needs the user scope from the declared service', async () => {
+    const token = issuer.mint({ claims: { scope: 'other' } });
+    expect((await get(port, '/internal/notes', orders, token)).status).toBe(403);
+  });
+
+  it('admits the declared service alone on a public route, and refuses others', async () => {
+    expect(await get(port, '/internal/sync', orders)).toEqual({
+      status: 200,
+      body: { peer: ORDERS },
+    });
+    expect((await get(port, '/internal/sync', billing)).status).toBe(403);
+  });
+
+  it('refuses a caller without a certificate on it (TLS_CLIENT_AUTH=optional lets it connect)', async () => {
+    const before = events.length;
+    expect((await get(port, '/internal/sync', undefined)).status).toBe(403);
+    expect(events.slice(before)).toEqual([
+      expect.objectContaining({ kind: 'authorization.denied', reason: 'peer_missing' }),
+    ]);
+  });
+});
