@@ -3,6 +3,8 @@ import {
   ADAPTERS,
   type Adapter,
   type CliFlags,
+  DATABASES,
+  type Database,
   PACKAGE_MANAGERS,
   type PackageManager,
 } from './options.js';
@@ -16,7 +18,12 @@ Options:
   --name <pkg>                  package name (default: the directory's base name)
   --adapter fastify|express     HTTP adapter (default: fastify)
   --redis                       Redis-backed rate limiting and readiness, configured by REDIS_URL
-  --no-example                  omit the example notes resource
+  --db postgres|none            data layer (default: postgres): @bulwark/database, PostgreSQL
+                                over verified TLS as a least-privilege role in production,
+                                embedded PGlite (no server) in development and tests,
+                                migrations run by npm run migrate; none keeps notes in memory
+  --no-example                  omit the example notes resource (with --db postgres the
+                                data layer stays, with no tables)
   --tls                         TLS on the main listener from mounted certificate files (mTLS
                                 with a client CA), HTTPS probes, a cert-manager Certificate
   --messaging                   @bulwark/messaging (RabbitMQ) wired, and deploy/rabbitmq/ with
@@ -34,8 +41,14 @@ Options:
 
 Exit codes: 0 success, 2 usage error, 1 any other failure.`;
 
-type ValueFlag = '--name' | '--adapter' | '--package-manager' | '--local';
-const VALUE_FLAGS = new Set<string>(['--name', '--adapter', '--package-manager', '--local']);
+type ValueFlag = '--name' | '--adapter' | '--db' | '--package-manager' | '--local';
+const VALUE_FLAGS = new Set<string>([
+  '--name',
+  '--adapter',
+  '--db',
+  '--package-manager',
+  '--local',
+]);
 
 /**
  * Parses the command line. Throws a `USAGE` {@link CreateBulwarkError} naming the flag for an
@@ -143,6 +156,9 @@ function setValue(flags: CliFlags, flag: ValueFlag, value: string): void {
       return;
     case '--adapter':
       flags.adapter = oneOf(flag, value, ADAPTERS) as Adapter;
+      return;
+    case '--db':
+      flags.db = oneOf(flag, value, DATABASES) as Database;
       return;
     case '--package-manager':
       flags.packageManager = oneOf(flag, value, PACKAGE_MANAGERS) as PackageManager;

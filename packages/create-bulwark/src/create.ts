@@ -40,7 +40,7 @@ export interface CreateResult {
  * @example
  * ```ts
  * const { kept } = await createService({ directory: '/tmp/orders', name: 'orders',
- *   adapter: 'fastify', redis: false, tls: false, messaging: false, example: true, packageManager: 'npm', install: true,
+ *   adapter: 'fastify', redis: false, tls: false, messaging: false, db: 'postgres', example: true, packageManager: 'npm', install: true,
  *   local: undefined, force: false });
  * ```
  */
@@ -54,9 +54,12 @@ export async function createService(options: CreateOptions): Promise<CreateResul
       ? undefined
       : resolveLocal(
           options.local,
-          // @bulwark/messaging is in the template's manifest for --messaging only.
+          // @bulwark/messaging is in the template's manifest for --messaging only,
+          // @bulwark/database for --db postgres only.
           bulwarkDependencies(template).filter(
-            (name) => options.messaging || name !== '@bulwark/messaging',
+            (name) =>
+              (options.messaging || name !== '@bulwark/messaging') &&
+              (options.db === 'postgres' || name !== '@bulwark/database'),
           ),
         );
 

@@ -38,6 +38,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       redis: flags.redis ?? false,
       tls: flags.tls ?? flags.messaging ?? false,
       messaging: flags.messaging ?? false,
+      db: flags.db ?? 'postgres',
       example: flags.example ?? true,
       packageManager: flags.packageManager ?? 'npm',
       install: flags.install ?? true,

@@ -3,6 +3,14 @@ export const ADAPTERS = ['fastify', 'express'] as const;
 /** An HTTP adapter. */
 export type Adapter = (typeof ADAPTERS)[number];
 
+/** The data layers a service can be generated with. */
+export const DATABASES = ['postgres', 'none'] as const;
+/**
+ * A data layer: `postgres` is `@bulwark/database` (PostgreSQL in production, embedded PGlite
+ * outside it), `none` keeps the notes in memory.
+ */
+export type Database = (typeof DATABASES)[number];
+
 /** The package managers the scaffolder installs with. */
 export const PACKAGE_MANAGERS = ['npm', 'pnpm'] as const;
 /** A package manager. */
@@ -16,6 +24,7 @@ export interface CliFlags {
   redis?: boolean;
   tls?: boolean;
   messaging?: boolean;
+  db?: Database;
   example?: boolean;
   packageManager?: PackageManager;
   install?: boolean;
@@ -49,6 +58,14 @@ export interface CreateOptions {
    * @default false
    */
   messaging: boolean;
+  /**
+   * `postgres`: `@bulwark/database` wired, the notes in a table (with `example`), migrations/,
+   * `npm run migrate`, deploy/sql/roles.sql, the migration Job, the credentials Secret mount and
+   * the egress rule to the database. Embedded PGlite needs no server outside production.
+   * `none`: the notes in memory, and none of the above.
+   * @default 'postgres'
+   */
+  db: Database;
   /** @default true */
   example: boolean;
   /** @default 'npm' */

@@ -1,6 +1,13 @@
 import { createInterface } from 'node:readline/promises';
 import { usage } from './args.js';
-import { ADAPTERS, type Adapter, type CliFlags, PACKAGE_MANAGERS } from './options.js';
+import {
+  ADAPTERS,
+  type Adapter,
+  type CliFlags,
+  DATABASES,
+  type Database,
+  PACKAGE_MANAGERS,
+} from './options.js';
 import { invalidNameReason } from './validate.js';
 
 /** Whether the scaffolder may ask questions: stdin and stdout are terminals, and no `--yes`. */
@@ -40,6 +47,13 @@ export async function promptMissing(flags: CliFlags): Promise<CliFlags> {
     }
     if (next.tls === undefined) {
       next.tls = await confirm(rl, 'Serve TLS (mTLS) from mounted certificate files', false);
+    }
+    if (next.db === undefined) {
+      next.db = (await choose(
+        rl,
+        'Database (PostgreSQL, embedded PGlite in development; or none)',
+        DATABASES,
+      )) as Database;
     }
     if (next.example === undefined) {
       next.example = await confirm(rl, 'Include the example notes resource', true);

@@ -2,6 +2,7 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } 
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBulwarkError } from './create-bulwark-error.js';
+import { removeDatabase } from './internal/without-database.js';
 import type { CreateOptions } from './options.js';
 
 /**
@@ -27,7 +28,7 @@ const SKIPPED = new Set([
 ]);
 
 /** Files of the example resource, removed with `--no-example`. */
-const EXAMPLE_PATHS = ['src/notes', 'test/notes.e2e-spec.ts'];
+const EXAMPLE_PATHS = ['src/notes', 'test/notes.e2e-spec.ts', 'migrations/0001_create_notes.sql'];
 
 /** Overlays from `_variants/<name>`, applied over the base in this order. */
 function variantsOf(options: CreateOptions): string[] {
@@ -39,6 +40,8 @@ function variantsOf(options: CreateOptions): string[] {
     ...(options.redis && options.tls ? ['redis-tls'] : []),
     ...(options.messaging ? ['messaging'] : []),
     ...(options.example ? [] : ['no-example']),
+    // The notes in memory; removeDatabase() takes out the rest of the data layer.
+    ...(options.db === 'none' ? ['db-none'] : []),
   ];
 }
 
@@ -76,6 +79,7 @@ export function renderTemplate(
   if (!options.example) {
     for (const path of EXAMPLE_PATHS) rmSync(join(target, path), { recursive: true, force: true });
   }
+  if (options.db === 'none') removeDatabase(target);
   const file = join(target, 'package.json');
   const manifest = readManifest(file);
   manifest.name = options.name;

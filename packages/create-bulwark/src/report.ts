@@ -16,7 +16,7 @@ export function nextSteps(
   const runScript = (script: string) => (pm === 'npm' ? `npm run ${script}` : `pnpm ${script}`);
   const lines = [
     '',
-    `Created ${options.name} in ${options.directory} (${options.adapter}${options.redis ? ', Redis' : ''}${options.tls ? ', TLS' : ''}${options.messaging ? ', messaging' : ''}${options.example ? ', notes example' : ''}).`,
+    `Created ${options.name} in ${options.directory} (${options.adapter}${options.redis ? ', Redis' : ''}${options.tls ? ', TLS' : ''}${options.messaging ? ', messaging' : ''}${options.db === 'postgres' ? ', PostgreSQL' : ''}${options.example ? ', notes example' : ''}).`,
     '',
     ...keptLines(result, pm),
     'Next steps:',

@@ -54,6 +54,7 @@ const EXAMPLE_FILES = [
   'src/notes/dto/list-notes.query.ts',
   'src/notes/dto/note.view.ts',
   'src/notes/dto/update-note.dto.ts',
+  'src/notes/note-id.ts',
   'src/notes/note.entity.ts',
   'src/notes/notes.clock.ts',
   'src/notes/notes.controller.ts',
@@ -64,6 +65,19 @@ const EXAMPLE_FILES = [
   'src/notes/notes.service.ts',
   'test/notes.e2e-spec.ts',
 ];
+
+/** The data layer of --db postgres (the default), with or without the example. */
+const DATABASE_FILES = [
+  'deploy/k8s/base/database.patch.yaml',
+  'deploy/k8s/base/migration-job.yaml',
+  'deploy/k8s/base/networkpolicy-database.yaml',
+  'deploy/sql/roles.sql',
+  'src/database/database.module.ts',
+  'src/database/schema.ts',
+];
+
+/** The example's table and migration, with --db postgres. */
+const DATABASE_EXAMPLE_FILES = ['migrations/0001_create_notes.sql', 'src/notes/notes.table.ts'];
 
 const BASE_FILES = [
   '.dockerignore',
@@ -87,6 +101,7 @@ const BASE_FILES = [
   'package.json',
   'src/adapter.ts',
   'src/app.module.ts',
+  'src/events/events.module.ts',
   'src/healthcheck.ts',
   'src/main.ts',
   'test/service.e2e-spec.ts',
@@ -112,6 +127,7 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
       '--adapter',
       '--redis',
       '--no-example',
+      '--db',
       '--package-manager',
       '--no-install',
       '--local',
@@ -133,6 +149,8 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     ],
     [['svc', '--name', 'Bad Name'], '--name', '--name "Bad Name" is not a valid package name'],
     [['Bad_Dir'], '--name', 'the directory name "Bad_Dir" is not a valid package name'],
+    [['svc', '--db', 'mysql'], '--db', '--db must be postgres or none, not "mysql"'],
+    [['svc', '--db'], '--db', '--db needs a value'],
     [['svc', '--frobnicate'], '--frobnicate', 'unknown option --frobnicate'],
     [['svc', '--redis=yes'], '--redis', '--redis takes no value'],
     [['svc', '--force', '--force'], '--force', '--force is given more than once'],
@@ -155,12 +173,20 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     const result = await runCli(['plain', '--no-install'], work);
     expect(result.status, result.stderr).toBe(0);
     const files = listFiles(join(work, 'plain'));
-    expect(files).toEqual([...BASE_FILES, ...EXAMPLE_FILES].sort());
+    expect(files).toEqual(
+      [...BASE_FILES, ...EXAMPLE_FILES, ...DATABASE_FILES, ...DATABASE_EXAMPLE_FILES].sort(),
+    );
     const manifest = JSON.parse(readFileSync(join(work, 'plain', 'package.json'), 'utf8'));
     expect(manifest.name).toBe('plain');
     expect(Object.keys(manifest.scripts)).toEqual(
-      expect.arrayContaining(['build', 'start', 'dev', 'test', 'token']),
+      expect.arrayContaining(['build', 'start', 'dev', 'test', 'token', 'migrate']),
     );
+    expect(manifest.scripts.migrate).toBe('bulwark-migrate migrations');
+    for (const dependency of ['@bulwark/database', 'drizzle-orm', 'pg', '@electric-sql/pglite']) {
+      expect(manifest.dependencies[dependency], dependency).toBeDefined();
+    }
+    expect(readFileSync(join(work, 'plain', 'src/app.module.ts'), 'utf8')).toContain('DataModule');
+    expect(readFileSync(join(work, 'plain', '.gitignore'), 'utf8')).toContain('.data/');
     expect(manifest.dependencies['@nestjs/platform-fastify']).toBeDefined();
     expect(manifest.dependencies['@nestjs/platform-express']).toBeUndefined();
     expect(result.stdout).toContain('npm install');
@@ -185,18 +211,25 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     );
     expect(result.status, result.stderr).toBe(0);
     const dir = join(work, 'variant');
-    expect(listFiles(dir)).toEqual(BASE_FILES);
+    // --no-example keeps the data layer (--db postgres), with no tables: an empty migrations/.
+    expect(listFiles(dir)).toEqual(
+      [...BASE_FILES, ...DATABASE_FILES, 'migrations/.gitkeep'].sort(),
+    );
+    expect(readFileSync(join(dir, 'src/database/schema.ts'), 'utf8')).toContain(
+      'export const schema = {};',
+    );
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(manifest.name).toBe('@acme/orders');
+    expect(manifest.dependencies['@bulwark/database']).toBeDefined();
     expect(manifest.packageManager).toBe('pnpm@10.34.9');
     expect(manifest.dependencies['@nestjs/platform-express']).toBeDefined();
     expect(manifest.dependencies['@nestjs/platform-fastify']).toBeUndefined();
     expect(readFileSync(join(dir, 'src/adapter.ts'), 'utf8')).toContain(
       "export const ADAPTER = 'express' as const;",
     );
-    expect(readFileSync(join(dir, 'src/app.module.ts'), 'utf8')).toContain(
-      '@Module({ imports: [] })',
-    );
+    const appModule = readFileSync(join(dir, 'src/app.module.ts'), 'utf8');
+    expect(appModule).toContain('DataModule');
+    expect(appModule).not.toContain('NotesModule');
     expect(readFileSync(join(dir, 'src/main.ts'), 'utf8')).toContain(
       'startService(AppModule, { adapter: ADAPTER })',
     );
@@ -205,6 +238,41 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
       'port: 6379',
     );
   });
+
+  it.each([
+    ['with the example', [] as string[], EXAMPLE_FILES],
+    ['without the example', ['--no-example'], [] as string[]],
+  ])(
+    '--db none (%s) keeps the notes in memory and writes nothing of the data layer',
+    async (_label, flags, example) => {
+      const name = `no-db${flags.length}`;
+      const result = await runCli([name, '--db', 'none', '--no-install', ...flags], work);
+      expect(result.status, result.stderr).toBe(0);
+      const dir = join(work, name);
+      expect(listFiles(dir)).toEqual([...BASE_FILES, ...example].sort());
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      for (const dependency of ['@bulwark/database', 'drizzle-orm', 'pg', '@electric-sql/pglite']) {
+        expect(manifest.dependencies[dependency], dependency).toBeUndefined();
+      }
+      expect(manifest.scripts.migrate).toBeUndefined();
+      for (const file of [
+        'src/app.module.ts',
+        'Dockerfile',
+        '.dockerignore',
+        '.gitignore',
+        'deploy/k8s/base/kustomization.yaml',
+      ]) {
+        const text = readFileSync(join(dir, file), 'utf8');
+        expect(text, file).not.toMatch(/DataModule|database|migrations|\.data\//);
+      }
+      if (example.length > 0) {
+        const repository = readFileSync(join(dir, 'src/notes/notes.repository.ts'), 'utf8');
+        expect(repository).toContain('new Map<string, Note>()');
+        expect(repository).not.toContain('@bulwark/database');
+      }
+      expect(result.stdout).not.toContain('PostgreSQL');
+    },
+  );
 
   it('refuses a non-empty directory without --force and leaves it untouched', async () => {
     const dir = join(work, 'occupied');
@@ -225,7 +293,15 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     const result = await runCli(['forced', '--no-install', '--force'], work);
     expect(result.status, result.stderr).toBe(0);
     expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
-    expect(listFiles(dir)).toEqual([...BASE_FILES, ...EXAMPLE_FILES, 'keep.txt'].sort());
+    expect(listFiles(dir)).toEqual(
+      [
+        ...BASE_FILES,
+        ...EXAMPLE_FILES,
+        ...DATABASE_FILES,
+        ...DATABASE_EXAMPLE_FILES,
+        'keep.txt',
+      ].sort(),
+    );
     expect(result.stdout).not.toContain('Kept');
   });
 
@@ -295,7 +371,12 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     expect(result.stdout).toContain('Dependencies were not installed: package.json');
     expect(existsSync(join(dir, 'node_modules'))).toBe(false);
 
-    const written = [...BASE_FILES, ...EXAMPLE_FILES].filter((path) => !kept.includes(path));
+    const written = [
+      ...BASE_FILES,
+      ...EXAMPLE_FILES,
+      ...DATABASE_FILES,
+      ...DATABASE_EXAMPLE_FILES,
+    ].filter((path) => !kept.includes(path));
     for (const path of written) {
       expect(after.get(path)?.kind, path).toBe('file');
       expect(before.has(path), path).toBe(false);
@@ -319,7 +400,10 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     packTarballs(folder, {
       '@bulwark/service': { '@bulwark/http': '0.1.0' },
       ...Object.fromEntries(
-        ['auth', 'authz', 'core', 'testing', 'tracing'].map((n) => [`@bulwark/${n}`, {}]),
+        ['auth', 'authz', 'core', 'database', 'testing', 'tracing'].map((n) => [
+          `@bulwark/${n}`,
+          {},
+        ]),
       ),
     });
     const result = await runCli(['partial', '--local', folder], work);
@@ -336,7 +420,10 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     packTarballs(bogus, {
       '@bulwark/core': { rxjs: '999.999.999' },
       ...Object.fromEntries(
-        ['auth', 'authz', 'service', 'testing', 'tracing'].map((n) => [`@bulwark/${n}`, {}]),
+        ['auth', 'authz', 'database', 'service', 'testing', 'tracing'].map((n) => [
+          `@bulwark/${n}`,
+          {},
+        ]),
       ),
     });
     const before = readdirSync(work).sort();

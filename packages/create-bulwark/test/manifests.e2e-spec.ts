@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -18,9 +18,10 @@ function comments(text: string): string {
     .join(' ');
 }
 
+/** The manifests of a folder; patches (`*.patch.yaml`) are not resources and are left out. */
 function load(dir: string): Doc[] {
   return readdirSync(dir)
-    .filter((file) => file.endsWith('.yaml'))
+    .filter((file) => file.endsWith('.yaml') && !file.endsWith('.patch.yaml'))
     .flatMap((file) =>
       parseAllDocuments(readFileSync(join(dir, file), 'utf8')).map((doc) => {
         expect(doc.errors, file).toEqual([]);
@@ -70,7 +71,8 @@ describe.each([
     const files = readdirSync(join(work, 'svc', 'deploy', 'k8s', 'base')).filter(
       (f) => f !== 'kustomization.yaml',
     );
-    expect([...(kustomization?.resources ?? [])].sort()).toEqual(files.sort());
+    const patches = (kustomization?.patches ?? []).map((patch: Doc) => patch.path);
+    expect([...(kustomization?.resources ?? []), ...patches].sort()).toEqual(files.sort());
     expect(kind('Deployment')).toHaveLength(1);
     expect(kind('Service')).toHaveLength(1);
     expect(kind('ServiceAccount')).toHaveLength(1);
@@ -166,7 +168,7 @@ describe.each([
     const policies = kind('NetworkPolicy');
     const deny = policies.find((p) => p.spec.ingress === undefined && p.spec.egress === undefined);
     expect(deny?.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
-    const allow = policies.find((p) => p !== deny) as Doc;
+    const allow = policies.find((p) => p.metadata.name === 'service-allow') as Doc;
     const egressPorts = (allow.spec.egress as Doc[]).flatMap((rule) =>
       rule.ports.map((p: Doc) => `${p.protocol}/${p.port}`),
     );
@@ -339,5 +341,138 @@ describe.each([
     ]) {
       expect(text).toContain(step);
     }
+  });
+});
+
+describe('the database manifests (--db postgres, the default)', () => {
+  let work: string;
+  let dir: string;
+  let docs: Doc[];
+  let job: Doc;
+  let patch: Doc;
+  const base = (file: string) => join(dir, 'deploy', 'k8s', 'base', file);
+  const envOf = (container: Doc) =>
+    Object.fromEntries((container.env as Doc[]).map((e) => [e.name, e.value])) as Record<
+      string,
+      string
+    >;
+  const mountOf = (container: Doc, path: string) =>
+    (container.volumeMounts as Doc[]).find((m) => path.startsWith(`${m.mountPath}/`)) as Doc;
+
+  beforeAll(async () => {
+    work = tempDir('manifests-db');
+    const result = await runCli(['svc', '--no-install'], work);
+    expect(result.status, result.stderr).toBe(0);
+    dir = join(work, 'svc');
+    docs = load(join(dir, 'deploy', 'k8s', 'base'));
+    job = docs.find((d) => d.kind === 'Job') as Doc;
+    patch = parseAllDocuments(readFileSync(base('database.patch.yaml'), 'utf8'))[0]?.toJS() as Doc;
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('lists the migration Job, the database policy and the Deployment patch in the kustomization', () => {
+    const kustomization = docs.find((d) => d.kind === 'Kustomization') as Doc;
+    expect(kustomization.resources).toEqual(
+      expect.arrayContaining(['migration-job.yaml', 'networkpolicy-database.yaml']),
+    );
+    expect(kustomization.patches).toContainEqual({ path: 'database.patch.yaml' });
+    expect(patch).toMatchObject({ kind: 'Deployment', metadata: { name: 'service' } });
+  });
+
+  it('runs the migrations as a Job with the migrator role, by node (the image has no npm)', () => {
+    const pod = job.spec.template.spec;
+    const container = pod.containers[0] as Doc;
+    expect(container.command).toEqual([
+      'node',
+      'node_modules/@bulwark/database/dist/migrate-cli.js',
+      'migrations',
+    ]);
+    const deployment = docs.find((d) => d.kind === 'Deployment') as Doc;
+    // The same image as the service, so the production overlay's digest applies to both.
+    expect(container.image).toBe(deployment.spec.template.spec.containers[0].image);
+    expect(pod.restartPolicy).toBe('Never');
+    expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(0);
+    const env = envOf(container);
+    expect(env.NODE_ENV).toBe('production');
+    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/service_migrator@[^:/]+:5432\/service\?/);
+    expect(new URL(env.DATABASE_URL as string).searchParams.get('sslmode')).toBe('verify-full');
+    const mount = mountOf(container, env.DATABASE_PASSWORD_FILE as string);
+    expect(mount.readOnly).toBe(true);
+    expect(env.DATABASE_CA_FILE?.startsWith(`${mount.mountPath}/`)).toBe(true);
+    const volume = (pod.volumes as Doc[]).find((v) => v.name === mount.name) as Doc;
+    expect(volume.secret.secretName).toBe('service-database-migrator');
+    // Restricted like the service: read-only root, no token, not the service's pod label.
+    expect(container.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/name']).not.toBe('service');
+  });
+
+  it('gives the service the app role, its password and CA as files of a Secret, the URL without a password', () => {
+    const pod = patch.spec.template.spec;
+    const container = pod.containers[0] as Doc;
+    const env = envOf(container);
+    expect(env.DATABASE_URL).toMatch(/^postgres:\/\/service_app@[^:/]+:5432\/service\?/);
+    expect(new URL(env.DATABASE_URL as string).password).toBe('');
+    expect(new URL(env.DATABASE_URL as string).searchParams.get('sslmode')).toBe('verify-full');
+    const mount = mountOf(container, env.DATABASE_PASSWORD_FILE as string);
+    expect(mount.readOnly).toBe(true);
+    // A directory mount, not subPath: a rotated Secret reaches the running pod.
+    expect(mount.subPath).toBeUndefined();
+    expect(env.DATABASE_CA_FILE?.startsWith(`${mount.mountPath}/`)).toBe(true);
+    const volume = (pod.volumes as Doc[]).find((v) => v.name === mount.name) as Doc;
+    expect(volume.secret.secretName).toBe('service-database');
+    expect(JSON.stringify(pod)).not.toContain('migrator');
+    // The roles the manifests log in as are the ones deploy/sql/roles.sql creates.
+    const roles = readFileSync(join(dir, 'deploy/sql/roles.sql'), 'utf8');
+    for (const role of ['service_owner', 'service_migrator', 'service_app', 'service_readonly']) {
+      expect(roles).toMatch(new RegExp(`^CREATE ROLE ${role} `, 'm'));
+    }
+    expect(roles).toContain(
+      'REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON bulwark_schema_migrations FROM service_app;',
+    );
+  });
+
+  it('allows egress to the database port only, from the service and from the Job', () => {
+    const policies = docs.filter((d) => d.kind === 'NetworkPolicy');
+    const database = policies.find((p) => p.metadata.name === 'service-allow-database') as Doc;
+    expect(database.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'service' });
+    expect(database.spec.policyTypes).toEqual(['Egress']);
+    expect(database.spec.ingress).toBeUndefined();
+    expect(database.spec.egress).toHaveLength(1);
+    expect(database.spec.egress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
+    expect(database.spec.egress[0].to.length).toBeGreaterThan(0);
+    const migrate = policies.find(
+      (p) => p.spec.podSelector.matchLabels['app.kubernetes.io/name'] === 'service-migrate',
+    ) as Doc;
+    expect(migrate.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
+    expect(migrate.spec.ingress).toBeUndefined();
+    const ports = (migrate.spec.egress as Doc[]).flatMap((rule) =>
+      rule.ports.map((p: Doc) => `${p.protocol}/${p.port}`),
+    );
+    expect(ports.sort()).toEqual(['TCP/53', 'TCP/5432', 'UDP/53']);
+  });
+
+  it('ships migrations/ in the image, for the check and the Job', () => {
+    const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    expect(dockerfile).toMatch(/^COPY migrations\/ \.\/migrations\/$/m);
+    expect(dockerfile).toMatch(/cp -R package\.json dist node_modules migrations \/out\//);
+    expect(readFileSync(join(dir, '.dockerignore'), 'utf8')).toContain('!migrations/');
+  });
+
+  it('has none of it with --db none', async () => {
+    const result = await runCli(['plain', '--no-install', '--db', 'none'], work);
+    expect(result.status, result.stderr).toBe(0);
+    const plain = join(work, 'plain', 'deploy', 'k8s', 'base');
+    const all = load(plain);
+    expect(all.filter((d) => d.kind === 'Job')).toEqual([]);
+    const kustomization = all.find((d) => d.kind === 'Kustomization') as Doc;
+    expect(kustomization.patches).toBeUndefined();
+    expect(JSON.stringify(all)).not.toMatch(/database|5432/);
+    expect(existsSync(join(plain, 'database.patch.yaml'))).toBe(false);
   });
 });

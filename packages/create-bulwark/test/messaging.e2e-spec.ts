@@ -78,7 +78,7 @@ describe('create-bulwark --messaging', () => {
   it('adds an egress rule to the broker only, and the messaging settings to the Deployment', () => {
     const kustomization = parseYaml(read(dir, 'deploy/k8s/base/kustomization.yaml')) as Doc;
     expect(kustomization.resources).toContain('networkpolicy-rabbitmq.yaml');
-    expect(kustomization.patches).toEqual([{ path: 'messaging.patch.yaml' }]);
+    expect(kustomization.patches).toContainEqual({ path: 'messaging.patch.yaml' });
     const [policy] = parseAllDocuments(
       read(dir, 'deploy/k8s/base/networkpolicy-rabbitmq.yaml'),
     ).map((doc) => doc.toJS() as Doc);
@@ -105,10 +105,10 @@ describe('create-bulwark --messaging', () => {
 });
 
 describe('create-bulwark --messaging --no-example', () => {
-  it('imports only the events module', async () => {
+  it('imports the events module and the data layer, not the notes', async () => {
     const dir = await generate('messaging-bare', ['--messaging', '--no-example']);
     expect(read(dir, 'src/app.module.ts')).toContain(
-      '@Module({ imports: [EventsModule.register()] })',
+      '@Module({ imports: [DataModule, EventsModule.register()] })',
     );
     expect(existsSync(join(dir, 'src/notes'))).toBe(false);
   });
@@ -122,7 +122,9 @@ describe('create-bulwark without --messaging', () => {
     expect(read(dir, 'src/events/events.module.ts')).not.toContain('MessagingModule');
     const manifest = JSON.parse(read(dir, 'package.json')) as Doc;
     expect(manifest.dependencies['@bulwark/messaging']).toBeUndefined();
-    expect(parseYaml(read(dir, 'deploy/k8s/base/kustomization.yaml')).patches).toBeUndefined();
+    expect(
+      parseYaml(read(dir, 'deploy/k8s/base/kustomization.yaml')).patches ?? [],
+    ).not.toContainEqual({ path: 'messaging.patch.yaml' });
   });
 });
 
