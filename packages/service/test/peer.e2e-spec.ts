@@ -165,3 +165,52 @@ describe.each(ADAPTERS)('@RequirePeer behind real mTLS on %s', (adapter) => {
     ]);
   });
 });
+
+describe.each(ADAPTERS)('@RequirePeer behind a trusted mesh sidecar on %s', (adapter) => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let url: string;
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    app = await createService(InternalModule, {
+      adapter,
+      env: {
+        NODE_ENV: 'test',
+        TRUST_PROXY: 'loopback',
+        PEER_IDENTITY_HEADER: 'x-forwarded-client-cert',
+      },
+      auth: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUrl },
+      shutdown: false,
+      metrics: false,
+      logging: { destination: { write: () => true } },
+    });
+    await app.listen(0, '127.0.0.1');
+    url = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await app.close();
+    await issuer.close();
+  });
+
+  const xfcc = (client: IssuedCertificate, spiffeId: string) =>
+    `By=spiffe://cluster.local/ns/shop/sa/sidecar;Hash=${client.fingerprintSha256};URI=${spiffeId}`;
+
+  it('admits the service the sidecar names in its element, and refuses another', async () => {
+    const allowed = await fetch(`${url}/internal/sync`, {
+      headers: { 'x-forwarded-client-cert': xfcc(orders, ORDERS) },
+    });
+    expect([allowed.status, await allowed.json()]).toEqual([200, { peer: ORDERS }]);
+    const refused = await fetch(`${url}/internal/sync`, {
+      headers: { 'x-forwarded-client-cert': xfcc(billing, ca.spiffeId('billing', 'billing')) },
+    });
+    expect(refused.status).toBe(403);
+  });
+
+  it('believes only the nearest element: a forged one further left does not count', async () => {
+    const forged = `${xfcc(orders, ORDERS)},${xfcc(billing, ca.spiffeId('billing', 'billing'))}`;
+    const answer = await fetch(`${url}/internal/sync`, {
+      headers: { 'x-forwarded-client-cert': forged },
+    });
+    expect(answer.status).toBe(403);
+  });
+});
