@@ -117,6 +117,47 @@ describe.each([
   });
 });
 
+/**
+ * The Deployment of a --tls service with the TLS additions taken back out: what is left must be
+ * the Deployment generated without --tls, so the TLS overlays never drift from the base.
+ */
+function withoutTls(deployment: Doc): Doc {
+  const copy = structuredClone(deployment) as Doc;
+  const pod = copy.spec.template.spec;
+  const container = pod.containers[0];
+  container.env = container.env.filter((e: Doc) => !String(e.name).startsWith('TLS_'));
+  container.volumeMounts = container.volumeMounts.filter((m: Doc) => m.name !== 'tls');
+  pod.volumes = pod.volumes.filter((v: Doc) => v.name !== 'tls');
+  for (const port of container.ports) if (port.name === 'https') port.name = 'http';
+  for (const probe of ['startupProbe', 'readinessProbe', 'livenessProbe']) {
+    delete container[probe].httpGet.scheme;
+    container[probe].httpGet.port = 'http';
+  }
+  return copy;
+}
+
+describe.each([
+  ['', [] as string[]],
+  [' with --redis', ['--redis']],
+])('the --tls Deployment%s', (label, flags) => {
+  it('is the plain one plus the TLS additions only', async () => {
+    const name = `drift${label.replaceAll(/\W/g, '-')}`;
+    const plain = parseYaml(
+      readFileSync(
+        join(await generate(`${name}-plain`, flags), 'deploy/k8s/base/deployment.yaml'),
+        'utf8',
+      ),
+    ) as Doc;
+    const tls = parseYaml(
+      readFileSync(
+        join(await generate(`${name}-tls`, [...flags, '--tls']), 'deploy/k8s/base/deployment.yaml'),
+        'utf8',
+      ),
+    ) as Doc;
+    expect(withoutTls(tls)).toEqual(plain);
+  });
+});
+
 describe('create-bulwark without --tls', () => {
   it('serves plain HTTP: no TLS variables, probes over HTTP, no Certificate', async () => {
     const dir = await generate('plain-http', []);
