@@ -14,6 +14,7 @@ import {
   type KeyFiles,
   makeKeys,
   queueDepth,
+  rawConnection,
   startApp,
   tlsOptions,
 } from './support/fixture.js';
@@ -141,6 +142,40 @@ describe.skipIf(!broker.available)(
       expect(text).toMatch(
         /bulwark_messaging_handler_seconds_total\{queue="billing\.retries"\} \d/,
       );
+    });
+
+    it("bounds a crash loop too: the quorum queue's delivery limit dead-letters a message whose consumer keeps dying", async () => {
+      // A consumer that dies before acking (here: closes its channel mid-message) gets the
+      // message back each time; the broker's delivery limit ends the loop, with no help from us.
+      await consumer.moduleRef.close();
+      const before = await queueDepth(`${QUEUE}.dlq`);
+      await producer.messaging.publish(EXCHANGE, 'invoice.requested', { key: 'crash' });
+      let deliveries = 0;
+      const connection = await rawConnection('billing');
+      try {
+        while ((await queueDepth(`${QUEUE}.dlq`)) === before) {
+          const channel = await connection.createChannel();
+          const message = await channel.get(QUEUE, { noAck: false });
+          if (message) deliveries += 1;
+          await channel.close();
+          expect(deliveries).toBeLessThanOrEqual(MAX_ATTEMPTS + 1);
+        }
+      } finally {
+        await connection.close();
+      }
+      expect(deliveries).toBe(MAX_ATTEMPTS + 1);
+      expect(await queueDepth(QUEUE)).toBe(0);
+      consumer = await startApp(
+        {
+          ...tlsOptions('billing'),
+          producers: { [ORDERS]: keys.jwksFile },
+          maxAttempts: MAX_ATTEMPTS,
+          retryDelayMs: 100,
+        },
+        { providers: [Flaky] },
+        logs,
+      );
+      await consumer.messaging.whenConnected();
     });
   },
 );
