@@ -481,6 +481,11 @@ describe('start-up refusals', () => {
       'TLS_KEY_FILE: does not match the certificate in TLS_CERT_FILE',
     ],
     [
+      'a key file holding no private key',
+      { TLS_CERT_FILE: serverCert.certFile, TLS_KEY_FILE: serverCert.certFile },
+      'TLS_KEY_FILE: holds no PEM private key that parses',
+    ],
+    [
       'a CA file without a certificate',
       {
         TLS_CERT_FILE: serverCert.certFile,

@@ -71,7 +71,13 @@ function validate(texts: Texts, tls: ResolvedTlsOptions): Loaded {
   } catch {
     throw new MaterialError('key', tls.settings.keyFile, 'holds no PEM private key that parses');
   }
-  if (!leaf.checkPrivateKey(key)) {
+  let matches: boolean;
+  try {
+    matches = leaf.checkPrivateKey(key);
+  } catch {
+    matches = false;
+  }
+  if (!matches) {
     throw new MaterialError(
       'key',
       tls.settings.keyFile,
@@ -193,6 +199,17 @@ export class TlsMaterial {
     this.checking = true;
     try {
       await this.reload(this.server);
+    } catch (error) {
+      // Whatever else goes wrong while reloading, the process keeps serving the old material.
+      const code = (error as { code?: string } | null)?.code ?? 'error';
+      this.refuse(
+        `unexpected:${code}`,
+        new MaterialError(
+          'certificate',
+          this.options.settings.certFile,
+          `could not be loaded (${code})`,
+        ),
+      );
     } finally {
       this.checking = false;
     }
