@@ -43,3 +43,9 @@ export type {
 export { certificateThumbprint, createKey, createTestIssuer } from './test-issuer.js';
 export type { TestingErrorCode } from './testing.error.js';
 export { TestingError } from './testing.error.js';
+export type {
+  TestClientRegistration,
+  TokenAuthMethod,
+  TokenEndpointFault,
+  TokenRequestRecord,
+} from './token-endpoint.interface.js';

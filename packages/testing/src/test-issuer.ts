@@ -8,7 +8,14 @@ import {
 } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { decodeJws, verifyJws } from './internal/jws-verify.js';
+import { TokenEndpoint } from './internal/token-endpoint.js';
 import { type SigningAlgorithm, signCompact } from './jws.js';
+import type {
+  TestClientRegistration,
+  TokenEndpointFault,
+  TokenRequestRecord,
+} from './token-endpoint.interface.js';
 
 /** The asymmetric algorithms the test issuer keeps keys for. */
 export type IssuerAlgorithm = Exclude<SigningAlgorithm, 'HS256'>;
@@ -44,6 +51,12 @@ export interface TestIssuerOptions {
    * @default 300
    */
   ttlSeconds?: number;
+  /**
+   * The clock, in milliseconds since the epoch: for `mint()` without `now`, for the token
+   * endpoint's tokens, and for its checks of client assertions and DPoP proofs.
+   * @default Date.now
+   */
+  clock?: () => number;
 }
 
 /** What to put in a minted token. Any claim or header set to `undefined` is left out. */
@@ -75,6 +88,15 @@ export interface TestIssuer {
   readonly jwksUrl: string;
   /** The OpenID discovery URL. */
   readonly discoveryUrl: string;
+  /**
+   * The token endpoint URL (`<issuer>/token`, also in the discovery document). It serves
+   * `client_credentials` and RFC 8693 token exchange to the clients given to
+   * {@link TestIssuer.registerClient}, authenticated by `client_secret_basic` or
+   * `private_key_jwt`, and binds tokens to a DPoP key when the request carries a proof.
+   */
+  readonly tokenUrl: string;
+  /** Every request the token endpoint received, in order, with its answer. */
+  readonly tokenRequests: readonly TokenRequestRecord[];
   /** Every key created, published or retired. */
   readonly keys: readonly IssuerKey[];
   /** How many times the JWKS was requested. */
@@ -104,7 +126,24 @@ export interface TestIssuer {
   fail(status: number | undefined): void;
   /** Delays JWKS answers by this many milliseconds (0 for none). */
   delay(milliseconds: number): void;
-  /** Sets the hit counter and request log back to zero. */
+  /**
+   * Registers (or replaces) a client of the token endpoint.
+   * @throws TypeError unless exactly one of `secret` and `publicKey` is given.
+   */
+  registerClient(client: TestClientRegistration): void;
+  /**
+   * Makes the token endpoint fail: `'invalid_client'` (401) or an HTTP status such as 500;
+   * `undefined` recovers. Requests are still recorded in `tokenRequests`.
+   */
+  failTokens(fault: TokenEndpointFault | undefined): void;
+  /** Delays token endpoint answers by this many milliseconds (0 for none). */
+  delayTokens(milliseconds: number): void;
+  /**
+   * Requires DPoP proofs at the token endpoint to carry this nonce, answering
+   * `use_dpop_nonce` with a `DPoP-Nonce` header otherwise (RFC 9449 §8); `undefined` stops.
+   */
+  requireDpopNonce(nonce: string | undefined): void;
+  /** Sets the hit counter, the request log and `tokenRequests` back to zero. */
   resetCounters(): void;
   /** Stops the server. */
   close(): Promise<void>;
@@ -112,8 +151,9 @@ export interface TestIssuer {
 
 /**
  * Starts a real OAuth 2.0 / OIDC token issuer on loopback: a JWKS endpoint, a discovery
- * document and a minter for RFC 9068 access tokens, with key rotation, outage simulation and a
- * hit counter.
+ * document, a token endpoint (client credentials and token exchange, see
+ * {@link TestIssuer.tokenUrl}) and a minter for RFC 9068 access tokens, with key rotation, outage
+ * simulation and a hit counter.
  *
  * @example
  * ```ts
@@ -122,10 +162,19 @@ export interface TestIssuer {
  * await fetch(`${url}/v1/notes`, { headers: { authorization: `Bearer ${token}` } });
  * await issuer.close();
  * ```
+ *
+ * @example
+ * ```ts
+ * // A service's own client credentials, against the real token endpoint:
+ * issuer.registerClient({ clientId: 'notes-service', secret: 'a-long-test-secret' });
+ * // AUTH_TOKEN_URL=issuer.tokenUrl AUTH_CLIENT_ID=notes-service AUTH_CLIENT_SECRET_FILE=…
+ * issuer.failTokens(500); // every token request now fails with 500
+ * ```
  */
 export async function createTestIssuer(options: TestIssuerOptions = {}): Promise<TestIssuer> {
   const audience = options.audience ?? 'bulwark-test';
   const ttl = options.ttlSeconds ?? 300;
+  const clock = options.clock ?? Date.now;
   const keys: IssuerKey[] = [];
   const published = new Set<string>();
   const requests: string[] = [];
@@ -141,6 +190,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', base).pathname;
     requests.push(path);
+    if (path === '/token') return tokenEndpoint.handle(req, res);
     if (path === '/.well-known/jwks.json') {
       jwksHits += 1;
       const answer = () => {
@@ -158,6 +208,20 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       return send(res, 200, {
         issuer: base,
         jwks_uri: `${base}/.well-known/jwks.json`,
+        token_endpoint: `${base}/token`,
+        grant_types_supported: [
+          'client_credentials',
+          'urn:ietf:params:oauth:grant-type:token-exchange',
+        ],
+        token_endpoint_auth_methods_supported: ['client_secret_basic', 'private_key_jwt'],
+        token_endpoint_auth_signing_alg_values_supported: [
+          'ES256',
+          'ES384',
+          'RS256',
+          'PS256',
+          'EdDSA',
+        ],
+        dpop_signing_alg_values_supported: ['ES256', 'RS256', 'PS256', 'EdDSA'],
         id_token_signing_alg_values_supported: [...new Set(keys.map((key) => key.alg))],
       });
     }
@@ -186,11 +250,46 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     return key;
   };
 
+  const tokenEndpoint = new TokenEndpoint({
+    issuer: base,
+    tokenUrl: `${base}/token`,
+    audience,
+    ttlSeconds: ttl,
+    now: clock,
+    mint: (claims, ttlSeconds) => issuer.mint({ claims, ttlSeconds }),
+    verifyOwnToken(token) {
+      const jws = decodeJws(token);
+      const key = keys.find((k) => k.kid === jws?.header.kid && published.has(k.kid));
+      if (!jws || !key || jws.header.alg !== key.alg || !verifyJws(jws, key.publicKey)) {
+        return undefined;
+      }
+      const { iss, exp } = jws.payload;
+      if (iss !== base || typeof exp !== 'number' || exp * 1000 <= clock()) return undefined;
+      return jws.payload;
+    },
+  });
+
   const issuer: TestIssuer = {
     issuer: base,
     audience,
     jwksUrl: `${base}/.well-known/jwks.json`,
     discoveryUrl: `${base}/.well-known/openid-configuration`,
+    tokenUrl: `${base}/token`,
+    get tokenRequests() {
+      return tokenEndpoint.records;
+    },
+    registerClient(client) {
+      tokenEndpoint.register(client);
+    },
+    failTokens(fault) {
+      tokenEndpoint.setFault(fault);
+    },
+    delayTokens(milliseconds) {
+      tokenEndpoint.setDelay(milliseconds);
+    },
+    requireDpopNonce(nonce) {
+      tokenEndpoint.setDpopNonce(nonce);
+    },
     get keys() {
       return keys;
     },
@@ -202,7 +301,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     },
     mint(mint: MintOptions = {}) {
       const key = findKey(mint);
-      const now = mint.now ?? Math.floor(Date.now() / 1000);
+      const now = mint.now ?? Math.floor(clock() / 1000);
       const claims = withoutUndefined({
         iss: base,
         aud: audience,
@@ -243,8 +342,10 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     resetCounters() {
       jwksHits = 0;
       requests.length = 0;
+      tokenEndpoint.records.length = 0;
     },
     close() {
+      tokenEndpoint.close();
       return new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
