@@ -1,8 +1,17 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { freePort, hasRedis, type RedisServer, startRedis } from '@bulwark/test-harness';
+import {
+  freePort,
+  hasPostgres,
+  hasRedis,
+  type PostgresServer,
+  postgresBinDir,
+  type RedisServer,
+  startPostgres,
+  startRedis,
+} from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO, runCli, sh, tempDir, waitForHttp } from './support/cli.js';
 
@@ -11,14 +20,16 @@ import { REPO, runCli, sh, tempDir, waitForHttp } from './support/cli.js';
  * @bulwark packages of this checkout; the others reuse its vendor/ tarballs (--local accepts a
  * folder of tarballs), and npm's cache is shared, to keep the matrix affordable on 2 cores.
  * Each adapter runs with and without --redis and with and without the example; one case uses
- * pnpm. Every service starts as `npm start` does (tracing preloaded) in development mode, with
+ * pnpm, one keeps its notes in memory (--db none), the others run on embedded PGlite (the
+ * default --db postgres with no DATABASE_URL). The first service then runs against a real
+ * PostgreSQL too (the last describe). Every service starts as `npm start` does (tracing preloaded) in development mode, with
  * the embedded dev issuer signing the tokens of its own `token` script.
  */
 const CASES = [
   { label: 'fastify, example, npm', args: [] as string[], adapter: 'fastify', example: true },
   {
-    label: 'express, --redis, npm',
-    args: ['--adapter', 'express', '--redis'],
+    label: 'express, --redis, --db none, npm',
+    args: ['--adapter', 'express', '--redis', '--db', 'none'],
     adapter: 'express',
     example: true,
   },
@@ -41,6 +52,7 @@ const VENDORED = [
   'auth',
   'authz',
   'core',
+  'database',
   'errors',
   'health',
   'http',
@@ -65,8 +77,13 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** The first generated service with the example on PostgreSQL, for the real-server checks. */
+let postgresService: string | undefined;
+
 describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }) => {
   const redisFlag = (args as readonly string[]).includes('--redis');
+  const noDatabase = (args as readonly string[]).includes('none');
+  const vendored = VENDORED.filter((n) => !noDatabase || n !== 'database');
   let dir: string;
   let pm: string[];
   let server: ChildProcess | undefined;
@@ -87,6 +104,7 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
     expect(result.status, result.stderr).toBe(0);
     dir = join(work, name);
     vendor ??= join(dir, 'vendor');
+    if (example && !noDatabase) postgresService ??= dir;
     pm = existsSync(join(dir, 'pnpm-lock.yaml')) ? ['npx', '--yes', 'pnpm@10.34.9'] : ['npm'];
   });
   afterAll(async () => {
@@ -103,12 +121,12 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
       existsSync(join(dir, 'package-lock.json')) || existsSync(join(dir, 'pnpm-lock.yaml'));
     expect(lock).toBe(true);
     expect(readdirSync(join(dir, 'vendor')).filter((f) => f.endsWith('.tgz'))).toEqual(
-      VENDORED.map((n) => expect.stringMatching(new RegExp(`^bulwark-${n}-\\d`))),
+      vendored.map((n) => expect.stringMatching(new RegExp(`^bulwark-${n}-\\d`))),
     );
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     expect(manifest.dependencies['@bulwark/service']).toMatch(/^file:vendor\/bulwark-service-/);
     const overrides = pm[0] === 'npm' ? manifest.overrides : manifest.pnpm.overrides;
-    expect(Object.keys(overrides).sort()).toEqual(VENDORED.map((n) => `@bulwark/${n}`));
+    expect(Object.keys(overrides).sort()).toEqual(vendored.map((n) => `@bulwark/${n}`));
     // A transitive package resolves from its vendored tarball, not from the registry.
     const http = pm[0] === 'npm' ? join(dir, 'node_modules', '@bulwark', 'http') : undefined;
     if (http) expect(existsSync(join(http, 'dist', 'index.js'))).toBe(true);
@@ -217,7 +235,11 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
 
     const list = await fetch(`${url}/v1/notes?limit=500`, { headers: auth(alice) });
     expect(list.status).toBe(200);
-    expect(await list.json()).toMatchObject({ limit: 100, total: 1 });
+    const page = (await list.json()) as { items: unknown[]; limit: number; next: unknown };
+    expect(page).toMatchObject({ limit: 100, next: null });
+    expect(page.items).toHaveLength(1);
+    // Embedded PGlite in .data/ (development, no DATABASE_URL), or memory with --db none.
+    expect(existsSync(join(dir, '.data', 'pglite'))).toBe(!noDatabase);
     expect((await fetch(`${url}${location}`, { headers: auth(bob) })).status).toBe(404);
     expect((await fetch(`${url}/v1/admin/notes`, { headers: auth(alice) })).status).toBe(403);
     expect((await fetch(`${url}/v1/admin/notes`, { headers: auth(admin) })).status).toBe(200);
@@ -243,6 +265,271 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
     server?.kill('SIGTERM');
     expect(await exited, log).toBe(0);
     expect(log).toContain('"phase":"exit"');
+  });
+});
+
+/*
+ * The first generated service (fastify, the example, --db postgres) against a real PostgreSQL
+ * (a throw-away cluster with a test CA, startPostgres()): the database and roles created by the
+ * template's own deploy/sql/roles.sql through psql, the migrations applied by `npm run migrate`
+ * as the migrator, then the built service connected as the app role over TLS verify-full, as in
+ * production. Without PostgreSQL installed this is skipped with a loud warning; under CI it fails.
+ */
+describe.runIf(hasPostgres())('a generated service on a real PostgreSQL', () => {
+  let pg: PostgresServer;
+  let dir: string;
+  let url: string;
+  let server: ChildProcess | undefined;
+  let log = '';
+  const passwords = { migrator: 'migrator-pw-1', app: "app-pw-'1", readonly: 'readonly-pw-1' };
+  const file = (name: string) => join(pg.workDir, name);
+  const databaseEnv = (user: string, passwordFile: string, caFile = pg.caFile) => ({
+    DATABASE_URL: `postgres://${user}@127.0.0.1:${pg.port}/service?sslmode=verify-full`,
+    DATABASE_PASSWORD_FILE: passwordFile,
+    DATABASE_CA_FILE: caFile,
+  });
+  /** Runs SQL through psql as `user`, over verified TLS; returns status and output. */
+  const psql = (user: string, password: string, sql: string, database = 'service') => {
+    const result = spawnSync(
+      join(postgresBinDir() as string, 'psql'),
+      [
+        `host=127.0.0.1 port=${pg.port} dbname=${database} user=${user} sslmode=verify-full sslrootcert=${pg.caFile}`,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-At',
+        '-c',
+        sql,
+      ],
+      { encoding: 'utf8', env: { ...process.env, PGPASSWORD: password } },
+    );
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  };
+  const startService = async (env: Record<string, string>) => {
+    const port = await freePort();
+    log = '';
+    const child = spawn(
+      process.execPath,
+      ['--import', '@bulwark/tracing/register', 'dist/main.js'],
+      {
+        cwd: dir,
+        env: {
+          ...process.env,
+          NODE_ENV: 'development',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          METRICS_PORT: String(await freePort()),
+          OTEL_TRACES_EXPORTER: 'none',
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    child.stdout?.on('data', (chunk: Buffer) => {
+      log += chunk;
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      log += chunk;
+    });
+    const base = `http://127.0.0.1:${port}`;
+    expect((await waitForHttp(`${base}/health/live`)).status, log).toBe(200);
+    return { child, base };
+  };
+  const stopService = async (child: ChildProcess | undefined) => {
+    if (child === undefined || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const token = (args: string[]) =>
+    sh('npm', ['run', '--silent', 'token', '--', ...args], dir).trim();
+
+  beforeAll(async () => {
+    expect(postgresService, 'the matrix generates a --db postgres service').toBeDefined();
+    dir = postgresService as string;
+    pg = await startPostgres();
+    writeFileSync(file('migrator.pw'), passwords.migrator, { mode: 0o600 });
+    writeFileSync(file('app.pw'), passwords.app, { mode: 0o600 });
+    // The template's roles.sql, run by an administrator exactly as its header says.
+    sh(
+      join(postgresBinDir() as string, 'psql'),
+      [
+        `host=127.0.0.1 port=${pg.port} dbname=postgres user=${pg.superuser} sslmode=verify-full sslrootcert=${pg.caFile}`,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-v',
+        `migrator_password=${passwords.migrator}`,
+        '-v',
+        `app_password=${passwords.app}`,
+        '-v',
+        `readonly_password=${passwords.readonly}`,
+        '-f',
+        'deploy/sql/roles.sql',
+      ],
+      dir,
+      { PGPASSWORD: pg.superuserPassword },
+    );
+  }, 120_000);
+  afterAll(async () => {
+    await stopService(server);
+    await pg?.stop();
+  });
+
+  it('stays unready as the app role until `npm run migrate` has run as the migrator', async () => {
+    const before = await startService(databaseEnv('service_app', file('app.pw')));
+    try {
+      expect((await fetch(`${before.base}/health/ready`)).status, log).toBe(503);
+      expect((await waitForStatus(`${before.base}/health/ready`, 503)).status).toBe(503);
+    } finally {
+      await stopService(before.child);
+    }
+    expect(log).toContain('schema version 0 is applied but this build needs version 1');
+    // The app role cannot migrate: it may not create tables.
+    const denied = psql('service_app', passwords.app, 'CREATE TABLE sneaky (id int)');
+    expect(denied.status).not.toBe(0);
+    expect(denied.output).toContain('permission denied');
+
+    const output = sh('npm', ['run', '--silent', 'migrate'], dir, {
+      NODE_ENV: 'production',
+      ...databaseEnv('service_migrator', file('migrator.pw')),
+    });
+    expect(output).toContain('0001_create_notes.sql');
+    expect(output).toContain('schema version 1');
+    expect(output).toContain('verify-full');
+    expect(output).not.toContain(passwords.migrator);
+  });
+
+  it('gives the app role DML only: no DROP, no CREATE, no writes to the migrations table', () => {
+    for (const sql of [
+      'DROP TABLE notes',
+      'CREATE TABLE other (id int)',
+      'ALTER TABLE notes ADD COLUMN x int',
+      "INSERT INTO bulwark_schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
+      'TRUNCATE notes',
+    ]) {
+      const result = psql('service_app', passwords.app, sql);
+      expect(result.status, sql).not.toBe(0);
+      expect(result.output, sql).toMatch(/permission denied|must be owner/);
+    }
+    expect(psql('service_app', passwords.app, 'SELECT count(*) FROM notes').output.trim()).toBe(
+      '0',
+    );
+    expect(
+      psql('service_readonly', passwords.readonly, 'DELETE FROM notes WHERE id IS NULL').output,
+    ).toContain('permission denied');
+    // The owner owns the tables, not the migrator's login.
+    expect(
+      psql(
+        pg.superuser,
+        pg.superuserPassword,
+        "SELECT tableowner FROM pg_tables WHERE tablename = 'notes'",
+      ).output.trim(),
+    ).toBe('service_owner');
+  });
+
+  it('serves the notes from PostgreSQL as the app role over verify-full TLS', async () => {
+    const started = await startService(databaseEnv('service_app', file('app.pw')));
+    server = started.child;
+    url = started.base;
+    expect((await waitForStatus(`${url}/health/ready`, 200)).status, log).toBe(200);
+    const alice = token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
+    const bob = token(['--sub', 'bob', '--scope', 'notes:read notes:write']);
+    const call = (bearer: string, method: string, path: string, body?: unknown) =>
+      fetch(`${url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${bearer}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+
+    const created = await call(alice, 'POST', '/v1/notes', { title: 'pg', body: 'b' });
+    expect(created.status, log).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    expect((await call(alice, 'GET', `/v1/notes/${id}`)).status).toBe(200);
+    // Another owner's note is not found, whatever the method; it is unchanged.
+    for (const method of ['GET', 'PATCH', 'DELETE']) {
+      const response = await call(
+        bob,
+        method,
+        `/v1/notes/${id}`,
+        method === 'PATCH' ? { title: 'x' } : undefined,
+      );
+      expect(response.status, method).toBe(404);
+    }
+    expect(
+      ((await (await call(bob, 'GET', '/v1/notes')).json()) as { items: unknown[] }).items,
+    ).toEqual([]);
+    const patched = await call(alice, 'PATCH', `/v1/notes/${id}`, { body: 'changed' });
+    expect(await patched.json()).toMatchObject({ id, title: 'pg', body: 'changed' });
+
+    // Injection strings are data: stored and returned exactly, the table intact.
+    const hostile = [
+      "x'; DROP TABLE notes; --",
+      "' OR '1'='1",
+      'a"b\\c$1',
+      '\u{1F512}'.repeat(200),
+    ];
+    for (const title of hostile) {
+      const response = await call(alice, 'POST', '/v1/notes', { title, body: title });
+      expect(response.status, title).toBe(201);
+      const note = (await response.json()) as { id: string };
+      expect(await (await call(alice, 'GET', `/v1/notes/${note.id}`)).json()).toMatchObject({
+        title,
+        body: title,
+      });
+    }
+    const nul = await call(alice, 'POST', '/v1/notes', { title: 'nul\u0000byte', body: '' });
+    expect(nul.status).toBe(400);
+    expect(await nul.text()).not.toMatch(/22021|owner_id|INSERT|invalid byte sequence/);
+    const duplicate = await call(alice, 'POST', '/v1/notes', { title: 'pg', body: 'again' });
+    expect(duplicate.status).toBe(409);
+    const problem = await duplicate.text();
+    for (const leak of ['notes_owner_title_key', 'owner_id', 'INSERT', '23505', 'duplicate key']) {
+      expect(problem, leak).not.toContain(leak);
+    }
+    const count = psql(pg.superuser, pg.superuserPassword, 'SELECT count(*) FROM notes');
+    expect(count.output.trim()).toBe(String(1 + hostile.length));
+    expect((await call(alice, 'DELETE', `/v1/notes/${id}`)).status).toBe(204);
+  });
+
+  it('turns unready while PostgreSQL is stopped, and ready again when it is back', async () => {
+    await pg.halt();
+    expect((await waitForStatus(`${url}/health/ready`, 503)).status, log).toBe(503);
+    expect((await fetch(`${url}/health/live`)).status).toBe(200);
+    await pg.restart();
+    expect((await waitForStatus(`${url}/health/ready`, 200)).status, log).toBe(200);
+    await stopService(server);
+  });
+
+  it('refuses a server certificate the CA did not sign: unready, never plaintext', async () => {
+    const wrong = await startService(databaseEnv('service_app', file('app.pw'), pg.wrongCaFile));
+    try {
+      expect((await waitForStatus(`${wrong.base}/health/ready`, 503)).status).toBe(503);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect((await fetch(`${wrong.base}/health/ready`)).status).toBe(503);
+    } finally {
+      await stopService(wrong.child);
+    }
+  });
+
+  it('stays unready, naming both versions, when the build needs a newer schema', async () => {
+    const next = join(dir, 'migrations', '0002_add_tags.sql');
+    writeFileSync(next, 'ALTER TABLE notes ADD COLUMN tags text;\n');
+    try {
+      const newer = await startService(databaseEnv('service_app', file('app.pw')));
+      try {
+        await new Promise((r) => setTimeout(r, 1000));
+        expect((await waitForStatus(`${newer.base}/health/ready`, 503)).status).toBe(503);
+        await new Promise((r) => setTimeout(r, 1000));
+        expect((await fetch(`${newer.base}/health/ready`)).status).toBe(503);
+      } finally {
+        await stopService(newer.child);
+      }
+      expect(log).toContain('schema version 1 is applied but this build needs version 2');
+    } finally {
+      unlinkSync(next);
+    }
   });
 });
 
