@@ -1,6 +1,7 @@
 // `npm start`: the main job. Builds the scaffolder and the @bulwark packages of this checkout,
 // generates a service from them into .demo/service (packed into its vendor/, as `--local` does),
-// installs and builds it, starts it in development mode (embedded dev issuer, memory store),
+// installs and builds it, starts it in development mode (embedded dev issuer, memory store,
+// embedded PGlite in .demo/service/.data: no database server),
 // checks that a dev token is accepted on /v1/notes, and prints that working curl.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -16,7 +17,8 @@ const port = process.env.PORT ?? '3000';
 const base = `http://127.0.0.1:${port}`;
 
 pnpm('install', '--frozen-lockfile');
-// The scaffolder, and @bulwark/service and @bulwark/testing with every package they depend on.
+// The scaffolder, and @bulwark/service, @bulwark/database and @bulwark/testing with every
+// package they depend on.
 pnpm(
   'exec',
   'turbo',
@@ -24,6 +26,7 @@ pnpm(
   'build',
   '--filter=create-bulwark',
   '--filter=@bulwark/service...',
+  '--filter=@bulwark/database...',
   '--filter=@bulwark/testing...',
 );
 
@@ -75,7 +78,7 @@ if (status !== 200) {
 } else {
   console.log(`
 Service generated in ${target}, running on ${base} (development mode: embedded dev issuer,
-in-memory rate limits). Try:
+in-memory rate limits, notes in embedded PGlite under .demo/service/.data). Try:
 
   curl -i ${base}/health/ready
   curl -i -H "Authorization: Bearer ${token}" ${base}/v1/notes
