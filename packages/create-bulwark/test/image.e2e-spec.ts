@@ -1,10 +1,27 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createTestIssuer, type TestIssuer } from '@bulwark/test-harness';
+import {
+  createTestIssuer,
+  hasPostgres,
+  type PostgresServer,
+  postgresBinDir,
+  startPostgres,
+  type TestIssuer,
+} from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO, runCli, tempDir, waitForHttp } from './support/cli.js';
+import { parse as parseYaml } from 'yaml';
+import { REPO, runCli, sh, tempDir, waitForHttp } from './support/cli.js';
 import { canRunReadOnly, execInside, spawnReadOnly } from './support/read-only.js';
 import {
   buildah,
@@ -32,7 +49,18 @@ if (tools && !readOnly && process.env.CI) {
   throw new Error('the read-only run needs root and util-linux (unshare, nsenter, mount) under CI');
 }
 
-describe.skipIf(!tools)('the generated image (buildah)', () => {
+// Production needs its database: a real PostgreSQL (TLS, the template's roles) on loopback.
+const postgres = tools && hasPostgres();
+
+/** Where the run's database files go inside the container, as the Secret would mount them. */
+const DB_DIR = '/etc/bulwark-db';
+const DB_PASSWORDS = {
+  migrator: 'image-migrator-pw',
+  app: 'image-app-pw',
+  readonly: 'image-ro-pw',
+};
+
+describe.skipIf(!tools || !postgres)('the generated image (buildah)', () => {
   let work: string;
   let service: string;
   let standIns: StandIns;
@@ -41,6 +69,7 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
   let mountPoint: string;
   let issuer: TestIssuer;
   let jwks: TlsJwks | undefined;
+  let pg: PostgresServer | undefined;
   let config: {
     User?: string;
     Cmd?: string[];
@@ -90,7 +119,47 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     writeFileSync(join(mountPoint, 'etc', 'bulwark-test-ca.pem'), jwks.certificate, {
       mode: 0o644,
     });
+    // The database: the template's roles.sql through psql, and the Secret's files (the CA and
+    // each role's password) inside the container, readable by the image's user only.
+    pg = await startPostgres();
+    sh(
+      join(postgresBinDir() as string, 'psql'),
+      [
+        `host=127.0.0.1 port=${pg.port} dbname=postgres user=${pg.superuser} sslmode=verify-full sslrootcert=${pg.caFile}`,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-v',
+        `migrator_password=${DB_PASSWORDS.migrator}`,
+        '-v',
+        `app_password=${DB_PASSWORDS.app}`,
+        '-v',
+        `readonly_password=${DB_PASSWORDS.readonly}`,
+        '-f',
+        'deploy/sql/roles.sql',
+      ],
+      service,
+      { PGPASSWORD: pg.superuserPassword },
+    );
+    const [uid, gid] = (config.User as string).split(':').map(Number);
+    mkdirSync(join(mountPoint, DB_DIR), { recursive: true });
+    const secrets: Record<string, string> = {
+      'ca.crt': readFileSync(pg.caFile, 'utf8'),
+      'migrator.pw': DB_PASSWORDS.migrator,
+      'app.pw': DB_PASSWORDS.app,
+    };
+    for (const [name, content] of Object.entries(secrets)) {
+      const path = join(mountPoint, DB_DIR, name);
+      writeFileSync(path, content, { mode: 0o400 });
+      chownSync(path, uid as number, gid as number);
+    }
   });
+
+  /** The database variables of a role, as the Deployment and the migration Job set them. */
+  const databaseEnv = (role: 'app' | 'migrator'): string[] => [
+    `DATABASE_URL=postgres://service_${role}@127.0.0.1:${pg?.port}/service?sslmode=verify-full`,
+    `DATABASE_PASSWORD_FILE=${DB_DIR}/${role}.pw`,
+    `DATABASE_CA_FILE=${DB_DIR}/ca.crt`,
+  ];
 
   /** The run's own variables: loopback ports, the trusted issuer over TLS. */
   const runEnv = (port: number, metricsPort: number): string[] => [
@@ -102,9 +171,11 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     `AUTH_JWKS_URL=${jwks?.url}`,
     'NODE_EXTRA_CA_CERTS=/etc/bulwark-test-ca.pem',
     'OTEL_SERVICE_NAME=generated-image',
+    ...databaseEnv('app'),
   ];
 
   afterAll(async () => {
+    await pg?.stop();
     await jwks?.close();
     await issuer?.close();
     if (container) {
@@ -150,7 +221,8 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
       expect(existsSync(join(mountPoint, path)), path).toBe(false);
     }
     const app = join(mountPoint, 'app');
-    expect(readdirSync(app).sort()).toEqual(['dist', 'node_modules', 'package.json']);
+    expect(readdirSync(app).sort()).toEqual(['dist', 'migrations', 'node_modules', 'package.json']);
+    expect(readdirSync(join(app, 'migrations'))).toEqual(['0001_create_notes.sql']);
     expect(tsSources(join(app, 'dist'))).toEqual([]);
     for (const dev of [
       'typescript',
@@ -166,6 +238,35 @@ describe.skipIf(!tools)('the generated image (buildah)', () => {
     expect(existsSync(join(app, 'node_modules', '@bulwark', 'core', 'package.json'))).toBe(true);
     // The files belong to root: the service user can read them but not change them.
     expect(statSync(join(app, 'dist', 'main.js')).uid).toBe(0);
+  });
+
+  it("runs the migration Job's command in the image as the migrator, over verify-full TLS", () => {
+    const job = parseYaml(
+      readFileSync(join(service, 'deploy/k8s/base/migration-job.yaml'), 'utf8'),
+    ) as { spec: { template: { spec: { containers: { command: string[] }[] } } } };
+    const command = job.spec.template.spec.containers[0]?.command as string[];
+    const result = spawnSync(
+      'buildah',
+      [
+        ...buildahStore(),
+        'run',
+        '--isolation',
+        'chroot',
+        '--user',
+        config.User as string,
+        ...databaseEnv('migrator').flatMap((pair) => ['--env', pair]),
+        container,
+        '--',
+        ...command,
+      ],
+      { encoding: 'utf8', timeout: 120_000 },
+    );
+    const output = `${result.stdout}${result.stderr}`;
+    expect(result.status, output).toBe(0);
+    expect(output).toContain('applying 0001_create_notes.sql');
+    expect(output).toContain('schema version 1');
+    expect(output).toContain('TLS verify-full');
+    expect(output).not.toContain(DB_PASSWORDS.migrator);
   });
 
   it('starts in production as the numeric user: ready once the JWKS loads over TLS, HEALTHCHECK passes, tokens accepted', async () => {
