@@ -20,17 +20,14 @@ import {
   serviceClientToken,
 } from '../src/index.js';
 import { type Downstream, json, startDownstream } from './support/downstream.js';
-import {
-  EXCHANGE_CLIENT_ID,
-  EXCHANGE_CLIENT_SECRET,
-  startTokenEndpoint,
-  type TokenEndpoint,
-} from './support/token-endpoint.js';
+
+/** The service's own client at the test issuer's token endpoint. */
+const EXCHANGE_CLIENT_ID = 'notes-service';
+const EXCHANGE_CLIENT_SECRET = 'exchange-secret-for-the-tests-only';
 
 const ORDERS = 'https://orders.test';
 
 let issuer: TestIssuer;
-let endpoint: TokenEndpoint;
 let downstream: Downstream;
 let dir: string;
 let env: Record<string, string>;
@@ -38,7 +35,7 @@ const outcomes: unknown[] = [];
 
 beforeAll(async () => {
   issuer = await createTestIssuer();
-  endpoint = await startTokenEndpoint(issuer);
+  issuer.registerClient({ clientId: EXCHANGE_CLIENT_ID, secret: EXCHANGE_CLIENT_SECRET });
   downstream = await startDownstream((request, response) => {
     if (request.path === '/v1/unauthorized') {
       return json(
@@ -57,14 +54,13 @@ beforeAll(async () => {
   const secretFile = join(dir, 'secret');
   writeFileSync(secretFile, EXCHANGE_CLIENT_SECRET);
   env = {
-    AUTH_TOKEN_URL: endpoint.url,
+    AUTH_TOKEN_URL: issuer.tokenUrl,
     AUTH_CLIENT_ID: EXCHANGE_CLIENT_ID,
     AUTH_CLIENT_SECRET_FILE: secretFile,
   };
 });
 afterAll(async () => {
   await downstream.close();
-  await endpoint.close();
   await issuer.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -7,16 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceClient, type ServiceClient } from '../src/index.js';
 import { registerClientMetrics } from '../src/metrics.js';
 import { type Downstream, json, startDownstream } from './support/downstream.js';
-import {
-  EXCHANGE_CLIENT_ID,
-  EXCHANGE_CLIENT_SECRET,
-  startTokenEndpoint,
-  type TokenEndpoint,
-} from './support/token-endpoint.js';
+
+/** The service's own client at the test issuer's token endpoint. */
+const EXCHANGE_CLIENT_ID = 'notes-service';
+const EXCHANGE_CLIENT_SECRET = 'exchange-secret-for-the-tests-only';
 
 describe('registerClientMetrics', () => {
   let issuer: TestIssuer;
-  let endpoint: TokenEndpoint;
   let server: Downstream;
   let dir: string;
   let registry: Registry;
@@ -25,7 +22,7 @@ describe('registerClientMetrics', () => {
 
   beforeAll(async () => {
     issuer = await createTestIssuer();
-    endpoint = await startTokenEndpoint(issuer);
+    issuer.registerClient({ clientId: EXCHANGE_CLIENT_ID, secret: EXCHANGE_CLIENT_SECRET });
     server = await startDownstream((request, response) => {
       if (request.path === '/down') return json(response, 503, {});
       if (request.path === '/missing') return json(response, 404, {});
@@ -41,7 +38,6 @@ describe('registerClientMetrics', () => {
     stop();
     for (const client of clients) await client.close();
     await server.close();
-    await endpoint.close();
     await issuer.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -53,7 +49,7 @@ describe('registerClientMetrics', () => {
       audience: 'https://orders.test',
       auth: { kind: 'clientCredentials' },
       env: {
-        AUTH_TOKEN_URL: endpoint.url,
+        AUTH_TOKEN_URL: issuer.tokenUrl,
         AUTH_CLIENT_ID: EXCHANGE_CLIENT_ID,
         AUTH_CLIENT_SECRET_FILE: join(dir, 'secret'),
       },

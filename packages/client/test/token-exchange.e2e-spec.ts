@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -12,12 +13,10 @@ import {
   type ServiceClientOptions,
 } from '../src/index.js';
 import { type Downstream, json, startDownstream } from './support/downstream.js';
-import {
-  EXCHANGE_CLIENT_ID,
-  EXCHANGE_CLIENT_SECRET,
-  startTokenEndpoint,
-  type TokenEndpoint,
-} from './support/token-endpoint.js';
+
+/** The service's own client at the test issuer's token endpoint. */
+const EXCHANGE_CLIENT_ID = 'notes-service';
+const EXCHANGE_CLIENT_SECRET = 'exchange-secret-for-the-tests-only';
 
 const ORDERS = 'https://orders.test';
 
@@ -28,7 +27,6 @@ function incoming(headers: Record<string, string>): IncomingMessage {
 
 describe('tokens for the call', () => {
   let issuer: TestIssuer;
-  let endpoint: TokenEndpoint;
   let downstream: Downstream;
   let dir: string;
   let secretFile: string;
@@ -37,7 +35,7 @@ describe('tokens for the call', () => {
 
   beforeAll(async () => {
     issuer = await createTestIssuer({ audience: 'https://notes.test' });
-    endpoint = await startTokenEndpoint(issuer);
+    issuer.registerClient({ clientId: EXCHANGE_CLIENT_ID, secret: EXCHANGE_CLIENT_SECRET });
     downstream = await startDownstream((_, response) => {
       if (answer401 > 0) {
         answer401 -= 1;
@@ -59,14 +57,13 @@ describe('tokens for the call', () => {
   afterEach(async () => {
     for (const client of clients.splice(0)) await client.close();
     downstream.seen.length = 0;
-    endpoint.grants.length = 0;
-    endpoint.expiresIn = 300;
-    endpoint.mode = 'ok';
+    issuer.resetCounters();
+    issuer.registerClient({ clientId: EXCHANGE_CLIENT_ID, secret: EXCHANGE_CLIENT_SECRET });
+    issuer.failTokens(undefined);
     answer401 = 0;
   });
   afterAll(async () => {
     await downstream.close();
-    await endpoint.close();
     await issuer.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -77,7 +74,7 @@ describe('tokens for the call', () => {
       baseUrl: downstream.url,
       audience: ORDERS,
       env: {
-        AUTH_TOKEN_URL: endpoint.url,
+        AUTH_TOKEN_URL: issuer.tokenUrl,
         AUTH_CLIENT_ID: EXCHANGE_CLIENT_ID,
         AUTH_CLIENT_SECRET_FILE: secretFile,
       },
@@ -102,7 +99,7 @@ describe('tokens for the call', () => {
         scope: 'orders:read',
         act: { sub: EXCHANGE_CLIENT_ID },
       });
-      expect(endpoint.grants[0]?.parameters).toMatchObject({
+      expect(issuer.tokenRequests[0]?.parameters).toMatchObject({
         grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
         subject_token: user,
         subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
@@ -119,7 +116,7 @@ describe('tokens for the call', () => {
       for (const token of [alice, alice, bob, alice, bob]) {
         await orders.get('/x', { request: incoming({ authorization: `Bearer ${token}` }) });
       }
-      expect(endpoint.grants).toHaveLength(2);
+      expect(issuer.tokenRequests).toHaveLength(2);
       expect(sentTokens().map((token) => decodeJwt(token).sub)).toEqual([
         'alice',
         'alice',
@@ -136,7 +133,7 @@ describe('tokens for the call', () => {
         .get('/x', { request: incoming({ authorization: `DPoP ${user}`, dpop: 'proof' }) })
         .catch((caught: unknown) => caught)) as ServiceCallError;
       expect(error.code).toBe('no_incoming_token');
-      expect(endpoint.grants).toHaveLength(0);
+      expect(issuer.tokenRequests).toHaveLength(0);
       expect(downstream.hits).toBe(0);
     });
   });
@@ -175,29 +172,33 @@ describe('tokens for the call', () => {
     it('refreshes at 80 % of the lifetime in the background, and fetches anew after expiry', async () => {
       let now = 1_000_000;
       const orders = await client({ auth: { kind: 'clientCredentials' }, now: () => now });
-      endpoint.expiresIn = 100;
+      issuer.registerClient({
+        clientId: EXCHANGE_CLIENT_ID,
+        secret: EXCHANGE_CLIENT_SECRET,
+        tokenTtlSeconds: 100,
+      });
       await orders.get('/x');
       now += 70_000;
       await orders.get('/x');
-      expect(endpoint.grants).toHaveLength(1);
+      expect(issuer.tokenRequests).toHaveLength(1);
       // Past 80 % (minus up to 5 % jitter): the cached token still goes out, a new one is fetched.
       now += 11_000;
       await orders.get('/x');
-      await expect.poll(() => endpoint.grants.length).toBe(2);
+      await expect.poll(() => issuer.tokenRequests.length).toBe(2);
       await orders.get('/x');
       const tokens = sentTokens();
       expect(tokens[2]).toBe(tokens[0]);
       expect(tokens[3]).not.toBe(tokens[0]);
       now += 200_000;
       await orders.get('/x');
-      expect(endpoint.grants).toHaveLength(3);
+      expect(issuer.tokenRequests).toHaveLength(3);
     });
 
     it('fetches a new token once after a 401 invalid_token and repeats the call', async () => {
       const orders = await client({ auth: { kind: 'clientCredentials' } });
       answer401 = 1;
       expect(await orders.post('/orders', { a: 1 })).toEqual({ ok: true });
-      expect(endpoint.grants).toHaveLength(2);
+      expect(issuer.tokenRequests).toHaveLength(2);
       const tokens = sentTokens();
       expect(tokens).toHaveLength(2);
       expect(tokens[1]).not.toBe(tokens[0]);
@@ -212,9 +213,60 @@ describe('tokens for the call', () => {
       expect(downstream.hits).toBe(2);
     });
 
+    it('authenticates with private_key_jwt, each token request with a fresh assertion the endpoint verifies', async () => {
+      const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      issuer.registerClient({ clientId: 'orders-caller-key', publicKey });
+      const keyFile = join(dir, 'client-key.pem');
+      writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      let now = Date.now();
+      const orders = await client({
+        auth: { kind: 'clientCredentials' },
+        env: {
+          AUTH_TOKEN_URL: issuer.tokenUrl,
+          AUTH_CLIENT_ID: 'orders-caller-key',
+          AUTH_CLIENT_KEY_FILE: keyFile,
+        },
+        now: () => now,
+      });
+      await orders.get('/x');
+      now += 400_000;
+      await orders.get('/x');
+      const exchanging = await client({
+        auth: { kind: 'tokenExchange' },
+        env: {
+          AUTH_TOKEN_URL: issuer.tokenUrl,
+          AUTH_CLIENT_ID: 'orders-caller-key',
+          AUTH_CLIENT_KEY_FILE: keyFile,
+        },
+      });
+      const user = issuer.mint({ claims: { sub: 'alice' } });
+      await exchanging.get('/x', { request: incoming({ authorization: `Bearer ${user}` }) });
+      expect(
+        issuer.tokenRequests.map(({ authMethod, clientId, status }) => ({
+          authMethod,
+          clientId,
+          status,
+        })),
+      ).toEqual(
+        Array(3).fill({
+          authMethod: 'private_key_jwt',
+          clientId: 'orders-caller-key',
+          status: 200,
+        }),
+      );
+      const jtis = issuer.tokenRequests.map(
+        (request) => decodeJwt(request.parameters.client_assertion ?? '').jti,
+      );
+      expect(new Set(jtis).size).toBe(3);
+      expect(decodeJwt(sentTokens()[2] ?? '')).toMatchObject({
+        sub: 'alice',
+        act: { sub: 'orders-caller-key' },
+      });
+    });
+
     it('reports invalid_client from the token endpoint as a token failure', async () => {
       const orders = await client({ auth: { kind: 'clientCredentials' } });
-      endpoint.mode = 'invalid_client';
+      issuer.failTokens('invalid_client');
       const error = (await orders.get('/x').catch((caught: unknown) => caught)) as ServiceCallError;
       expect(error.code).toBe('token');
       expect(error.message).toBe('orders: the token endpoint failed (invalid_client)');

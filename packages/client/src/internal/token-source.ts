@@ -229,8 +229,8 @@ export class TokenSource {
         this.cache.set(key, entry);
         return entry;
       })
-      .catch((error: unknown) => {
-        throw this.tokenFailure(error);
+      .catch(async (error: unknown) => {
+        throw this.tokenFailure(error, await challengedError(error));
       })
       .finally(() => this.inflight.delete(key));
     this.inflight.set(key, promise);
@@ -304,12 +304,12 @@ export class TokenSource {
     return oauth.processDiscoveryResponse(issuer, rfc8414);
   }
 
-  private tokenFailure(error: unknown): ServiceCallError {
+  private tokenFailure(error: unknown, bodyError?: string): ServiceCallError {
     const code =
       error instanceof oauth.ResponseBodyError
         ? error.error
         : error instanceof oauth.WWWAuthenticateChallengeError
-          ? (error.cause[0]?.parameters.error ?? `http_${error.status}`)
+          ? (error.cause[0]?.parameters.error ?? bodyError ?? `http_${error.status}`)
           : error instanceof Error && error.name === 'TimeoutError'
             ? 'timeout'
             : error instanceof TypeError && /DPoP-bound/.test(error.message)
@@ -335,6 +335,24 @@ export class TokenSource {
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * The RFC 6749 §5.2 `error` code of a token endpoint answer that oauth4webapi turned into a
+ * challenge error: a 401 to a `client_secret_basic` request must carry `WWW-Authenticate: Basic`,
+ * whose challenge has no `error`, while the JSON body does. Only a short code is taken.
+ */
+async function challengedError(error: unknown): Promise<string | undefined> {
+  if (!(error instanceof oauth.WWWAuthenticateChallengeError)) return undefined;
+  if (error.cause[0]?.parameters.error) return undefined;
+  try {
+    const text = await error.response.text();
+    if (text.length > 4096) return undefined;
+    const code = (JSON.parse(text) as { error?: unknown }).error;
+    return typeof code === 'string' && /^[a-z_]{1,64}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function httpStatusOf(cause: unknown): string | undefined {
