@@ -69,7 +69,7 @@ function edit(target: string, path: string, replacements: Replacement[]): void {
       if (optional) continue;
       throw new CreateBulwarkError(
         'TEMPLATE_MISSING',
-        `the template's ${path} does not have the data layer's ${String(from).trim()}: the template and create-bulwark are out of step`,
+        `the template's ${path} no longer has ${typeof from === 'string' ? JSON.stringify(from) : String(from)}, which --db none removes: the template and create-bulwark are out of step`,
       );
     }
     text = text.replace(from, to);
