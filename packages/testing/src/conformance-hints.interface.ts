@@ -1,3 +1,4 @@
+import type { IssueOptions, TestCa } from './test-ca.js';
 import type { TestIssuer } from './test-issuer.js';
 
 /** The HTTP methods the conformance suite sends. */
@@ -5,6 +6,7 @@ export type ConformanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /** The groups of checks of {@link runConformance}. */
 export type ConformanceCategory =
+  | 'mtls'
   | 'jwt'
   | 'dpop'
   | 'bola'
@@ -19,6 +21,7 @@ export type ConformanceCategory =
 /** Every category, in the order the suite runs them. */
 export const CONFORMANCE_CATEGORIES: readonly ConformanceCategory[] = [
   'probes',
+  'mtls',
   'jwt',
   'dpop',
   'bola',
@@ -125,6 +128,74 @@ export interface MassAssignmentHint {
   field?: string;
 }
 
+/** A client certificate and its private key, both PEM. */
+export interface ClientCertificateHint {
+  /** The certificate, PEM. */
+  cert: string;
+  /** Its private key, PEM. */
+  key: string;
+}
+
+/**
+ * The mTLS probes of a service whose listener verifies client certificates
+ * (`TLS_CLIENT_CA_FILE`). Every request of the run then goes over TLS with `client`, the
+ * server certificate verified against `serverCa`; the probes send none, one from another CA and
+ * an expired one.
+ *
+ * @example
+ * ```ts
+ * const ca = createTestCa();
+ * // the service: TLS_CERT_FILE=ca.issueServer().certFile, TLS_CLIENT_CA_FILE=ca.certificateFile
+ * await runConformance('https://127.0.0.1:3443', { issuer, protectedRoute, mtls: { ca } });
+ * ```
+ */
+export interface MtlsHint {
+  /**
+   * The test CA the service verifies clients against; the valid and the expired client
+   * certificates are issued from it, with {@link certificate}. Needed unless both `client`
+   * and `expired` are given.
+   */
+  ca?: TestCa;
+  /**
+   * What the suite's client certificates carry, such as the SPIFFE ID a `@RequirePeer` route
+   * wants.
+   * @default the test CA's client defaults (`spiffe://cluster.local/ns/test/sa/client`)
+   */
+  certificate?: IssueOptions;
+  /**
+   * A client certificate the service accepts.
+   * @default issued from `ca`
+   */
+  client?: ClientCertificateHint;
+  /**
+   * An expired client certificate from the trusted CA.
+   * @default issued from `ca` (already expired)
+   */
+  expired?: ClientCertificateHint;
+  /**
+   * A valid client certificate from a CA the service does not trust.
+   * @default issued from a CA the suite creates for the run
+   */
+  foreign?: ClientCertificateHint;
+  /**
+   * The CA bundle the server certificate is verified against, PEM.
+   * @default `ca.certificate`
+   */
+  serverCa?: string;
+  /**
+   * The service's `TLS_CLIENT_AUTH`: with `required`, a request without a certificate must get
+   * a 401 problem; with `optional`, it goes on to token authentication.
+   * @default 'required'
+   */
+  clientAuth?: 'required' | 'optional';
+  /**
+   * Whether to probe certificate-bound tokens (RFC 8705 §3): a token bound to `client` is
+   * admitted with it, and one bound to another certificate is refused with 401 `invalid_token`.
+   * @default true
+   */
+  certificateBound?: boolean;
+}
+
 /** What {@link runConformance} needs to know about the service under test. */
 export interface ConformanceHints {
   /** The issuer the service trusts; attack tokens are made from its keys. */
@@ -153,6 +224,15 @@ export interface ConformanceHints {
    * @default probe, and skip when the service does not accept DPoP
    */
   dpop?: boolean;
+  /**
+   * mTLS probes: a protected route without a client certificate, with one from another CA and
+   * with an expired one is refused (401 problem, or a refused handshake for the last two), with
+   * a valid one admitted; liveness stays reachable without one; a certificate-bound token sent
+   * with another certificate is refused. With this hint every request of the run presents the
+   * valid certificate. Left out or `false`, the category is skipped.
+   * @default skipped
+   */
+  mtls?: MtlsHint | false;
   /**
    * Probe paths, or `false` for a service without probes.
    * @default { live: '/health/live', ready: '/health/ready' }

@@ -2,9 +2,11 @@ export type { AttackCategory, AttackToken, AttackTokenOptions } from './attack-t
 export { createAttackTokens, KID_INJECTIONS } from './attack-tokens.js';
 export type {
   AdminHint,
+  ClientCertificateHint,
   ConformanceCategory,
   ConformanceHints,
   ConformanceMethod,
+  MtlsHint,
   RateLimitHint,
   ResourceHint,
   RouteHint,

@@ -10,11 +10,13 @@ import { runHeaderChecks } from './internal/checks/headers.checks.js';
 import { runJwtChecks } from './internal/checks/jwt.checks.js';
 import { runLeakChecks } from './internal/checks/leak.checks.js';
 import { runMassAssignmentChecks } from './internal/checks/mass-assignment.checks.js';
+import { runMtlsChecks } from './internal/checks/mtls.checks.js';
 import { runProbeChecks } from './internal/checks/probe.checks.js';
 import { runProblemChecks } from './internal/checks/problem.checks.js';
 import { runRateLimitChecks } from './internal/checks/rate-limit.checks.js';
 import { type CheckContext, createContext } from './internal/context.js';
 import { HttpClient } from './internal/http-client.js';
+import { type MtlsMaterial, resolveMtlsMaterial } from './internal/mtls-material.js';
 import { TestingError } from './testing.error.js';
 
 interface Attacker {
@@ -77,6 +79,12 @@ function validate(baseUrl: string, hints: ConformanceHints): string {
       `hints.dpop: give true (DPoP required), false (no DPoP probes) or leave it out; got ${String(hints.dpop)}`,
     );
   }
+  if (hints.mtls !== undefined && hints.mtls !== false && url.protocol !== 'https:') {
+    throw new TestingError(
+      'INVALID_HINTS',
+      `hints.mtls: mTLS needs an https baseUrl, got ${url.protocol}; leave mtls out for a plain HTTP service`,
+    );
+  }
   const attempts = hints.rateLimit?.failedAttempts;
   if (
     attempts !== undefined &&
@@ -122,10 +130,13 @@ async function runCategory(
   ctx: CheckContext,
   base: string,
   attackerUrl: string,
+  tls: MtlsMaterial | undefined,
 ): Promise<void> {
   switch (category) {
     case 'probes':
       return runProbeChecks(ctx);
+    case 'mtls':
+      return runMtlsChecks(ctx, tls);
     case 'jwt':
       return runJwtChecks(ctx, attackerUrl);
     case 'dpop':
@@ -157,7 +168,9 @@ async function runCategory(
  * to {@link assertConformance} to fail the run.
  *
  * Checks, each skipped when its hint is missing: probes (`/health/live`, `/health/ready`
- * without internals), every JWT attack of {@link createAttackTokens} (401, problem+json,
+ * without internals), mTLS (no client certificate, one from another CA and an expired one
+ * refused, a valid one admitted, liveness without one, a certificate-bound token sent with
+ * another certificate refused), every JWT attack of {@link createAttackTokens} (401, problem+json,
  * `WWW-Authenticate`, no request to the attacker's host), DPoP when the service accepts it (an
  * honest proof, a replay, each hostile proof of `createHostileDpopProofs`, a bound token sent as
  * `Bearer`), BOLA and BFLA probes, mass assignment
@@ -188,14 +201,20 @@ export async function runConformance(
   const base = validate(baseUrl, hints);
   const started = Date.now();
   const checks: ConformanceCheck[] = [];
-  const http = new HttpClient(base, hints.timeoutMs ?? 5000);
+  const tls = resolveMtlsMaterial(hints.mtls);
+  const http = new HttpClient(
+    base,
+    hints.timeoutMs ?? 5000,
+    tls && { ca: tls.serverCa, client: tls.client },
+  );
   const ctx = createContext(http, hints, checks);
   const only = new Set(hints.only ?? CONFORMANCE_CATEGORIES);
-  const attacker = hints.attackerUrl ? undefined : await startAttacker();
+  let attacker: Attacker | undefined;
   try {
+    attacker = hints.attackerUrl ? undefined : await startAttacker();
     for (const category of CONFORMANCE_CATEGORIES) {
       if (only.has(category))
-        await runCategory(category, ctx, base, hints.attackerUrl ?? attacker?.url ?? '');
+        await runCategory(category, ctx, base, hints.attackerUrl ?? attacker?.url ?? '', tls);
     }
     if (attacker && only.has('jwt')) {
       // RFC 8725 §3.10: a verifier that fetched jku/x5u or a URL-shaped kid called this host.
@@ -207,6 +226,7 @@ export async function runConformance(
       );
     }
   } finally {
+    tls?.close();
     await attacker?.close();
   }
   const count = (status: ConformanceCheck['status']) =>

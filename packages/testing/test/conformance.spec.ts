@@ -5,12 +5,14 @@ import {
   assertConformance,
   type ConformanceHints,
   type ConformanceResult,
+  createTestCa,
   createTestIssuer,
   runConformance,
+  type TestCa,
   type TestIssuer,
   TestingError,
 } from '../src/index.js';
-import { type Defects, startReferenceService } from './reference-service.js';
+import { type Defects, type ReferenceTls, startReferenceService } from './reference-service.js';
 
 const WRITER = { scope: 'notes:read notes:write' };
 
@@ -338,6 +340,165 @@ describe('runConformance', () => {
     await expect(runConformance(url, hints)).rejects.toMatchObject({
       code: 'INVALID_HINTS',
       message: expect.stringContaining(message),
+    });
+  });
+});
+
+describe('runConformance with mTLS', () => {
+  let issuer: TestIssuer;
+  let ca: TestCa;
+  let tls: ReferenceTls;
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    ca = createTestCa();
+    const server = ca.issueServer();
+    tls = { key: server.key, cert: server.cert, ca: ca.certificate };
+  });
+  afterAll(async () => {
+    ca.close();
+    await issuer.close();
+  });
+
+  async function against(defects: Defects, extra: Partial<ConformanceHints> = {}) {
+    const service = await startReferenceService(issuer, defects, tls);
+    try {
+      return await runConformance(service.url, hintsFor(issuer, { mtls: { ca }, ...extra }));
+    } finally {
+      await service.close();
+    }
+  }
+
+  it('passes every check of the suite over mTLS, the mTLS probes included', async () => {
+    const result = await against({});
+    expect(result.failures).toEqual([]);
+    expect(result.skipped).toBe(0);
+    expect(result.checks.filter((c) => c.category === 'mtls').map((c) => c.id)).toEqual([
+      'mtls/control',
+      'mtls/no-certificate',
+      'mtls/other-ca',
+      'mtls/expired',
+      'mtls/live-without-certificate',
+      'mtls/bound-token',
+      'mtls/bound-token-other-certificate',
+    ]);
+    expect(result.checks.map((c) => c.id)).toEqual(
+      expect.arrayContaining(['jwt/control', 'bola/intruder-get', 'rate-limit/429']),
+    );
+  });
+
+  it('leaves mTLS out for plain HTTP, and skips it for HTTPS without an mtls hint', async () => {
+    const plain = await startReferenceService(issuer);
+    const secure = await startReferenceService(issuer, {}, tls);
+    try {
+      const http = await runConformance(plain.url, { ...hintsFor(issuer), only: ['mtls'] });
+      expect(http.checks).toEqual([]);
+      const https = await runConformance(secure.url, { ...hintsFor(issuer), only: ['mtls'] });
+      expect(https.checks).toEqual([
+        expect.objectContaining({
+          id: 'mtls/all',
+          status: 'skip',
+          detail: 'no mtls hint; give hints.mtls when the service verifies client certificates',
+        }),
+      ]);
+      const off = await runConformance(secure.url, {
+        ...hintsFor(issuer),
+        only: ['mtls'],
+        mtls: false,
+      });
+      expect(off.checks).toEqual([]);
+    } finally {
+      await plain.close();
+      await secure.close();
+    }
+  });
+
+  it('skips the certificate-bound probes when certificateBound is false', async () => {
+    const result = await against(
+      { ignoreCertificateBinding: true },
+      { only: ['mtls'], mtls: { ca, certificateBound: false } },
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.checks.at(-1)).toMatchObject({
+      id: 'mtls/bound-token',
+      status: 'skip',
+      detail: 'mtls.certificateBound is false',
+    });
+  });
+
+  it('catches a service that admits certificates from another CA and expired ones', async () => {
+    const result = await against({ anyCertificate: true }, { only: ['mtls'] });
+    expect(failedIds(result)).toEqual(['mtls/other-ca', 'mtls/expired']);
+    expect(result.failures[0]?.detail).toMatch(/^status 200, expected 401/);
+    expect(result.failures[0]?.request).toBe('GET /v1/notes (certificate from another CA)');
+  });
+
+  it('counts a handshake refusal as a refusal, but not for probes or a request without a certificate', async () => {
+    const result = await against({ rejectInHandshake: true }, { only: ['mtls'] });
+    expect(result.checks.find((c) => c.id === 'mtls/other-ca')?.status).toBe('pass');
+    expect(result.checks.find((c) => c.id === 'mtls/expired')?.status).toBe('pass');
+    expect(failedIds(result)).toEqual(['mtls/no-certificate', 'mtls/live-without-certificate']);
+  });
+
+  it('catches a service that lets requests without a certificate through', async () => {
+    const result = await against({ noCertificateRequired: true }, { only: ['mtls'] });
+    expect(failedIds(result)).toEqual(['mtls/no-certificate']);
+    expect(result.failures[0]?.detail).toMatch(/^status 200, expected 401/);
+  });
+
+  it('accepts requests without a certificate when the hint says clientAuth is optional', async () => {
+    const result = await against(
+      { noCertificateRequired: true },
+      { only: ['mtls'], mtls: { ca, clientAuth: 'optional' } },
+    );
+    expect(result.failures).toEqual([]);
+    expect(result.checks.find((c) => c.id === 'mtls/no-certificate')?.status).toBe('pass');
+  });
+
+  it('catches probes that need a client certificate', async () => {
+    const result = await against({ certificateOnProbes: true }, { only: ['mtls', 'probes'] });
+    expect(failedIds(result)).toEqual(['mtls/live-without-certificate']);
+    expect(result.failures[0]?.detail).toBe('status 401, expected 200');
+  });
+
+  it('catches a service that accepts a token bound to another certificate', async () => {
+    const result = await against({ ignoreCertificateBinding: true }, { only: ['mtls'] });
+    expect(failedIds(result)).toEqual(['mtls/bound-token-other-certificate']);
+    expect(result.failures[0]?.detail).toMatch(/^status 200, expected 401/);
+  });
+
+  it('fails the control when the service does not admit the hinted certificate', async () => {
+    const other = createTestCa();
+    try {
+      const result = await against(
+        {},
+        { only: ['mtls'], mtls: { ca: other, serverCa: ca.certificate } },
+      );
+      expect(failedIds(result)).toEqual(['mtls/control']);
+      expect(result.checks).toHaveLength(1);
+      expect(result.failures[0]?.detail).toContain('→ 401');
+    } finally {
+      other.close();
+    }
+  });
+
+  it.each([
+    [{ ca: undefined }, 'hints.mtls.ca: pass the TestCa the service verifies clients against'],
+    [{ client: { cert: 'x', key: 'y' } }, 'hints.mtls.client: give { cert, key } as PEM text'],
+    [{ clientAuth: 'sometimes' }, "hints.mtls.clientAuth: give 'required' or 'optional'"],
+  ])('refuses a bad mtls hint %o with INVALID_HINTS', async (mtls, message) => {
+    const hints = { ...hintsFor(issuer), mtls: { ca, ...mtls } } as ConformanceHints;
+    await expect(runConformance('https://127.0.0.1:1', hints)).rejects.toMatchObject({
+      code: 'INVALID_HINTS',
+      message: expect.stringContaining(message),
+    });
+  });
+
+  it('refuses an mtls hint for a plain HTTP base URL', async () => {
+    await expect(
+      runConformance('http://127.0.0.1:1', { ...hintsFor(issuer), mtls: { ca } }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_HINTS',
+      message: expect.stringContaining('hints.mtls: mTLS needs an https baseUrl, got http:'),
     });
   });
 });

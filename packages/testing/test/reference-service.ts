@@ -1,6 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import {
   createRemoteJWKSet,
   decodeJwt,
@@ -32,6 +34,23 @@ export interface Defects {
   lockoutAddress?: boolean;
   /** Take a note from the first element of an array body, its `ownerId` included. */
   massAssignment?: boolean;
+  /** With mTLS: admit any client certificate, verified or not. */
+  anyCertificate?: boolean;
+  /** With mTLS: let requests without a certificate through. */
+  noCertificateRequired?: boolean;
+  /** With mTLS: the probes need a certificate too. */
+  certificateOnProbes?: boolean;
+  /** With mTLS: ignore `cnf["x5t#S256"]`. */
+  ignoreCertificateBinding?: boolean;
+  /** With mTLS: refuse unverified or missing certificates in the handshake, probes included. */
+  rejectInHandshake?: boolean;
+}
+
+/** Serve HTTPS with this key and certificate, asking for client certificates from `ca`. */
+export interface ReferenceTls {
+  key: string;
+  cert: string;
+  ca: string;
 }
 
 export interface ReferenceService {
@@ -49,13 +68,14 @@ const AUTH_FAILURE_LIMIT = 100;
 export async function startReferenceService(
   issuer: TestIssuer,
   defects: Defects = {},
+  tls?: ReferenceTls,
 ): Promise<ReferenceService> {
   const jwks = createRemoteJWKSet(new URL(issuer.jwksUrl));
   const notes = new Map<string, { id: string; owner: string; title: string }>();
   const hits = new Map<string, number>();
   const failures = new Map<string, number>();
 
-  const verify = async (token: string): Promise<JWTPayload> => {
+  const verify = async (token: string, req: IncomingMessage): Promise<JWTPayload> => {
     if (token.length > 8192) throw new Error('too long');
     const header = decodeProtectedHeader(token);
     if (defects.fetchJku && typeof header.jku === 'string')
@@ -68,6 +88,13 @@ export async function startReferenceService(
       typ: 'at+jwt',
       requiredClaims: ['exp', 'sub'],
     });
+    const bound = (payload.cnf as Record<string, unknown> | undefined)?.['x5t#S256'];
+    if (bound !== undefined && !defects.ignoreCertificateBinding) {
+      // RFC 8705 §3: the token's thumbprint must be the certificate of this connection.
+      const raw = tls && (req.socket as TLSSocket).getPeerX509Certificate?.()?.raw;
+      if (!raw || createHash('sha256').update(raw).digest('base64url') !== bound)
+        throw new Error('certificate binding');
+    }
     return payload;
   };
 
@@ -101,6 +128,13 @@ export async function startReferenceService(
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
+    if (tls && (!path.startsWith('/health/') || defects.certificateOnProbes)) {
+      const socket = req.socket as TLSSocket;
+      const presented = socket.getPeerX509Certificate?.() !== undefined;
+      const verified = presented && (socket.authorized || defects.anyCertificate === true);
+      if (!verified && (presented || !defects.noCertificateRequired))
+        return problem(401, 'Client certificate required');
+    }
     if (path === '/health/live') return send(200, { status: 'ok' });
     if (path === '/health/ready')
       return send(
@@ -132,7 +166,7 @@ export async function startReferenceService(
     if (!match?.[1]) return failed(400, 'invalid_request');
     let claims: JWTPayload;
     try {
-      claims = await verify(match[1]);
+      claims = await verify(match[1], req);
     } catch {
       return failed(401, 'invalid_token');
     }
@@ -214,15 +248,27 @@ export async function startReferenceService(
     return send(200, note);
   };
 
-  const server = createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => {
       res.writeHead(500);
       res.end();
     });
-  });
+  };
+  // The certificate is asked for in the handshake but judged per request, so probes need none.
+  const server = tls
+    ? createHttpsServer(
+        {
+          ...tls,
+          requestCert: true,
+          rejectUnauthorized: defects.rejectInHandshake === true,
+          minVersion: 'TLSv1.2',
+        },
+        listener,
+      )
+    : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
