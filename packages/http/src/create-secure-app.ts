@@ -77,6 +77,10 @@ export async function createSecureApp(
   const adapter = await createAdapter(options, resolved.trustProxy, resolved.bodyLimitBytes, https);
   const app = await NestFactory.create(withTlsReadiness(module, material), adapter, {
     bodyParser: false,
+    // A provider that refuses its configuration (a BulwarkConfigError) must reach the caller,
+    // which reports it naming the variable; Nest's default ends the process, silently when the
+    // logger is off.
+    abortOnError: false,
     ...(options.adapter === 'express' && https !== undefined ? { httpsOptions: https } : {}),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
