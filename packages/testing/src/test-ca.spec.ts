@@ -84,6 +84,22 @@ describe('createTestCa', () => {
     expect(existsSync(other.dir)).toBe(false);
   });
 
+  it('issues a server certificate that is also a client certificate with both usages', async () => {
+    const serverOnly = ca.issueServer();
+    const workload = ca.issueServer({ extendedKeyUsage: ['serverAuth', 'clientAuth'] });
+    expect(await handshake(ca.certificate, workload)).toEqual({
+      authorized: true,
+      error: undefined,
+    });
+    expect((await handshake(ca.certificate, serverOnly)).authorized).toBe(false);
+    expect(() => ca.issueServer({ extendedKeyUsage: [] })).toThrow(
+      new TestingError(
+        'INVALID_CERTIFICATE_OPTIONS',
+        "extendedKeyUsage must list 'serverAuth' and/or 'clientAuth'",
+      ),
+    );
+  });
+
   it('refuses SAN values that would change the extension syntax, naming the option', () => {
     expect(() => ca.issueClient({ dnsNames: ['a,DNS:b'] })).toThrow(
       new TestingError(

@@ -53,6 +53,12 @@ export interface IssueOptions {
    * @default 1
    */
   days?: number;
+  /**
+   * Extended key usages. A workload certificate that both serves and calls (a SPIFFE X.509-SVID)
+   * has both: `['serverAuth', 'clientAuth']`.
+   * @default `['serverAuth']` for a server, `['clientAuth']` for a client
+   */
+  extendedKeyUsage?: readonly ('serverAuth' | 'clientAuth')[];
 }
 
 /** A key pair and certificate issued by a {@link TestCa}, as PEM text and as files. */
@@ -197,6 +203,13 @@ export function createTestCa(options: TestCaOptions = {}): TestCa {
     checkSan('spiffeId', spiffeId === undefined ? [] : [spiffeId]);
     checkSan('dnsNames', dnsNames);
     checkSan('ipAddresses', ipAddresses);
+    const eku = [...new Set(given.extendedKeyUsage ?? [usage])];
+    if (eku.length === 0 || eku.some((u) => u !== 'serverAuth' && u !== 'clientAuth')) {
+      throw new TestingError(
+        'INVALID_CERTIFICATE_OPTIONS',
+        "extendedKeyUsage must list 'serverAuth' and/or 'clientAuth'",
+      );
+    }
     const days = given.days ?? 1;
     if (!Number.isInteger(days) || days > 3650) {
       throw new TestingError('INVALID_CERTIFICATE_OPTIONS', 'days must be an integer up to 3650');
@@ -213,7 +226,7 @@ export function createTestCa(options: TestCaOptions = {}): TestCa {
       [
         'basicConstraints=critical,CA:FALSE',
         'keyUsage=critical,digitalSignature',
-        `extendedKeyUsage=${usage}`,
+        `extendedKeyUsage=${eku.join(',')}`,
         ...(sans.length > 0 ? [`subjectAltName=${sans.join(',')}`] : []),
         '',
       ].join('\n'),
