@@ -154,6 +154,27 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it.runIf(!noDatabase)(
+    'refuses to start in production without DATABASE_URL, naming it (exit 1)',
+    () => {
+      const result = spawnSyncNode(['dist/main.js'], dir, {
+        NODE_ENV: 'production',
+        PORT: '0',
+        METRICS_PORT: '0',
+        AUTH_ISSUER: 'https://idp.example/',
+        AUTH_AUDIENCE: 'generated',
+        AUTH_JWKS_URL: 'https://idp.example/jwks.json',
+        DATABASE_URL: '',
+        DATABASE_URL_FILE: '',
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain(
+        'DATABASE_URL: is required in production (embedded PGlite is for development and tests only). Set DATABASE_URL or DATABASE_URL_FILE.',
+      );
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
   it(`starts as npm start does, on ${adapter}, and answers the contract's routes`, async () => {
     const port = await freePort();
     const metricsPort = await freePort();
