@@ -1,5 +1,12 @@
-export type { IssuedCertificate, MintOptions, TestCa, TestIssuer } from '@bulwark/testing';
-export { createTestCa, createTestIssuer } from '@bulwark/testing';
+export type {
+  ConformanceHints,
+  ConformanceResult,
+  IssuedCertificate,
+  MintOptions,
+  TestCa,
+  TestIssuer,
+} from '@bulwark/testing';
+export { createTestCa, createTestIssuer, runConformance } from '@bulwark/testing';
 export type { AdapterName } from './adapters.js';
 export { ADAPTERS } from './adapters.js';
 export type { BootstrapOptions, RunningApp } from './bootstrap.js';
