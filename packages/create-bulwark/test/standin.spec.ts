@@ -1,8 +1,9 @@
-import { existsSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from './support/cli.js';
-import { cacheDir, hasImageTools, preflight } from './support/standin.js';
+import { cacheDir, hasImageTools, hostCaBundle, preflight } from './support/standin.js';
 
 /*
  * Regression: on a fresh machine ~/.cache/bulwark did not exist, and the image suite's first
@@ -38,4 +39,37 @@ describe('the stand-in image cache on a fresh machine', () => {
       expect(existsSync(join(missing, 'containers'))).toBe(true);
     },
   );
+});
+
+/*
+ * Regression: under turbo (strict environment mode) the tests did not see NODE_EXTRA_CA_CERTS, so
+ * the stand-in images were built without the CA that npm inside the build needs behind a
+ * TLS-inspecting proxy, and the image build failed with SELF_SIGNED_CERT_IN_CHAIN.
+ */
+describe('the CA bundle given to npm inside the image build', () => {
+  const saved = process.env.NODE_EXTRA_CA_CERTS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+    else process.env.NODE_EXTRA_CA_CERTS = saved;
+  });
+
+  it("falls back to the host npm's cafile when NODE_EXTRA_CA_CERTS is not passed on", () => {
+    delete process.env.NODE_EXTRA_CA_CERTS;
+    const probe = spawnSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' });
+    const cafile = probe.stdout.trim();
+    const configured = cafile !== '' && cafile !== 'null' && existsSync(cafile);
+    expect(hostCaBundle()).toBe(configured ? cafile : undefined);
+  });
+
+  it('prefers NODE_EXTRA_CA_CERTS when it names a file', () => {
+    const parent = tempDir('ca');
+    const file = join(parent, 'extra.pem');
+    writeFileSync(file, '');
+    process.env.NODE_EXTRA_CA_CERTS = file;
+    try {
+      expect(hostCaBundle()).toBe(file);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
 });

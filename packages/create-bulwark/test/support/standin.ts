@@ -16,7 +16,8 @@ import { sh } from './cli.js';
 /*
  * A local stand-in for the digest-pinned node and distroless images of the generated Dockerfile:
  * Debian bookworm minbase (debootstrap, from the machine's apt mirror), the machine's node binary
- * and the CA bundle of NODE_EXTRA_CA_CERTS (so npm inside the build reaches the registry). The
+ * and the host's CA bundle (so npm inside the build reaches the registry, through a TLS-inspecting
+ * proxy too: see hostCaBundle). The
  * rootfs and the images are cached per day under BULWARK_CACHE_DIR (default ~/.cache/bulwark).
  */
 
@@ -100,7 +101,7 @@ export interface StandIns {
 /** Builds (or reuses) the stand-in build image (node + npm) and runtime image (node only). */
 export function standInImages(): StandIns {
   const nodeVersion = process.version.replace(/^v/, '');
-  const tag = `${DAY}-node${nodeVersion}-r2`;
+  const tag = `${DAY}-node${nodeVersion}-r3`;
   const images = {
     node: `localhost/bulwark-standin-node:${tag}`,
     runtime: `localhost/bulwark-standin-runtime:${tag}`,
@@ -154,7 +155,7 @@ export function standInImages(): StandIns {
     cpSync(nodeBin, join(nodeLayer, 'usr', 'local', 'bin', 'node'));
     mkdirSync(join(nodeLayer, 'nodejs', 'bin'), { recursive: true });
     symlinkSync('/usr/local/bin/node', join(nodeLayer, 'nodejs', 'bin', 'node'));
-    const ca = process.env.NODE_EXTRA_CA_CERTS;
+    const ca = hostCaBundle();
     mkdirSync(join(nodeLayer, 'etc', 'ssl', 'certs'), { recursive: true });
     if (ca && existsSync(ca))
       cpSync(ca, join(nodeLayer, 'etc', 'ssl', 'certs', 'bulwark-extra-ca.pem'));
@@ -202,4 +203,19 @@ export function standInImages(): StandIns {
     rmSync(work, { recursive: true, force: true });
   }
   return images;
+}
+
+/**
+ * The CA bundle the host's npm trusts: NODE_EXTRA_CA_CERTS, else npm's own `cafile` setting.
+ * Task runners may not pass NODE_EXTRA_CA_CERTS on (turbo's strict environment mode drops it),
+ * and a build that lost it fails on a fresh machine with SELF_SIGNED_CERT_IN_CHAIN.
+ */
+export function hostCaBundle(): string | undefined {
+  const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
+  if (fromEnv && existsSync(fromEnv)) return fromEnv;
+  const probe = spawnSync('npm', ['config', 'get', 'cafile'], { encoding: 'utf8' });
+  const cafile = probe.status === 0 ? probe.stdout.trim() : '';
+  return cafile && cafile !== 'null' && cafile !== 'undefined' && existsSync(cafile)
+    ? cafile
+    : undefined;
 }
