@@ -28,7 +28,7 @@ describe('the generated service passes its own lint', () => {
   it.each(VARIANTS.map((args) => [args.join(' ') || '(defaults)', args] as const))(
     '%s',
     async (_label, args) => {
-      const name = `svc${VARIANTS.findIndex((v) => v === args)}`;
+      const name = `svc${VARIANTS.indexOf(args)}`;
       const created = await runCli([name, '--no-install', '--yes', ...args], work);
       expect(created.status, created.stderr).toBe(0);
       const lint = spawnSync(process.execPath, [biome, 'check', '.'], {
