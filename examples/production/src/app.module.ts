@@ -49,7 +49,7 @@ export function buildAppModule(
       }),
       AuthzModule.forRoot(),
       HealthModule.forRoot({ redis: { url: config.redisUrl } }),
-      NotesModule,
+      NotesModule.forRoot(config.audit),
     ],
   })
   class AppModule {}

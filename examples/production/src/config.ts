@@ -16,6 +16,23 @@ export interface ProductionConfig {
   };
   readonly metricsPort: number;
   readonly secrets: SecretStore;
+  /** The audit service the notes service calls, when `AUDIT_URL` is set. */
+  readonly audit: AuditTarget | undefined;
+}
+
+/**
+ * The second service: called over mTLS (the service's own `TLS_CERT_FILE`/`TLS_KEY_FILE`, the
+ * server verified against `TLS_CA_FILE` and `AUDIT_PEER`) with the user's token exchanged at
+ * `AUTH_TOKEN_URL` for one whose audience is `AUDIT_AUDIENCE` (client `AUTH_CLIENT_ID`, secret
+ * or key from `AUTH_CLIENT_SECRET_FILE` / `AUTH_CLIENT_KEY_FILE`).
+ */
+export interface AuditTarget {
+  /** `AUDIT_URL`, e.g. `https://audit.audit.svc:8443`. */
+  readonly url: string;
+  /** `AUDIT_AUDIENCE`, default `audit-api`. */
+  readonly audience: string;
+  /** `AUDIT_PEER`, default `spiffe://cluster.local/ns/audit/sa/audit`. */
+  readonly peer: string;
 }
 
 /**
@@ -44,5 +61,19 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     },
     metricsPort: envInt('METRICS_PORT', 9464, { env, min: 0, max: 65535 }),
     secrets,
+    audit: auditTarget(env),
+  };
+}
+
+function auditTarget(env: NodeJS.ProcessEnv): AuditTarget | undefined {
+  const url = envString('AUDIT_URL', { env });
+  if (!url) return undefined;
+  return {
+    url,
+    audience: envString('AUDIT_AUDIENCE', { default: 'audit-api', env }) as string,
+    peer: envString('AUDIT_PEER', {
+      default: 'spiffe://cluster.local/ns/audit/sa/audit',
+      env,
+    }) as string,
   };
 }

@@ -8,6 +8,7 @@ import {
   rolePolicy,
   Serialize,
 } from '@bulwark/authz';
+import { InjectServiceClient, type ServiceClient } from '@bulwark/client';
 import { getPrincipal, type Principal } from '@bulwark/core';
 import {
   Body,
@@ -15,6 +16,7 @@ import {
   Delete,
   Get,
   HttpCode,
+  Optional,
   Patch,
   Post,
   Query,
@@ -31,17 +33,27 @@ const limitOf = (raw: string | undefined) =>
 /** The example resource of the Bulwark service contract (DESIGN.md). */
 @Controller('v1')
 export class NotesController {
-  constructor(private readonly store: NotesStore) {}
+  constructor(
+    private readonly store: NotesStore,
+    @Optional() @InjectServiceClient('audit') private readonly audit?: ServiceClient,
+  ) {}
 
   @RequireScopes('notes:write')
   @Serialize(NoteView)
   @Post('notes')
-  create(
+  async create(
     @Req() req: unknown,
     @Body() body: CreateNoteDto,
     @Res({ passthrough: true }) res: unknown,
-  ): Note {
+  ): Promise<Note> {
     const note = this.store.create(principalOf(req).id, body.title, body.body);
+    // Recorded before answering: a note the audit service refused is not kept.
+    await this.audit
+      ?.post('/v1/events', { type: 'note.created', noteId: note.id }, { request: req })
+      .catch((error: unknown) => {
+        this.store.delete(note.id);
+        throw error;
+      });
     setLocation(res, `/v1/notes/${note.id}`);
     return note;
   }
