@@ -264,6 +264,41 @@ describe('tokens for the call', () => {
       });
     });
 
+    it('gets a DPoP-bound token after the endpoint asks for its nonce, with a fresh assertion on the retry', async () => {
+      const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      issuer.registerClient({ clientId: 'orders-caller-dpop', publicKey });
+      const keyFile = join(dir, 'client-dpop-key.pem');
+      writeFileSync(keyFile, privateKey.export({ format: 'pem', type: 'pkcs8' }));
+      issuer.requireDpopNonce('endpoint-nonce-1');
+      try {
+        const orders = await client({
+          auth: { kind: 'clientCredentials', dpop: true },
+          env: {
+            AUTH_TOKEN_URL: issuer.tokenUrl,
+            AUTH_CLIENT_ID: 'orders-caller-dpop',
+            AUTH_CLIENT_KEY_FILE: keyFile,
+          },
+        });
+        await orders.get('/x');
+      } finally {
+        issuer.requireDpopNonce(undefined);
+      }
+      expect(
+        issuer.tokenRequests.map(({ status, error, clientId }) => ({ status, error, clientId })),
+      ).toEqual([
+        { status: 400, error: 'use_dpop_nonce', clientId: 'orders-caller-dpop' },
+        { status: 200, error: undefined, clientId: 'orders-caller-dpop' },
+      ]);
+      const [first, second] = issuer.tokenRequests.map(
+        (request) => decodeJwt(request.parameters.client_assertion ?? '').jti,
+      );
+      expect(second).not.toBe(first);
+      const authorization = downstream.seen[0]?.headers.authorization ?? '';
+      expect(authorization).toMatch(/^DPoP /);
+      const claims = decodeJwt(authorization.slice('DPoP '.length));
+      expect(claims.cnf).toEqual({ jkt: issuer.tokenRequests[1]?.dpopJkt });
+    });
+
     it('reports invalid_client from the token endpoint as a token failure', async () => {
       const orders = await client({ auth: { kind: 'clientCredentials' } });
       issuer.failTokens('invalid_client');
