@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADAPTERS } from '@bulwark/test-harness';
+import { ADAPTERS, createTestCa } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const PACKAGE_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -76,6 +76,13 @@ async function inPairs<T>(jobs: Array<() => Promise<T>>): Promise<T[]> {
 const BUSY_PORT = '<a port in use>';
 const FOLDER = mkdtempSync(join(tmpdir(), 'bulwark-env-'));
 const BAD_REDIS_FILE = join(FOLDER, 'redis-url');
+const NOT_PEM_FILE = join(FOLDER, 'not-pem');
+writeFileSync(NOT_PEM_FILE, 'not a certificate or key\n', { mode: 0o600 });
+// Real certificates, so that each TLS case fails on the one variable it is about.
+const CA = createTestCa();
+const SERVER = CA.issueServer();
+const OTHER = CA.issueServer();
+const TLS = { TLS_CERT_FILE: SERVER.certFile, TLS_KEY_FILE: SERVER.keyFile };
 const CASES: ReadonlyArray<[variable: string, env: Record<string, string>, allowed: RegExp]> = [
   ['PORT', { PORT: '70000' }, /from 0 to 65535/],
   ['PORT', { PORT: BUSY_PORT }, /in use.*free port from 0 to 65535/],
@@ -120,6 +127,42 @@ const CASES: ReadonlyArray<[variable: string, env: Record<string, string>, allow
   ['REDIS_URL_FILE', { REDIS_URL_FILE: join(FOLDER, 'missing') }, /does not exist/],
   ['REDIS_URL_FILE', { REDIS_URL_FILE: BAD_REDIS_FILE }, /redis:\/\/ or rediss:\/\//],
   ['TRUST_PROXY', { TRUST_PROXY: 'proxy.internal' }, /IP address, a CIDR/],
+  ['TLS_CERT_FILE', { TLS_CERT_FILE: SERVER.certFile }, /go together: set both for HTTPS/],
+  ['TLS_KEY_FILE', { TLS_KEY_FILE: SERVER.keyFile }, /go together: set both for HTTPS/],
+  [
+    'TLS_CERT_FILE',
+    { ...TLS, TLS_CERT_FILE: join(FOLDER, 'missing.crt') },
+    /cannot read .*\(ENOENT\)/,
+  ],
+  ['TLS_CERT_FILE', { ...TLS, TLS_CERT_FILE: NOT_PEM_FILE }, /holds no PEM certificate/],
+  ['TLS_KEY_FILE', { ...TLS, TLS_KEY_FILE: NOT_PEM_FILE }, /holds no PEM private key/],
+  [
+    'TLS_KEY_FILE',
+    { ...TLS, TLS_KEY_FILE: OTHER.keyFile },
+    /does not match the certificate in TLS_CERT_FILE/,
+  ],
+  [
+    'TLS_CLIENT_CA_FILE',
+    { TLS_CLIENT_CA_FILE: CA.certificateFile },
+    /need TLS on the listener: set TLS_CERT_FILE and TLS_KEY_FILE/,
+  ],
+  ['TLS_CLIENT_CA_FILE', { ...TLS, TLS_CLIENT_CA_FILE: NOT_PEM_FILE }, /holds no PEM certificate/],
+  [
+    'TLS_CLIENT_AUTH',
+    { ...TLS, TLS_CLIENT_CA_FILE: CA.certificateFile, TLS_CLIENT_AUTH: 'sometimes' },
+    /"required" or "optional"/,
+  ],
+  ['TLS_CLIENT_AUTH', { ...TLS, TLS_CLIENT_AUTH: 'required' }, /set TLS_CLIENT_CA_FILE too/],
+  [
+    'PEER_IDENTITY_HEADER',
+    { PEER_IDENTITY_HEADER: 'x-forwarded-client-cert' },
+    /believed only from a trusted proxy: set TRUST_PROXY/,
+  ],
+  [
+    'PEER_IDENTITY_HEADER',
+    { TRUST_PROXY: 'loopback', PEER_IDENTITY_HEADER: 'x forwarded client cert' },
+    /is not a header name/,
+  ],
   ['CORS_ORIGINS', { CORS_ORIGINS: 'app.example.com' }, /scheme:\/\/host/],
   ['BODY_LIMIT_BYTES', { BODY_LIMIT_BYTES: '0' }, /from 1 to 1073741824/],
   ['METRICS_PORT', { METRICS_PORT: '70000' }, /from 0 to 65535/],
@@ -210,5 +253,6 @@ describe.each(ADAPTERS)('startService on %s, with one bad environment variable',
 });
 
 afterAll(() => {
+  CA.close();
   rmSync(FOLDER, { recursive: true, force: true });
 });
