@@ -10,7 +10,13 @@ import {
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TLSSocket } from 'node:tls';
+import {
+  connect as connectTls,
+  createServer as createTlsServer,
+  type SecureVersion,
+  type TLSSocket,
+  type Server as TlsServer,
+} from 'node:tls';
 import {
   BulwarkConfigError,
   READINESS_INDICATOR,
@@ -144,6 +150,44 @@ function readinessOf(app: INestApplication): ReadinessCheck {
   throw new Error('no tls readiness indicator');
 }
 
+/** A TLS server with this CA's server certificate that accepts any version and suite: the control. */
+let permissive: TlsServer | undefined;
+async function permissivePort(): Promise<number> {
+  if (permissive === undefined) {
+    const server = createTlsServer(
+      {
+        key: serverCert.key,
+        cert: serverCert.cert,
+        minVersion: 'TLSv1',
+        ciphers: 'ALL:@SECLEVEL=0',
+      },
+      (socket) => socket.end(),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    permissive = server;
+  }
+  return (permissive.address() as { port: number }).port;
+}
+afterAll(
+  () =>
+    new Promise<void>((resolve) => (permissive ? permissive.close(() => resolve()) : resolve())),
+);
+
+/** A bare handshake with these client settings; resolves with the protocol negotiated. */
+function handshake(
+  port: number,
+  settings: { maxVersion?: SecureVersion; minVersion?: SecureVersion; ciphers?: string },
+): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const socket = connectTls({ host: '127.0.0.1', port, ca: ca.certificate, ...settings }, () => {
+      const protocol = socket.getProtocol();
+      socket.destroy();
+      resolve(protocol);
+    });
+    socket.on('error', reject);
+  });
+}
+
 function lastEvent(): SecurityEvent | undefined {
   return events[events.length - 1];
 }
@@ -214,25 +258,35 @@ describe.each(ADAPTERS)('mutual TLS on %s', (adapter) => {
     expect((await get(port, '/health/orders', orders)).status).toBe(200);
   });
 
-  it('refuses TLS 1.1 in the handshake', async () => {
-    await expect(
-      new Promise((resolve, reject) => {
-        const req = request(
-          {
-            host: '127.0.0.1',
-            port,
-            path: '/health/live',
-            ca: ca.certificate,
-            agent: false,
-            maxVersion: 'TLSv1.1',
-            minVersion: 'TLSv1',
-          },
-          resolve,
-        );
-        req.on('error', reject);
-        req.end();
-      }),
-    ).rejects.toThrow();
+  it('refuses TLS 1.1 in the handshake with a protocol_version alert', async () => {
+    // SECLEVEL=0 lets this client offer TLS 1.1 at all (OpenSSL 3 refuses it on its own
+    // otherwise), so the refusal below is the server's.
+    const legacy = {
+      maxVersion: 'TLSv1.1',
+      minVersion: 'TLSv1',
+      ciphers: 'DEFAULT@SECLEVEL=0',
+    } as const;
+    expect(await handshake(await permissivePort(), legacy)).toBe('TLSv1.1');
+    await expect(handshake(port, legacy)).rejects.toMatchObject({
+      code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    });
+  });
+
+  it('refuses TLS 1.2 suites outside the modern profile, and accepts ECDHE with an AEAD', async () => {
+    for (const weak of [
+      'ECDHE-ECDSA-AES128-SHA',
+      'ECDHE-ECDSA-AES128-SHA256',
+      'ECDHE-ECDSA-AES256-SHA384',
+    ]) {
+      const offer = { maxVersion: 'TLSv1.2', ciphers: `${weak}:@SECLEVEL=0` } as const;
+      expect(await handshake(await permissivePort(), offer)).toBe('TLSv1.2');
+      await expect(handshake(port, offer), weak).rejects.toMatchObject({
+        code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+      });
+    }
+    expect(
+      await handshake(port, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }),
+    ).toBe('TLSv1.2');
   });
 
   it('negotiates TLS 1.3 when the client offers it', async () => {
