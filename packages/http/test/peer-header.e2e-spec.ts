@@ -153,3 +153,26 @@ describe.each(ADAPTERS)('x-forwarded-client-cert from an untrusted peer on %s', 
     expect((await get(port, '/whoami', ['"'])).status).toBe(200);
   });
 });
+
+describe.each(ADAPTERS)('x-forwarded-client-cert without PEER_IDENTITY_HEADER on %s', (adapter) => {
+  let app: INestApplication;
+  let port: number;
+  beforeAll(async () => {
+    // The sidecar is trusted for addresses, but no identity header was configured.
+    app = await createSecureApp(PeerModule, {
+      adapter,
+      logger: false,
+      env: { TRUST_PROXY: 'loopback' },
+    });
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as { port: number }).port;
+  });
+  afterAll(() => app.close());
+
+  it('is never believed by default, even from a trusted proxy', async () => {
+    const answer = await get(port, '/whoami', [
+      `Hash=${HASH_NEAR};URI=spiffe://cluster.local/ns/admin/sa/admin`,
+    ]);
+    expect(answer).toEqual({ status: 200, body: { peer: null } });
+  });
+});
