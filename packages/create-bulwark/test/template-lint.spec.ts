@@ -19,6 +19,8 @@ const VARIANTS = [
   ['--no-example'],
   ['--tls'],
   ['--messaging'],
+  ['--db', 'none'],
+  ['--db', 'none', '--no-example', '--messaging'],
 ] as const;
 
 describe('the generated service passes its own lint', () => {
