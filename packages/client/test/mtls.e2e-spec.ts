@@ -1,6 +1,7 @@
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { getPeer, tlsReloadFailures } from '@bulwark/core';
 import { createSecureApp } from '@bulwark/http';
 import { ADAPTERS } from '@bulwark/test-harness';
@@ -213,5 +214,107 @@ describe('mTLS options', () => {
     ).rejects.toThrow(
       'TLS_KEY_FILE (option tls.keyFile): the key does not match the client certificate.',
     );
+  });
+});
+
+describe('expectedPeer against a raw TLS server that counts the bytes it receives', () => {
+  let server: TlsServer;
+  let port: number;
+  let received = 0;
+  let connections = 0;
+
+  beforeAll(async () => {
+    const orders = ca.issueServer({ spiffeId: ordersId, dnsNames: ['orders.shop.svc'] });
+    server = createTlsServer({ key: orders.key, cert: orders.cert }, (socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        socket.end(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
+        );
+      });
+      socket.on('error', () => undefined);
+    });
+    server.on('connection', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  async function call(expectedPeer: string): Promise<unknown> {
+    const created = await createServiceClient({
+      name: 'orders',
+      baseUrl: `https://127.0.0.1:${port}`,
+      env: {},
+      retry: { attempts: 0 },
+      tls: { caFile: ca.certificateFile, expectedPeer },
+    });
+    try {
+      return await created.get('/orders').catch((caught: unknown) => caught);
+    } finally {
+      await created.close();
+    }
+  }
+
+  it.each([
+    ['a SPIFFE ID', () => ca.spiffeId('shop', 'billing')],
+    ['a DNS name', () => 'billing.shop.svc'],
+  ])(
+    'refuses a server that is not %s after the handshake, before any request byte',
+    async (_, peer) => {
+      const before = connections;
+      const error = (await call(peer())) as ServiceCallError;
+      expect(error).toBeInstanceOf(ServiceCallError);
+      expect(error.code).toBe('peer_mismatch');
+      // The client connected and checked the server's certificate, and not one byte of the
+      // request reached the server.
+      expect(connections).toBe(before + 1);
+      expect(received).toBe(0);
+    },
+  );
+
+  it.each([
+    ['its SPIFFE ID', () => ordersId],
+    ['its DNS name', () => 'orders.shop.svc'],
+  ])('sends the request to a server that is %s', async (_, peer) => {
+    const before = received;
+    expect(await call(peer())).toEqual({});
+    expect(received).toBeGreaterThan(before);
+  });
+});
+
+describe('certificate verification', () => {
+  it('stays on when NODE_TLS_REJECT_UNAUTHORIZED=0, in production too', async () => {
+    const stranger = otherCa.issueServer();
+    const server = createTlsServer({ key: stranger.key, cert: stranger.cert }, (socket) => {
+      socket.on('data', () =>
+        socket.end(
+          'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
+        ),
+      );
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const previous = process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    const created = await createServiceClient({
+      name: 'orders',
+      baseUrl: `https://127.0.0.1:${(server.address() as { port: number }).port}`,
+      env: { NODE_ENV: 'production', TLS_CA_FILE: ca.certificateFile },
+      retry: { attempts: 0 },
+    });
+    try {
+      const error = (await created
+        .get('/orders')
+        .catch((caught: unknown) => caught)) as ServiceCallError;
+      expect(error).toBeInstanceOf(ServiceCallError);
+      expect(error.code).toBe('connect');
+    } finally {
+      if (previous === undefined) delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+      else process.env.NODE_TLS_REJECT_UNAUTHORIZED = previous;
+      await created.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
