@@ -27,7 +27,7 @@ export function removeDatabase(target: string): void {
 
   edit(target, 'src/app.module.ts', [
     ["import { DataModule } from './database/database.module.js';\n", ''],
-    [/ `DataModule`\n \* adds the database \(see src\/database and migrations\/\)\./, ''],
+    [' * `DataModule` is the database (see src/database and migrations/).\n', ''],
     ['DataModule, ', ''],
   ]);
   edit(target, 'deploy/k8s/base/kustomization.yaml', [

@@ -9,9 +9,9 @@ import { EventsModule } from './events/events.module.js';
  * `@bulwark/service` (see main.ts), in request-path order: request ids, security headers, body
  * limits, JSON logs, authentication, rate limiting, authorization (deny by default: a route
  * that is neither `@Public()` nor declares a requirement stops start-up), strict validation,
- * problem+json errors, health probes, graceful shutdown, metrics and tracing. `DataModule`
- * adds the database (see src/database and migrations/). `EventsModule` is RabbitMQ messaging,
- * on with `create-bulwark --messaging` (see src/events).
+ * problem+json errors, health probes, graceful shutdown, metrics and tracing.
+ * `DataModule` is the database (see src/database and migrations/).
+ * `EventsModule` is RabbitMQ messaging, on with `create-bulwark --messaging` (see src/events).
  */
 @Module({ imports: [DataModule, EventsModule.register()] })
 export class AppModule {}
