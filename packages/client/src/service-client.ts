@@ -279,7 +279,13 @@ export class ServiceClient {
     const dynamic = this.options.dynamic;
     try {
       if (dynamic && /^[a-z][a-z0-9+.-]*:/i.test(path)) {
-        const url = new URL(path);
+        let url: URL;
+        try {
+          url = new URL(path);
+        } catch {
+          // An IPv6 zone id (`[fe80::1%25eth0]`) and other URLs WHATWG refuses land here.
+          throw new RefusedPath('the URL does not parse');
+        }
         const scheme = url.protocol.slice(0, -1);
         if (!dynamic.schemes.includes(scheme))
           throw new RefusedPath(`the scheme ${scheme} is not allowed`);

@@ -119,6 +119,14 @@ describe('allowDynamicHosts', () => {
     ['the metadata address in decimal', () => 'http://2852039166/latest/meta-data/'],
     ['the metadata address as IPv4-mapped IPv6', () => 'http://[::ffff:169.254.169.254]/latest/'],
     ['the AWS IPv6 metadata address', () => 'http://[fd00:ec2::254]/latest/'],
+    // 0.0.0.0 and :: reach this host's listeners on Linux.
+    ['0.0.0.0', (port: number) => `http://0.0.0.0:${port}/collect`],
+    ['0.0.0.0 written as 0', (port: number) => `http://0:${port}/collect`],
+    ['the IPv6 unspecified address', (port: number) => `http://[::]:${port}/collect`],
+    ['IPv6 loopback', (port: number) => `http://[::1]:${port}/collect`],
+    ['IPv4-mapped loopback in hex', (port: number) => `http://[::ffff:7f00:1]:${port}/collect`],
+    ['loopback in hex', (port: number) => `http://0x7f.0.0.1:${port}/collect`],
+    ['loopback with a trailing dot', (port: number) => `http://127.0.0.1.:${port}/collect`],
   ])('refuses %s at connect time, and the attacker is never hit', async (_, url) => {
     const hooks = await client({ allowDynamicHosts: { schemes: ['http'] } });
     const error = await refusal(hooks.post(url(attacker.port), { event: 'x' }));
@@ -198,6 +206,82 @@ describe('allowDynamicHosts', () => {
     expect(lookups).toEqual(['hooks.partner.example', 'hooks.partner.example']);
     expect(partner.hits).toBe(1);
     expect(rebinding.hits).toBe(0);
+  });
+
+  it('refuses an IPv6 literal with a zone id before resolving or connecting', async () => {
+    const lookups: string[] = [];
+    const hooks = await client({
+      allowDynamicHosts: {
+        schemes: ['http'],
+        resolve: async (host) => {
+          lookups.push(host);
+          return ['93.184.215.14'];
+        },
+      },
+    });
+    for (const url of [
+      `http://[fe80::1%25lo]:${attacker.port}/collect`,
+      `http://[::1%25lo]:${attacker.port}/collect`,
+    ]) {
+      expect((await refusal(hooks.get(url))).code).toBe('destination_refused');
+    }
+    expect(lookups).toEqual([]);
+    expect(attacker.hits).toBe(0);
+  });
+
+  it('checks the address again on every redirect hop that opens a connection', async () => {
+    // The partner (127.0.0.2, allowed) redirects on the same origin and closes the connection,
+    // so the next hop connects again; by then the name rebinds to the attacker on 127.0.0.1.
+    const partner = await startDownstream(
+      (request, response) => {
+        response.writeHead(302, { location: '/second', connection: 'close' }).end();
+        void request;
+      },
+      { host: '127.0.0.2' },
+    );
+    const rebinding = await startDownstream(
+      (_, response) => json(response, 200, { stolen: true }),
+      {
+        port: partner.port,
+      },
+    );
+    cleanup.push(
+      () => partner.close(),
+      () => rebinding.close(),
+    );
+    const answers = ['127.0.0.2', '127.0.0.1'];
+    const hooks = await client({
+      followRedirects: true,
+      allowDynamicHosts: {
+        schemes: ['http'],
+        allowNetworks: ['127.0.0.2/32'],
+        resolve: async () => [answers.shift() ?? '127.0.0.1'],
+      },
+    });
+    const error = await refusal(hooks.get(`http://hooks.partner.example:${partner.port}/first`));
+    expect(error.code).toBe('destination_refused');
+    expect(partner.hits).toBe(1);
+    expect(rebinding.hits).toBe(0);
+  });
+
+  it('refuses a redirect from an allowed host to the metadata address', async () => {
+    const partner = await startDownstream(
+      (_, response) =>
+        response.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data/' }).end(),
+      { host: '127.0.0.2' },
+    );
+    cleanup.push(() => partner.close());
+    const hooks = await client({
+      followRedirects: true,
+      allowDynamicHosts: {
+        schemes: ['http'],
+        allowNetworks: ['127.0.0.2/32'],
+        resolve: async () => ['127.0.0.2'],
+      },
+    });
+    const error = await refusal(hooks.get(`http://hooks.partner.example:${partner.port}/x`));
+    expect(error.code).toBe('redirect_refused');
+    expect(partner.hits).toBe(1);
   });
 
   it('needs auth none: a token never goes to a host it was not issued for', async () => {
