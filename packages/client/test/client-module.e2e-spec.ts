@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BulwarkConfigError } from '@bulwark/core';
@@ -32,6 +32,8 @@ let downstream: Downstream;
 let dir: string;
 let env: Record<string, string>;
 const outcomes: unknown[] = [];
+/** Responses of `/v1/slow`, answered when a test says so. */
+const held: ServerResponse[] = [];
 
 beforeAll(async () => {
   issuer = await createTestIssuer();
@@ -48,6 +50,10 @@ beforeAll(async () => {
       );
     }
     if (request.path === '/v1/stall') return;
+    if (request.path === '/v1/slow') {
+      held.push(response);
+      return;
+    }
     json(response, 200, { path: request.path });
   });
   dir = mkdtempSync(join(tmpdir(), 'bulwark-client-'));
@@ -90,6 +96,25 @@ class ProxyController {
   }
 }
 
+@Controller()
+class DetachedController {
+  constructor(@InjectServiceClient('orders') private readonly orders: ServiceClient) {}
+
+  /** One call bound to the request and one detached from it, side by side. */
+  @Get('detached')
+  async both(@Req() request: unknown) {
+    const attached = this.orders.get('/stall', { request }).catch((error: unknown) => {
+      outcomes.push(error);
+    });
+    const detached = this.orders.get('/slow', { request, detached: true }).then(
+      (body) => outcomes.push({ detached: body }),
+      (error: unknown) => outcomes.push({ detachedError: error }),
+    );
+    await Promise.all([attached, detached]);
+    return {};
+  }
+}
+
 @Injectable()
 class OrdersSettings {
   readonly baseUrl = () => `${downstream.url}/v1/`;
@@ -112,7 +137,7 @@ function registered() {
         env,
       }),
     ],
-    controllers: [ProxyController],
+    controllers: [ProxyController, DetachedController],
   })
   class AppModule {}
   return AppModule;
@@ -204,6 +229,24 @@ describe.each(ADAPTERS)('ClientModule in a Nest app on %s', (adapter) => {
     await expect.poll(() => outcomes.length, { timeout: 10_000 }).toBe(1);
     expect(outcomes[0]).toBeInstanceOf(ServiceCallError);
     expect((outcomes[0] as ServiceCallError).code).toBe('deadline');
+  });
+
+  it('lets a call detached from the request outlive it, while the attached one ends', async () => {
+    const app = await bootstrap(registered(), { adapter });
+    running.push(app);
+    const url = new URL(`${app.url}/detached`);
+    const request = httpRequest(url, { headers: { authorization: `Bearer ${issuer.mint()}` } });
+    request.on('error', () => undefined);
+    request.end();
+    await expect.poll(() => downstream.seen.length, { timeout: 10_000 }).toBe(2);
+    request.destroy();
+    // The attached call ends with the request...
+    await expect.poll(() => outcomes.length, { timeout: 10_000 }).toBe(1);
+    expect((outcomes[0] as ServiceCallError).code).toBe('deadline');
+    // ...and the detached one is still waiting for its answer, which it then gets.
+    json(held.shift() as ServerResponse, 200, { path: '/v1/slow' });
+    await expect.poll(() => outcomes.length, { timeout: 10_000 }).toBe(2);
+    expect(outcomes[1]).toEqual({ detached: { path: '/v1/slow' } });
   });
 });
 
