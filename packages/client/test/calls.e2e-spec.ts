@@ -165,6 +165,27 @@ describe('deadlines', () => {
     expect((await failure(orders.get('/x'))).code).toBe('deadline');
   });
 
+  it('has no way to get no timeout: a per-call timeoutMs of 0, negative, fractional or Infinity is refused before sending', async () => {
+    const server = await downstream((_, response) => json(response, 200, {}));
+    const orders = await client({ baseUrl: server.url, retry: { attempts: 0 } });
+    for (const timeoutMs of [0, -1, 1.5, Number.POSITIVE_INFINITY, Number.NaN]) {
+      await expect(orders.get('/x', { timeoutMs }), String(timeoutMs)).rejects.toThrow(
+        new TypeError('timeoutMs: must be a positive integer of milliseconds'),
+      );
+    }
+    expect(server.hits).toBe(0);
+  });
+
+  it('caps a per-call timeoutMs at the client’s totalMs', async () => {
+    const server = await downstream(() => undefined);
+    const orders = await client({
+      baseUrl: server.url,
+      timeouts: { totalMs: 200 },
+      retry: { attempts: 0 },
+    });
+    expect((await failure(orders.get('/x', { timeoutMs: 600_000 }))).code).toBe('deadline');
+  });
+
   it('stops at the caller’s signal', async () => {
     const server = await downstream(() => undefined);
     const orders = await client({ baseUrl: server.url, retry: { attempts: 0 } });

@@ -170,6 +170,27 @@ describe('resolveClientOptions', () => {
       [{ retry: { attempts: 3 } }, 'retry.attempts', 'must be an integer from 0 to 2.'],
       [{ retry: { budgetRatio: 2 } }, 'retry.budgetRatio', 'must be a number from 0 to 1.'],
       [{ timeouts: { totalMs: 0 } }, 'timeouts.totalMs', 'must be an integer from 1 to 600000.'],
+      // No way to get "no timeout": undici reads 0 as none, so 0 and Infinity are refused.
+      [
+        { timeouts: { connectMs: 0 } },
+        'timeouts.connectMs',
+        'must be an integer from 1 to 600000.',
+      ],
+      [
+        { timeouts: { headersMs: 0 } },
+        'timeouts.headersMs',
+        'must be an integer from 1 to 600000.',
+      ],
+      [
+        { timeouts: { totalMs: Number.POSITIVE_INFINITY } },
+        'timeouts.totalMs',
+        'must be an integer from 1 to 600000.',
+      ],
+      [
+        { timeouts: { headersMs: Number.NaN } },
+        'timeouts.headersMs',
+        'must be an integer from 1 to 600000.',
+      ],
       [
         { tls: { expectedPeer: 'spiffe://x/y' }, baseUrl: 'http://127.0.0.1:1' },
         'tls.expectedPeer',
