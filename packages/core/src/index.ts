@@ -22,6 +22,8 @@ export {
   parseForwardedClientCert,
   peerFromForwardedClientCert,
 } from './forwarded-client-cert.js';
+export type { MetricsProvider, MetricsSourceRegistry } from './metrics-source.js';
+export { METRICS_SOURCE, MetricsSource } from './metrics-source.js';
 export { MAX_PATH_SEGMENT_LENGTH, redactLongPathSegments } from './path-redaction.js';
 export type { Peer } from './peer.js';
 export { getPeer, peerFromCertificate, peerId, peerThumbprint, setPeer } from './peer.js';

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { StrictValidationPipe } from '@bulwark/authz';
 import {
   BulwarkConfigError,
+  type MetricsProvider,
+  MetricsSource,
   type ReadinessCheck,
   ReadinessIndicator,
   type ReadinessResult,
@@ -66,6 +68,7 @@ function actorOf(given: PublishOptions['actor']): MessageActor | undefined {
  * consumers, finish in-flight handlers, await confirms, close).
  */
 @ReadinessIndicator('messaging')
+@MetricsSource()
 @ShutdownHook('messaging', { order: -10 })
 @Injectable()
 export class MessagingService
@@ -74,6 +77,7 @@ export class MessagingService
     OnApplicationBootstrap,
     BeforeApplicationShutdown,
     ReadinessCheck,
+    MetricsProvider,
     ShutdownHandler
 {
   private readonly options: ResolvedMessagingOptions;
@@ -296,11 +300,12 @@ export class MessagingService
    * `MetricsService.registry`): `bulwark_messaging_messages_total{queue,outcome}`,
    * `bulwark_messaging_rejected_total{queue,reason}`, `bulwark_messaging_handler_seconds_total`
    * and `bulwark_messaging_handled_total`. Values are read at scrape time. Registering twice is a
-   * no-op.
+   * no-op. With `@bulwark/metrics` in the app (as in `@bulwark/service`), this is called for
+   * you at start-up; call it yourself only for another registry.
    *
    * @example
    * ```ts
-   * app.get(MessagingService).registerMetrics(app.get(MetricsService).registry);
+   * messaging.registerMetrics(myRegistry);
    * ```
    */
   registerMetrics(registry: MessagingMetricsRegistry): void {

@@ -1,7 +1,12 @@
-import { BulwarkConfigError } from '@bulwark/core';
+import {
+  BulwarkConfigError,
+  type MetricsProvider,
+  MetricsSource,
+  type MetricsSourceRegistry,
+} from '@bulwark/core';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Registry } from 'prom-client';
+import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsError } from './metrics.error.js';
 import { MetricsModule } from './metrics.module.js';
@@ -31,7 +36,37 @@ async function start(module: ReturnType<typeof MetricsModule.forRoot>): Promise<
   return app.get(MetricsService);
 }
 
+@MetricsSource()
+@Injectable()
+class QueueMetrics implements MetricsProvider {
+  calls = 0;
+  registerMetrics(registry: MetricsSourceRegistry) {
+    this.calls += 1;
+    if (registry.getSingleMetric('queue_items_total') !== undefined) return;
+    const counter = new Counter({ name: 'queue_items_total', help: 'Items.', registers: [] });
+    counter.inc(3);
+    registry.registerMetric(counter as never);
+  }
+}
+
+@Module({ providers: [QueueMetrics] })
+class QueueModule {}
+
 describe('MetricsModule', () => {
+  it('registers the metrics of every @MetricsSource() provider, once, and serves them on its port', async () => {
+    const ref = await Test.createTestingModule({
+      imports: [MetricsModule.forRoot({ port: 0, defaultMetrics: false }), QueueModule],
+    }).compile();
+    const app = ref.createNestApplication(undefined as never, { logger: false });
+    await app.init();
+    closers.push(() => app.close());
+    const service = app.get(MetricsService);
+    expect(app.get(QueueMetrics).calls).toBe(1);
+    const body = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
+    expect(body).toContain('# TYPE queue_items_total counter');
+    expect(body).toContain('queue_items_total 3');
+  });
+
   describe('when registered with forRoot', () => {
     it('serves its own registry on the port it was given', async () => {
       const service = await start(MetricsModule.forRoot({ port: 0 }));

@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { resolveMetricsOptions } from './internal/resolve-options.js';
 import {
   ConfigurableMetricsModule,
@@ -17,7 +18,7 @@ import { MetricsService } from './metrics.service.js';
  * export class AppModule {}
  * ```
  */
-@Module({ providers: [MetricsService], exports: [MetricsService] })
+@Module({ imports: [DiscoveryModule], providers: [MetricsService], exports: [MetricsService] })
 export class MetricsModule extends ConfigurableMetricsModule {
   /**
    * Registers the module with static options, validated now.

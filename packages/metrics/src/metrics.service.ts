@@ -1,11 +1,11 @@
-import { recordRouteTemplates } from '@bulwark/core';
+import { METRICS_SOURCE, type MetricsProvider, recordRouteTemplates } from '@bulwark/core';
 import {
   Injectable,
   type OnApplicationShutdown,
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HttpMetrics } from './internal/http-metrics.js';
 import { MetricsServer } from './internal/metrics-server.js';
@@ -51,6 +51,7 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @InjectMetricsOptions() options: MetricsModuleOptions,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
+    @Optional() private readonly discovery?: DiscoveryService,
   ) {
     // forRootAsync options arrive here unvalidated: this is where they are checked.
     this.options = resolveMetricsOptions(options);
@@ -90,7 +91,21 @@ export class MetricsService implements OnModuleInit, OnApplicationShutdown {
       this.instrumented = httpServer;
     }
     this.security.start();
+    this.registerSources();
     await this.server.listen(this.options.port, this.options.host);
+  }
+
+  /** Hands the registry to every `@MetricsSource()` provider of the app, once. */
+  private registerSources(): void {
+    if (!this.discovery) return;
+    const seen = new Set<unknown>();
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance: unknown = wrapper.instance;
+      if (typeof instance !== 'object' || instance === null || seen.has(instance)) continue;
+      seen.add(instance);
+      if (Reflect.getMetadata(METRICS_SOURCE, instance.constructor) !== true) continue;
+      (instance as MetricsProvider).registerMetrics(this.registry as never);
+    }
   }
 
   // Late on purpose: Prometheus can still scrape while the application drains.
