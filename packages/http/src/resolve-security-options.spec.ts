@@ -152,6 +152,10 @@ describe('resolveSecurityOptions: TLS and peer identity', () => {
       'PEER_IDENTITY_HEADER: the header is believed only from a trusted proxy: set TRUST_PROXY (trustProxy) to the sidecar, such as loopback',
     ],
     [
+      { PEER_IDENTITY_HEADER: 'x-forwarded-client-cert', TRUST_PROXY: '1' },
+      "PEER_IDENTITY_HEADER: TRUST_PROXY (trustProxy) is a hop count (1), which believes any peer: an identity header needs the sidecar's addresses, such as loopback",
+    ],
+    [
       { PEER_IDENTITY_HEADER: 'x forwarded', TRUST_PROXY: '1' },
       'PEER_IDENTITY_HEADER: "x forwarded" is not a header name: use letters, digits and "-", such as x-forwarded-client-cert',
     ],

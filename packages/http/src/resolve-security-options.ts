@@ -178,6 +178,14 @@ function checkPeerHeader(
       'the header is believed only from a trusted proxy: set TRUST_PROXY (trustProxy) to the sidecar, such as loopback',
     );
   }
+  if (typeof trustProxy === 'number') {
+    // A hop count trusts whatever peer connects, such as an ingress controller that passes a
+    // caller's own header on: the identity would be the caller's words.
+    throw new BulwarkConfigError(
+      setting,
+      `TRUST_PROXY (trustProxy) is a hop count (${trustProxy}), which believes any peer: an identity header needs the sidecar's addresses, such as loopback`,
+    );
+  }
   return name;
 }
 

@@ -176,3 +176,17 @@ describe.each(ADAPTERS)('x-forwarded-client-cert without PEER_IDENTITY_HEADER on
     expect(answer).toEqual({ status: 200, body: { peer: null } });
   });
 });
+
+describe.each(ADAPTERS)('x-forwarded-client-cert with a hop-count TRUST_PROXY on %s', (adapter) => {
+  it('stops start-up: a hop count would believe a header any caller wrote', async () => {
+    // TRUST_PROXY=1 trusts whatever peer connects, such as an ingress controller that passes a
+    // caller's forged header on; the identity header must come from the sidecar's address.
+    await expect(
+      createSecureApp(PeerModule, {
+        adapter,
+        logger: false,
+        env: { TRUST_PROXY: '1', PEER_IDENTITY_HEADER: XFCC },
+      }),
+    ).rejects.toThrow(/^PEER_IDENTITY_HEADER: TRUST_PROXY \(trustProxy\) is a hop count \(1\)/);
+  });
+});
