@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { calculateJwkThumbprint, EmbeddedJWK, errors, type JWK, jwtVerify } from 'jose';
+import {
+  EmbeddedJWK,
+  errors,
+  type FlattenedJWSInput,
+  type JWTHeaderParameters,
+  jwtVerify,
+} from 'jose';
 import { invalidProof } from '../auth.error.js';
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -9,6 +15,67 @@ const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
 export const MAX_PROOF_LENGTH = 4096;
 /** Longest accepted `jti`; RFC 9449 §4.2 asks for 96 bits of randomness, so 256 is ample. */
 const MAX_JTI_LENGTH = 256;
+
+/** How many proof keys stay imported; a client keeps one key for many proofs (RFC 9449 §1). */
+const KEY_CACHE_SIZE = 1024;
+
+/** A key as jose imports it from a proof's header. */
+type ProofKey = Awaited<ReturnType<typeof EmbeddedJWK>>;
+
+/** A proof key that verified a proof, with its thumbprint. */
+interface ImportedKey {
+  key: ProofKey;
+  jkt: string;
+}
+
+/**
+ * Keys of proofs that verified, by `alg` and the header's `jwk` exactly as sent: importing a
+ * key (jose's EmbeddedJWK) and hashing its thumbprint cost more than the signature check, and
+ * both give the same answer for the same `alg` and `jwk`. Only keys that verified a proof are
+ * kept, the oldest dropped first.
+ */
+const importedKeys = new Map<string, ImportedKey>();
+
+function rememberKey(id: string, imported: ImportedKey): void {
+  if (importedKeys.size >= KEY_CACHE_SIZE) {
+    const oldest = importedKeys.keys().next().value;
+    if (oldest !== undefined) importedKeys.delete(oldest);
+  }
+  importedKeys.set(id, imported);
+}
+
+/** Each string member RFC 7638 §3.2 hashes must be present and non-empty. */
+function member(jwk: Record<string, unknown>, name: string): string {
+  const value = jwk[name];
+  if (typeof value !== 'string' || value === '') throw new Error(`"${name}" missing or invalid`);
+  return value;
+}
+
+/**
+ * RFC 7638 SHA-256 thumbprint: the required members of the key type, in lexicographic order, as
+ * JSON without whitespace, hashed with node:crypto (the same answer as jose's
+ * `calculateJwkThumbprint`, without WebCrypto's promise and copies).
+ */
+export function jwkThumbprint(jwk: Record<string, unknown>): string {
+  let required: Record<string, string>;
+  switch (jwk.kty) {
+    case 'EC':
+      required = { crv: member(jwk, 'crv'), kty: 'EC', x: member(jwk, 'x'), y: member(jwk, 'y') };
+      break;
+    case 'OKP':
+      required = { crv: member(jwk, 'crv'), kty: 'OKP', x: member(jwk, 'x') };
+      break;
+    case 'RSA':
+      required = { e: member(jwk, 'e'), kty: 'RSA', n: member(jwk, 'n') };
+      break;
+    case 'AKP':
+      required = { alg: member(jwk, 'alg'), kty: 'AKP', pub: member(jwk, 'pub') };
+      break;
+    default:
+      throw new Error('"kty" missing or unsupported');
+  }
+  return createHash('sha256').update(JSON.stringify(required), 'utf8').digest('base64url');
+}
 
 /** What the request offers a proof to be checked against. */
 export interface ProofTarget {
@@ -120,14 +187,27 @@ export async function checkProof(
   if (!SEGMENT.test(parts[1] as string) || !SEGMENT.test(parts[2] as string)) {
     throw invalidProof('dpop_proof_malformed');
   }
+  // The same `alg` and `jwk` import to the same key: a key that verified a proof before is used
+  // as it is; a new one goes through EmbeddedJWK, inside jwtVerify, as always.
+  const keyId = `${header.alg}\n${JSON.stringify(jwk)}`;
+  const known = importedKeys.get(keyId);
+  let imported: ProofKey | undefined;
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(proof, EmbeddedJWK, {
-      algorithms: [...policy.algorithms],
-      typ: 'dpop+jwt',
-      currentDate: new Date(nowSeconds * 1000),
-      clockTolerance: policy.clockToleranceSeconds,
-    }));
+    ({ payload } = await jwtVerify(
+      proof,
+      known?.key ??
+        (async (protectedHeader: JWTHeaderParameters, token: FlattenedJWSInput) => {
+          imported = await EmbeddedJWK(protectedHeader, token);
+          return imported;
+        }),
+      {
+        algorithms: [...policy.algorithms],
+        typ: 'dpop+jwt',
+        currentDate: new Date(nowSeconds * 1000),
+        clockTolerance: policy.clockToleranceSeconds,
+      },
+    ));
   } catch (error) {
     if (error instanceof errors.JWSSignatureVerificationFailed) {
       throw invalidProof('dpop_proof_signature', error);
@@ -168,11 +248,13 @@ export async function checkProof(
     throw invalidProof('dpop_proof_iat');
   }
   if (ath !== accessTokenHash(target.accessToken)) throw invalidProof('dpop_proof_ath');
+  if (known !== undefined) return { jkt: known.jkt, jti, nonce };
   let jkt: string;
   try {
-    jkt = await calculateJwkThumbprint(jwk as JWK, 'sha256');
+    jkt = jwkThumbprint(jwk as Record<string, unknown>);
   } catch (error) {
     throw invalidProof('dpop_proof_key', error);
   }
+  if (imported !== undefined) rememberKey(keyId, { key: imported, jkt });
   return { jkt, jti, nonce };
 }
