@@ -1,3 +1,4 @@
+import { BulwarkConfigError } from '@bulwark/core';
 import {
   type DynamicModule,
   type FactoryProvider,
@@ -88,11 +89,25 @@ function moduleOf(
 @Module({})
 export class ClientModule {
   /**
-   * Registers a client. Options are validated here, before the app starts: a bad one throws
-   * `BulwarkConfigError` naming the option and its environment variable.
+   * Registers a client. Options are validated here; a bad one fails the app's start-up with its
+   * `BulwarkConfigError` naming the option and its environment variable. The error is raised when
+   * Nest creates the client, not here: `register()` runs while `app.module.ts` is imported, where
+   * an error would escape `startService` as a stack trace instead of its one fatal line.
    */
   static register(options: ServiceClientOptions): DynamicModule {
-    const resolved = resolveClientOptions(options);
+    let resolved: ReturnType<typeof resolveClientOptions>;
+    try {
+      resolved = resolveClientOptions(options);
+    } catch (error) {
+      if (!(error instanceof BulwarkConfigError)) throw error;
+      const name = typeof options?.name === 'string' ? options.name : '';
+      return moduleOf(name, {
+        provide: serviceClientToken(name),
+        useFactory: () => {
+          throw error;
+        },
+      });
+    }
     return moduleOf(resolved.name, {
       provide: serviceClientToken(resolved.name),
       useFactory: () => buildServiceClient(resolved, (message) => logger.error(message)),
