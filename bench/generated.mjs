@@ -15,17 +15,18 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = fileURLToPath(new URL('./node_modules/.cache/bulwark-bench/', import.meta.url));
 
 /**
- * Returns the folder of a built service generated for `adapter` ('fastify' or 'express'),
- * generating and building it first when it is missing or out of date.
+ * Returns the folder of a built service generated for `adapter` ('fastify' or 'express') and
+ * `db` ('none': the in-memory notes repository; 'postgres': the notes table through
+ * @bulwark/database), generating and building it first when it is missing or out of date.
  */
-export function generatedService(adapter, log = console.error) {
+export function generatedService(adapter, db = 'none', log = console.error) {
   const cli = join(ROOT, 'packages/create-bulwark/dist/cli.js');
   if (!existsSync(cli)) {
     throw new Error(`${cli} is missing: run \`pnpm bench\` (it builds it) or \`pnpm build\` first`);
   }
-  const dir = join(CACHE, `service-${adapter}`);
-  const stampFile = join(CACHE, `service-${adapter}.stamp`);
-  const args = ['--adapter', adapter, '--yes', '--force'];
+  const dir = join(CACHE, `service-${adapter}-${db}`);
+  const stampFile = join(CACHE, `service-${adapter}-${db}.stamp`);
+  const args = ['--adapter', adapter, '--db', db, '--yes', '--force'];
   const stamp = fingerprint(args);
   const current = existsSync(stampFile) ? readFileSync(stampFile, 'utf8') : '';
   if (
@@ -33,13 +34,17 @@ export function generatedService(adapter, log = console.error) {
     !existsSync(join(dir, 'node_modules')) ||
     !existsSync(join(dir, 'package.json'))
   ) {
-    log(`generating the ${adapter} service with create-bulwark --local (a minute or two)…`);
+    log(
+      `generating the ${adapter} --db ${db} service with create-bulwark --local (a minute or two)…`,
+    );
     rmSync(dir, { recursive: true, force: true });
     rmSync(stampFile, { force: true });
     mkdirSync(CACHE, { recursive: true });
-    // A service generated earlier in this run (the other adapter) lends its packed tarballs:
-    // --local also takes a folder of them, which skips packing every package again.
+    // A service generated earlier in this run (the other adapter, the same --db: --db none
+    // packs no @bulwark/database) lends its packed tarballs: --local also takes a folder of
+    // them, which skips packing every package again.
     const vendor = readdirSync(CACHE)
+      .filter((name) => name.endsWith(`-${db}`))
       .map((name) => join(CACHE, name, 'vendor'))
       .find((path) => path !== join(dir, 'vendor') && existsSync(path) && isFresh(path, stamp));
     run(process.execPath, [cli, dir, '--local', vendor ?? ROOT, ...args]);

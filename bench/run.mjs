@@ -11,6 +11,7 @@ import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hasPostgres, postgresBinDir, startPostgres } from '@bulwark/test-harness';
 import { createTestCa, createTestIssuer } from '@bulwark/testing';
 import autocannon from 'autocannon';
 import { generatedService } from './generated.mjs';
@@ -31,8 +32,8 @@ const ADAPTERS = env('BENCH_ADAPTERS', 'fastify,express', 'fastify').split(',').
 const PACKAGES = env('BENCH_PACKAGES', 'auth,rate-limit', '').split(',').filter(Boolean);
 const ONLY = env(
   'BENCH_VARIANTS',
-  'bare,service,service-traced,peer,modules',
-  'bare,service,service-traced,peer',
+  'bare,service,service-traced,peer,modules,bare-pg,service-pg',
+  'bare,service,service-traced,peer,bare-pg,service-pg',
 )
   .split(',')
   .filter(Boolean);
@@ -71,9 +72,13 @@ const ROUTES = [
     name: 'POST /v1/notes',
     method: 'POST',
     path: () => '/v1/notes',
-    body: JSON.stringify({ title: 'bench', body: 'a note written by the bench' }),
+    // A title is unique per owner in the --db postgres service (a second one answers 409):
+    // autocannon's idReplacement gives every request its own.
+    body: JSON.stringify({ title: 'bench [<id>]', body: 'a note written by the bench' }),
   },
 ];
+/** The routes that reach the database in a `--db postgres` service. */
+const DATABASE_ROUTES = ['get', 'list', 'create'];
 /** Notes written before the load: GET /v1/notes answers a page of these. */
 const SEEDED_NOTES = 10;
 
@@ -111,6 +116,27 @@ const VARIANTS = [
     env: {},
     routes: ['get'],
   },
+  {
+    // The floor of the database-backed routes: bare NestJS running the same SQL through
+    // node-postgres on the same database (src/bare-pg.app.ts).
+    key: 'bare-pg',
+    name: 'bare NestJS + the same queries (PostgreSQL)',
+    kind: 'app',
+    app: 'dist/bare-pg.app.js',
+    preload: [],
+    env: {},
+    routes: DATABASE_ROUTES,
+    database: true,
+  },
+  {
+    key: 'service-pg',
+    name: 'generated service --db postgres, tracing off',
+    kind: 'generated',
+    db: 'postgres',
+    env: { OTEL_TRACES_EXPORTER: 'none' },
+    routes: DATABASE_ROUTES,
+    database: true,
+  },
 ].filter((v) => ONLY.includes(v.key));
 if (!VARIANTS.some((v) => v.key === 'bare')) throw new Error('BENCH_VARIANTS must include bare');
 
@@ -119,8 +145,71 @@ if (!existsSync(`${HERE}dist/bare.app.js`))
 
 // Generate (or reuse) and build the services before anything listens: npm install is slow.
 const services = {};
-if (VARIANTS.some((v) => v.kind === 'generated')) {
-  for (const adapter of ADAPTERS) services[adapter] = generatedService(adapter);
+for (const db of new Set(
+  VARIANTS.filter((v) => v.kind === 'generated').map((v) => v.db ?? 'none'),
+)) {
+  for (const adapter of ADAPTERS) services[`${adapter}-${db}`] = generatedService(adapter, db);
+}
+
+// The database of the --db postgres variants: a throw-away PostgreSQL cluster on loopback
+// (startPostgres: initdb, TLS with a test CA), set up as the generated service's README says:
+// its own deploy/sql/roles.sql run by an administrator, then `npm run migrate` as the migrator.
+// The service connects as the app role over TLS verify-full, as in production; bare NestJS
+// connects as the same role over the same TLS.
+const database = VARIANTS.some((v) => v.database) ? await setUpDatabase() : undefined;
+async function setUpDatabase() {
+  if (!hasPostgres()) {
+    throw new Error(
+      'the bare-pg and service-pg variants need PostgreSQL: install it (apt-get install -y postgresql), set PG_BIN_DIR, or leave them out of BENCH_VARIANTS',
+    );
+  }
+  const server = await startPostgres();
+  const dir = services[`${ADAPTERS[0]}-postgres`];
+  const passwords = { migrator: 'bench-migrator', app: 'bench-app', readonly: 'bench-readonly' };
+  for (const [role, password] of Object.entries(passwords)) {
+    writeFileSync(join(server.workDir, `${role}.pw`), password, { mode: 0o600 });
+  }
+  const admin = `host=127.0.0.1 port=${server.port} dbname=postgres user=${server.superuser} sslmode=verify-full sslrootcert=${server.caFile}`;
+  const psql = (args, database = admin) =>
+    execFileSync(join(postgresBinDir(), 'psql'), [database, '-v', 'ON_ERROR_STOP=1', ...args], {
+      cwd: dir,
+      env: { ...process.env, PGPASSWORD: server.superuserPassword },
+      stdio: ['ignore', 'pipe', 2],
+    });
+  psql([
+    ...Object.entries(passwords).flatMap(([role, pw]) => ['-v', `${role}_password=${pw}`]),
+    '-f',
+    'deploy/sql/roles.sql',
+  ]);
+  const url = (role) =>
+    `postgres://service_${role}@127.0.0.1:${server.port}/service?sslmode=verify-full`;
+  execFileSync('npm', ['run', '--silent', 'migrate'], {
+    cwd: dir,
+    env: {
+      ...baseEnv(),
+      NODE_ENV: 'production',
+      DATABASE_URL: url('migrator'),
+      DATABASE_PASSWORD_FILE: join(server.workDir, 'migrator.pw'),
+      DATABASE_CA_FILE: server.caFile,
+    },
+    stdio: ['ignore', 2, 2],
+  });
+  return {
+    server,
+    serviceEnv: {
+      DATABASE_URL: url('app'),
+      DATABASE_PASSWORD_FILE: join(server.workDir, 'app.pw'),
+      DATABASE_CA_FILE: server.caFile,
+    },
+    bareEnv: {
+      BENCH_DATABASE_URL: `postgres://service_app:${passwords.app}@127.0.0.1:${server.port}/service`,
+      BENCH_DATABASE_CA_FILE: server.caFile,
+      BENCH_OWNER: 'bench-user',
+    },
+    /** Empties the notes table, so every database variant starts from the same rows. */
+    reset: () =>
+      psql(['-c', 'TRUNCATE notes'], `${admin.replace('dbname=postgres', 'dbname=service')}`),
+  };
 }
 
 // A sink collector, so exporting costs what it costs in production: real OTLP/HTTP requests.
@@ -192,7 +281,7 @@ async function launchSpec(variant, adapter, port) {
     OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
   };
   if (variant.kind === 'generated') {
-    const dir = services[adapter];
+    const dir = services[`${adapter}-${variant.db ?? 'none'}`];
     // Exactly what the service's `start` script runs (node --import @bulwark/tracing/register …).
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
     const [command, ...args] = manifest.scripts.start.split(' ');
@@ -215,6 +304,7 @@ async function launchSpec(variant, adapter, port) {
         // The limiter runs on every request, with a limit the load never reaches.
         RATE_LIMIT_MAX: '60000000',
         SHUTDOWN_DELAY_SECONDS: '0',
+        ...(variant.database ? database.serviceEnv : {}),
         ...otel,
         ...variant.env,
       },
@@ -233,6 +323,7 @@ async function launchSpec(variant, adapter, port) {
       BENCH_AUDIENCE: issuer.audience,
       BENCH_JWKS: jwks,
       BENCH_PEM: pem,
+      ...(variant.database ? database.bareEnv : {}),
       ...otel,
       ...variant.env,
     },
@@ -299,21 +390,28 @@ async function stop({ child, logPath }) {
   rmSync(logPath, { force: true });
 }
 
-function request(route, id) {
+function request(route, id, n = 0) {
   const headers = route.auth === false ? {} : { authorization: `Bearer ${token}` };
   if (route.body) headers['content-type'] = 'application/json';
-  return { method: route.method, path: route.path(id), headers, body: route.body };
+  // Outside autocannon (the seeding and the first check), `[<id>]` is replaced here.
+  const body = route.body?.replace('[<id>]', `seed ${n} ${process.hrtime.bigint()}`);
+  return { method: route.method, path: route.path(id), headers, body };
 }
 
 async function measure(variant, adapter, profile = false) {
+  if (variant.database) database.reset();
   const server = await start(variant, adapter, profile);
   try {
     const routes = ROUTES.filter((r) => !variant.routes || variant.routes.includes(r.key));
     // The notes every read sees: written through the API, as the caller.
-    const create = request(ROUTES.find((r) => r.key === 'create'));
     let id = 'bench-note';
     if (routes.some((r) => r.key !== 'get' && r.key !== 'live')) {
       for (let i = 0; i < SEEDED_NOTES; i++) {
+        const create = request(
+          ROUTES.find((r) => r.key === 'create'),
+          undefined,
+          i,
+        );
         const response = await fetch(`${server.base}${create.path}`, create);
         const body = await response.text();
         if (response.status !== 201)
@@ -336,7 +434,8 @@ async function measure(variant, adapter, profile = false) {
         url: `${server.base}${r.path}`,
         method: r.method,
         headers: r.headers,
-        body: r.body,
+        body: route.body,
+        idReplacement: route.body !== undefined,
         connections: CONNECTIONS,
       };
     };
@@ -431,6 +530,7 @@ for (const adapter of ADAPTERS) {
 if (unpinned)
   execFileSync('taskset', ['-a', '-p', unpinned, String(process.pid)], { stdio: 'ignore' });
 await issuer.close();
+await database?.server.stop();
 await new Promise((resolve) => sinkServer.close(resolve));
 jwksServer.closeAllConnections();
 await new Promise((resolve) => jwksServer.close(resolve));
@@ -438,18 +538,20 @@ ca.close();
 
 function tables(adapter) {
   const r = results[adapter];
-  const bare = r.bare;
+  // The floor of a database variant is bare NestJS running the same queries on the same
+  // database; every other variant's is bare NestJS with the in-memory store.
+  const floorOf = (v) => (v.database && r['bare-pg'] ? r['bare-pg'] : r.bare);
   const out = [`### ${adapter}`, ''];
   for (const route of ROUTES) {
     const rows = VARIANTS.filter((v) => r[v.key].routes[route.key]).map((v) => {
       const x = r[v.key].routes[route.key];
-      const b = bare.routes[route.key];
+      const b = floorOf(v).routes[route.key];
       return `| ${v.name} | ${fmt(x.rps)} | ${fmt(x.rps / b.rps, 2)} | ${fmt(x.cpu, 1)} | ${fmt(b.cpu / x.cpu, 2)} | ${fmt(x.p99, 1)} |`;
     });
     out.push(
       `\`${route.name}\``,
       '',
-      '| variant | req/s | × bare | server CPU µs/req | CPU-bound × bare | p99 ms |',
+      '| variant | req/s | × floor | server CPU µs/req | CPU-bound × floor | p99 ms |',
       '|---|---:|---:|---:|---:|---:|',
       ...rows,
       '',
@@ -458,10 +560,11 @@ function tables(adapter) {
   out.push(
     'Process',
     '',
-    '| variant | start→ready ms | × bare | RSS idle MB | RSS after the reads MB | × bare |',
+    '| variant | start→ready ms | × floor | RSS idle MB | RSS after the reads MB | × floor |',
     '|---|---:|---:|---:|---:|---:|',
     ...VARIANTS.map((v) => {
       const x = r[v.key];
+      const bare = floorOf(v);
       return `| ${v.name} | ${fmt(x.readyMs)} | ${fmt(x.readyMs / bare.readyMs, 2)} | ${mb(x.idleRss)} | ${mb(x.rss)} | ${fmt(x.rss / bare.rss, 2)} |`;
     }),
   );
@@ -545,11 +648,12 @@ const report = [
   `- load: autocannon, ${CONNECTIONS} connections, ${DURATION} s per route after a ${WARMUP} s warm-up, median of ${ROUNDS} interleaved rounds${SMOKE ? ' (**smoke run: too short to publish**)' : ''}; ${PIN ? `server pinned to CPU ${PIN.server}, load generator to CPU ${PIN.load} (taskset)` : 'no CPU pinning'}`,
   '- generated service: `create-bulwark --local <this checkout> --adapter <adapter>` (the notes example), built with its `build` script and started as its `start` script does: `node --import @bulwark/tracing/register dist/main.js`, `NODE_ENV=production`, JWKS over https from a loopback issuer whose certificate comes from a CA of its own (trusted through `NODE_EXTRA_CA_CERTS`), ES256 tokens, the memory rate limiter with a limit the load never reaches, the JSON access log to a file. Tracing off: `OTEL_TRACES_EXPORTER=none`; on: every request sampled, OTLP/HTTP to a loopback sink',
   `- routes: \`GET /health/live\` (no token), \`GET /v1/notes/:id\`, \`GET /v1/notes\` (a page of ${SEEDED_NOTES} notes), \`POST /v1/notes\` (measured last), each with a bearer token of scope \`notes:read notes:write\``,
-  '- bare NestJS: the same routes and bodies on the same adapter, nothing else (no authentication, no validation)',
+  '- bare NestJS: the same routes and bodies on the same adapter, nothing else (no authentication, no validation); the floor ("× floor") of every in-memory variant',
+  "- database variants: a throw-away PostgreSQL cluster on loopback (`startPostgres`, TLS with a test CA), set up with the generated service's own `deploy/sql/roles.sql` and `npm run migrate`; the notes table is emptied before each. `generated service --db postgres` connects as the app role over TLS verify-full; its floor, `bare NestJS + the same queries`, runs the repository's SQL through node-postgres (same role, same TLS, pool of 10) with nothing else. `GET /health/live` does not touch the database and is measured on the in-memory variants only",
   '- peer: `@nestjs/passport` + `passport-jwt` (ES256, PEM), a scope guard, the same owner check, class-validator DTOs through `ValidationPipe`, `@nestjs/throttler` (memory), `helmet`, a prom-client histogram middleware, OpenTelemetry `NodeSDK` with http/express/nest instrumentation exporting OTLP to the same sink',
   '- Bulwark modules, hand-built: the modules wired by hand without `@bulwark/service` (static JWKS, no tracing, `GET /v1/notes/:id` only); what it adds over the generated service: the cost of the modules alone, so the difference is what `startService` and the template add',
   '- start→ready: from `spawn` to the first 200 of `/health/ready` (generated) or `/health/live` (the others), polled every 5 ms; RSS: `VmRSS` idle after start, and after the read routes (before `POST`, whose load grows the in-memory store)',
-  '- server CPU: user + system time of the server process (`/proc/<pid>/stat`) during the measured run, per request. "CPU-bound × bare" is bare\'s CPU per request over the variant\'s: the throughput ratio on a core of its own. On a shared two-core machine bare NestJS is bound by the load generator, so its req/s (and every "× bare" throughput ratio) depends on how much CPU autocannon leaves it',
+  '- server CPU: user + system time of the server process (`/proc/<pid>/stat`) during the measured run, per request. "CPU-bound × floor" is the floor\'s CPU per request over the variant\'s: the throughput ratio on a core of its own. On a shared two-core machine bare NestJS is bound by the load generator, so its req/s (and every "× bare" throughput ratio) depends on how much CPU autocannon leaves it',
   '',
   '## The generated service against the floor and the peer stack',
   '',
