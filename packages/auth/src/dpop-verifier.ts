@@ -28,6 +28,13 @@ interface RequestLike {
   socket?: { encrypted?: boolean };
 }
 
+/**
+ * A `Host` (or `X-Forwarded-Host`) that is only a host and an optional port: a registered name or
+ * IPv4 address, or a bracketed IPv6 address. Anything else (`/`, `?`, `#`, `@`) would change the
+ * path the request URI is read with, so a proof for one path could pass on another.
+ */
+const AUTHORITY = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
 /** The nearest (right-most) value of a header a proxy may have appended to. */
 function nearest(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value.join(',') : value;
@@ -102,7 +109,8 @@ export class DpopVerifier {
   /**
    * The request URI the client targeted, normalized for the `htu` comparison: the scheme and
    * `Host` of this connection, or the nearest `X-Forwarded-Proto` / `X-Forwarded-Host` when the
-   * socket peer is a trusted proxy, and the path without query or fragment.
+   * socket peer is a trusted proxy, and the path without query or fragment. `undefined`, which
+   * no proof matches, when the host is not a plain host and port.
    */
   requestHtu(request: unknown): string | undefined {
     const raw = rawRequest(request) as unknown as RequestLike;
@@ -118,7 +126,7 @@ export class DpopVerifier {
     }
     const target = raw.originalUrl ?? raw.url ?? '';
     // Origin-form only (RFC 9112 §3.2.1); anything else cannot match a proof's `htu`.
-    if (host === undefined || !target.startsWith('/')) return undefined;
+    if (host === undefined || !AUTHORITY.test(host) || !target.startsWith('/')) return undefined;
     const query = target.search(/[?#]/);
     return normalizeHtu(`${scheme}://${host}${query === -1 ? target : target.slice(0, query)}`);
   }

@@ -29,6 +29,11 @@ class ProbeController {
   me(@CurrentPrincipal() principal: Principal) {
     return { id: principal.id };
   }
+
+  @Get('admin')
+  admin(@CurrentPrincipal() principal: Principal) {
+    return { admin: principal.id };
+  }
 }
 
 function appModule(issuer: TestIssuer, options: AuthModuleOptions = {}) {
@@ -272,6 +277,23 @@ describe.each(ADAPTERS)('DPoP (RFC 9449) on %s, default mode allowed', (adapter)
     expect((await dpopGet(url, token, proxied, [['host', 'api.example']])).status).toBe(200);
   });
 
+  it('refuses a Host that is not a host and port: it cannot move a proof for one path to another', async () => {
+    const token = issuer.mintDpopBound(key);
+    const authority = new URL(running.url).host;
+    // A proof made for /me, sent to /admin with a Host that ends in "/me?": joined naively, the
+    // request's URI would read http://host/me?/admin, whose htu without the query is /me.
+    for (const host of [`${authority}/me?`, `${authority}/me#`, `x@${authority}/me?`]) {
+      const proof = createDpopProof(key, {
+        method: 'GET',
+        url: `${running.url}/me`,
+        accessToken: token,
+      });
+      const response = await dpopGet(`${running.url}/admin`, token, proof, [['host', host]]);
+      expect({ host, status: response.status }).toEqual({ host, status: 401 });
+    }
+    expect(reasons()).toEqual(['dpop_proof_htu', 'dpop_proof_htu', 'dpop_proof_htu']);
+  });
+
   it('ignores X-Forwarded-Proto and X-Forwarded-Host from a peer that is not a trusted proxy', async () => {
     const token = issuer.mintDpopBound(key);
     const url = `${running.url}/me`;
@@ -329,6 +351,20 @@ describe.each(ADAPTERS)('DPoP on %s behind a trusted proxy', (adapter) => {
       accessToken: token,
     });
     expect((await dpopGet(`${running.url}/me`, token, spoofed, forwarded)).status).toBe(401);
+  });
+
+  it('refuses an X-Forwarded-Host that is not a host and port, which would move a proof to another path', async () => {
+    const token = issuer.mintDpopBound(key);
+    const proof = createDpopProof(key, {
+      method: 'GET',
+      url: 'https://api.example.com/me',
+      accessToken: token,
+    });
+    const forwarded: [string, string][] = [
+      ['x-forwarded-proto', 'https'],
+      ['x-forwarded-host', 'api.example.com/me?'],
+    ];
+    expect((await dpopGet(`${running.url}/admin`, token, proof, forwarded)).status).toBe(401);
   });
 });
 
