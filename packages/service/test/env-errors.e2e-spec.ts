@@ -160,6 +160,11 @@ const CASES: ReadonlyArray<[variable: string, env: Record<string, string>, allow
   ],
   [
     'PEER_IDENTITY_HEADER',
+    { TRUST_PROXY: '1', PEER_IDENTITY_HEADER: 'x-forwarded-client-cert' },
+    /hop count \(1\), which believes any peer: an identity header needs the sidecar's addresses/,
+  ],
+  [
+    'PEER_IDENTITY_HEADER',
     { TRUST_PROXY: 'loopback', PEER_IDENTITY_HEADER: 'x forwarded client cert' },
     /is not a header name/,
   ],
