@@ -8,6 +8,7 @@ import {
   errors,
   exportJWK,
   type JSONWebKeySet,
+  type JWK,
   type JWTVerifyGetKey,
   jwtVerify,
   SignJWT,
@@ -85,6 +86,20 @@ export async function loadSigningKey(path: string, setting: string): Promise<Sig
   return { key, alg, kid: kid ?? (await calculateJwkThumbprint(publicJwk)) };
 }
 
+/** The RFC 7638 SHA-256 thumbprint of a public JWK, as jose's `calculateJwkThumbprint`. */
+function thumbprint(jwk: JWK): string {
+  const members: Record<string, readonly string[]> = {
+    EC: ['crv', 'kty', 'x', 'y'],
+    OKP: ['crv', 'kty', 'x'],
+    RSA: ['e', 'kty', 'n'],
+  };
+  const required = members[jwk.kty ?? ''] ?? ['kty'];
+  const canonical = JSON.stringify(
+    Object.fromEntries(required.map((name) => [name, (jwk as Record<string, unknown>)[name]])),
+  );
+  return createHash('sha256').update(canonical).digest('base64url');
+}
+
 /** Signs the claims as a compact JWS with `typ` {@link SIGNATURE_TYPE}. */
 export function signMessage(signing: SigningKey, claims: MessageClaims): Promise<string> {
   return new SignJWT({ ...claims })
@@ -151,7 +166,12 @@ export class ProducerKeys {
       const jwks = JSON.parse(readFileSync(path, 'utf8')) as JSONWebKeySet;
       if (!Array.isArray(jwks.keys) || jwks.keys.length === 0) return undefined;
       if (jwks.keys.some((key) => 'd' in key)) return undefined;
-      return { path, mtimeMs, checkedAt: this.now(), keys: createLocalJWKSet(jwks) };
+      // A key without `kid` is found by its thumbprint, which is what a producer signing with a
+      // kid-less JWK or a PEM puts in the JWS header.
+      const keys = jwks.keys.map((key) =>
+        typeof key.kid === 'string' ? key : { ...key, kid: thumbprint(key) },
+      );
+      return { path, mtimeMs, checkedAt: this.now(), keys: createLocalJWKSet({ keys }) };
     } catch {
       return undefined;
     }
