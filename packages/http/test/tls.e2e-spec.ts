@@ -435,6 +435,27 @@ describe.each(ADAPTERS)('rotation on %s', (adapter) => {
       },
     ]);
   });
+  it('keeps verifying clients against the old CA bundle when its replacement does not parse', async () => {
+    // A valid certificate and key again (the test before left a mismatched pair in place).
+    const current = ca.issueServer();
+    writeFileSync(files.keyFile, current.key);
+    writeFileSync(files.certFile, current.cert);
+    await eventually(
+      async () => (await get(port, '/health/live')).serverFingerprint === fingerprint(current),
+      'a valid pair in use again',
+    );
+    const caller = rotatingCa.issueClient({ spiffeId: rotatingCa.spiffeId('billing', 'billing') });
+    expect((await get(port, '/whoami', caller)).status).toBe(200);
+    const failures = tlsReloadFailures().get('client_ca') ?? 0;
+    writeFileSync(files.clientCaFile, 'half a bundle\n-----BEGIN CERTIFICATE-----\n');
+    await eventually(
+      () => (tlsReloadFailures().get('client_ca') ?? 0) > failures,
+      'the broken CA bundle counted',
+    );
+    expect((await get(port, '/whoami', caller)).status).toBe(200);
+    expect((await get(port, '/whoami', orders)).status).toBe(401);
+    expect(errors.at(-1)).toMatchObject({ file: 'client_ca' });
+  });
 });
 
 describe.each(ADAPTERS)('a Kubernetes secret volume on %s', (adapter) => {
