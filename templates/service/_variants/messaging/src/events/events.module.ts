@@ -12,7 +12,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
  *
  * Publish with `MessagingService.publish('service.events', 'thing.happened', body, { actor })`;
  * consume with `@Consume({ queue: 'service.work', exchange, type, producers, dto })` on a
- * provider of a module that imports `EventsModule.register()`.
+ * provider of a module that imports `EventsModule.register()`. The per-queue counters
+ * (`bulwark_messaging_*`) are on the metrics port with no wiring.
  */
 @Module({})
 // biome-ignore lint/complexity/noStaticOnlyClass: a Nest dynamic module is a class with register()
@@ -20,8 +21,12 @@ export class EventsModule {
   static register(): DynamicModule {
     const env = process.env;
     if (!env.AMQP_URL && !env.AMQP_URL_FILE && !isProduction()) return { module: EventsModule };
-    const messaging = MessagingModule.forRoot({
-      exchanges: [{ name: env.EVENTS_EXCHANGE ?? 'service.events', type: 'topic' }],
+    // Resolved while the app is created, not when this file is imported: a bad AMQP_* or
+    // MESSAGING_* value then stops start-up with one JSON line naming it, not a stack trace.
+    const messaging = MessagingModule.forRootAsync({
+      useFactory: () => ({
+        exchanges: [{ name: env.EVENTS_EXCHANGE ?? 'service.events', type: 'topic' as const }],
+      }),
     });
     return { module: EventsModule, imports: [messaging], exports: [messaging] };
   }
