@@ -41,6 +41,29 @@ describe('removeDatabase', () => {
     expect(manifest.dependencies['drizzle-orm']).toBeUndefined();
   });
 
+  it.each([false, true])(
+    'leaves no database in the README or .env.example (redis: %s)',
+    (redis) => {
+      rmSync(target, { recursive: true, force: true });
+      renderTemplate(target, { ...OPTIONS, redis, directory: target });
+      const readmeBefore = readFileSync(join(target, 'README.md'), 'utf8');
+      removeDatabase(target);
+      const envExample = readFileSync(join(target, '.env.example'), 'utf8');
+      expect(envExample).not.toMatch(/DATABASE_|PGlite|migrat/);
+      expect(envExample).toContain('SECRETS_STRICT_PERMISSIONS=false\n\n# Off by default');
+      const readme = readFileSync(join(target, 'README.md'), 'utf8');
+      expect(readme).not.toMatch(
+        /DATABASE_|PGlite|@bulwark\/database|npm run migrate|migration-job|roles\.sql|service_app/,
+      );
+      // Only the database's parts went: every other heading is still there.
+      const headings = (text: string) => text.match(/^#{2,3} .*$/gm) ?? [];
+      expect(headings(readme)).toEqual(
+        headings(readmeBefore).filter((h) => h !== '### Database: PostgreSQL, or embedded PGlite'),
+      );
+      expect(readme).toMatch(/# development: embedded dev issuer, in-memory limits\n/);
+    },
+  );
+
   it('fails loudly, naming the file, when the template no longer has a line it removes', () => {
     const file = join(target, 'Dockerfile');
     writeFileSync(

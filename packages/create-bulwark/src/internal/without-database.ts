@@ -45,6 +45,19 @@ export function removeDatabase(target: string): void {
     [' node_modules migrations /out/', ' node_modules /out/'],
   ]);
   edit(target, '.dockerignore', [['!migrations/\n', '']]);
+  // A service with no database documents none: its variables, section, script and manifests.
+  edit(target, '.env.example', [
+    [
+      /# The database \(create-bulwark --db postgres\)\.[\s\S]*?# DATABASE_ALLOW_PLAINTEXT=[^\n]*\n\n?/,
+      '',
+    ],
+  ]);
+  edit(target, 'README.md', [
+    [/(in-memory limits),\n *# embedded PGlite in \.data\/ \(no database server\)\n/, '$1\n'],
+    [/\| `npm run migrate` [^\n]*\n/, ''],
+    [/### Database: PostgreSQL, or embedded PGlite\n[\s\S]*?\n(?=#{2,3} )/, ''],
+    [/\*\*Database\.\*\* [\s\S]*?\n\n/, ''],
+  ]);
   edit(target, '.gitignore', [['.data/\n', '']]);
 
   const file = join(target, 'package.json');
