@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { map, type Observable } from 'rxjs';
-import { classTransformer } from './internal/class-packages.js';
+import { projectionOf } from './internal/view-serializer.js';
 
 /** The metadata key {@link Serialize} sets. */
 export const SERIALIZE_METADATA = 'bulwark:authz:serialize';
@@ -36,16 +36,46 @@ export function Serialize(view: Type<unknown>): MethodDecorator & ClassDecorator
  */
 @Injectable()
 export class SerializeInterceptor implements NestInterceptor {
+  /** Per controller class, per handler: the projection of its view, or `null` for none. */
+  private readonly routes = new WeakMap<object, WeakMap<object, Projector | null>>();
+
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const view = this.reflector.getAllAndOverride<Type<unknown> | undefined>(SERIALIZE_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (!view) return next.handle();
-    return next.handle().pipe(map((body) => serializeWith(view, body)));
+    const projector = this.projectorOf(context.getClass(), context.getHandler());
+    if (projector === null) return next.handle();
+    return next.handle().pipe(map(projector));
   }
+
+  /** Reads the route's metadata once; later requests reuse what it decided. */
+  private projectorOf(controller: object, handler: object): Projector | null {
+    let byHandler = this.routes.get(controller);
+    if (byHandler === undefined) {
+      byHandler = new WeakMap();
+      this.routes.set(controller, byHandler);
+    }
+    let projector = byHandler.get(handler);
+    if (projector === undefined) {
+      const view = this.reflector.getAllAndOverride<Type<unknown> | undefined>(
+        SERIALIZE_METADATA,
+        // biome-ignore lint/complexity/noBannedTypes: Reflector takes Function targets.
+        [handler as Function, controller as Function],
+      );
+      projector = view ? projectorFor(view) : null;
+      byHandler.set(handler, projector);
+    }
+    return projector;
+  }
+}
+
+type Projector = (body: unknown) => unknown;
+
+function projectorFor(view: Type<unknown>): Projector {
+  const project = projectionOf(view);
+  return (body) => {
+    if (body === null || body === undefined || typeof body !== 'object') return body;
+    return Array.isArray(body) ? body.map(project) : project(body);
+  };
 }
 
 /**
@@ -58,12 +88,6 @@ export class SerializeInterceptor implements NestInterceptor {
  */
 export function serializeWith(view: Type<unknown>, body: unknown): unknown {
   if (body === null || body === undefined || typeof body !== 'object') return body;
-  const transformer = classTransformer();
-  const project = (item: unknown) =>
-    transformer.instanceToPlain(
-      transformer.plainToInstance(view, transformer.instanceToPlain(item), {
-        excludeExtraneousValues: true,
-      }),
-    );
+  const project = projectionOf(view);
   return Array.isArray(body) ? body.map(project) : project(body);
 }
