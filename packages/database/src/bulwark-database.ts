@@ -83,6 +83,10 @@ export class BulwarkDatabase<TSchema extends Record<string, unknown> = Record<st
   private readonly expectedSchemaVersion: number | undefined;
   private readonly migrationsTable: string;
   private closing: Promise<void> | undefined;
+  /** Whether the applied schema version was once the expected one: this process took traffic. */
+  private schemaMatched = false;
+  private newerSchemaLogged = false;
+  private readonly logger = new Logger('Database');
 
   private constructor(parts: {
     db: DrizzleDatabase<TSchema>;
@@ -179,7 +183,9 @@ export class BulwarkDatabase<TSchema extends Record<string, unknown> = Record<st
 
   /**
    * Readiness: the server answers a query and, with `expectedSchemaVersion`, the applied schema
-   * version is the one this build needs. Never throws.
+   * version is the one this build needs. Once it was, a newer version applied later (the
+   * migration Job of a rolling update) keeps the process ready, with one warning: migrations
+   * must be backward compatible with the build before them. Never throws.
    */
   async readiness(signal: AbortSignal = AbortSignal.timeout(5000)): Promise<ReadinessResult> {
     if (this.closing) return { ready: false, detail: 'the database pool is closed' };
@@ -189,7 +195,23 @@ export class BulwarkDatabase<TSchema extends Record<string, unknown> = Record<st
           ? this.ping().then(() => undefined)
           : this.checkSchemaVersion();
       const result = await abortable(check, signal);
-      if (result && !result.ok) return { ready: false, detail: result.message };
+      if (result?.ok) this.schemaMatched = true;
+      if (result && !result.ok) {
+        // The migration Job of a rolling update applied the next version while this process
+        // serves: it stays ready, or no pod would be ready until the new build is. Migrations
+        // are backward compatible with the build before them (expand, then contract). A process
+        // that never saw its own version (a start on a newer or older schema) stays unready.
+        if (this.schemaMatched && result.applied > result.expected) {
+          if (!this.newerSchemaLogged) {
+            this.newerSchemaLogged = true;
+            this.logger.warn(
+              `schema version ${result.applied} was applied while this build (version ${result.expected}) serves: it stays ready; deploy the build made for version ${result.applied}`,
+            );
+          }
+          return { ready: true };
+        }
+        return { ready: false, detail: result.message };
+      }
       return { ready: true };
     } catch (error) {
       return { ready: false, detail: `database unreachable: ${describe(error)}` };

@@ -129,6 +129,48 @@ describe('on embedded PGlite', () => {
     );
   });
 
+  describe('when a newer migration is applied while it serves (a rolling update)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-pglite-rolling-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const next = migrationsFolder({
+      ...NOTE_MIGRATIONS,
+      '0003_add_tags.sql': "ALTER TABLE notes ADD COLUMN tags text NOT NULL DEFAULT '';\n",
+    });
+
+    it(
+      'stays ready once it matched, but a new process of the same build refuses, naming both',
+      async () => {
+        const options = { env: {}, embedded: join(dir, 'pglite'), expectedSchemaVersion: 2 };
+        const serving = await BulwarkDatabase.open(options);
+        try {
+          expect(await serving.readiness()).toMatchObject({ ready: false });
+          await runMigrations(serving, { directory: migrations });
+          expect(await serving.readiness()).toEqual({ ready: true });
+          // The migration Job of the next release applies version 3: the old build keeps
+          // serving (no outage before the new pods are ready), its queries still valid.
+          await runMigrations(serving, { directory: next });
+          expect(await serving.schemaVersion()).toBe(3);
+          expect(await serving.readiness()).toEqual({ ready: true });
+          await serving.db.insert(notes).values({ ownerId: 'o', title: 't', body: 'b' });
+        } finally {
+          await serving.close();
+        }
+        // An old pod that starts now (a restart, a scale-up) never takes traffic on it.
+        const late = await BulwarkDatabase.open(options);
+        try {
+          expect(await late.readiness()).toEqual({
+            ready: false,
+            detail:
+              'schema version 3 is applied but this build needs version 2: this build is older than the schema; deploy the build made for it',
+          });
+        } finally {
+          await late.close();
+        }
+      },
+      SLOW,
+    );
+  });
+
   describe.each(ADAPTERS)('over HTTP on %s', (adapter) => {
     let running: RunningApp;
     beforeAll(async () => {
