@@ -27,10 +27,10 @@ interface Outcome {
  * Runs the fixture as the generated service's image does (`node --import
  * @bulwark/tracing/register`), with only `env` and what node needs to run.
  */
-function run(adapter: string, env: Record<string, string>): Promise<Outcome> {
+function run(adapter: string, env: Record<string, string>, mode = ''): Promise<Outcome> {
   const child = spawn(
     process.execPath,
-    ['--import', '@bulwark/tracing/register', FIXTURE, adapter],
+    ['--import', '@bulwark/tracing/register', FIXTURE, adapter, mode],
     {
       cwd: PACKAGE_ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
@@ -83,6 +83,41 @@ const CA = createTestCa();
 const SERVER = CA.issueServer();
 const OTHER = CA.issueServer();
 const TLS = { TLS_CERT_FILE: SERVER.certFile, TLS_KEY_FILE: SERVER.keyFile };
+// A service that calls another (the README's "Calling other services"): its client's variables.
+const SECRET_FILE = join(FOLDER, 'client-secret');
+writeFileSync(SECRET_FILE, 'a-client-secret-for-the-tests\n', { mode: 0o600 });
+const CLIENT = {
+  AUTH_TOKEN_URL: 'https://idp.example.test/token',
+  AUTH_CLIENT_ID: 'notes',
+  AUTH_CLIENT_SECRET_FILE: SECRET_FILE,
+};
+const CLIENT_CASES: ReadonlyArray<
+  [variable: string, env: Record<string, string>, allowed: RegExp]
+> = [
+  ['AUTH_TOKEN_URL', { ...CLIENT, AUTH_TOKEN_URL: 'idp/token' }, /absolute http\(s\) URL/],
+  [
+    'AUTH_TOKEN_URL',
+    { ...CLIENT, AUTH_TOKEN_URL: 'http://idp.example.test/token' },
+    /must be https \(http is accepted on loopback only\)/,
+  ],
+  ['AUTH_CLIENT_ID', { ...CLIENT, AUTH_CLIENT_ID: '' }, /is required \(option auth\.clientId\)/],
+  [
+    'AUTH_CLIENT_SECRET_FILE',
+    { ...CLIENT, AUTH_CLIENT_SECRET_FILE: join(FOLDER, 'missing-secret') },
+    /cannot read .*\(ENOENT\)/,
+  ],
+  [
+    'AUTH_CLIENT_KEY_FILE',
+    { ...CLIENT, AUTH_CLIENT_SECRET_FILE: '', AUTH_CLIENT_KEY_FILE: NOT_PEM_FILE },
+    /is not a usable private key/,
+  ],
+  [
+    'AUTH_CLIENT_KEY_FILE',
+    { ...CLIENT, AUTH_CLIENT_KEY_FILE: SERVER.keyFile },
+    /AUTH_CLIENT_SECRET_FILE are both set/,
+  ],
+  ['TLS_CA_FILE', { ...CLIENT, TLS_CA_FILE: join(FOLDER, 'missing-ca.crt') }, /ENOENT/],
+];
 const CASES: ReadonlyArray<[variable: string, env: Record<string, string>, allowed: RegExp]> = [
   ['PORT', { PORT: '70000' }, /from 0 to 65535/],
   ['PORT', { PORT: BUSY_PORT }, /in use.*free port from 0 to 65535/],
@@ -203,6 +238,7 @@ describe.each(ADAPTERS)('startService on %s, with one bad environment variable',
   let busy: Server;
   let outcomes: Outcome[];
   let baseline: Outcome;
+  let clientBaseline: Outcome;
 
   beforeAll(async () => {
     writeFileSync(BAD_REDIS_FILE, 'http://cache:6379\n', { mode: 0o600 });
@@ -220,14 +256,21 @@ describe.each(ADAPTERS)('startService on %s, with one bad environment variable',
       OTEL_TRACES_EXPORTER: 'none',
       AUTH_DEV_ISSUER_DIR: join(FOLDER, `dev-issuer-${adapter}`),
     };
-    const [first, ...rest] = await inPairs([
+    const [first, withClient, ...rest] = await inPairs([
       () => run(adapter, base),
+      () => run(adapter, { ...base, ...CLIENT }, 'client'),
       ...CASES.map(([, env]) => () => {
         const port = env.PORT === BUSY_PORT ? { PORT: busyPort } : {};
         return run(adapter, { ...base, ...env, ...port });
       }),
+      ...CLIENT_CASES.map(
+        ([, env]) =>
+          () =>
+            run(adapter, { ...base, ...env }, 'client'),
+      ),
     ]);
     baseline = first as Outcome;
+    clientBaseline = withClient as Outcome;
     outcomes = rest;
   }, 600_000);
   afterAll(async () => {
@@ -240,8 +283,19 @@ describe.each(ADAPTERS)('startService on %s, with one bad environment variable',
     expect(baseline.stdout).toMatch(/"listening":\d+/);
   });
 
+  it('starts with a client registered and its variables set', () => {
+    expect(clientBaseline.stderr).toBe('');
+    expect(clientBaseline.code).toBe(0);
+    expect(clientBaseline.stdout).toMatch(/"listening":\d+/);
+  });
+
   it.each(
-    CASES.map(([variable, env, allowed], index) => [variable, env[variable], allowed, index]),
+    [...CASES, ...CLIENT_CASES].map(([variable, env, allowed], index) => [
+      variable,
+      env[variable],
+      allowed,
+      index,
+    ]),
   )(
     '%s=%j: one fatal JSON line names the variable and its allowed values',
     (variable, _value, allowed, index) => {
