@@ -21,6 +21,11 @@ describe('isAllowedAddress', () => {
     '::ffff:127.0.0.1',
     '64:ff9b::a9fe:a9fe',
     '224.0.0.1',
+    // IPv4-compatible (deprecated ::/96): some stacks still reach the IPv4 address.
+    '::127.0.0.1',
+    '::a9fe:a9fe',
+    // Zone ids never pass, whatever the address.
+    'fe80::1%eth0',
   ])('refuses %s', (address) => {
     expect(isAllowedAddress(address, none)).toBe(false);
   });

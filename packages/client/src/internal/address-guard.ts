@@ -23,8 +23,8 @@ const FORBIDDEN_V4: ReadonlyArray<[string, number]> = [
   ['240.0.0.0', 4],
 ];
 const FORBIDDEN_V6: ReadonlyArray<[string, number]> = [
-  ['::', 128],
-  ['::1', 128],
+  // The unspecified and loopback addresses, and IPv4-compatible ones (RFC 4291 §2.5.5.1).
+  ['::', 96],
   ['64:ff9b::', 96],
   ['64:ff9b:1::', 48],
   ['100::', 64],
