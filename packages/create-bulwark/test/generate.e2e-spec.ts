@@ -21,12 +21,19 @@ import { REPO, runCli, sh, tempDir, waitForHttp } from './support/cli.js';
  * folder of tarballs), and npm's cache is shared, to keep the matrix affordable on 2 cores.
  * Each adapter runs with and without --redis and with and without the example; one case uses
  * pnpm, one keeps its notes in memory (--db none), the others run on embedded PGlite (the
- * default --db postgres with no DATABASE_URL). The first service then runs against a real
+ * default --db postgres with no DATABASE_URL). The first case adds --messaging (it packs
+ * @bulwark/messaging for the vendor folder the others reuse): it starts in development without
+ * a broker, and its own tests start it against an unreachable one. The first service then runs against a real
  * PostgreSQL too (the last describe). Every service starts as `npm start` does (tracing preloaded) in development mode, with
  * the embedded dev issuer signing the tokens of its own `token` script.
  */
 const CASES = [
-  { label: 'fastify, example, npm', args: [] as string[], adapter: 'fastify', example: true },
+  {
+    label: 'fastify, example, --messaging, npm',
+    args: ['--messaging'] as string[],
+    adapter: 'fastify',
+    example: true,
+  },
   {
     label: 'express, --redis, --db none, npm',
     args: ['--adapter', 'express', '--redis', '--db', 'none'],
@@ -57,6 +64,7 @@ const VENDORED = [
   'health',
   'http',
   'logging',
+  'messaging',
   'metrics',
   'rate-limit',
   'secrets',
@@ -83,7 +91,10 @@ let postgresService: string | undefined;
 describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }) => {
   const redisFlag = (args as readonly string[]).includes('--redis');
   const noDatabase = (args as readonly string[]).includes('none');
-  const vendored = VENDORED.filter((n) => !noDatabase || n !== 'database');
+  const messaging = (args as readonly string[]).includes('--messaging');
+  const vendored = VENDORED.filter(
+    (n) => (!noDatabase || n !== 'database') && (messaging || n !== 'messaging'),
+  );
   let dir: string;
   let pm: string[];
   let server: ChildProcess | undefined;
@@ -140,6 +151,8 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
     expect(output).toMatch(/Tests\s+.*\d+ passed/);
     expect(output).not.toMatch(/\d+ failed/);
     if (example) expect(output).toContain('notes.e2e-spec.ts');
+    // Its own test of messaging: up against an unreachable broker, counters on the metrics port.
+    if (messaging) expect(output).toContain('events.e2e-spec.ts');
     expect(existsSync(join(dir, 'dist', 'main.js'))).toBe(true);
   });
 
@@ -172,6 +185,31 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
         'DATABASE_URL: is required in production (embedded PGlite is for development and tests only). Set DATABASE_URL or DATABASE_URL_FILE.',
       );
       expect(result.stderr).not.toMatch(/\n\s+at /);
+    },
+  );
+
+  it.runIf(messaging)(
+    'refuses a plaintext broker URL in production with one JSON line naming AMQP_URL (exit 1)',
+    () => {
+      const result = spawnSyncNode(['dist/main.js'], dir, {
+        NODE_ENV: 'production',
+        PORT: '0',
+        METRICS_PORT: '0',
+        AUTH_ISSUER: 'https://idp.example/',
+        AUTH_AUDIENCE: 'generated',
+        AUTH_JWKS_URL: 'https://idp.example/jwks.json',
+        DATABASE_URL: 'postgres://app@127.0.0.1:1/service',
+        AMQP_URL: 'amqp://broker.internal:5672/service',
+      });
+      expect(result.status).toBe(1);
+      const lines = result.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0] as string)).toMatchObject({
+        level: 'fatal',
+        code: 'INVALID_CONFIG',
+        msg: expect.stringMatching(/^start-up refused: AMQP_URL: uses amqp:\/\/ in production/),
+      });
+      expect(result.stderr).not.toContain('broker.internal');
     },
   );
 
