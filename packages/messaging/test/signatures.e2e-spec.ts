@@ -241,6 +241,10 @@ describe.skipIf(!broker.available)('consuming: every check before the handler', 
     );
   });
 
+  it('dead-letters a valid signature sent again under a new message id (to slip past the replay check)', async () => {
+    await expectDeadLettered('body_mismatch', () => craft({ claims: { jti: randomUUID() } }));
+  });
+
   it('dead-letters a producer it holds no keys for', async () => {
     const { line } = await expectDeadLettered('unknown_producer', () =>
       craft({ as: 'rogue', key: rogue, claims: { iss: 'spiffe://cluster.local/ns/x/sa/unknown' } }),
