@@ -1,7 +1,16 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   freePort,
   hasPostgres,
@@ -73,6 +82,8 @@ const VENDORED = [
   'testing',
   'tracing',
 ];
+
+const execFileAsync = promisify(execFile);
 
 const withRedis = CASES.some((c) => (c.args as readonly string[]).includes('--redis'));
 if (withRedis) hasRedis(); // throws under CI when redis-server is missing
@@ -399,8 +410,15 @@ describe.runIf(hasPostgres())('a generated service on a real PostgreSQL', () => 
     child.kill('SIGTERM');
     await exited;
   };
-  const token = (args: string[]) =>
-    sh('npm', ['run', '--silent', 'token', '--', ...args], dir).trim();
+  /*
+   * Asynchronous, unlike sh(): a synchronous child blocks the event loop for seconds on a busy
+   * machine, past the server's keep-alive timeout, and the next POST then went out on a pooled
+   * socket the server had just closed ("other side closed").
+   */
+  const token = async (args: string[]) =>
+    (
+      await execFileAsync('npm', ['run', '--silent', 'token', '--', ...args], { cwd: dir })
+    ).stdout.trim();
 
   beforeAll(async () => {
     expect(postgresService, 'the matrix generates a --db postgres service').toBeDefined();
@@ -486,12 +504,16 @@ describe.runIf(hasPostgres())('a generated service on a real PostgreSQL', () => 
   });
 
   it('serves the notes from PostgreSQL as the app role over verify-full TLS', async () => {
-    const started = await startService(databaseEnv('service_app', file('app.pw')));
+    // The load of the rotation and shutdown cases below stays far under the rate limit.
+    const started = await startService({
+      ...databaseEnv('service_app', file('app.pw')),
+      RATE_LIMIT_MAX: '1000000',
+    });
     server = started.child;
     url = started.base;
     expect((await waitForStatus(`${url}/health/ready`, 200)).status, log).toBe(200);
-    const alice = token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
-    const bob = token(['--sub', 'bob', '--scope', 'notes:read notes:write']);
+    const alice = await token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
+    const bob = await token(['--sub', 'bob', '--scope', 'notes:read notes:write']);
     const call = (bearer: string, method: string, path: string, body?: unknown) =>
       fetch(`${url}${path}`, {
         method,
@@ -552,13 +574,154 @@ describe.runIf(hasPostgres())('a generated service on a real PostgreSQL', () => 
     expect((await call(alice, 'DELETE', `/v1/notes/${id}`)).status).toBe(204);
   });
 
+  it('keeps answering across ALTER ROLE … PASSWORD and a rewrite of DATABASE_PASSWORD_FILE', async () => {
+    const alice = await token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
+    const sessions = () =>
+      psql(
+        pg.superuser,
+        pg.superuserPassword,
+        "SELECT pid FROM pg_stat_activity WHERE usename = 'service_app' ORDER BY pid",
+      )
+        .output.trim()
+        .split('\n')
+        .filter(Boolean);
+    // Requests run all along, four at a time, keeping several pooled sessions busy.
+    const statuses: number[] = [];
+    let running = true;
+    const worker = async () => {
+      while (running) {
+        const response = await fetch(`${url}/v1/notes?limit=5`, {
+          headers: { authorization: `Bearer ${alice}` },
+        });
+        await response.arrayBuffer();
+        statuses.push(response.status);
+      }
+    };
+    const workers = Array.from({ length: 4 }, worker);
+    try {
+      await until(() => statuses.length >= 20);
+      const before = sessions();
+      expect(before.length, log).toBeGreaterThan(0);
+
+      const rotated = 'app-pw-rotated-2';
+      expect(
+        psql(pg.superuser, pg.superuserPassword, `ALTER ROLE service_app PASSWORD '${rotated}'`)
+          .status,
+      ).toBe(0);
+      // As a Secret volume does: a new file renamed over the old one.
+      writeFileSync(file('app.pw.next'), rotated, { mode: 0o600 });
+      renameSync(file('app.pw.next'), file('app.pw'));
+      passwords.app = rotated;
+
+      // The service takes the new password (re-read every 5 s by default)…
+      await until(() => log.includes('DATABASE_PASSWORD_FILE changed'), 100);
+      expect(log).toContain('DATABASE_PASSWORD_FILE changed: new connections use the new password');
+      // …and recycles the sessions opened with the old one; the new ones could only log in with
+      // the new password, the only one the server now accepts.
+      let now = sessions();
+      for (
+        let i = 0;
+        i < 75 && (now.some((pid) => before.includes(pid)) || now.length === 0);
+        i++
+      ) {
+        await new Promise((r) => setTimeout(r, 200));
+        now = sessions();
+      }
+      expect(now.filter((pid) => before.includes(pid))).toEqual([]);
+      expect(now.length).toBeGreaterThan(0);
+      const seen = statuses.length;
+      await until(() => statuses.length >= seen + 20);
+    } finally {
+      running = false;
+      await Promise.all(workers);
+    }
+    expect(statuses.length).toBeGreaterThan(40);
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+    expect(psql('service_app', passwords.app, 'SELECT 1').output.trim()).toBe('1');
+    expect(log).not.toContain(passwords.app);
+    expect((await fetch(`${url}/health/ready`)).status).toBe(200);
+  });
+
   it('turns unready while PostgreSQL is stopped, and ready again when it is back', async () => {
     await pg.halt();
     expect((await waitForStatus(`${url}/health/ready`, 503)).status, log).toBe(503);
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
     await pg.restart();
     expect((await waitForStatus(`${url}/health/ready`, 200)).status, log).toBe(200);
-    await stopService(server);
+  });
+
+  it('on SIGTERM under load, answers every request, then closes the pool after the drain', async () => {
+    const alice = await token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
+    const activity = (where: string) =>
+      psql(
+        pg.superuser,
+        pg.superuserPassword,
+        `SELECT count(*) FROM pg_stat_activity WHERE ${where}`,
+      ).output.trim();
+    // A superuser holds an exclusive lock on notes, so every request's query waits inside
+    // PostgreSQL: more requests than the pool's 10 connections, the last ones queued for one.
+    const locker = spawn(
+      join(postgresBinDir() as string, 'psql'),
+      [
+        `host=127.0.0.1 port=${pg.port} dbname=service user=${pg.superuser} sslmode=verify-full sslrootcert=${pg.caFile} application_name=bulwark_locker`,
+        '-c',
+        'BEGIN; LOCK TABLE notes IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120);',
+      ],
+      { env: { ...process.env, PGPASSWORD: pg.superuserPassword }, stdio: 'ignore' },
+    );
+    const lockerExited = new Promise((r) => locker.once('exit', r));
+    try {
+      await until(
+        () => activity("application_name = 'bulwark_locker' AND wait_event = 'PgSleep'") === '1',
+      );
+      const requests = Array.from({ length: 12 }, () =>
+        fetch(`${url}/v1/notes`, { headers: { authorization: `Bearer ${alice}` } }).then(
+          async (response) => ({ status: response.status, body: await response.text() }),
+          (error: Error) => ({ status: 0, body: String(error.cause ?? error) }),
+        ),
+      );
+      await until(
+        () => activity("usename = 'service_app' AND wait_event_type = 'Lock'") === '10',
+        50,
+      );
+      expect(activity("usename = 'service_app' AND wait_event_type = 'Lock'"), log).toBe('10');
+
+      const exited = new Promise<number | null>((r) => server?.once('exit', r));
+      server?.kill('SIGTERM');
+      await until(() => log.includes('"phase":"signal"'), 25);
+      // The drain waits for the 12 requests: the process is still there, the pool still open.
+      expect(server?.exitCode).toBe(null);
+      psql(
+        pg.superuser,
+        pg.superuserPassword,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'bulwark_locker'",
+      );
+      const answers = await Promise.all(requests);
+      expect(
+        answers.filter((a) => a.status !== 200),
+        log,
+      ).toEqual([]);
+      expect(await exited, log).toBe(0);
+    } finally {
+      locker.kill('SIGKILL');
+      await lockerExited;
+    }
+    // The database hook ran after the drain, and it closed the pool: no session is left.
+    const phases = log
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"context":"Shutdown"'))
+      .map((line) => JSON.parse(line) as { phase: string; hook?: string; msg: string });
+    const drained = phases.findIndex((entry) => entry.phase === 'drain');
+    const hook = phases.findIndex((entry) => entry.phase === 'hook' && entry.hook === 'database');
+    expect(drained, log).toBeGreaterThanOrEqual(0);
+    expect(hook, log).toBeGreaterThan(drained);
+    expect(phases[hook]?.msg).toBe('hook done');
+    let left = activity("usename = 'service_app'");
+    for (let i = 0; i < 50 && left !== '0'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      left = activity("usename = 'service_app'");
+    }
+    expect(left).toBe('0');
   });
 
   it('refuses a server certificate the CA did not sign: unready, never plaintext', async () => {
@@ -633,8 +796,9 @@ async function waitForStatus(url: string, status: number): Promise<Response> {
   return response;
 }
 
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 50 && !condition(); i++) await new Promise((r) => setTimeout(r, 200));
+/** Polls `condition` every 200 ms, `rounds` times at most (10 s by default). */
+async function until(condition: () => boolean, rounds = 50): Promise<void> {
+  for (let i = 0; i < rounds && !condition(); i++) await new Promise((r) => setTimeout(r, 200));
 }
 
 function spawnSyncNode(
