@@ -283,15 +283,19 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="/);
 
-    // The `token` script signs with the same dev issuer the running service trusts.
-    const alice = runScript('token', [
-      '--sub',
-      'alice',
-      '--scope',
-      'notes:read notes:write',
-    ]).trim();
-    const admin = runScript('token', ['--sub', 'root', '--role', 'admin']).trim();
-    const bob = runScript('token', ['--sub', 'bob', '--scope', 'notes:read']).trim();
+    // The `token` script signs with the same dev issuer the running service trusts. Run
+    // asynchronously: seconds of a blocked event loop let the next POST reuse a pooled socket
+    // the server had closed after its keep-alive timeout ("other side closed").
+    const token = async (extra: string[]) => {
+      const [command, ...base] =
+        pm[0] === 'npm' ? ['npm', 'run', '--silent'] : [...pm, '--silent', 'run'];
+      const args =
+        pm[0] === 'npm' ? [...base, 'token', '--', ...extra] : [...base, 'token', ...extra];
+      return (await execFileAsync(command as string, args, { cwd: dir })).stdout.trim();
+    };
+    const alice = await token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
+    const admin = await token(['--sub', 'root', '--role', 'admin']);
+    const bob = await token(['--sub', 'bob', '--scope', 'notes:read']);
     const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 
     const created = await fetch(`${url}/v1/notes`, {
