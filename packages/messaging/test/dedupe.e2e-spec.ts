@@ -120,4 +120,40 @@ describe.skipIf(!broker.available || !hasRedis())('replays across replicas with 
       await third.moduleRef.close();
     }
   });
+
+  it('handles a message once when copies of it arrive together, while the first waits on Redis', async () => {
+    // No consumer runs: the message and two exact copies wait in the queue, and reach the next
+    // replica in one burst.
+    const id = randomUUID();
+    const tap = await rawConnection('admin');
+    const tapChannel = await tap.createChannel();
+    const { queue } = await tapChannel.assertQueue('', { exclusive: true });
+    await tapChannel.bindQueue(queue, 'orders.events', 'payment.captured');
+    let copy: ConsumeMessage | undefined;
+    await tapChannel.consume(queue, (message) => {
+      if (message) copy = message;
+    });
+    await producer.messaging.publish('orders.events', 'payment.captured', { id });
+    await eventually(() => copy !== undefined, 'the copy');
+    await tap.close();
+    await replay(copy as ConsumeMessage);
+    await replay(copy as ConsumeMessage);
+    const before = handled.length;
+    const app = await replica(redis.url);
+    try {
+      await eventually(
+        () => (app.messaging.stats()[QUEUE]?.consumed ?? 0) === 3,
+        'the three deliveries',
+      );
+      await eventually(
+        () =>
+          handled.length - before + (app.messaging.stats()[QUEUE]?.rejected.replayed ?? 0) === 3,
+        'the three settled',
+      );
+      expect(handled.slice(before)).toEqual([id]);
+      expect(app.messaging.stats()[QUEUE]?.rejected.replayed).toBe(2);
+    } finally {
+      await app.moduleRef.close();
+    }
+  });
 });

@@ -302,7 +302,40 @@ export class ConsumerEngine {
       if (!allowed) return this.reject(channel, queue, message, 'actor_forbidden', info);
     }
     const key = `${claims.iss}|${claims.jti}`;
-    if (this.inFlightKeys.has(key) || (await this.dedupe.has(key))) {
+    if (this.inFlightKeys.has(key)) return this.reject(channel, queue, message, 'replayed', info);
+    // Reserved before the first await: a copy arriving while this one waits on the store (Redis)
+    // or the handler is a replay too.
+    this.inFlightKeys.add(key);
+    try {
+      await this.handleOnce(channel, ownUser, queue, message, handler, claims, info, key, {
+        retried,
+        attemptHeader,
+        headers,
+        content,
+      });
+    } finally {
+      this.inFlightKeys.delete(key);
+    }
+  }
+
+  private async handleOnce(
+    channel: Channel,
+    ownUser: string,
+    queue: string,
+    message: ConsumeMessage,
+    handler: HandlerEntry,
+    claims: MessageClaims,
+    info: Record<string, string>,
+    key: string,
+    delivery: {
+      retried: boolean;
+      attemptHeader: number;
+      headers: Record<string, unknown> | undefined;
+      content: Buffer;
+    },
+  ) {
+    const { retried, attemptHeader, headers, content } = delivery;
+    if (await this.dedupe.has(key)) {
       return this.reject(channel, queue, message, 'replayed', info);
     }
     let payload: unknown;
@@ -325,7 +358,6 @@ export class ConsumerEngine {
       requestId: claims.rid,
       traceparent: headerString(headers, 'traceparent'),
     };
-    this.inFlightKeys.add(key);
     const started = performance.now();
     try {
       await inConsumerSpan(
@@ -351,8 +383,6 @@ export class ConsumerEngine {
         stats.handlerMs += performance.now() - started;
       });
       await this.retryOrDeadLetter(channel, ownUser, queue, message, attempt, info);
-    } finally {
-      this.inFlightKeys.delete(key);
     }
   }
 
