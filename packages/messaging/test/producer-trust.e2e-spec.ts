@@ -98,6 +98,8 @@ describe.skipIf(!broker.available)('which producers a consumer trusts', () => {
         trusted,
         JSON.stringify({ keys: [...publicKeys(oldKey), ...publicKeys(newKey)] }),
       );
+      // The file is checked again at most every keyReloadIntervalMs: the producer switches after.
+      await new Promise((resolve) => setTimeout(resolve, 400));
       await publishWith(newKey, 'new-1');
       await eventually(() => handled.includes('new-1'), 'the message signed with the new key');
 
