@@ -288,6 +288,19 @@ describe.skipIf(!broker.available)('consuming: every check before the handler', 
     });
   });
 
+  it('handles a message once when its duplicate arrives while the first is still being checked', async () => {
+    const messageId = randomUUID();
+    const count = rejected('replayed');
+    // Back to back on one channel: both deliveries are in the consumer at the same time.
+    await Promise.all([craft({ messageId }), craft({ messageId }), craft({ messageId })]);
+    await eventually(
+      () => handled.length + rejected('replayed') - count === 3,
+      'the three deliveries settled',
+    );
+    expect(handled).toHaveLength(1);
+    expect(rejected('replayed')).toBe(count + 2);
+  });
+
   it('dead-letters a payload with an unknown field', async () => {
     await expectDeadLettered('invalid_payload', () =>
       craft({ body: JSON.stringify({ orderId: 'o-1', quantity: 2, discount: 100 }) }),
