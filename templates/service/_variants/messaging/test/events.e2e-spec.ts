@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { BulwarkConfigError } from '@bulwark/core';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -52,5 +53,26 @@ describe('the service with messaging on, while the broker is unreachable', () =>
     const text = await response.text();
     expect(text).toContain('# TYPE bulwark_messaging_messages_total counter');
     expect(text).toContain('# TYPE bulwark_messaging_rejected_total counter');
+  });
+});
+
+describe('EVENTS_EXCHANGE', () => {
+  it('stops start-up naming it when it is a name the broker reserves', async () => {
+    const issuer = await createTestIssuer();
+    process.env.EVENTS_EXCHANGE = 'amq.topic';
+    try {
+      const failure = await startTestService(issuer).then(
+        async (service) => {
+          await service.close();
+          return undefined;
+        },
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(BulwarkConfigError);
+      expect((failure as Error).message).toMatch(/^EVENTS_EXCHANGE: must be 1 to 200/);
+    } finally {
+      delete process.env.EVENTS_EXCHANGE;
+      await issuer.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { isProduction } from '@bulwark/core';
+import { BulwarkConfigError, isProduction } from '@bulwark/core';
 import { MessagingModule } from '@bulwark/messaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 
@@ -25,9 +25,21 @@ export class EventsModule {
     // MESSAGING_* value then stops start-up with one JSON line naming it, not a stack trace.
     const messaging = MessagingModule.forRootAsync({
       useFactory: () => ({
-        exchanges: [{ name: env.EVENTS_EXCHANGE ?? 'service.events', type: 'topic' as const }],
+        exchanges: [{ name: eventsExchange(env.EVENTS_EXCHANGE), type: 'topic' as const }],
       }),
     });
     return { module: EventsModule, imports: [messaging], exports: [messaging] };
   }
+}
+
+/** EVENTS_EXCHANGE, default `service.events`: a name of the service's own, never `amq.*`. */
+function eventsExchange(raw: string | undefined): string {
+  const name = raw ?? 'service.events';
+  if (!/^[A-Za-z0-9._:-]{1,200}$/.test(name) || name.startsWith('amq.')) {
+    throw new BulwarkConfigError(
+      'EVENTS_EXCHANGE',
+      'must be 1 to 200 letters, digits or . _ : - and not start with amq. (reserved by the broker). Set EVENTS_EXCHANGE to an exchange of this service, such as service.events.',
+    );
+  }
+  return name;
 }
