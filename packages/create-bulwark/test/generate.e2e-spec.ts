@@ -757,6 +757,46 @@ describe.runIf(hasPostgres())('a generated service on a real PostgreSQL', () => 
       unlinkSync(next);
     }
   });
+
+  it('keeps a running build ready when the next release migrates, but a new start of it stays unready', async () => {
+    const serving = await startService({
+      ...databaseEnv('service_app', file('app.pw')),
+      RATE_LIMIT_MAX: '1000000',
+    });
+    const alice = await token(['--sub', 'alice', '--scope', 'notes:read notes:write']);
+    const list = () =>
+      fetch(`${serving.base}/v1/notes`, { headers: { authorization: `Bearer ${alice}` } });
+    const next = join(dir, 'migrations', '0002_add_tags.sql');
+    try {
+      expect((await waitForStatus(`${serving.base}/health/ready`, 200)).status, log).toBe(200);
+      // The next release's migration Job (an additive change) runs while this build serves.
+      writeFileSync(next, "ALTER TABLE notes ADD COLUMN tags text NOT NULL DEFAULT '';\n");
+      const output = sh('npm', ['run', '--silent', 'migrate'], dir, {
+        NODE_ENV: 'production',
+        ...databaseEnv('service_migrator', file('migrator.pw')),
+      });
+      expect(output).toContain('schema version 2');
+      for (let i = 0; i < 5; i++) {
+        expect((await fetch(`${serving.base}/health/ready`)).status, log).toBe(200);
+        expect((await list()).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(log).toContain(
+        'schema version 2 was applied while this build (version 1) serves: it stays ready',
+      );
+    } finally {
+      await stopService(serving.child);
+      unlinkSync(next);
+    }
+    // The same build started now (a restart, a scale-up) never takes traffic on version 2.
+    const late = await startService(databaseEnv('service_app', file('app.pw')));
+    try {
+      expect((await waitForStatus(`${late.base}/health/ready`, 503)).status).toBe(503);
+    } finally {
+      await stopService(late.child);
+    }
+    expect(log).toContain('schema version 2 is applied but this build needs version 1');
+  });
 });
 
 /** A loopback OTLP/HTTP sink that keeps the raw body of every export, bounded. */
