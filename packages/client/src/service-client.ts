@@ -95,6 +95,18 @@ interface Attempt {
   url: URL;
 }
 
+/** One call, prepared once and handed through the breaker and the retries. */
+interface PreparedCall {
+  method: ServiceCallMethod;
+  url: URL;
+  headers: Record<string, string>;
+  body: string | Uint8Array | undefined;
+  signal: AbortSignal;
+  deadlineAt: number;
+  incoming: ReturnType<typeof incomingContext> | undefined;
+  scope: string | undefined;
+}
+
 /**
  * A client bound to one downstream service: every call goes to its `baseUrl` (or, with
  * `allowDynamicHosts`, to a checked public address), authenticated as configured, within its
@@ -234,7 +246,17 @@ export class ServiceClient {
         method,
         url,
         headers,
-        () => this.guarded(method, url, headers, body, signal, deadlineAt, incoming, options.scope),
+        () =>
+          this.guarded({
+            method,
+            url,
+            headers,
+            body,
+            signal,
+            deadlineAt,
+            incoming,
+            scope: options.scope,
+          }),
         (result, error) =>
           result !== undefined
             ? { status: result.status }
@@ -367,21 +389,9 @@ export class ServiceClient {
   }
 
   /** The call through the breaker; an open breaker is a 503 with `Retry-After`. */
-  private async guarded(
-    method: ServiceCallMethod,
-    url: URL,
-    headers: Record<string, string>,
-    body: string | Uint8Array | undefined,
-    signal: AbortSignal,
-    deadlineAt: number,
-    incoming: ReturnType<typeof incomingContext> | undefined,
-    scope: string | undefined,
-  ): Promise<Attempt> {
+  private async guarded(call: PreparedCall): Promise<Attempt> {
     try {
-      return await this.breaker.execute(
-        () => this.withRetries(method, url, headers, body, signal, deadlineAt, incoming, scope),
-        undefined,
-      );
+      return await this.breaker.execute(() => this.withRetries(call), undefined);
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw this.failure('breaker_open', 'the circuit breaker is open', {
@@ -392,16 +402,8 @@ export class ServiceClient {
     }
   }
 
-  private async withRetries(
-    method: ServiceCallMethod,
-    url: URL,
-    headers: Record<string, string>,
-    body: string | Uint8Array | undefined,
-    signal: AbortSignal,
-    deadlineAt: number,
-    incoming: ReturnType<typeof incomingContext> | undefined,
-    scope: string | undefined,
-  ): Promise<Attempt> {
+  private async withRetries(call: PreparedCall): Promise<Attempt> {
+    const { method, url, headers, body, signal, deadlineAt, incoming, scope } = call;
     const retryable = IDEMPOTENT.has(method) || headers['idempotency-key'] !== undefined;
     const { attempts, baseDelayMs, maxDelayMs } = this.options.retry;
     this.budget.recordCall();
