@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { join } from 'node:path';
-import type { TestIssuer } from '@bulwark/test-harness';
-import { sh } from './cli.js';
+import { createTestCa, type TestIssuer } from '@bulwark/test-harness';
 
-/** An https endpoint on loopback serving the test issuer's JWKS, with a fresh self-signed cert. */
+/** An https endpoint on loopback serving the test issuer's JWKS, with a certificate from a fresh test CA. */
 export interface TlsJwks {
   url: string;
   certificate: string;
@@ -12,51 +9,25 @@ export interface TlsJwks {
   close(): Promise<void>;
 }
 
-/** Starts it: `openssl` makes a one-day EC certificate for 127.0.0.1 in `dir`. */
+/** Starts it, serving a loopback certificate from a fresh test CA (kept in `dir`). */
 export async function startTlsJwks(issuer: TestIssuer, dir: string): Promise<TlsJwks> {
-  const key = join(dir, 'jwks-key.pem');
-  const cert = join(dir, 'jwks-cert.pem');
-  sh(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      '1',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-    ],
-    dir,
-  );
+  const ca = createTestCa({ dir });
+  const served = ca.issueServer();
   const state = { hits: 0 };
-  const server = createHttpsServer(
-    { key: readFileSync(key), cert: readFileSync(cert) },
-    (_req, res) => {
-      state.hits += 1;
-      fetch(issuer.jwksUrl)
-        .then(async (upstream) => {
-          res.writeHead(upstream.status, { 'content-type': 'application/json' });
-          res.end(await upstream.text());
-        })
-        .catch(() => res.writeHead(502).end());
-    },
-  );
+  const server = createHttpsServer({ key: served.key, cert: served.cert }, (_req, res) => {
+    state.hits += 1;
+    fetch(issuer.jwksUrl)
+      .then(async (upstream) => {
+        res.writeHead(upstream.status, { 'content-type': 'application/json' });
+        res.end(await upstream.text());
+      })
+      .catch(() => res.writeHead(502).end());
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as { port: number };
   return {
     url: `https://127.0.0.1:${port}${new URL(issuer.jwksUrl).pathname}`,
-    certificate: readFileSync(cert, 'utf8'),
+    certificate: ca.certificate,
     get hits() {
       return state.hits;
     },
