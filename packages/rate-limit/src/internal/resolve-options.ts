@@ -79,17 +79,8 @@ export function shareOf(policy: ResolvedPolicy, share: number): ResolvedPolicy {
   return { ...policy, limit: Math.max(1, Math.floor(policy.limit / share)) };
 }
 
-/**
- * Applies environment defaults and validates every option, throwing `BulwarkConfigError`
- * naming the option or variable at fault.
- */
-export function resolveRateLimitOptions(
-  options: RateLimitModuleOptions = {},
-): ResolvedRateLimitOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new BulwarkConfigError('RateLimitModule options', 'must be an object');
-  }
-  const env: Environment = options.env ?? process.env;
+/** The default policy: `limit`/`windowSeconds`, or `RATE_LIMIT_MAX`/`RATE_LIMIT_WINDOW_SECONDS`. */
+function resolveDefaultPolicy(options: RateLimitModuleOptions, env: Environment): ResolvedPolicy {
   const limit =
     options.limit === undefined
       ? envInt('RATE_LIMIT_MAX', 100, { min: 1, max: 1e9, env })
@@ -98,7 +89,7 @@ export function resolveRateLimitOptions(
     options.windowSeconds === undefined
       ? envInt('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: MAX_WINDOW_SECONDS, env })
       : integer('windowSeconds', options.windowSeconds, 1, MAX_WINDOW_SECONDS);
-  const base = BulwarkConfigError.namingVariables(
+  return BulwarkConfigError.namingVariables(
     {
       'default policy.limit': options.limit === undefined ? 'RATE_LIMIT_MAX' : undefined,
       'default policy.windowSeconds':
@@ -106,9 +97,15 @@ export function resolveRateLimitOptions(
     },
     () => policyOf('default policy', DEFAULT_POLICY, limit, windowSeconds),
   );
+}
 
+/** The default policy and every named one, by name. */
+function resolvePolicies(
+  named: RateLimitModuleOptions['policies'],
+  base: ResolvedPolicy,
+): Map<string, ResolvedPolicy> {
   const policies = new Map<string, ResolvedPolicy>([[DEFAULT_POLICY, base]]);
-  for (const [name, policy] of Object.entries(options.policies ?? {})) {
+  for (const [name, policy] of Object.entries(named ?? {})) {
     const setting = `policies.${name}`;
     if (!POLICY_NAME.test(name)) {
       throw new BulwarkConfigError(
@@ -124,31 +121,39 @@ export function resolveRateLimitOptions(
     }
     policies.set(name, policyOf(setting, name, policy?.limit, policy?.windowSeconds));
   }
+  return policies;
+}
 
-  let authFailure: ResolvedRateLimitOptions['authFailure'];
-  if (options.authFailure !== false) {
-    const given = options.authFailure ?? {};
-    const exemptPaths = given.exemptPaths ?? ['/health'];
-    if (
-      !Array.isArray(exemptPaths) ||
-      exemptPaths.some((p) => typeof p !== 'string' || !p.startsWith('/'))
-    ) {
-      throw new BulwarkConfigError(
-        'authFailure.exemptPaths',
-        'must be a list of paths starting with "/"',
-      );
-    }
-    authFailure = {
-      policy: policyOf(
-        'authFailure',
-        AUTH_FAILURE_POLICY,
-        given.limit ?? limit,
-        given.windowSeconds ?? windowSeconds,
-      ),
-      exemptPaths: exemptPaths.map((p) => p.replace(/\/+$/, '')).filter(Boolean),
-    };
+/** The failed-authentication budget (the default policy's numbers unless given), or none. */
+function resolveAuthFailure(
+  option: RateLimitModuleOptions['authFailure'],
+  base: ResolvedPolicy,
+): ResolvedRateLimitOptions['authFailure'] {
+  if (option === false) return undefined;
+  const given = option ?? {};
+  const exemptPaths = given.exemptPaths ?? ['/health'];
+  if (
+    !Array.isArray(exemptPaths) ||
+    exemptPaths.some((p) => typeof p !== 'string' || !p.startsWith('/'))
+  ) {
+    throw new BulwarkConfigError(
+      'authFailure.exemptPaths',
+      'must be a list of paths starting with "/"',
+    );
   }
+  return {
+    policy: policyOf(
+      'authFailure',
+      AUTH_FAILURE_POLICY,
+      given.limit ?? base.limit,
+      given.windowSeconds ?? base.windowSeconds,
+    ),
+    exemptPaths: exemptPaths.map((p) => p.replace(/\/+$/, '')).filter(Boolean),
+  };
+}
 
+/** Where the counters live (`store`, `redis`/`REDIS_URL` or memory) and what an outage does. */
+function resolveStorage(options: RateLimitModuleOptions, env: Environment) {
   const storeFailure =
     options.storeFailure ?? envString('RATE_LIMIT_STORE_FAILURE', { env, default: 'insurance' });
   if (!FAILURE_MODES.includes(storeFailure as StoreFailureMode)) {
@@ -156,7 +161,6 @@ export function resolveRateLimitOptions(
       options.storeFailure === undefined ? 'RATE_LIMIT_STORE_FAILURE' : 'storeFailure';
     throw new BulwarkConfigError(setting, 'must be one of insurance, open, closed');
   }
-
   const redis = options.redis ?? envString('REDIS_URL', { env });
   if (typeof redis === 'string' && !/^rediss?:\/\//.test(redis)) {
     const setting = options.redis === undefined ? 'REDIS_URL' : 'redis';
@@ -171,6 +175,11 @@ export function resolveRateLimitOptions(
       throw new BulwarkConfigError('store', 'set either store or redis, not both');
     }
   }
+  return { storeFailure: storeFailure as StoreFailureMode, redis };
+}
+
+/** Checks the callbacks and the key prefix, which need no default from the environment. */
+function checkHooks(options: RateLimitModuleOptions): string {
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     throw new BulwarkConfigError('clock', 'must be a function returning milliseconds');
   }
@@ -181,7 +190,30 @@ export function resolveRateLimitOptions(
   if (typeof keyPrefix !== 'string' || /[{}\s]/.test(keyPrefix)) {
     throw new BulwarkConfigError('keyPrefix', 'must be a string without braces or spaces');
   }
+  return keyPrefix;
+}
 
+/** An optional integer option with its default. */
+function integerOr(setting: string, value: unknown, fallback: number, min: number, max: number) {
+  return value === undefined ? fallback : integer(setting, value, min, max);
+}
+
+/**
+ * Applies environment defaults and validates every option, throwing `BulwarkConfigError`
+ * naming the option or variable at fault.
+ */
+export function resolveRateLimitOptions(
+  options: RateLimitModuleOptions = {},
+): ResolvedRateLimitOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new BulwarkConfigError('RateLimitModule options', 'must be an object');
+  }
+  const env: Environment = options.env ?? process.env;
+  const base = resolveDefaultPolicy(options, env);
+  const policies = resolvePolicies(options.policies, base);
+  const authFailure = resolveAuthFailure(options.authFailure, base);
+  const { storeFailure, redis } = resolveStorage(options, env);
+  const keyPrefix = checkHooks(options);
   const replicas =
     options.replicas === undefined
       ? envInt('RATE_LIMIT_REPLICAS', 1, { min: 1, max: 10_000, env })
@@ -197,11 +229,8 @@ export function resolveRateLimitOptions(
     redis,
     store: options.store,
     keyPrefix,
-    storeTimeoutMs:
-      options.storeTimeoutMs === undefined
-        ? 500
-        : integer('storeTimeoutMs', options.storeTimeoutMs, 1, 60_000),
-    storeFailure: storeFailure as StoreFailureMode,
+    storeTimeoutMs: integerOr('storeTimeoutMs', options.storeTimeoutMs, 500, 1, 60_000),
+    storeFailure,
     replicas,
     replicaShare,
     resolver: new ClientAddressResolver(
@@ -211,8 +240,7 @@ export function resolveRateLimitOptions(
       options.ipv6Prefix === undefined
         ? envInt('RATE_LIMIT_IPV6_PREFIX', 56, { min: 16, max: 128, env })
         : integer('ipv6Prefix', options.ipv6Prefix, 16, 128),
-    maxKeys:
-      options.maxKeys === undefined ? 100_000 : integer('maxKeys', options.maxKeys, 1, 16_777_216),
+    maxKeys: integerOr('maxKeys', options.maxKeys, 100_000, 1, 16_777_216),
     clock: options.clock ?? Date.now,
     onLimited: options.onLimited,
   };
