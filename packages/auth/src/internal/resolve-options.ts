@@ -128,15 +128,10 @@ function checkUrl(
   return url;
 }
 
-function resolveIssuer(
-  input: TrustedIssuerOptions,
-  prefix: string,
-  defaults: { algorithms: readonly string[]; scopeClaim?: string; rolesClaim: string },
-  policy: KeyUrlPolicy,
-): ResolvedIssuer {
-  if (typeof input.issuer !== 'string' || input.issuer === '') {
-    fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
-  }
+type IssuerDefaults = { algorithms: readonly string[]; scopeClaim?: string; rolesClaim: string };
+
+/** `aud` values a token must carry: one string or a non-empty list. */
+function resolveAudience(input: TrustedIssuerOptions, prefix: string): string[] {
   const audience =
     typeof input.audience === 'string'
       ? [input.audience]
@@ -147,6 +142,11 @@ function resolveIssuer(
       "is required: the API's identifier that tokens must carry in `aud`. Set AUTH_AUDIENCE.",
     );
   }
+  return audience;
+}
+
+/** Exactly one of the key sources must be set. */
+function checkOneKeySource(input: TrustedIssuerOptions, prefix: string): void {
   const sources = (['jwksUri', 'discovery', 'jwks', 'publicKeys', 'secret'] as const).filter(
     (name) => input[name] !== undefined && input[name] !== false,
   );
@@ -158,48 +158,86 @@ function resolveIssuer(
         : `set exactly one key source, not ${sources.join(' and ')}.`,
     );
   }
+}
+
+/** An HMAC secret long enough for every allowed algorithm. */
+function resolveSecret(
+  input: TrustedIssuerOptions,
+  prefix: string,
+  algorithms: readonly string[],
+): KeySourceSpec {
+  const secret =
+    typeof input.secret === 'string' ? new TextEncoder().encode(input.secret) : input.secret;
+  const needed = Math.max(...algorithms.map((alg) => HMAC_MIN_BYTES[alg] ?? 32));
+  if (!(secret instanceof Uint8Array) || secret.byteLength < needed) {
+    fail(`${prefix}secret`, `must be at least ${needed} bytes for ${algorithms.join(', ')}.`);
+  }
+  return { kind: 'secret', secret };
+}
+
+/** PEM keys (each with an allowed `alg`) or an inline JWKS. */
+function resolveStaticKeys(
+  input: TrustedIssuerOptions,
+  prefix: string,
+  algorithms: readonly string[],
+): KeySourceSpec {
+  for (const [index, key] of (input.publicKeys ?? []).entries()) {
+    if (typeof key?.pem !== 'string' || !key.pem.includes('-----BEGIN')) {
+      fail(`${prefix}publicKeys[${index}].pem`, 'must be PEM text (PUBLIC KEY or CERTIFICATE).');
+    }
+    if (!algorithms.includes(key.alg)) {
+      fail(`${prefix}publicKeys[${index}].alg`, `must be one of algorithms (${algorithms}).`);
+    }
+  }
+  if (input.jwks !== undefined && !Array.isArray(input.jwks?.keys)) {
+    fail(`${prefix}jwks`, 'must be a JSON Web Key Set: { keys: [...] }.');
+  }
+  return { kind: 'static', jwks: input.jwks, publicKeys: input.publicKeys ?? [] };
+}
+
+/** Where the issuer's keys come from: a JWKS URL, discovery, a secret or static keys. */
+function resolveKeySource(
+  input: TrustedIssuerOptions,
+  prefix: string,
+  algorithms: readonly string[],
+  policy: KeyUrlPolicy,
+): KeySourceSpec {
+  if (input.jwksUri !== undefined) {
+    return {
+      kind: 'remote',
+      jwksUri: checkUrl(input.jwksUri, `${prefix}jwksUri`, policy, 'AUTH_JWKS_URL', 'key set'),
+      discovery: false,
+    };
+  }
+  if (input.discovery) {
+    checkUrl(input.issuer, `${prefix}issuer`, policy, 'AUTH_ISSUER', 'issuer');
+    return { kind: 'remote', jwksUri: undefined, discovery: true };
+  }
+  if (input.secret !== undefined) return resolveSecret(input, prefix, algorithms);
+  return resolveStaticKeys(input, prefix, algorithms);
+}
+
+function resolveIssuer(
+  input: TrustedIssuerOptions,
+  prefix: string,
+  defaults: IssuerDefaults,
+  policy: KeyUrlPolicy,
+): ResolvedIssuer {
+  if (typeof input.issuer !== 'string' || input.issuer === '') {
+    fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
+  }
+  const audience = resolveAudience(input, prefix);
+  checkOneKeySource(input, prefix);
   const algorithms = resolveAlgorithms(
     stringList(input.algorithms, `${prefix}algorithms`) ?? [...defaults.algorithms],
     `${prefix}algorithms`,
     input.secret !== undefined,
   );
-  let keys: KeySourceSpec;
-  if (input.jwksUri !== undefined) {
-    keys = {
-      kind: 'remote',
-      jwksUri: checkUrl(input.jwksUri, `${prefix}jwksUri`, policy, 'AUTH_JWKS_URL', 'key set'),
-      discovery: false,
-    };
-  } else if (input.discovery) {
-    checkUrl(input.issuer, `${prefix}issuer`, policy, 'AUTH_ISSUER', 'issuer');
-    keys = { kind: 'remote', jwksUri: undefined, discovery: true };
-  } else if (input.secret !== undefined) {
-    const secret =
-      typeof input.secret === 'string' ? new TextEncoder().encode(input.secret) : input.secret;
-    const needed = Math.max(...algorithms.map((alg) => HMAC_MIN_BYTES[alg] ?? 32));
-    if (!(secret instanceof Uint8Array) || secret.byteLength < needed) {
-      fail(`${prefix}secret`, `must be at least ${needed} bytes for ${algorithms.join(', ')}.`);
-    }
-    keys = { kind: 'secret', secret };
-  } else {
-    for (const [index, key] of (input.publicKeys ?? []).entries()) {
-      if (typeof key?.pem !== 'string' || !key.pem.includes('-----BEGIN')) {
-        fail(`${prefix}publicKeys[${index}].pem`, 'must be PEM text (PUBLIC KEY or CERTIFICATE).');
-      }
-      if (!algorithms.includes(key.alg)) {
-        fail(`${prefix}publicKeys[${index}].alg`, `must be one of algorithms (${algorithms}).`);
-      }
-    }
-    if (input.jwks !== undefined && !Array.isArray(input.jwks?.keys)) {
-      fail(`${prefix}jwks`, 'must be a JSON Web Key Set: { keys: [...] }.');
-    }
-    keys = { kind: 'static', jwks: input.jwks, publicKeys: input.publicKeys ?? [] };
-  }
   return {
     issuer: input.issuer,
     audience,
     algorithms,
-    keys,
+    keys: resolveKeySource(input, prefix, algorithms, policy),
     scopeClaim: input.scopeClaim ?? defaults.scopeClaim,
     rolesClaim: input.rolesClaim ?? defaults.rolesClaim,
   };
@@ -213,6 +251,61 @@ function hasKeySource(options: Partial<TrustedIssuerOptions>): boolean {
     options.publicKeys !== undefined ||
     options.secret !== undefined
   );
+}
+
+/** The trusted issuers: a list, one top-level issuer, or the local development issuer. */
+function resolveIssuers(
+  options: AuthModuleOptions,
+  defaults: IssuerDefaults,
+  policy: KeyUrlPolicy,
+  production: boolean,
+): ResolvedIssuer[] {
+  if (options.issuers === undefined) {
+    return hasKeySource(options)
+      ? [resolveIssuer(options as TrustedIssuerOptions, '', defaults, policy)]
+      : [resolveDevIssuer(options, defaults, production)];
+  }
+  if (options.issuer !== undefined || hasKeySource(options)) {
+    fail('issuers', 'cannot be combined with top-level issuer or key options; use one form.');
+  }
+  if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
+    fail('issuers', 'must be a non-empty array of trusted issuers.');
+  }
+  const issuers = options.issuers.map((entry, index) =>
+    resolveIssuer(entry, `issuers[${index}].`, defaults, policy),
+  );
+  const names = issuers.map((entry) => entry.issuer);
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate) fail('issuers', `lists the issuer ${duplicate} twice.`);
+  return issuers;
+}
+
+/** RFC 7235 §2.2: the realm is a quoted-string; refuse what would need escaping. */
+function resolveRealm(realm: unknown): string {
+  if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || /["\\]/.test(realm)) {
+    fail('realm', 'must be printable ASCII without quotes or backslashes.');
+  }
+  return realm;
+}
+
+/** How long fetched keys are fresh, and how long they may serve stale while the JWKS is down. */
+function resolveKeyAges(options: AuthModuleOptions) {
+  const maxAgeSeconds = number(options.jwksMaxAgeSeconds, 'jwksMaxAgeSeconds', 600, 1, 604_800);
+  const maxStaleSeconds = number(
+    options.jwksMaxStaleSeconds,
+    'jwksMaxStaleSeconds',
+    Math.max(DEFAULT_MAX_STALE_SECONDS, maxAgeSeconds * 2),
+    2,
+    31_536_000,
+  );
+  if (maxStaleSeconds <= maxAgeSeconds) {
+    fail(
+      'jwksMaxStaleSeconds',
+      `must be greater than jwksMaxAgeSeconds (${maxAgeSeconds}), or keys would go stale before ` +
+        'their scheduled refresh. Set AUTH_JWKS_MAX_STALE_SECONDS higher.',
+    );
+  }
+  return { maxAgeSeconds, maxStaleSeconds };
 }
 
 /** Validates and normalises the options; every error names the option at fault. */
@@ -234,25 +327,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     scopeClaim: options.scopeClaim,
     rolesClaim: options.rolesClaim ?? 'roles',
   };
-  let issuers: ResolvedIssuer[];
-  if (options.issuers !== undefined) {
-    if (options.issuer !== undefined || hasKeySource(options)) {
-      fail('issuers', 'cannot be combined with top-level issuer or key options; use one form.');
-    }
-    if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
-      fail('issuers', 'must be a non-empty array of trusted issuers.');
-    }
-    issuers = options.issuers.map((entry, index) =>
-      resolveIssuer(entry, `issuers[${index}].`, defaults, policy),
-    );
-    const names = issuers.map((entry) => entry.issuer);
-    const duplicate = names.find((name, index) => names.indexOf(name) !== index);
-    if (duplicate) fail('issuers', `lists the issuer ${duplicate} twice.`);
-  } else if (hasKeySource(options)) {
-    issuers = [resolveIssuer(options as TrustedIssuerOptions, '', defaults, policy)];
-  } else {
-    issuers = [resolveDevIssuer(options, defaults, production)];
-  }
+  const issuers = resolveIssuers(options, defaults, policy, production);
 
   const tokenTypes = stringList(options.tokenTypes, 'tokenTypes') ?? [...DEFAULT_TOKEN_TYPES];
   const requiredClaims = stringList(options.requiredClaims, 'requiredClaims') ?? [];
@@ -260,29 +335,11 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
     typeof options.cache === 'object' && options.cache !== null
       ? options.cache
       : { enabled: options.cache !== false };
-  const realm = options.realm ?? 'api';
-  // RFC 7235 §2.2: the realm is a quoted-string; refuse what would need escaping.
-  if (typeof realm !== 'string' || !/^[\x20-\x7e]+$/.test(realm) || /["\\]/.test(realm)) {
-    fail('realm', 'must be printable ASCII without quotes or backslashes.');
-  }
+  const realm = resolveRealm(options.realm ?? 'api');
   if (options.clock !== undefined && typeof options.clock !== 'function') {
     fail('clock', 'must be a function returning milliseconds since the epoch.');
   }
-  const maxAgeSeconds = number(options.jwksMaxAgeSeconds, 'jwksMaxAgeSeconds', 600, 1, 604_800);
-  const maxStaleSeconds = number(
-    options.jwksMaxStaleSeconds,
-    'jwksMaxStaleSeconds',
-    Math.max(DEFAULT_MAX_STALE_SECONDS, maxAgeSeconds * 2),
-    2,
-    31_536_000,
-  );
-  if (maxStaleSeconds <= maxAgeSeconds) {
-    fail(
-      'jwksMaxStaleSeconds',
-      `must be greater than jwksMaxAgeSeconds (${maxAgeSeconds}), or keys would go stale before ` +
-        'their scheduled refresh. Set AUTH_JWKS_MAX_STALE_SECONDS higher.',
-    );
-  }
+  const { maxAgeSeconds, maxStaleSeconds } = resolveKeyAges(options);
   return {
     dpop: resolveDpop(options.dpop),
     issuers,
@@ -317,7 +374,7 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
 
 function resolveDevIssuer(
   options: AuthModuleOptions,
-  defaults: { algorithms: readonly string[]; scopeClaim?: string; rolesClaim: string },
+  defaults: IssuerDefaults,
   production: boolean,
 ): ResolvedIssuer {
   if (production) {
