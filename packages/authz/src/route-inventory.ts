@@ -1,4 +1,4 @@
-import { ROUTE_METADATA } from '@bulwark/core';
+import { isRateLimitSkipped, ROUTE_METADATA } from '@bulwark/core';
 import type { VersioningOptions } from '@nestjs/common';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
@@ -132,19 +132,13 @@ function toEntry(route: DiscoveredRoute): RouteInventoryEntry {
   };
 }
 
-// A route's own declaration wins over its controller's, as in @bulwark/rate-limit: a route's
-// own limit beats its controller's skip, and its own skip beats its controller's limit.
+// The skip rule is the one the rate-limit guard applies (isRateLimitSkipped); a route's own
+// limit otherwise overrides its controller's.
 function describeRateLimit(route: DiscoveredRoute): string {
-  const own = (key: string): unknown => Reflect.getMetadata(key, route.handler);
-  const inherited = (key: string): unknown => Reflect.getMetadata(key, route.controller);
-  const ownSkip = own(ROUTE_METADATA.skipRateLimit);
-  const skipped =
-    ownSkip !== undefined
-      ? ownSkip === true
-      : own(ROUTE_METADATA.rateLimit) === undefined &&
-        inherited(ROUTE_METADATA.skipRateLimit) === true;
-  if (skipped) return 'skip';
-  const declared = own(ROUTE_METADATA.rateLimit) ?? inherited(ROUTE_METADATA.rateLimit);
+  if (isRateLimitSkipped(route.handler, route.controller)) return 'skip';
+  const declared =
+    Reflect.getMetadata(ROUTE_METADATA.rateLimit, route.handler) ??
+    Reflect.getMetadata(ROUTE_METADATA.rateLimit, route.controller);
   if (declared === undefined || declared === null) return 'default';
   return describeValue(declared);
 }

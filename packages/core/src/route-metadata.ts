@@ -40,3 +40,35 @@ export function isPublicRoute(reflector: Reflector, context: ExecutionContext): 
     ]) === true
   );
 }
+
+/**
+ * Whether `@bulwark/rate-limit` exempts a route. A route's own declaration wins over its
+ * controller's: a route with its own `@RateLimit()` is limited even in a `@SkipRateLimit()`
+ * controller, and a route's own `@SkipRateLimit()` exempts it from its controller's
+ * `@RateLimit()`. The one statement of the rule: the rate-limit guard, `describeRateLimit()` and
+ * the route inventory of `@bulwark/authz` all call it.
+ *
+ * @param handler - the route's method (`Controller.prototype.method`, or `context.getHandler()`).
+ * @param controller - the route's controller class (`context.getClass()`).
+ * @example
+ * ```ts
+ * @SkipRateLimit()
+ * @Controller('probes')
+ * class Probes {
+ *   @RateLimit({ limit: 5, windowSeconds: 60 })
+ *   @Get('deep') deep() {}
+ * }
+ * isRateLimitSkipped(Probes.prototype.deep, Probes); // false: the route's own limit wins
+ * ```
+ */
+export function isRateLimitSkipped(
+  // biome-ignore lint/complexity/noBannedTypes: Nest hands handlers and classes as Function.
+  handler: Function,
+  // biome-ignore lint/complexity/noBannedTypes: as above.
+  controller: Function,
+): boolean {
+  const ownSkip: unknown = Reflect.getMetadata(ROUTE_METADATA.skipRateLimit, handler);
+  if (ownSkip !== undefined) return ownSkip === true;
+  if (Reflect.getMetadata(ROUTE_METADATA.rateLimit, handler) !== undefined) return false;
+  return Reflect.getMetadata(ROUTE_METADATA.skipRateLimit, controller) === true;
+}

@@ -1,6 +1,7 @@
+import { isRateLimitSkipped } from '@bulwark/core';
 import type { Reflector } from '@nestjs/core';
 import { resolveRateLimitOptions } from './internal/resolve-options.js';
-import { isSkipped, routeRule } from './internal/route-rule.js';
+import { routeRule } from './internal/route-rule.js';
 import type { RateLimitModuleOptions } from './rate-limit-options.interface.js';
 
 /** A route's effective rate limit, for the route inventory. */
@@ -40,7 +41,7 @@ export function describeRateLimit(
   controller: Function,
   options: RateLimitModuleOptions = {},
 ): RateLimitDescription {
-  if (isSkipped(reflector, handler, controller)) return { exempt: true };
+  if (isRateLimitSkipped(handler, controller)) return { exempt: true };
   const { policies, replicaShare } = resolveRateLimitOptions(options);
   const rule = routeRule(reflector, handler, controller, policies, replicaShare);
   return {

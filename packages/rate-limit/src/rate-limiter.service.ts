@@ -1,4 +1,5 @@
 import { type InspectOptions, inspect } from 'node:util';
+import { isRateLimitSkipped } from '@bulwark/core';
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { inspectAs } from './internal/redacted.js';
@@ -7,7 +8,7 @@ import {
   type ResolvedRateLimitOptions,
   shareOf,
 } from './internal/resolve-options.js';
-import { isSkipped, type RouteRule, routeRule } from './internal/route-rule.js';
+import { type RouteRule, routeRule } from './internal/route-rule.js';
 import { MemoryRateLimitStore } from './memory.store.js';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
 import type { RateLimitDecision, RateLimitStore } from './rate-limit-store.interface.js';
@@ -103,7 +104,7 @@ export class RateLimiter implements OnModuleInit {
   route(handler: Function, controller: Function): RouteRule | null {
     let rule = this.rules.get(handler);
     if (rule === undefined) {
-      rule = isSkipped(this.reflector, handler, controller)
+      rule = isRateLimitSkipped(handler, controller)
         ? null
         : routeRule(
             this.reflector,

@@ -17,17 +17,6 @@ export interface RouteRule {
 type Target = Function;
 
 /**
- * Whether a route is exempt. A route's own declaration wins over its controller's: a route with
- * its own `@RateLimit()` is limited even in a `@SkipRateLimit()` controller, and the reverse.
- */
-export function isSkipped(reflector: Reflector, handler: Target, controller: Target): boolean {
-  const own = reflector.get<boolean | undefined>(ROUTE_METADATA.skipRateLimit, handler);
-  if (own !== undefined) return own === true;
-  if (reflector.get(ROUTE_METADATA.rateLimit, handler) !== undefined) return false;
-  return reflector.get<boolean | undefined>(ROUTE_METADATA.skipRateLimit, controller) === true;
-}
-
-/**
  * Resolves a route's declaration against the policies; throws `RateLimitError` for an unknown
  * policy or a cost above the limit. With `replicaShare` above 1 (limits kept per replica), the
  * rule holds this replica's share of the limit, and a cost above the share is charged as the
