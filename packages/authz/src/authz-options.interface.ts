@@ -35,8 +35,8 @@ export interface AuthzModuleOptions {
    */
   validation?: StrictValidationOptions | false;
   /**
-   * Installs the global serializer, which answers routes marked `@Serialize(View)` with the
-   * view's `@Expose()`d fields only.
+   * Whether routes marked `@Serialize(View)` answer with the view's `@Expose()`d fields only;
+   * `false` leaves every handler's value as it is (for an app with a serializer of its own).
    * @default true
    */
   serialization?: boolean;

@@ -1,5 +1,5 @@
 import { type DynamicModule, Inject, Module, type PipeTransform } from '@nestjs/common';
-import { APP_GUARD, APP_INTERCEPTOR, APP_PIPE, ModulesContainer, Reflector } from '@nestjs/core';
+import { APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
 import { AuthzGuard } from './authz.guard.js';
 import {
@@ -10,8 +10,7 @@ import {
 import type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
 import { resolveAuthzOptions } from './internal/options.js';
 import { RouteAuditor } from './internal/route-auditor.js';
-import { anyControllerCarries } from './internal/serialize-usage.js';
-import { SERIALIZE_METADATA, SerializeInterceptor } from './serialize.interceptor.js';
+import { SerializedRoutes } from './internal/serialized-routes.js';
 import { StrictValidationPipe } from './strict-validation.pipe.js';
 
 const passThrough: PipeTransform = { transform: (value: unknown) => value };
@@ -19,9 +18,8 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
 /**
  * Function-, object- and property-level authorization, deny by default.
  *
- * Registers, globally: {@link AuthzGuard}, the start-up route audit, the
- * {@link StrictValidationPipe} and, when a route uses `@Serialize()`, the
- * {@link SerializeInterceptor}. Import `AuthModule` from
+ * Registers, globally: {@link AuthzGuard}, the start-up route audit and the
+ * {@link StrictValidationPipe}; no interceptor (`@Serialize()` projects in the handler). Import `AuthModule` from
  * `@bulwark/auth` **before** `AuthzModule`, so that its guard sets the principal first; if it
  * does not, every non-public route answers 401 (fail closed).
  *
@@ -51,20 +49,7 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
         options.validation === false ? passThrough : new StrictValidationPipe(options.validation),
       inject: [AUTHZ_OPTIONS],
     },
-    {
-      provide: APP_INTERCEPTOR,
-      // Any global interceptor makes Nest run every route through an RxJS pipeline; an app
-      // without a @Serialize() route gets none (Nest skips a factory that returns null).
-      useFactory: (
-        options: ResolvedAuthzOptions,
-        reflector: Reflector,
-        modules: ModulesContainer,
-      ): SerializeInterceptor | null =>
-        options.serialization && anyControllerCarries(modules, SERIALIZE_METADATA)
-          ? new SerializeInterceptor(reflector)
-          : null,
-      inject: [AUTHZ_OPTIONS, Reflector, ModulesContainer],
-    },
+    SerializedRoutes,
     RouteAuditor,
   ],
   exports: [AUTHZ_OPTIONS],

@@ -50,6 +50,6 @@ export {
   formatRouteInventory,
   formatRouteInventoryJson,
 } from './route-inventory.js';
-export { Serialize, SerializeInterceptor, serializeWith } from './serialize.interceptor.js';
+export { Serialize, serializeWith } from './serialize.decorator.js';
 export type { FieldError, StrictValidationOptions } from './strict-validation.pipe.js';
 export { DEFAULT_PROTECTED_FIELDS, StrictValidationPipe } from './strict-validation.pipe.js';

@@ -2,7 +2,7 @@ import { ProblemException } from '@bulwark/core';
 import { Expose, Type } from 'class-transformer';
 import { IsString, ValidateNested } from 'class-validator';
 import { describe, expect, it } from 'vitest';
-import { serializeWith } from './serialize.interceptor.js';
+import { serializeWith } from './serialize.decorator.js';
 import { StrictValidationPipe } from './strict-validation.pipe.js';
 
 class Tag {
