@@ -53,6 +53,7 @@ export {
   setRequestId,
   setResponseHeader,
   setRouteTemplate,
+  UNMATCHED_ROUTE,
 } from './request-context.js';
 export type { RequestHook } from './request-hooks.js';
 export { appendRequestHook } from './request-hooks.js';

@@ -59,6 +59,16 @@ export function getRouteTemplate(request: unknown): string | undefined {
 }
 
 /**
+ * The route of a request that matched no route, wherever a route is reported: the `route` of
+ * `@bulwark/logging`'s access line and the `route` label of `@bulwark/metrics`. One shared
+ * value, so scanners probing random paths cannot flood logs or label cardinality. The value is
+ * the metrics label that dashboards and alerts already filter on
+ * (`http_request_duration_seconds_count{route="UNMATCHED"}`), and a plain word that needs no
+ * escaping in PromQL or log queries.
+ */
+export const UNMATCHED_ROUTE = 'UNMATCHED';
+
+/**
  * Finds the route template of a request on either adapter: a template stored with
  * {@link setRouteTemplate}, then Fastify's `routeOptions.url`, then Express's
  * `baseUrl + route.path`. Returns `undefined` for unmatched requests.

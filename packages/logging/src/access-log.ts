@@ -7,13 +7,11 @@ import {
   rawRequest,
   rawResponse,
   resolveRouteTemplate,
+  UNMATCHED_ROUTE,
 } from '@bulwark/core';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LoggingError } from './logging.error.js';
-
-/** The `route` of requests no route matched: one value, so 404 scans cannot flood the labels. */
-export const UNMATCHED_ROUTE = '(unmatched)';
 
 /** The `event` of every access line; frozen, so one object serves every line. */
 const ACCESS_EVENT = Object.freeze({ kind: 'http.access', category: 'access' });

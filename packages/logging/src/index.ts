@@ -1,4 +1,4 @@
-export { installAccessLog, UNMATCHED_ROUTE, useAccessLog } from './access-log.js';
+export { installAccessLog, useAccessLog } from './access-log.js';
 export { BulwarkLogger } from './bulwark-logger.service.js';
 export { createLogger, resolveLogLevel, validateLoggerOptions } from './create-logger.js';
 export type { LoggingErrorCode } from './logging.error.js';

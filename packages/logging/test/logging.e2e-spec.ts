@@ -5,11 +5,12 @@ import {
   registerSecretValue,
   setLogCorrelation,
   setPrincipal,
+  UNMATCHED_ROUTE,
 } from '@bulwark/core';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, Headers, Logger, Module, Param, Req } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LoggingModule, UNMATCHED_ROUTE } from '../src/index.js';
+import { LoggingModule } from '../src/index.js';
 import { CapturedLines } from './capture.js';
 
 const TOKEN =
@@ -151,6 +152,14 @@ describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
     const [line] = captured.ofKind('http.access').filter((entry) => entry.requestId === id);
     expect(line).toMatchObject({ route: UNMATCHED_ROUTE, status: 404, method: 'GET' });
     expect(line?.principalId).toBeUndefined();
+  });
+
+  it('labels an unmatched route UNMATCHED, the route label @bulwark/metrics gives it', async () => {
+    const response = await fetch(`${running.url}/scanner/probe/.env`);
+    expect(response.status).toBe(404);
+    const id = response.headers.get('x-request-id');
+    const [line] = captured.ofKind('http.access').filter((entry) => entry.requestId === id);
+    expect(line?.route).toBe('UNMATCHED');
   });
 
   it('never writes a token, cookie or registered secret sent or logged by the app', async () => {

@@ -46,7 +46,9 @@ export interface MetricsModuleOptions {
   buckets?: number[];
   /**
    * The `route` label of requests that matched no route, so that scanners probing random paths
-   * cannot blow up label cardinality.
+   * cannot blow up label cardinality. The default is `@bulwark/core`'s `UNMATCHED_ROUTE`, the
+   * value `@bulwark/logging` writes as the access line's `route`: change it only where a
+   * dashboard needs another value, since logs and metrics then disagree.
    * @default 'UNMATCHED'
    */
   unmatchedRoute?: string;

@@ -1,4 +1,10 @@
-import { BulwarkConfigError, type Environment, envInt, envString } from '@bulwark/core';
+import {
+  BulwarkConfigError,
+  type Environment,
+  envInt,
+  envString,
+  UNMATCHED_ROUTE,
+} from '@bulwark/core';
 import type { MetricsModuleOptions, ResolvedMetricsOptions } from '../metrics-options.interface.js';
 
 export const DEFAULT_METRICS_PORT = 9464;
@@ -44,7 +50,7 @@ export function resolveMetricsOptions(
       'must be a non-empty list of positive, finite, strictly increasing numbers of seconds.',
     );
   }
-  const unmatchedRoute = options.unmatchedRoute ?? 'UNMATCHED';
+  const unmatchedRoute = options.unmatchedRoute ?? UNMATCHED_ROUTE;
   if (typeof unmatchedRoute !== 'string' || unmatchedRoute.trim() === '') {
     throw new BulwarkConfigError(
       'unmatchedRoute',
