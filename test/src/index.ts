@@ -11,8 +11,16 @@ export type { AdapterName } from './adapters.js';
 export { ADAPTERS } from './adapters.js';
 export type { BootstrapOptions, RunningApp } from './bootstrap.js';
 export { bootstrap, createAdapter } from './bootstrap.js';
+export type { ExpectedConfigError } from './config-error.js';
+export { expectConfigError, expectConfigRejection } from './config-error.js';
 export { compileFixtures } from './fixtures.js';
 export { packagesLoadedBy } from './loaded-packages.js';
+export type {
+  InvalidRegistration,
+  ModuleRegistration,
+  RegistrableModule,
+} from './module-registration.js';
+export { describeModuleRegistration } from './module-registration.js';
 export type { PostgresServer } from './postgres.js';
 export { hasPostgres, postgresBinDir, startPostgres } from './postgres.js';
 export type { RedisServer } from './redis.js';
