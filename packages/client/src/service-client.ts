@@ -10,15 +10,17 @@ import {
   handleWhen,
 } from 'cockatiel';
 import * as oauth from 'oauth4webapi';
-import { type Dispatcher, fetch as undiciFetch, request as undiciRequest } from 'undici';
+import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import type { QueryParams, ServiceClientOptions } from './client-options.interface.js';
 import { callRegistry, notify } from './internal/call-registry.js';
+import { CallDeadline } from './internal/deadline.js';
+import { BodyTooLarge, type Exchanged, exchange } from './internal/exchange.js';
 import { incomingContext } from './internal/incoming.js';
 import { type ResolvedClientOptions, resolveClientOptions } from './internal/resolve-options.js';
 import { RetryBudget } from './internal/retry-budget.js';
 import { appendQuery, joinPath, RefusedPath } from './internal/safe-url.js';
 import { loadPrivateKey, TokenSource } from './internal/token-source.js';
-import { inClientSpan, loadTracing } from './internal/tracing.js';
+import { inClientSpan, loadTracing, type SpanOutcome, tracingActive } from './internal/tracing.js';
 import { DestinationRefused, PeerMismatch, Transport } from './internal/transport.js';
 import { type ResponseValidator, validateResponse } from './response-validator.js';
 import { ServiceCallError, type ServiceCallReason } from './service-call.error.js';
@@ -30,6 +32,8 @@ const IDEMPOTENT = new Set<ServiceCallMethod>(['GET', 'HEAD', 'OPTIONS', 'PUT', 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const logger = new Logger('ServiceClient');
+/** The headers of a call that adds none of its own, shared by all such calls. */
+const ACCEPT_JSON: Readonly<Record<string, string>> = Object.freeze({ accept: 'application/json' });
 const RESERVED_HEADERS = new Set([
   'host',
   'authorization',
@@ -77,7 +81,7 @@ export interface ServiceResponse<T> {
   body: T;
 }
 
-/** A response from undici's request() or fetch(), read the same way. */
+/** A response from fetch() (the DPoP path), read into an {@link Exchanged}. */
 interface RawResponse {
   statusCode: number;
   headers: Record<string, string | string[] | undefined>;
@@ -88,10 +92,7 @@ interface RawResponse {
   abort: () => void;
 }
 
-interface Attempt {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  bytes: Buffer | undefined;
+interface Attempt extends Exchanged {
   url: URL;
 }
 
@@ -99,10 +100,10 @@ interface Attempt {
 interface PreparedCall {
   method: ServiceCallMethod;
   url: URL;
-  headers: Record<string, string>;
+  /** {@link ACCEPT_JSON} itself when the call adds no header: never changed in place. */
+  headers: Readonly<Record<string, string>>;
   body: string | Uint8Array | undefined;
-  signal: AbortSignal;
-  deadlineAt: number;
+  deadline: CallDeadline;
   incoming: ReturnType<typeof incomingContext> | undefined;
   scope: string | undefined;
 }
@@ -136,6 +137,11 @@ export class ServiceClient {
 
   private readonly budget: RetryBudget;
   private readonly breaker: CircuitBreakerPolicy;
+  private readonly registry = callRegistry();
+  /** The last token sent and the headers made for it: a cached token reuses them. */
+  private lastToken: string | undefined;
+  private lastAuthorization = '';
+  private lastHeaders: Readonly<Record<string, string>> = ACCEPT_JSON;
 
   /** @internal Use {@link createServiceClient}. */
   constructor(
@@ -144,7 +150,8 @@ export class ServiceClient {
     private readonly tokens: TokenSource | undefined,
   ) {
     this.name = options.name;
-    callRegistry().clients.add(this);
+    this.registry.clients.add(this);
+
     this.budget = new RetryBudget(
       options.retry.budgetRatio,
       options.retry.minRetries,
@@ -219,76 +226,76 @@ export class ServiceClient {
       if (error instanceof ServiceCallError) this.logFailure(method, undefined, error, started);
       throw error;
     }
-    const headers = this.headers(method, options);
     const incoming =
       options.request === undefined
         ? undefined
         : incomingContext(options.request, options.detached === true);
+    let deadline: CallDeadline | undefined;
     try {
-      if (incoming?.requestId) headers['x-request-id'] = incoming.requestId;
-      if (incoming?.traceparent) headers.traceparent = incoming.traceparent;
-      if (incoming?.tracestate) headers.tracestate = incoming.tracestate;
+      const traced = tracingActive();
       const timeoutMs = options.timeoutMs;
       if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
         throw new TypeError('timeoutMs: must be a positive integer of milliseconds');
       }
+      let headers: Readonly<Record<string, string>> = ACCEPT_JSON;
+      let body: string | Uint8Array | undefined;
+      if (
+        traced ||
+        incoming !== undefined ||
+        options.headers !== undefined ||
+        options.idempotencyKey !== undefined ||
+        options.body !== undefined
+      ) {
+        const own = this.headers(method, options);
+        if (incoming?.requestId) own['x-request-id'] = incoming.requestId;
+        if (incoming?.traceparent) own.traceparent = incoming.traceparent;
+        if (incoming?.tracestate) own.tracestate = incoming.tracestate;
+        body = encodeBody(options.body, own);
+        headers = own;
+      }
       const totalMs = Math.min(timeoutMs ?? this.options.totalMs, this.options.totalMs);
-      const deadline = AbortSignal.timeout(totalMs);
-      const deadlineAt = performance.now() + totalMs;
-      const signals = [deadline, options.signal, incoming?.signal].filter(
-        (signal): signal is AbortSignal => signal !== undefined,
-      );
-      const signal = AbortSignal.any(signals);
-      const body = encodeBody(options.body, headers);
-
-      const attempt = await inClientSpan(
-        this.name,
+      deadline = new CallDeadline(totalMs, [options.signal, incoming?.signal]);
+      const call: PreparedCall = {
         method,
         url,
         headers,
-        () =>
-          this.guarded({
+        body,
+        deadline,
+        incoming,
+        scope: options.scope,
+      };
+      const attempt = traced
+        ? await inClientSpan(
+            this.name,
             method,
             url,
-            headers,
-            body,
-            signal,
-            deadlineAt,
-            incoming,
-            scope: options.scope,
-          }),
-        (result, error) =>
-          result !== undefined
-            ? { status: result.status }
-            : error instanceof ServiceCallError
-              ? { status: error.downstreamStatus, errorType: error.code }
-              : { errorType: (error as Error | undefined)?.name ?? 'error' },
-      );
+            headers as Record<string, string>,
+            () => this.guarded(call),
+            spanOutcome,
+          )
+        : await this.guarded(call);
       const parsed = await this.parse<T>(attempt, options);
-      this.record(method, `${Math.floor(attempt.status / 100)}xx`, started);
+      this.record(method, attempt.status, started);
       return { status: attempt.status, headers: attempt.headers, body: parsed };
     } catch (error) {
       if (error instanceof ServiceCallError) {
         this.logFailure(method, url, error, started);
         this.record(
           method,
-          error.downstreamStatus !== undefined
-            ? `${Math.floor(error.downstreamStatus / 100)}xx`
-            : error.code === 'deadline'
-              ? 'timeout'
-              : 'error',
+          error.downstreamStatus ?? (error.code === 'deadline' ? 'timeout' : 'error'),
           started,
         );
       }
       throw error;
     } finally {
+      deadline?.dispose();
       incoming?.release();
     }
   }
 
   /** Closes the connections after the calls in flight and stops watching the TLS files. */
   close(): Promise<void> {
-    callRegistry().clients.delete(this);
+    this.registry.clients.delete(this);
     return this.transport.close();
   }
 
@@ -391,7 +398,7 @@ export class ServiceClient {
   /** The call through the breaker; an open breaker is a 503 with `Retry-After`. */
   private async guarded(call: PreparedCall): Promise<Attempt> {
     try {
-      return await this.breaker.execute(() => this.withRetries(call), undefined);
+      return await this.breaker.execute(() => this.withRetries(call));
     } catch (error) {
       if (error instanceof BrokenCircuitError) {
         throw this.failure('breaker_open', 'the circuit breaker is open', {
@@ -403,17 +410,16 @@ export class ServiceClient {
   }
 
   private async withRetries(call: PreparedCall): Promise<Attempt> {
-    const { method, url, headers, body, signal, deadlineAt, incoming, scope } = call;
+    const { method, url, headers, body, deadline, incoming, scope } = call;
     const retryable = IDEMPOTENT.has(method) || headers['idempotency-key'] !== undefined;
     const { attempts, baseDelayMs, maxDelayMs } = this.options.retry;
     this.budget.recordCall();
     let refreshedToken = false;
     for (let attempt = 0; ; attempt += 1) {
       const token = await this.authorization(incoming, scope);
-      const sent = { ...headers };
       let outcome: Attempt | ServiceCallError;
       try {
-        outcome = await this.send(method, url, sent, body, signal, token);
+        outcome = await this.send(method, url, headers, body, deadline, token);
       } catch (error) {
         if (!(error instanceof ServiceCallError)) throw error;
         outcome = error;
@@ -445,9 +451,7 @@ export class ServiceClient {
           outcome.status === 504 ||
           (outcome.status === 429 && retryAfterMs !== undefined);
         if (!transient || !retryable || attempt >= attempts) throw failure;
-        if (
-          !(await this.backoff(attempt, retryAfterMs, signal, deadlineAt, baseDelayMs, maxDelayMs))
-        )
+        if (!(await this.backoff(attempt, retryAfterMs, deadline, baseDelayMs, maxDelayMs)))
           throw failure;
         continue;
       }
@@ -455,11 +459,11 @@ export class ServiceClient {
         !retryable ||
         attempt >= attempts ||
         (outcome.code !== 'connect' && outcome.code !== 'deadline') ||
-        signal.aborted
+        deadline.aborted
       ) {
         throw outcome;
       }
-      if (!(await this.backoff(attempt, undefined, signal, deadlineAt, baseDelayMs, maxDelayMs)))
+      if (!(await this.backoff(attempt, undefined, deadline, baseDelayMs, maxDelayMs)))
         throw outcome;
     }
   }
@@ -468,8 +472,7 @@ export class ServiceClient {
   private async backoff(
     attempt: number,
     retryAfterMs: number | undefined,
-    signal: AbortSignal,
-    deadlineAt: number,
+    deadline: CallDeadline,
     baseDelayMs: number,
     maxDelayMs: number,
   ): Promise<boolean> {
@@ -477,7 +480,7 @@ export class ServiceClient {
     let delay = Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
     if (retryAfterMs !== undefined) {
       // A wait that outlasts the call's deadline is no retry at all.
-      if (retryAfterMs >= deadlineAt - performance.now()) return false;
+      if (retryAfterMs >= deadline.at - performance.now()) return false;
       delay = Math.max(delay, retryAfterMs);
     }
     if (!this.budget.tryRetry()) {
@@ -489,37 +492,43 @@ export class ServiceClient {
     notify((listener) => listener.retry(this.name));
     if (delay > 0) {
       try {
-        await sleep(delay, undefined, { signal });
+        await sleep(delay, undefined, { signal: deadline.signal });
       } catch {
         return false;
       }
     }
-    return !signal.aborted;
+    return !deadline.aborted;
   }
 
   private async send(
     method: ServiceCallMethod,
     first: URL,
-    headers: Record<string, string>,
+    headers: Readonly<Record<string, string>>,
     body: string | Uint8Array | undefined,
-    signal: AbortSignal,
+    deadline: CallDeadline,
     token: string | undefined,
   ): Promise<Attempt> {
     let url = first;
     let currentMethod: string = method;
+    let currentHeaders = headers;
     let currentBody = body;
     for (let hop = 0; ; hop += 1) {
-      const response = await this.dispatch(url, currentMethod, headers, currentBody, signal, token);
+      const response = await this.dispatch(
+        url,
+        currentMethod,
+        currentHeaders,
+        currentBody,
+        deadline,
+        token,
+      );
       const location = response.headers.location;
       if (
         !this.options.followRedirects ||
-        !REDIRECTS.has(response.statusCode) ||
+        !REDIRECTS.has(response.status) ||
         typeof location !== 'string'
       ) {
-        const bytes = await this.readBody(response, signal);
-        return { status: response.statusCode, headers: response.headers, bytes, url };
+        return { status: response.status, headers: response.headers, bytes: response.bytes, url };
       }
-      await response.discard().catch(() => undefined);
       let next: URL;
       try {
         next = new URL(location, url);
@@ -528,52 +537,78 @@ export class ServiceClient {
       }
       if (next.origin !== url.origin) {
         throw this.failure('redirect_refused', 'the downstream redirected to another origin', {
-          downstreamStatus: response.statusCode,
+          downstreamStatus: response.status,
         });
       }
       if (hop >= MAX_REDIRECTS) {
         throw this.failure('redirect_refused', `more than ${MAX_REDIRECTS} redirects`);
       }
       if (
-        response.statusCode === 303 ||
-        ((response.statusCode === 301 || response.statusCode === 302) && currentMethod === 'POST')
+        response.status === 303 ||
+        ((response.status === 301 || response.status === 302) && currentMethod === 'POST')
       ) {
         currentMethod = 'GET';
         currentBody = undefined;
-        delete headers['content-type'];
+        if (currentHeaders['content-type'] !== undefined) {
+          const { 'content-type': _dropped, ...rest } = currentHeaders;
+          currentHeaders = rest;
+        }
       }
       url = next;
     }
   }
 
+  /** The call's headers with the token: made once per token when the call adds no header. */
+  private withToken(
+    headers: Readonly<Record<string, string>>,
+    token: string | undefined,
+  ): Readonly<Record<string, string>> {
+    if (token === undefined) return headers;
+    if (token !== this.lastToken) {
+      this.lastToken = token;
+      this.lastAuthorization = `Bearer ${token}`;
+      this.lastHeaders = { ...ACCEPT_JSON, authorization: this.lastAuthorization };
+    }
+    if (headers === ACCEPT_JSON) return this.lastHeaders;
+    return { ...headers, authorization: this.lastAuthorization };
+  }
+
   private async dispatch(
     url: URL,
     method: string,
-    headers: Record<string, string>,
+    headers: Readonly<Record<string, string>>,
     body: string | Uint8Array | undefined,
-    signal: AbortSignal,
+    deadline: CallDeadline,
     token: string | undefined,
-  ): Promise<RawResponse> {
+  ): Promise<Exchanged> {
     const dpop = this.tokens?.dpopHandle;
     try {
-      if (token !== undefined && dpop !== undefined)
-        return await this.dispatchWithProof(url, method, headers, body, signal, token, dpop);
-      const response = await undiciRequest(url, {
-        method: method as Dispatcher.HttpMethod,
-        headers: token === undefined ? headers : { ...headers, authorization: `Bearer ${token}` },
-        body,
-        signal,
-        dispatcher: this.transport.dispatcher,
-      });
-      return {
-        statusCode: response.statusCode,
-        headers: response.headers,
-        body: response.body,
-        discard: () => response.body.dump().then(() => undefined),
-        abort: () => response.body.destroy(),
-      };
+      if (token !== undefined && dpop !== undefined) {
+        const response = await this.dispatchWithProof(
+          url,
+          method,
+          headers,
+          body,
+          deadline.signal,
+          token,
+          dpop,
+        );
+        return await this.readBody(response);
+      }
+      return await exchange(
+        this.transport.dispatcher,
+        {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: method as Dispatcher.HttpMethod,
+          headers: this.withToken(headers, token),
+          body: body ?? null,
+        },
+        deadline,
+        this.options.maxResponseBytes,
+      );
     } catch (error) {
-      throw this.transportFailure(error, signal);
+      throw this.transportFailure(error, deadline);
     }
   }
 
@@ -584,7 +619,7 @@ export class ServiceClient {
   private async dispatchWithProof(
     url: URL,
     method: string,
-    headers: Record<string, string>,
+    headers: Readonly<Record<string, string>>,
     body: string | Uint8Array | undefined,
     signal: AbortSignal,
     token: string,
@@ -640,38 +675,33 @@ export class ServiceClient {
     };
   }
 
-  private async readBody(response: RawResponse, signal: AbortSignal): Promise<Buffer | undefined> {
+  /** Reads a fetch() response the way {@link exchange} reads undici's. */
+  private async readBody(response: RawResponse): Promise<Exchanged> {
     const limit = this.options.maxResponseBytes;
-    const declared = Number(response.headers['content-length']);
+    const status = response.statusCode;
+    const headers = response.headers;
+    const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       response.abort();
-      throw this.failure(
-        'response_too_large',
-        `the response declares ${declared} bytes, over ${limit}`,
-      );
+      throw new BodyTooLarge(declared, limit);
     }
-    const status = response.statusCode;
     // The body of a failed call is never read: it is not ours to pass on.
     if (status < 200 || status >= 300) {
       await response.discard().catch(() => undefined);
-      return undefined;
+      return { status, headers, bytes: undefined };
     }
     const chunks: Buffer[] = [];
     let size = 0;
-    try {
-      for await (const chunk of response.body) {
-        size += (chunk as Uint8Array).length;
-        if (size > limit) {
-          response.abort();
-          throw this.failure('response_too_large', `the response is over ${limit} bytes`);
-        }
-        chunks.push(Buffer.from(chunk as Uint8Array));
+    for await (const chunk of response.body) {
+      size += chunk.length;
+      if (size > limit) {
+        response.abort();
+        throw new BodyTooLarge(undefined, limit);
       }
-    } catch (error) {
-      if (error instanceof ServiceCallError) throw error;
-      throw this.transportFailure(error, signal);
+      // A view of the chunk, not a copy: the one copy is the concatenation.
+      chunks.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     }
-    return Buffer.concat(chunks);
+    return { status, headers, bytes: Buffer.concat(chunks, size) };
   }
 
   private async parse<T>(attempt: Attempt, options: CallOptions<T>): Promise<T> {
@@ -698,8 +728,9 @@ export class ServiceClient {
     return this.failure('invalid_response', message);
   }
 
-  private transportFailure(error: unknown, signal: AbortSignal): ServiceCallError {
+  private transportFailure(error: unknown, deadline: CallDeadline): ServiceCallError {
     if (error instanceof ServiceCallError) return error;
+    if (error instanceof BodyTooLarge) return this.failure('response_too_large', error.message);
     const chain: unknown[] = [];
     for (
       let cause: unknown = error;
@@ -719,7 +750,7 @@ export class ServiceClient {
     }
     const code = (error as { code?: string }).code ?? '';
     if (
-      signal.aborted ||
+      deadline.aborted ||
       code === 'UND_ERR_HEADERS_TIMEOUT' ||
       code === 'UND_ERR_BODY_TIMEOUT' ||
       code === 'UND_ERR_CONNECT_TIMEOUT' ||
@@ -734,15 +765,17 @@ export class ServiceClient {
     });
   }
 
-  private record(method: string, statusClass: string, started: number): void {
-    notify((listener) =>
-      listener.call({
-        client: this.name,
-        method,
-        statusClass,
-        seconds: (this.options.now() - started) / 1000,
-      }),
-    );
+  /** Tells the metrics listeners, if any: a status, or `timeout` / `error` without one. */
+  private record(method: string, outcome: number | string, started: number): void {
+    const listeners = this.registry.listeners;
+    if (listeners.size === 0) return;
+    const record = {
+      client: this.name,
+      method,
+      statusClass: typeof outcome === 'number' ? `${Math.floor(outcome / 100)}xx` : outcome,
+      seconds: (this.options.now() - started) / 1000,
+    };
+    for (const listener of listeners) listener.call(record);
   }
 
   /** One line per failed call: no query string, no token, no downstream body. */
@@ -774,6 +807,14 @@ export class ServiceClient {
 }
 
 async function* emptyBody(): AsyncIterable<Uint8Array> {}
+
+function spanOutcome(result: Attempt | undefined, error: unknown): SpanOutcome {
+  return result !== undefined
+    ? { status: result.status }
+    : error instanceof ServiceCallError
+      ? { status: error.downstreamStatus, errorType: error.code }
+      : { errorType: (error as Error | undefined)?.name ?? 'error' };
+}
 
 function countsForBreaker(error: ServiceCallError): boolean {
   if (error.code === 'downstream_status') return (error.downstreamStatus ?? 0) >= 500;

@@ -10,6 +10,7 @@ const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token';
 /** Lifetime assumed when the token endpoint gives no `expires_in`. */
 const DEFAULT_LIFETIME_S = 60;
 const EXCHANGE_CACHE_MAX = 1000;
+const GRANT_MEMO_MAX = 100;
 
 /** How the client authenticates to the token endpoint. */
 export type ClientCredential =
@@ -34,6 +35,11 @@ export interface TokenSourceSettings {
   timeoutMs: number;
   now: () => number;
   random: () => number;
+}
+
+interface ClientGrant {
+  key: string;
+  request: (as: oauth.AuthorizationServer) => Promise<oauth.TokenEndpointResponse>;
 }
 
 interface CachedToken {
@@ -85,6 +91,7 @@ export class TokenSource {
   private server: Promise<oauth.AuthorizationServer> | undefined;
   private readonly cache = new Map<string, CachedToken>();
   private readonly inflight = new Map<string, Promise<CachedToken>>();
+  private readonly grants = new Map<string | undefined, ClientGrant>();
   private readonly client: oauth.Client;
   private readonly auth: oauth.ClientAuth;
   /** The DPoP key's handle, when tokens are DPoP-bound. */
@@ -105,6 +112,17 @@ export class TokenSource {
 
   /** The client's own token for a scope (the configured one by default). */
   async clientToken(scope = this.settings.scope): Promise<string> {
+    const grant = this.clientGrant(scope);
+    return this.cached(grant.key, grant.request);
+  }
+
+  /**
+   * The cache key and request of the client-credentials grant for a scope, made once per scope:
+   * a cached token is then one map lookup, with no key built per call.
+   */
+  private clientGrant(scope: string | undefined): ClientGrant {
+    const memo = this.grants.get(scope);
+    if (memo !== undefined) return memo;
     const parameters: Record<string, string> = {};
     if (scope) parameters.scope = scope;
     if (this.settings.resource) parameters.resource = this.settings.resource;
@@ -117,17 +135,23 @@ export class TokenSource {
       parameters,
       this.settings.dpopThumbprint ?? '',
     ]);
-    return this.cached(key, (as) =>
-      oauth
-        .clientCredentialsGrantRequest(
-          as,
-          this.client,
-          this.auth,
-          parameters,
-          this.requestOptions(),
-        )
-        .then((response) => oauth.processClientCredentialsResponse(as, this.client, response)),
-    );
+    const grant: ClientGrant = {
+      key,
+      request: (as) =>
+        oauth
+          .clientCredentialsGrantRequest(
+            as,
+            this.client,
+            this.auth,
+            parameters,
+            this.requestOptions(),
+          )
+          .then((response) => oauth.processClientCredentialsResponse(as, this.client, response)),
+    };
+    // Scopes come from code, not from callers' input; still, the memo stays bounded.
+    if (this.grants.size >= GRANT_MEMO_MAX) this.grants.clear();
+    this.grants.set(scope, grant);
+    return grant;
   }
 
   /** A token for this client's audience, acting for the holder of `subjectToken`. */

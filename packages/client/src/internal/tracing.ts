@@ -2,6 +2,8 @@ import type * as OtelApi from '@opentelemetry/api';
 
 let api: typeof OtelApi | undefined;
 let loading: Promise<void> | undefined;
+/** The provider `@opentelemetry/api` answers with while no SDK is registered. */
+let noopProvider: OtelApi.TracerProvider | undefined;
 
 /**
  * Loads `@opentelemetry/api` when it is installed. Without it, or without an SDK registered
@@ -11,10 +13,24 @@ export function loadTracing(): Promise<void> {
   loading ??= import('@opentelemetry/api').then(
     (module) => {
       api = module;
+      // A fresh proxy delegates to the API's no-op provider until an SDK sets one.
+      noopProvider = new module.ProxyTracerProvider().getDelegate();
     },
     () => undefined,
   );
   return loading;
+}
+
+/**
+ * Whether calls make spans: `@opentelemetry/api` is installed and an SDK registered a tracer
+ * provider. Asked on every call, since an SDK may be registered after a client is made; without
+ * one, a call makes no span, no context and no closure for them.
+ */
+export function tracingActive(): boolean {
+  const otel = api;
+  if (otel === undefined) return false;
+  const provider = otel.trace.getTracerProvider();
+  return !(provider instanceof otel.ProxyTracerProvider && provider.getDelegate() === noopProvider);
 }
 
 /** What a finished call reports to its span. */

@@ -1,0 +1,96 @@
+/**
+ * The deadline of one call: one timer, cleared when the call ends, and the caller's signals
+ * (`options.signal`, the incoming request's) linked to it. It does what
+ * `AbortSignal.any([AbortSignal.timeout(ms), ...signals])` did, without the two signals, the weak
+ * references and the listener objects those allocate on every call: an `AbortSignal` is made only
+ * when something asks for one (a backoff sleep, a DPoP call through `fetch`).
+ */
+export class CallDeadline {
+  /** When the call must be over, on the `performance.now()` clock. */
+  readonly at: number;
+  /** Whether the deadline passed or a linked signal aborted. */
+  aborted = false;
+  /** Why: a `TimeoutError` `DOMException`, or the linked signal's reason. */
+  reason: unknown;
+  private timer: NodeJS.Timeout | undefined;
+  private hook: ((reason: unknown) => void) | undefined;
+  private controller: AbortController | undefined;
+  private linked: AbortSignal[] | undefined;
+  private readonly onLinkedAbort: (() => void) | undefined;
+
+  constructor(totalMs: number, signals: ReadonlyArray<AbortSignal | undefined>) {
+    this.at = performance.now() + totalMs;
+    for (const signal of signals) {
+      if (signal === undefined) continue;
+      if (signal.aborted) {
+        this.abort(signal.reason);
+        return;
+      }
+      this.linked ??= [];
+      this.linked.push(signal);
+    }
+    if (this.linked !== undefined) {
+      const linked = this.linked;
+      this.onLinkedAbort = () => {
+        const source = linked.find((signal) => signal.aborted);
+        this.abort(source?.reason);
+      };
+      for (const signal of linked) signal.addEventListener('abort', this.onLinkedAbort);
+    }
+    this.timer = setTimeout(expire, totalMs, this);
+  }
+
+  /** An `AbortSignal` that aborts with the deadline, made on first use. */
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  /**
+   * Calls `hook` when the deadline aborts (at once when it has already); one hook at a time, the
+   * exchange in flight. Returns the function that removes it.
+   */
+  onAbort(hook: (reason: unknown) => void): () => void {
+    if (this.aborted) {
+      hook(this.reason);
+      return noop;
+    }
+    this.hook = hook;
+    return () => {
+      if (this.hook === hook) this.hook = undefined;
+    };
+  }
+
+  /** Aborts now: the exchange in flight and the signal, if one was made. */
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.dispose();
+    const hook = this.hook;
+    this.hook = undefined;
+    hook?.(reason);
+    this.controller?.abort(reason);
+  }
+
+  /** Clears the timer and unlinks the caller's signals; the call is over. */
+  dispose(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    if (this.linked !== undefined && this.onLinkedAbort !== undefined) {
+      for (const signal of this.linked) signal.removeEventListener('abort', this.onLinkedAbort);
+      this.linked = undefined;
+    }
+  }
+}
+
+function noop(): void {}
+
+function expire(deadline: CallDeadline): void {
+  deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
+}

@@ -1,0 +1,245 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestIssuer } from '@bulwark/testing';
+import { context, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import {
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  TracerProvider,
+} from '@opentelemetry/sdk-trace';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createServiceClient,
+  ServiceCallError,
+  type ServiceClient,
+  type ServiceClientOptions,
+} from '../src/index.js';
+import { type Downstream, type Handler, json, startDownstream } from './support/downstream.js';
+
+// The per-call path: one deadline timer cleared at the end of every call, the exchange read
+// straight from undici's dispatcher, and spans only while an SDK is registered.
+
+const cleanup: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step();
+});
+
+async function downstream(handler: Handler): Promise<Downstream> {
+  const started = await startDownstream(handler);
+  cleanup.push(() => started.close());
+  return started;
+}
+
+async function client(
+  options: Partial<ServiceClientOptions> & { baseUrl: string },
+): Promise<ServiceClient> {
+  const created = await createServiceClient({ name: 'orders', env: {}, ...options });
+  cleanup.push(() => created.close());
+  return created;
+}
+
+async function failure(call: Promise<unknown>): Promise<ServiceCallError> {
+  const error = await call.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(ServiceCallError);
+  return error as ServiceCallError;
+}
+
+/** Timers that keep the process alive (the deadline's are; undici's own are not). */
+const liveTimers = () =>
+  process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
+
+describe('the deadline of a call', () => {
+  it('leaves no timer behind after calls that succeed, fail, time out or are aborted', async () => {
+    const server = await downstream((request, response) => {
+      if (request.path === '/ok') return json(response, 200, { ok: true });
+      if (request.path === '/fail') return json(response, 500, { detail: 'no' });
+      if (request.path === '/stall') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"partial":');
+      }
+    });
+    const orders = await client({ baseUrl: server.url, retry: { attempts: 0 } });
+    await orders.get('/ok');
+    const before = liveTimers();
+    for (let index = 0; index < 20; index += 1) await orders.get('/ok');
+    expect((await failure(orders.get('/fail'))).code).toBe('downstream_status');
+    const late = await failure(orders.get('/stall', { timeoutMs: 50 }));
+    expect(late.code).toBe('deadline');
+    expect(late.getStatus()).toBe(504);
+    const controller = new AbortController();
+    const aborted = failure(orders.get('/stall', { signal: controller.signal }));
+    await expect.poll(() => server.hits).toBe(24);
+    controller.abort();
+    expect((await aborted).code).toBe('deadline');
+    // Other timers of the test process may end meanwhile; a deadline timer left behind per call
+    // would add 23 here.
+    expect(liveTimers()).toBeLessThanOrEqual(before);
+  });
+
+  it('ends a call still waiting for its connection at its deadline, not at connectMs', async () => {
+    // A TCP server that accepts and says nothing: the TLS handshake never ends.
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const orders = await createServiceClient({
+      name: 'orders',
+      env: {},
+      baseUrl: `https://127.0.0.1:${port}`,
+      timeouts: { connectMs: 600_000, headersMs: 600_000, totalMs: 600_000 },
+      retry: { attempts: 0 },
+    });
+    // Hang up first: closing the client waits for the handshake undici still has in flight.
+    cleanup.push(async () => {
+      for (const socket of sockets) socket.destroy();
+      await orders.close();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const error = await failure(orders.get('/x', { timeoutMs: 100 }));
+    expect(error.code).toBe('deadline');
+    expect(error.getStatus()).toBe(504);
+    expect((error.cause as Error).name).toBe('TimeoutError');
+  });
+});
+
+describe('the exchange', () => {
+  it('reassembles a 2xx body sent in many chunks, byte for byte', async () => {
+    const bytes = Buffer.from(Array.from({ length: 64 * 1024 }, (_, index) => index % 251));
+    const server = await downstream((_, response) => {
+      response.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let offset = 0;
+      const next = () => {
+        if (offset >= bytes.length) return void response.end();
+        response.write(bytes.subarray(offset, offset + 1000));
+        offset += 1000;
+        setImmediate(next);
+      };
+      next();
+    });
+    const orders = await client({ baseUrl: server.url });
+    const body = await orders.get<Buffer>('/blob', { responseType: 'bytes' });
+    expect(Buffer.compare(body, bytes)).toBe(0);
+  });
+
+  it('reads and drops an error body on the same connection, and hangs up on a huge one', async () => {
+    const ports: number[] = [];
+    const server = await downstream((request, response, raw) => {
+      ports.push(raw.socket.remotePort as number);
+      if (request.path === '/missing') return json(response, 404, { detail: 'x'.repeat(10_000) });
+      if (request.path === '/huge') {
+        return json(response, 500, { detail: 'x'.repeat(300 * 1024) });
+      }
+      json(response, 200, { path: request.path });
+    });
+    const orders = await client({ baseUrl: server.url, retry: { attempts: 0 } });
+    for (let round = 0; round < 6; round += 1) {
+      expect((await failure(orders.get('/missing'))).downstreamStatus).toBe(404);
+      expect(await orders.get(`/${round}`)).toEqual({ path: `/${round}` });
+    }
+    // Error bodies are read to their end and the connection goes back to the pool (undici may
+    // open a second one while the first is being released); dropped connections would be 12.
+    expect(new Set(ports).size).toBeLessThanOrEqual(2);
+    const huge = await failure(orders.get('/huge'));
+    expect(huge.code).toBe('downstream_status');
+    expect(huge.downstreamStatus).toBe(500);
+    expect(JSON.stringify(huge.getResponse())).not.toContain('xxxx');
+    expect(await orders.get('/three')).toEqual({ path: '/three' });
+  });
+
+  it('keeps a call’s own headers to that call', async () => {
+    const server = await downstream((_, response) => json(response, 200, {}));
+    const orders = await client({ baseUrl: server.url });
+    await orders.get('/a', { headers: { 'x-extra': '1' } });
+    await orders.get('/b');
+    await orders.post('/c', { c: 1 });
+    await orders.get('/d');
+    expect(server.seen.map((seen) => seen.headers.accept)).toEqual(
+      Array(4).fill('application/json'),
+    );
+    expect(server.seen.map((seen) => seen.headers['x-extra'])).toEqual([
+      '1',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(server.seen.map((seen) => seen.headers['content-type'])).toEqual([
+      undefined,
+      undefined,
+      'application/json',
+      undefined,
+    ]);
+    expect(server.seen.map((seen) => seen.headers.authorization)).toEqual(Array(4).fill(undefined));
+  });
+
+  it('sends a GET’s new token after a 401 invalid_token, and keeps sending it', async () => {
+    const issuer = await createTestIssuer({ audience: 'https://orders.test' });
+    cleanup.push(() => issuer.close());
+    issuer.registerClient({ clientId: 'caller', secret: 'caller-secret-for-the-tests-only' });
+    const dir = mkdtempSync(join(tmpdir(), 'bulwark-client-'));
+    cleanup.push(async () => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'secret'), 'caller-secret-for-the-tests-only');
+    let refuse = 1;
+    const server = await downstream((_, response) => {
+      if (refuse > 0) {
+        refuse -= 1;
+        response.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+        return;
+      }
+      json(response, 200, { ok: true });
+    });
+    const orders = await client({
+      baseUrl: server.url,
+      audience: 'https://orders.test',
+      auth: { kind: 'clientCredentials' },
+      env: {
+        AUTH_TOKEN_URL: issuer.tokenUrl,
+        AUTH_CLIENT_ID: 'caller',
+        AUTH_CLIENT_SECRET_FILE: join(dir, 'secret'),
+      },
+    });
+    expect(await orders.get('/a')).toEqual({ ok: true });
+    expect(await orders.get('/b')).toEqual({ ok: true });
+    const sent = server.seen.map((seen) => String(seen.headers.authorization));
+    expect(sent).toHaveLength(3);
+    expect(sent[1]).not.toBe(sent[0]);
+    expect(sent[2]).toBe(sent[1]);
+    expect(issuer.tokenRequests).toHaveLength(2);
+  });
+});
+
+describe('spans', () => {
+  it('are made from the first call after an SDK is registered, none before', async () => {
+    const server = await downstream((_, response) => json(response, 200, {}));
+    const orders = await client({ baseUrl: server.url });
+    await orders.get('/before');
+    expect(server.seen[0]?.headers.traceparent).toBeUndefined();
+    const exporter = new InMemorySpanExporter();
+    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    trace.setGlobalTracerProvider(
+      new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
+    );
+    cleanup.push(async () => {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    });
+    await orders.get('/after');
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(1);
+    expect(spans[0]?.kind).toBe(SpanKind.CLIENT);
+    expect(server.seen[1]?.headers.traceparent).toBe(
+      `00-${spans[0]?.spanContext().traceId}-${spans[0]?.spanContext().spanId}-01`,
+    );
+  });
+});
