@@ -23,3 +23,16 @@ describe('RetryBudget', () => {
     expect(budget.tryRetry()).toBe(true);
   });
 });
+
+describe('RetryBudget memory', () => {
+  it('remembers only the calls of the last window when no retry is ever asked for', () => {
+    let now = 0;
+    const budget = new RetryBudget(0.2, 3, 1000, () => now);
+    for (let index = 0; index < 100_000; index += 1) {
+      now = index / 10; // 10 calls per millisecond for 10 s
+      budget.recordCall();
+    }
+    expect(budget.recordedCalls).toBeLessThanOrEqual(10_001);
+    expect(budget.recordedCalls).toBeGreaterThanOrEqual(9_990);
+  });
+});

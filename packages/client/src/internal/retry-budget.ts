@@ -4,8 +4,8 @@
  * that share of load instead of multiplying it by the attempt count.
  */
 export class RetryBudget {
-  private readonly calls: number[] = [];
-  private readonly retries: number[] = [];
+  private readonly calls = new TimeWindow();
+  private readonly retries = new TimeWindow();
 
   constructor(
     private readonly ratio: number,
@@ -14,25 +14,56 @@ export class RetryBudget {
     private readonly now: () => number,
   ) {}
 
-  /** Records a first attempt. */
+  /** Calls remembered: at most those of the last window. */
+  get recordedCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Records a first attempt; calls older than the window are forgotten as new ones come. */
   recordCall(): void {
-    this.calls.push(this.now());
+    const now = this.now();
+    this.calls.prune(now - this.windowMs);
+    this.calls.push(now);
   }
 
   /** Takes one retry from the budget; `false` when it is spent. */
   tryRetry(): boolean {
     const now = this.now();
-    prune(this.calls, now - this.windowMs);
-    prune(this.retries, now - this.windowMs);
-    const allowed = Math.floor(this.ratio * this.calls.length) + this.minRetries;
-    if (this.retries.length >= allowed) return false;
+    this.calls.prune(now - this.windowMs);
+    this.retries.prune(now - this.windowMs);
+    const allowed = Math.floor(this.ratio * this.calls.size) + this.minRetries;
+    if (this.retries.size >= allowed) return false;
     this.retries.push(now);
     return true;
   }
 }
 
-function prune(times: number[], before: number): void {
-  let drop = 0;
-  while (drop < times.length && (times[drop] as number) <= before) drop += 1;
-  if (drop > 0) times.splice(0, drop);
+/** Times in order, oldest first; pruning moves a start index, compacting now and then. */
+class TimeWindow {
+  private times: number[] = [];
+  private start = 0;
+
+  get size(): number {
+    return this.times.length - this.start;
+  }
+
+  push(time: number): void {
+    this.times.push(time);
+  }
+
+  /** Forgets the times at or before `before`. */
+  prune(before: number): void {
+    const times = this.times;
+    let start = this.start;
+    while (start < times.length && (times[start] as number) <= before) start += 1;
+    if (start === times.length) {
+      this.times = [];
+      this.start = 0;
+    } else if (start > 1024 && start * 2 > times.length) {
+      this.times = times.slice(start);
+      this.start = 0;
+    } else {
+      this.start = start;
+    }
+  }
 }
