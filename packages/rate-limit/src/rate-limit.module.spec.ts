@@ -1,4 +1,4 @@
-import { Injectable, Module } from '@nestjs/common';
+import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -9,80 +9,43 @@ import {
   RedisRateLimitStore,
 } from './index.js';
 
-@Injectable()
-class OptionsFactory {
-  createRateLimitOptions(): RateLimitModuleOptions {
-    return { limit: 9, windowSeconds: 30, env: {} };
-  }
-}
-
-@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
-class ConfigModule {}
-
-async function limiterOf(module: ReturnType<typeof RateLimitModule.forRoot>): Promise<RateLimiter> {
-  const ref = await Test.createTestingModule({ imports: [module] }).compile();
-  await ref.init();
-  return ref.get(RateLimiter);
-}
+describeModuleRegistration<RateLimitModuleOptions>('RateLimitModule', {
+  module: RateLimitModule,
+  options: {
+    limit: 9,
+    windowSeconds: 30,
+    policies: { login: { limit: 3, windowSeconds: 300 } },
+    env: {},
+  },
+  factoryMethodName: 'createRateLimitOptions',
+  check: (moduleRef) => {
+    const limiter = moduleRef.get(RateLimiter);
+    expect(limiter.policy('default')).toMatchObject({ limit: 9, windowSeconds: 30 });
+    expect(limiter.policy('login')).toMatchObject({ limit: 3, windowSeconds: 300 });
+    // Without Redis, the inert store reports ready and is not used.
+    expect(limiter.store).toBeInstanceOf(MemoryRateLimitStore);
+  },
+  checkDefaults: (moduleRef) => {
+    const limiter = moduleRef.get(RateLimiter);
+    expect(limiter.store).toBeInstanceOf(MemoryRateLimitStore);
+    expect(limiter.policy('default')).toMatchObject({ limit: 100, windowSeconds: 60 });
+  },
+  invalid: [
+    {
+      options: { limit: -1, env: {} },
+      setting: 'limit',
+      contains: 'limit: must be an integer from 1 to 1000000000',
+    },
+    {
+      options: { replicas: 0, env: {} },
+      setting: 'replicas',
+      contains: 'replicas: must be an integer from 1 to 10000',
+    },
+  ],
+});
 
 describe('RateLimitModule', () => {
-  describe('when registered with forRoot() and no options', () => {
-    it('uses the memory store and the default policy', async () => {
-      const limiter = await limiterOf(RateLimitModule.forRoot());
-      expect(limiter.store).toBeInstanceOf(MemoryRateLimitStore);
-      expect(limiter.policy('default')).toMatchObject({ limit: 100, windowSeconds: 60 });
-    });
-  });
-
-  describe('when registered with forRoot() and options', () => {
-    it('applies them and validates them at registration', async () => {
-      const limiter = await limiterOf(
-        RateLimitModule.forRoot({
-          limit: 5,
-          policies: { login: { limit: 3, windowSeconds: 300 } },
-          env: {},
-        }),
-      );
-      expect(limiter.policy('login')).toMatchObject({ limit: 3, windowSeconds: 300 });
-      expect(() => RateLimitModule.forRoot({ limit: -1 })).toThrow(
-        'limit: must be an integer from 1 to 1000000000',
-      );
-    });
-  });
-
   describe('when registered with forRootAsync()', () => {
-    it('accepts useFactory with inject', async () => {
-      const limiter = await limiterOf(
-        RateLimitModule.forRootAsync({
-          imports: [ConfigModule],
-          inject: [OptionsFactory],
-          useFactory: (factory: OptionsFactory) => factory.createRateLimitOptions(),
-        }),
-      );
-      expect(limiter.policy('default')).toMatchObject({ limit: 9, windowSeconds: 30 });
-      // Without Redis, the inert store reports ready and is not used.
-      expect(limiter.store).toBeInstanceOf(MemoryRateLimitStore);
-    });
-
-    it('accepts useClass', async () => {
-      const limiter = await limiterOf(RateLimitModule.forRootAsync({ useClass: OptionsFactory }));
-      expect(limiter.policy('default')).toMatchObject({ limit: 9 });
-    });
-
-    it('accepts useExisting', async () => {
-      const limiter = await limiterOf(
-        RateLimitModule.forRootAsync({ imports: [ConfigModule], useExisting: OptionsFactory }),
-      );
-      expect(limiter.policy('default')).toMatchObject({ limit: 9 });
-    });
-
-    it('validates the options the factory returns, naming the option', async () => {
-      const build = Test.createTestingModule({
-        imports: [RateLimitModule.forRootAsync({ useFactory: () => ({ replicas: 0, env: {} }) })],
-      }).compile();
-      await expect(build).rejects.toThrow('replicas: must be an integer from 1 to 10000');
-    });
-
     it('keeps the Redis store inert when no Redis is configured', async () => {
       const ref = await Test.createTestingModule({
         imports: [RateLimitModule.forRootAsync({ useFactory: () => ({ env: {} }) })],

@@ -1,16 +1,6 @@
-import { BulwarkConfigError } from '@bulwark/core';
+import { expectConfigError } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 import { resolveRateLimitOptions } from './resolve-options.js';
-
-function failure(run: () => unknown): BulwarkConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BulwarkConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a BulwarkConfigError');
-}
 
 describe('resolveRateLimitOptions', () => {
   describe('when nothing is set', () => {
@@ -82,9 +72,7 @@ describe('resolveRateLimitOptions', () => {
       [{ REDIS_URL: 'localhost:6379' }, 'REDIS_URL: must be a redis:// or rediss:// URL'],
       [{ TRUST_PROXY: 'proxy.internal' }, 'TRUST_PROXY: "proxy.internal" is not an IP address'],
     ])('rejects %o, naming the variable', (env, message) => {
-      const error = failure(() => resolveRateLimitOptions({ env }));
-      expect(error.code).toBe('INVALID_CONFIG');
-      expect(error.message).toContain(message);
+      expectConfigError(() => resolveRateLimitOptions({ env }), { contains: message });
     });
   });
 
@@ -142,8 +130,9 @@ describe('resolveRateLimitOptions', () => {
         'authFailure.exemptPaths: must be a list of paths',
       ],
     ])('rejects %o, naming the option', (options, message) => {
-      const error = failure(() => resolveRateLimitOptions({ env: {}, ...(options as object) }));
-      expect(error.message).toContain(message);
+      expectConfigError(() => resolveRateLimitOptions({ env: {}, ...(options as object) }), {
+        contains: message,
+      });
     });
   });
 });
