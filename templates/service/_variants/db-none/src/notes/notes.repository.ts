@@ -14,13 +14,22 @@ export interface ReadScope {
  * scoped to the caller's own notes, as a database query would be in its `WHERE` clause, so a
  * note of another owner is simply not found. Swap this class for a database when you add one
  * (`create-bulwark --db postgres` generates that version).
+ *
+ * Each owner's notes and titles are indexed, so no request walks every note: a write checks its
+ * title in the owner's set, and a page reads the owner's notes from the cursor on. Maps keep
+ * insertion order, and note ids grow with every note this process makes (`newNoteId`), so both
+ * maps iterate oldest first, the order of the keyset pagination on `id`.
  */
 @Injectable()
 export class NotesRepository {
+  /** Every note, oldest first. */
   private readonly notes = new Map<string, Note>();
+  /** Per owner: their notes, oldest first, and the titles taken. */
+  private readonly owners = new Map<string, { notes: Map<string, Note>; titles: Set<string> }>();
 
   async insert(caller: Principal, title: string, body: string, now: Date): Promise<Note> {
-    this.refuseDuplicate(caller.id, title);
+    const owner = this.ownerOf(caller.id);
+    refuseDuplicate(owner.titles, title);
     const at = now.toISOString();
     const note: Note = {
       id: newNoteId(now.getTime()),
@@ -31,6 +40,8 @@ export class NotesRepository {
       updatedAt: at,
     };
     this.notes.set(note.id, note);
+    owner.notes.set(note.id, note);
+    owner.titles.add(title);
     return note;
   }
 
@@ -47,10 +58,14 @@ export class NotesRepository {
     after: string | undefined,
     scope: ReadScope = {},
   ): Promise<Note[]> {
-    return [...this.notes.values()]
-      .filter((note) => visible(caller, note, scope) && (after === undefined || note.id > after))
-      .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .slice(0, limit);
+    const source = bypasses(caller, scope) ? this.notes : this.owners.get(caller.id)?.notes;
+    const page: Note[] = [];
+    if (source === undefined) return page;
+    for (const note of source.values()) {
+      if (page.length >= limit) break;
+      if (after === undefined || note.id > after) page.push(note);
+    }
+    return page;
   }
 
   async update(
@@ -60,9 +75,14 @@ export class NotesRepository {
     now: Date,
   ): Promise<Note | undefined> {
     const current = this.notes.get(id);
-    if (current === undefined || current.ownerId !== caller.id) return undefined;
+    const owner = this.owners.get(caller.id);
+    if (current === undefined || owner === undefined || current.ownerId !== caller.id) {
+      return undefined;
+    }
     if (changes.title !== undefined && changes.title !== current.title) {
-      this.refuseDuplicate(caller.id, changes.title);
+      refuseDuplicate(owner.titles, changes.title);
+      owner.titles.delete(current.title);
+      owner.titles.add(changes.title);
     }
     const next: Note = {
       ...current,
@@ -71,26 +91,41 @@ export class NotesRepository {
       updatedAt: now.toISOString(),
     };
     this.notes.set(id, next);
+    owner.notes.set(id, next);
     return next;
   }
 
   async delete(caller: Principal, id: string): Promise<boolean> {
     const current = this.notes.get(id);
-    if (current === undefined || current.ownerId !== caller.id) return false;
+    const owner = this.owners.get(caller.id);
+    if (current === undefined || owner === undefined || current.ownerId !== caller.id) {
+      return false;
+    }
+    owner.notes.delete(id);
+    owner.titles.delete(current.title);
     return this.notes.delete(id);
   }
 
-  /** A title is unique per owner: a second note with the same title answers 409. */
-  private refuseDuplicate(ownerId: string, title: string): void {
-    for (const note of this.notes.values()) {
-      if (note.ownerId === ownerId && note.title === title) {
-        throw new ConflictException('a note with this title already exists');
-      }
+  private ownerOf(ownerId: string): { notes: Map<string, Note>; titles: Set<string> } {
+    let owner = this.owners.get(ownerId);
+    if (owner === undefined) {
+      owner = { notes: new Map(), titles: new Set() };
+      this.owners.set(ownerId, owner);
     }
+    return owner;
   }
 }
 
-function visible(caller: Principal, note: Note, scope: ReadScope): boolean {
+/** A title is unique per owner: a second note with the same title answers 409. */
+function refuseDuplicate(titles: ReadonlySet<string>, title: string): void {
+  if (titles.has(title)) throw new ConflictException('a note with this title already exists');
+}
+
+function bypasses(caller: Principal, scope: ReadScope): boolean {
   const bypass = scope.bypassRoles ?? [];
-  return note.ownerId === caller.id || caller.roles.some((role) => bypass.includes(role));
+  return bypass.length > 0 && caller.roles.some((role) => bypass.includes(role));
+}
+
+function visible(caller: Principal, note: Note, scope: ReadScope): boolean {
+  return note.ownerId === caller.id || bypasses(caller, scope);
 }
