@@ -1,5 +1,4 @@
-import { BulwarkConfigError } from '@bulwark/core';
-import { Injectable, Module } from '@nestjs/common';
+import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
@@ -15,34 +14,36 @@ async function resolved(module: ReturnType<typeof AuthzModule.forRoot>, imports:
   return options;
 }
 
-@Injectable()
-class AuthzConfig {
-  createAuthzOptions(): AuthzModuleOptions {
-    return { objectDenialStatus: 403, permissions: { editor: ['notes:publish'] } };
-  }
-}
-
-@Module({
-  providers: [AuthzConfig, { provide: 'DENY', useValue: 403 }],
-  exports: [AuthzConfig, 'DENY'],
-})
-class ConfigModule {}
+describeModuleRegistration<AuthzModuleOptions>('AuthzModule', {
+  module: AuthzModule,
+  options: { objectDenialStatus: 403, permissions: { editor: ['notes:publish'] } },
+  factoryMethodName: 'createAuthzOptions',
+  init: false,
+  check: (moduleRef) => {
+    const options = moduleRef.get<ResolvedAuthzOptions>(AUTHZ_OPTIONS);
+    expect(options.objectDenialStatus).toBe(403);
+    expect(options.permissions.get('editor')).toEqual(new Set(['notes:publish']));
+  },
+  checkDefaults: (moduleRef) => {
+    expect(moduleRef.get<ResolvedAuthzOptions>(AUTHZ_OPTIONS)).toEqual({
+      permissions: new Map(),
+      objectDenialStatus: 404,
+      undeclaredRoutes: 'fail',
+      validation: {},
+      serialization: true,
+      unguardedRoutes: [],
+    });
+  },
+  invalid: [
+    {
+      options: { objectDenialStatus: 302 as never },
+      setting: 'objectDenialStatus',
+      message: 'objectDenialStatus: must be 404 (default) or 403',
+    },
+  ],
+});
 
 describe('AuthzModule registration', () => {
-  describe('when forRoot() has no options', () => {
-    it('applies every default', async () => {
-      const options = await resolved(AuthzModule.forRoot());
-      expect(options).toEqual({
-        permissions: new Map(),
-        objectDenialStatus: 404,
-        undeclaredRoutes: 'fail',
-        validation: {},
-        serialization: true,
-        unguardedRoutes: [],
-      });
-    });
-  });
-
   describe('when forRoot() has custom options', () => {
     it('keeps them', async () => {
       const options = await resolved(
@@ -64,44 +65,6 @@ describe('AuthzModule registration', () => {
       expect(options.permissions.get('admin')).toEqual(new Set(['a', 'b']));
       expect(options.validation).toBe(false);
       expect(options.serialization).toBe(false);
-    });
-  });
-
-  describe('when forRootAsync() uses a factory with inject', () => {
-    it('resolves the options from the factory', async () => {
-      const options = await resolved(
-        AuthzModule.forRootAsync({
-          imports: [ConfigModule],
-          inject: ['DENY'],
-          useFactory: (deny: 403) => ({ objectDenialStatus: deny }),
-        }),
-      );
-      expect(options.objectDenialStatus).toBe(403);
-    });
-
-    it('validates the factory result, naming the option', async () => {
-      const module = AuthzModule.forRootAsync({
-        useFactory: () => ({ objectDenialStatus: 302 as never }),
-      });
-      await expect(Test.createTestingModule({ imports: [module] }).compile()).rejects.toThrow(
-        new BulwarkConfigError('objectDenialStatus', 'must be 404 (default) or 403'),
-      );
-    });
-  });
-
-  describe('when forRootAsync() uses a class', () => {
-    it('resolves the options from createAuthzOptions()', async () => {
-      const options = await resolved(AuthzModule.forRootAsync({ useClass: AuthzConfig }));
-      expect(options.permissions.get('editor')).toEqual(new Set(['notes:publish']));
-    });
-  });
-
-  describe('when forRootAsync() uses an existing provider', () => {
-    it('resolves the options from it', async () => {
-      const options = await resolved(
-        AuthzModule.forRootAsync({ imports: [ConfigModule], useExisting: AuthzConfig }),
-      );
-      expect(options.objectDenialStatus).toBe(403);
     });
   });
 });
