@@ -83,6 +83,36 @@ describe('NotesService', () => {
     await notes.delete(dave, note);
     expect((await notes.list(dave, {})).items).toEqual([]);
   });
+
+  it('keeps a title unique per owner across renames and deletes', async () => {
+    const [frank, grace] = [someone(), someone()];
+    const first = await notes.create(frank, { title: 'plan', body: '' });
+    await expect(notes.create(frank, { title: 'plan', body: '' })).rejects.toMatchObject({
+      status: 409,
+    });
+    // Another owner's titles are their own.
+    await expect(notes.create(grace, { title: 'plan', body: '' })).resolves.toMatchObject({
+      title: 'plan',
+    });
+    const second = await notes.create(frank, { title: 'draft', body: '' });
+    await expect(notes.update(frank, second, { title: 'plan' })).rejects.toMatchObject({
+      status: 409,
+    });
+    // A rename frees the old title and takes the new one; a delete frees its title.
+    await notes.update(frank, first, { title: 'final' });
+    await expect(notes.create(frank, { title: 'final', body: '' })).rejects.toMatchObject({
+      status: 409,
+    });
+    await expect(notes.update(frank, second, { title: 'plan' })).resolves.toMatchObject({
+      title: 'plan',
+    });
+    await notes.delete(frank, second);
+    await expect(notes.create(frank, { title: 'plan', body: '' })).resolves.toMatchObject({
+      title: 'plan',
+    });
+    const titles = (await notes.list(frank, {})).items.map((note) => note.title);
+    expect(titles).toEqual(['final', 'plan']);
+  });
 });
 
 describe('NoteView', () => {
