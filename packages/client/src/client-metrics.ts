@@ -98,14 +98,25 @@ export function registerClientMetrics(registry: Registry): () => void {
         },
       }),
   );
+  // prom-client hashes and validates the labels of every inc()/observe() given an object; its
+  // children take the label values once. One child per label set, made on first use.
+  const counted = new Map<
+    string,
+    { count: ReturnType<typeof requests.labels>; time: ReturnType<typeof duration.labels> }
+  >();
   const listener: CallListener = {
     call(record) {
-      requests.inc({
-        client: record.client,
-        method: record.method,
-        status_class: record.statusClass,
-      });
-      duration.observe({ client: record.client, method: record.method }, record.seconds);
+      const key = `${record.client}\0${record.method}\0${record.statusClass}`;
+      let child = counted.get(key);
+      if (child === undefined) {
+        child = {
+          count: requests.labels(record.client, record.method, record.statusClass),
+          time: duration.labels(record.client, record.method),
+        };
+        counted.set(key, child);
+      }
+      child.count.inc();
+      child.time.observe(record.seconds);
     },
     retry(client) {
       retries.inc({ client });

@@ -109,4 +109,36 @@ describe('registerClientMetrics', () => {
     // /down then the stall: two consecutive failures open the breaker.
     expect(line('bulwark_client_breaker_open{client="orders-metrics"}')).toMatch(/ 1$/);
   });
+
+  it('keeps counting the same series after the registry is reset', async () => {
+    const audit = await createServiceClient({
+      name: 'audit-metrics',
+      baseUrl: server.url,
+      env: {},
+    });
+    clients.push(audit);
+    const count = async () =>
+      (await registry.metrics())
+        .split('\n')
+        .find((entry) =>
+          entry.startsWith(
+            'bulwark_client_requests_total{client="audit-metrics",method="GET",status_class="2xx"}',
+          ),
+        );
+    await audit.get('/ok');
+    await audit.get('/ok');
+    expect(await count()).toMatch(/ 2$/);
+    registry.resetMetrics();
+    await audit.get('/ok');
+    expect(await count()).toMatch(/ 1$/);
+    expect(
+      (await registry.metrics())
+        .split('\n')
+        .find((entry) =>
+          entry.startsWith(
+            'bulwark_client_request_duration_seconds_count{client="audit-metrics",method="GET"}',
+          ),
+        ),
+    ).toMatch(/ 1$/);
+  });
 });
