@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BulwarkConfigError } from '@bulwark/core';
+import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,39 +28,27 @@ const options = (): SecretsOptions => ({
   watch: false,
 });
 
-@Injectable()
-class OptionsFactory {
-  create(): SecretsOptions {
-    return options();
-  }
-}
-
-@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
-class OptionsModule {}
-
-async function valueFrom(module: ReturnType<typeof SecretsModule.forRoot>): Promise<string> {
-  const ref = await Test.createTestingModule({ imports: [module] }).compile();
-  try {
-    return ref.get(SecretsService).get('REDIS_URL');
-  } finally {
-    await ref.close();
-  }
-}
+describeModuleRegistration<SecretsOptions>('SecretsModule', {
+  module: SecretsModule,
+  options,
+  check: (moduleRef) =>
+    expect(moduleRef.get(SecretsService).get('REDIS_URL')).toBe('redis://:module-pass@redis:6379'),
+  invalid: [
+    {
+      options: { required: ['REDIS_URL'], watchDebounceMs: -1 },
+      setting: 'watchDebounceMs',
+      contains: 'watchDebounceMs: must be an integer from 0 to 60000',
+    },
+    {
+      options: { required: ['not valid'] },
+      setting: 'required',
+      message: /^required: "not valid" is not a valid secret name/,
+    },
+  ],
+});
 
 describe('SecretsModule', () => {
   describe('when registered with forRoot', () => {
-    it('provides the loaded secrets', async () => {
-      expect(await valueFrom(SecretsModule.forRoot(options()))).toBe(
-        'redis://:module-pass@redis:6379',
-      );
-    });
-
-    it('rejects invalid options at registration, naming the option', () => {
-      expect(() => SecretsModule.forRoot({ required: ['REDIS_URL'], watchDebounceMs: -1 })).toThrow(
-        'watchDebounceMs: must be an integer from 0 to 60000',
-      );
-    });
-
     it('fails start-up naming a missing required secret', async () => {
       const building = Test.createTestingModule({
         imports: [SecretsModule.forRoot({ ...options(), required: ['REDIS_URL', 'JWT_KEY'] })],
@@ -80,38 +69,6 @@ describe('SecretsModule', () => {
       }).compile();
       expect(ref.get(Consumer).secrets.get('REDIS_URL')).toBe('redis://:module-pass@redis:6379');
       await ref.close();
-    });
-  });
-
-  describe('when registered with forRootAsync', () => {
-    it('uses a factory with inject', async () => {
-      const module = SecretsModule.forRootAsync({
-        imports: [OptionsModule],
-        useFactory: (factory: OptionsFactory) => factory.create(),
-        inject: [OptionsFactory],
-      });
-      expect(await valueFrom(module)).toBe('redis://:module-pass@redis:6379');
-    });
-
-    it('uses a class', async () => {
-      expect(await valueFrom(SecretsModule.forRootAsync({ useClass: OptionsFactory }))).toBe(
-        'redis://:module-pass@redis:6379',
-      );
-    });
-
-    it('uses an existing provider', async () => {
-      const module = SecretsModule.forRootAsync({
-        imports: [OptionsModule],
-        useExisting: OptionsFactory,
-      });
-      expect(await valueFrom(module)).toBe('redis://:module-pass@redis:6379');
-    });
-
-    it('validates factory options when the store is built', async () => {
-      const building = Test.createTestingModule({
-        imports: [SecretsModule.forRootAsync({ useFactory: () => ({ required: ['not valid'] }) })],
-      }).compile();
-      await expect(building).rejects.toThrow(/^required: "not valid" is not a valid secret name/);
     });
   });
 
