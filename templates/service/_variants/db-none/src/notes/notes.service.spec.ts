@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { NotePageView, NoteView } from './dto/note.view.js';
+import { isNoteId, newNoteId } from './note-id.js';
 import { NOTES_CLOCK } from './notes.clock.js';
 import { NotesRepository } from './notes.repository.js';
 import { MAX_PAGE_SIZE, NotesService } from './notes.service.js';
@@ -112,6 +113,23 @@ describe('NotesService', () => {
     });
     const titles = (await notes.list(frank, {})).items.map((note) => note.title);
     expect(titles).toEqual(['final', 'plan']);
+  });
+});
+
+describe('newNoteId', () => {
+  it('makes UUIDv7 ids that start with the time and sort in creation order', () => {
+    const at = NOW.getTime() + 10_000;
+    const id = newNoteId(at);
+    expect(isNoteId(id)).toBe(true);
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(id.replace(/-/g, '').slice(0, 12)).toBe(at.toString(16).padStart(12, '0'));
+    // Many in one millisecond, and some with a clock that went back: still strictly increasing.
+    const ids = [id];
+    for (let i = 0; i < 1000; i++) ids.push(newNoteId(i % 100 === 0 ? at - 1 : at));
+    ids.push(newNoteId(at + 1));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const next of ids) expect(next).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab]/);
   });
 });
 
