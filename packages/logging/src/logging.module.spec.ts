@@ -1,5 +1,4 @@
-import { BulwarkConfigError } from '@bulwark/core';
-import { Injectable, Module } from '@nestjs/common';
+import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Test } from '@nestjs/testing';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -12,19 +11,33 @@ import type { LoggingModuleOptions } from './logging-options.interface.js';
 
 const sink = new CapturedLines();
 
-@Injectable()
-class OptionsFactory {
-  create(): LoggingModuleOptions {
-    return { level: 'warn', destination: sink, nestLogger: false };
-  }
-}
-
-@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
-class OptionsModule {}
-
 async function compile(module: ReturnType<typeof LoggingModule.forRoot>) {
   return Test.createTestingModule({ imports: [module] }).compile();
 }
+
+describeModuleRegistration<LoggingModuleOptions>('LoggingModule', {
+  module: LoggingModule,
+  options: { level: 'warn', destination: sink, nestLogger: false },
+  init: false,
+  check: (moduleRef) => {
+    expect(moduleRef.get<LoggingModuleOptions>(LOGGING_OPTIONS).level).toBe('warn');
+    expect(moduleRef.get<Logger>(PINO_LOGGER).level).toBe('warn');
+    expect(moduleRef.get(BulwarkLogger)).toBeInstanceOf(BulwarkLogger);
+  },
+  invalid: [
+    {
+      options: { level: 'loud' as never },
+      setting: 'level',
+      contains: 'level: must be one of fatal, error, warn, info, debug, trace, silent',
+    },
+    { options: { destination: {} as never }, setting: 'destination' },
+    {
+      options: { accessLog: 'yes' } as unknown as LoggingModuleOptions,
+      setting: 'accessLog',
+      contains: 'accessLog: must be true or false',
+    },
+  ],
+});
 
 describe('LoggingModule', () => {
   describe('when registered with forRoot()', () => {
@@ -32,45 +45,6 @@ describe('LoggingModule', () => {
       const ref = await compile(LoggingModule.forRoot({ destination: sink, nestLogger: false }));
       expect(ref.get<Logger>(PINO_LOGGER).level).toBe('info');
       expect(ref.get(BulwarkLogger)).toBeInstanceOf(BulwarkLogger);
-    });
-
-    it('refuses an unknown level at registration, naming the option', () => {
-      expect(() => LoggingModule.forRoot({ level: 'loud' as never })).toThrow(
-        'level: must be one of fatal, error, warn, info, debug, trace, silent',
-      );
-    });
-
-    it('refuses a destination without write()', () => {
-      expect(() => LoggingModule.forRoot({ destination: {} as never })).toThrow(BulwarkConfigError);
-    });
-  });
-
-  describe('when registered with forRootAsync', () => {
-    it('takes options from a factory with inject', async () => {
-      const ref = await compile(
-        LoggingModule.forRootAsync({
-          imports: [OptionsModule],
-          inject: [OptionsFactory],
-          useFactory: (factory: OptionsFactory) => factory.create(),
-        }),
-      );
-      expect(ref.get<Logger>(PINO_LOGGER).level).toBe('warn');
-    });
-
-    it('takes options from useClass and useExisting', async () => {
-      const byClass = await compile(LoggingModule.forRootAsync({ useClass: OptionsFactory }));
-      expect(byClass.get<LoggingModuleOptions>(LOGGING_OPTIONS).level).toBe('warn');
-      const existing = await compile(
-        LoggingModule.forRootAsync({ imports: [OptionsModule], useExisting: OptionsFactory }),
-      );
-      expect(existing.get<Logger>(PINO_LOGGER).level).toBe('warn');
-    });
-
-    it('refuses invalid async options when the logger is built', async () => {
-      const module = LoggingModule.forRootAsync({
-        useFactory: () => ({ accessLog: 'yes' }) as unknown as LoggingModuleOptions,
-      });
-      await expect(compile(module)).rejects.toThrow('accessLog: must be true or false');
     });
   });
 });
