@@ -1,4 +1,4 @@
-import { CurrentPrincipal, Public } from '@bulwark/auth';
+import { CurrentPrincipal } from '@bulwark/auth';
 import {
   Authorize,
   LoadedResource,
@@ -6,6 +6,7 @@ import {
   RequireRoles,
   RequireScopes,
 } from '@bulwark/authz';
+import { Public } from '@bulwark/core';
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { type Order, OrderLoader, OrdersStore } from './orders.store.js';

@@ -1,4 +1,3 @@
-export { Public } from '@bulwark/core';
 export {
   AUTH_OPTIONS,
   DEFAULT_ALGORITHMS,
