@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BulwarkConfigError } from '@bulwark/core';
-import { Injectable, Module } from '@nestjs/common';
+import { describeModuleRegistration, expectConfigError } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consume } from './consume.decorator.js';
@@ -34,79 +35,31 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function error(run: () => unknown): BulwarkConfigError {
-  try {
-    run();
-  } catch (caught) {
-    return caught as BulwarkConfigError;
-  }
-  throw new Error('expected a BulwarkConfigError');
-}
-
+/** The `BulwarkConfigError` resolving these options throws; fails the test when there is none. */
 function refusal(env: Record<string, string>, options: MessagingModuleOptions = {}) {
-  return error(() => resolveMessagingOptions({ ...options, env }));
+  return expectConfigError(() => resolveMessagingOptions({ ...options, env }));
 }
 
-@Injectable()
-class OptionsFactory {
-  createMessagingOptions(): MessagingModuleOptions {
-    return { url: 'amqp://127.0.0.1:1', prefetch: 4, env: {}, ...quiet };
-  }
-}
-
-@Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
-class FactoryModule {}
-
-describe('MessagingModule', () => {
-  describe('when registered with forRoot()', () => {
-    it('provides the service and the options, validated at registration', async () => {
-      const options = { url: 'amqp://127.0.0.1:1', env: {}, ...quiet };
-      const moduleRef = await Test.createTestingModule({
-        imports: [MessagingModule.forRoot(options)],
-      }).compile();
-      expect(moduleRef.get(MESSAGING_OPTIONS)).toBe(options);
-      expect(moduleRef.get(MessagingService).readiness()).toEqual({
-        ready: false,
-        detail: 'broker unreachable',
-      });
+describeModuleRegistration<MessagingModuleOptions>('MessagingModule', {
+  module: MessagingModule,
+  options: { url: 'amqp://127.0.0.1:1', prefetch: 4, env: {}, ...quiet },
+  factoryMethodName: 'createMessagingOptions',
+  init: false,
+  check: (moduleRef, options) => {
+    expect(moduleRef.get(MESSAGING_OPTIONS)).toEqual(options);
+    expect(moduleRef.get(MessagingService).readiness()).toEqual({
+      ready: false,
+      detail: 'broker unreachable',
     });
-  });
-
-  describe('when registered with forRootAsync', () => {
-    it('takes options from a factory with inject', async () => {
-      const moduleRef = await Test.createTestingModule({
-        imports: [
-          MessagingModule.forRootAsync({
-            imports: [FactoryModule],
-            inject: [OptionsFactory],
-            useFactory: (factory: OptionsFactory) => factory.createMessagingOptions(),
-          }),
-        ],
-      }).compile();
-      expect(moduleRef.get(MESSAGING_OPTIONS)).toMatchObject({ prefetch: 4 });
-    });
-
-    it('takes options from useClass and useExisting', async () => {
-      const byClass = await Test.createTestingModule({
-        imports: [MessagingModule.forRootAsync({ useClass: OptionsFactory })],
-      }).compile();
-      expect(byClass.get(MESSAGING_OPTIONS)).toMatchObject({ prefetch: 4 });
-      const existing = await Test.createTestingModule({
-        imports: [
-          MessagingModule.forRootAsync({ imports: [FactoryModule], useExisting: OptionsFactory }),
-        ],
-      }).compile();
-      expect(existing.get(MESSAGING_OPTIONS)).toMatchObject({ prefetch: 4 });
-    });
-
-    it('validates the resolved options when the service is created', async () => {
-      await expect(
-        Test.createTestingModule({
-          imports: [MessagingModule.forRootAsync({ useFactory: () => ({ env: {}, prefetch: 0 }) })],
-        }).compile(),
-      ).rejects.toThrow('AMQP_URL: is required');
-    });
-  });
+  },
+  invalid: [
+    {
+      options: { env: {}, prefetch: 0, ...quiet },
+      setting: 'AMQP_URL',
+      contains: 'AMQP_URL: is required',
+    },
+    { options: { url: 'amqp://127.0.0.1:1', env: {}, prefetch: 0, ...quiet }, setting: 'prefetch' },
+  ],
 });
 
 describe('start-up refusals', () => {
