@@ -254,7 +254,7 @@ export class ServiceClient {
         headers = own;
       }
       const totalMs = Math.min(timeoutMs ?? this.options.totalMs, this.options.totalMs);
-      deadline = new CallDeadline(totalMs, [options.signal, incoming?.signal]);
+      deadline = new CallDeadline(totalMs, [options.signal], incoming?.connection);
       const call: PreparedCall = {
         method,
         url,
@@ -289,7 +289,6 @@ export class ServiceClient {
       throw error;
     } finally {
       deadline?.dispose();
-      incoming?.release();
     }
   }
 

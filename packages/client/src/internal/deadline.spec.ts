@@ -1,4 +1,4 @@
-import { getEventListeners } from 'node:events';
+import { EventEmitter, getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CallDeadline } from './deadline.js';
 
@@ -85,5 +85,28 @@ describe('CallDeadline', () => {
     vi.advanceTimersByTime(100);
     expect(deadline.aborted).toBe(true);
     expect(hook).not.toHaveBeenCalled();
+  });
+
+  it('ends with the incoming connection, and leaves no listener on a keep-alive one', () => {
+    const connection = Object.assign(new EventEmitter(), { destroyed: false });
+    const ended = new CallDeadline(10_000, [], connection);
+    const kept = new CallDeadline(10_000, [], connection);
+    expect(connection.listenerCount('close')).toBe(2);
+    kept.dispose();
+    expect(connection.listenerCount('close')).toBe(1);
+    connection.emit('close');
+    expect(ended.aborted).toBe(true);
+    expect((ended.reason as DOMException).name).toBe('AbortError');
+    expect(kept.aborted).toBe(false);
+    expect(connection.listenerCount('close')).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('is aborted at once for a connection already closed', () => {
+    const connection = Object.assign(new EventEmitter(), { destroyed: true });
+    const deadline = new CallDeadline(10_000, [], connection);
+    expect(deadline.aborted).toBe(true);
+    expect(connection.listenerCount('close')).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 });

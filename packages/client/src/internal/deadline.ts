@@ -1,6 +1,8 @@
+import type { IncomingConnection } from './incoming.js';
+
 /**
- * The deadline of one call: one timer, cleared when the call ends, and the caller's signals
- * (`options.signal`, the incoming request's) linked to it. It does what
+ * The deadline of one call: one timer, cleared when the call ends, the caller's signal and the
+ * incoming request's connection linked to it. It does what
  * `AbortSignal.any([AbortSignal.timeout(ms), ...signals])` did, without the two signals, the weak
  * references and the listener objects those allocate on every call: an `AbortSignal` is made only
  * when something asks for one (a backoff sleep, a DPoP call through `fetch`).
@@ -17,9 +19,26 @@ export class CallDeadline {
   private controller: AbortController | undefined;
   private linked: AbortSignal[] | undefined;
   private readonly onLinkedAbort: (() => void) | undefined;
+  private connection: IncomingConnection | undefined;
+  private onConnectionClose: (() => void) | undefined;
 
-  constructor(totalMs: number, signals: ReadonlyArray<AbortSignal | undefined>) {
+  constructor(
+    totalMs: number,
+    signals: ReadonlyArray<AbortSignal | undefined>,
+    connection?: IncomingConnection,
+  ) {
     this.at = performance.now() + totalMs;
+    if (connection !== undefined) {
+      // The request that made the call went away: the call ends with it.
+      if (connection.destroyed) {
+        this.abort(new DOMException('This operation was aborted', 'AbortError'));
+        return;
+      }
+      this.connection = connection;
+      this.onConnectionClose = () =>
+        this.abort(new DOMException('This operation was aborted', 'AbortError'));
+      connection.on('close', this.onConnectionClose);
+    }
     for (const signal of signals) {
       if (signal === undefined) continue;
       if (signal.aborted) {
@@ -85,6 +104,11 @@ export class CallDeadline {
     if (this.linked !== undefined && this.onLinkedAbort !== undefined) {
       for (const signal of this.linked) signal.removeEventListener('abort', this.onLinkedAbort);
       this.linked = undefined;
+    }
+    if (this.connection !== undefined && this.onConnectionClose !== undefined) {
+      // Keep-alive connections outlive the call: leave no listener behind.
+      this.connection.off('close', this.onConnectionClose);
+      this.connection = undefined;
     }
   }
 }

@@ -1,20 +1,28 @@
 import { getPrincipal, getRequestId, parseBearer, rawRequest } from '@bulwark/core';
 
+/** The connection of an incoming request, whose close ends the calls made for it. */
+export interface IncomingConnection {
+  readonly destroyed: boolean;
+  on(event: 'close', listener: () => void): unknown;
+  off(event: 'close', listener: () => void): unknown;
+}
+
 /** What a call takes from the request that made it. */
 export interface IncomingContext {
   /** The bearer token, when the request had one. */
   token: string | undefined;
   /** Whether the request was DPoP-bound (a `DPoP` scheme or a `DPoP` proof header). */
   dpopBound: boolean;
-  /** The token's audiences, from the verified principal or the token's payload. */
-  audiences: readonly string[];
+  /**
+   * The token's audiences, from the verified principal or the token's payload; read only by
+   * propagation, so worked out on first use.
+   */
+  readonly audiences: readonly string[];
   requestId: string | undefined;
   traceparent: string | undefined;
   tracestate: string | undefined;
-  /** Aborts when the incoming connection closes. */
-  signal: AbortSignal | undefined;
-  /** Stops listening to the incoming connection; called when the call is over. */
-  release: () => void;
+  /** The connection whose close aborts the call; `undefined` for a detached call. */
+  connection: IncomingConnection | undefined;
 }
 
 function audiencesOf(request: unknown, token: string | undefined): string[] {
@@ -47,32 +55,21 @@ export function incomingContext(request: unknown, detached: boolean): IncomingCo
   const bearer = parseBearer(authorization);
   const dpopBound = raw.headers.dpop !== undefined || /^dpop\s/i.test(authorization ?? '');
   const token = bearer.kind === 'bearer' && bearer.wellFormed ? bearer.token : undefined;
-  let signal: AbortSignal | undefined;
-  let release = () => {};
-  if (!detached && raw.socket) {
-    const controller = new AbortController();
-    const socket = raw.socket;
-    if (socket.destroyed) controller.abort();
-    else {
-      const abort = () => controller.abort();
-      socket.once('close', abort);
-      // Keep-alive sockets outlive the call: leave no listener behind.
-      release = () => socket.off('close', abort);
-    }
-    signal = controller.signal;
-  }
   const header = (name: string) => {
     const value = raw.headers[name];
     return typeof value === 'string' ? value : undefined;
   };
+  let audiences: string[] | undefined;
   return {
     token,
     dpopBound,
-    audiences: audiencesOf(request, token),
+    get audiences() {
+      audiences ??= audiencesOf(request, token);
+      return audiences;
+    },
     requestId: getRequestId(request) ?? header('x-request-id'),
     traceparent: header('traceparent'),
     tracestate: header('tracestate'),
-    signal,
-    release,
+    connection: detached ? undefined : (raw.socket ?? undefined),
   };
 }
