@@ -57,6 +57,14 @@ export {
 } from './request-context.js';
 export type { RequestHook } from './request-hooks.js';
 export { appendRequestHook } from './request-hooks.js';
+export type {
+  PipelineStage,
+  PipelineStep,
+  RoutePipeline,
+  RouteTarget,
+} from './request-pipeline.js';
+export { PIPELINE_STAGES, PipelineRegistry, RoutePlans } from './request-pipeline.js';
+export { BulwarkPipelineModule, pipelineStep } from './request-pipeline.module.js';
 export { isPublicRoute, isRateLimitSkipped, Public, ROUTE_METADATA } from './route-metadata.js';
 export type { AdapterLike } from './route-templates.js';
 export { recordRouteTemplates } from './route-templates.js';
