@@ -3,11 +3,15 @@ import type { TLSSocket } from 'node:tls';
 import {
   getPeer,
   getRequestId,
-  isPublicRoute,
+  type PipelineStage,
+  type PipelineStep,
   type Principal,
   ProblemException,
   peerThumbprint,
   publishSecurityEvent,
+  ROUTE_METADATA,
+  RoutePlans,
+  type RouteTarget,
   rawRequest,
   resolveRouteTemplate,
   setPrincipal,
@@ -60,9 +64,11 @@ function dpopHeaders(request: unknown): string[] {
 }
 
 /**
- * The global guard `AuthModule` registers: reads `Authorization: Bearer` or `Authorization: DPoP`
- * (never the query string or body), verifies the token, and attaches the principal. Routes marked
- * `@Public()` are skipped.
+ * Authentication, the first step of the request pipeline `AuthModule` registers (it runs before
+ * the rate limiter and authorization whatever the modules' import order), and a guard usable with
+ * `@UseGuards(AuthGuard)`. Reads `Authorization: Bearer` or `Authorization: DPoP` (never the
+ * query string or body), verifies the token, and attaches the principal. Routes marked
+ * `@Public()` are skipped: that is decided once per route, not per request.
  *
  * Failures follow RFC 6750 §3: 401 with a bare challenge when no bearer credentials were sent,
  * 400 `invalid_request` for a malformed header, 401 `invalid_token` for a refused token. The
@@ -75,18 +81,37 @@ function dpopHeaders(request: unknown): string[] {
  * `error="invalid_token"`; a replay store that cannot answer gives 503 with `Retry-After`.
  */
 @Injectable()
-export class AuthGuard implements CanActivate {
+export class AuthGuard implements CanActivate, PipelineStep<true> {
+  /** Runs first among the pipeline's guard steps. */
+  readonly stage: PipelineStage = 'authentication';
+  private readonly plans = new RoutePlans((route) => this.planFor(route));
+
   constructor(
     private readonly reflector: Reflector,
     private readonly store: AuthKeyStore,
   ) {}
 
-  /**
-   * Answers synchronously for a token found in the verified-token cache (Nest then awaits
-   * nothing); a token that needs a signature check answers with a promise.
-   */
+  /** `undefined` (nothing to do) on a `@Public()` route or controller; `true` on every other. */
+  planFor(route: RouteTarget): true | undefined {
+    const open = this.reflector.getAllAndOverride<boolean | undefined>(ROUTE_METADATA.public, [
+      route.handler,
+      route.controller,
+    ]);
+    return open === true ? undefined : true;
+  }
+
+  /** As a guard of its own (`@UseGuards(AuthGuard)`): the route's plan, then {@link run}. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    if (isPublicRoute(this.reflector, context)) return true;
+    if (this.plans.get(context.getClass(), context.getHandler()) === undefined) return true;
+    return this.run(context);
+  }
+
+  /**
+   * Authenticates a request to a route that is not public. Answers synchronously for a token
+   * found in the verified-token cache (Nest then awaits nothing); a token that needs a signature
+   * check answers with a promise.
+   */
+  run(context: ExecutionContext): boolean | Promise<boolean> {
     // Deny by default: only HTTP carries a bearer header this guard can check.
     if (context.getType() !== 'http') return false;
     const http = context.switchToHttp();

@@ -1,5 +1,5 @@
+import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
 import { ConfigurableModuleBuilder, type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AUTH_OPTIONS } from './auth.constants.js';
 import { AuthGuard } from './auth.guard.js';
 import { AuthKeyStore } from './auth-key.store.js';
@@ -23,7 +23,9 @@ export type AuthModuleForRootOptions = typeof OPTIONS_TYPE;
 export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
 
 /**
- * JWT bearer authentication for every route, as a global guard. `TokenVerifier` and
+ * JWT bearer authentication for every route: the `authentication` step of the request pipeline
+ * (`BulwarkPipelineModule` of `@bulwark/core`), which runs before rate limiting and
+ * authorization whatever the order of the imports. `TokenVerifier` and
  * `AuthKeyStore` are exported for other modules (authz, tests, health).
  *
  * @example
@@ -41,6 +43,7 @@ export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
  * ```
  */
 @Module({
+  imports: [BulwarkPipelineModule],
   providers: [
     AuthKeyStore,
     {
@@ -49,7 +52,7 @@ export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
       inject: [AuthKeyStore],
     },
     AuthGuard,
-    { provide: APP_GUARD, useExisting: AuthGuard },
+    pipelineStep(AuthGuard),
   ],
   exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS],
 })

@@ -1,10 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BulwarkConfigError, READINESS_INDICATOR } from '@bulwark/core';
+import {
+  BulwarkConfigError,
+  BulwarkPipelineModule,
+  PipelineRegistry,
+  READINESS_INDICATOR,
+} from '@bulwark/core';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { Injectable, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -63,13 +67,15 @@ describe('AuthModule registration', () => {
       );
     });
 
-    it('registers a global APP_GUARD', () => {
+    it("adds the guard to the request pipeline's authentication stage, whose one global guard runs it", async () => {
       const definition = AuthModule.forRoot(options());
       expect(definition.global).toBe(true);
-      expect(Reflect.getMetadata('providers', AuthModule)).toContainEqual({
-        provide: APP_GUARD,
-        useExisting: AuthGuard,
-      });
+      expect(Reflect.getMetadata('imports', AuthModule)).toContain(BulwarkPipelineModule);
+      const moduleRef = await compile([definition]);
+      const steps = moduleRef.get(PipelineRegistry).steps;
+      expect(steps).toEqual([moduleRef.get(AuthGuard)]);
+      expect(steps[0]?.stage).toBe('authentication');
+      await moduleRef.close();
     });
 
     it('uses the development issuer when no key source is set', async () => {
