@@ -55,8 +55,8 @@ export {
   setRouteTemplate,
   UNMATCHED_ROUTE,
 } from './request-context.js';
-export type { RequestHook } from './request-hooks.js';
-export { appendRequestHook } from './request-hooks.js';
+export type { RequestHook, RequestStage, RequestStep } from './request-hooks.js';
+export { addRequestStep, appendRequestHook, REQUEST_STAGES } from './request-hooks.js';
 export type {
   PipelineStage,
   PipelineStep,

@@ -1,4 +1,5 @@
 import { setRouteTemplate } from './request-context.js';
+import { addRequestStep } from './request-hooks.js';
 
 /** The part of Nest's HTTP adapter {@link recordRouteTemplates} uses. */
 export interface AdapterLike {
@@ -40,10 +41,17 @@ function routeUrl(request: { routeOptions?: { url?: string } }): string | undefi
 // One Fastify instance gets one hook, whichever package (metrics, tracing) installs it first.
 const HOOKED = Symbol.for('bulwark.route-template-hook');
 
+function storeTemplate(request: unknown): undefined {
+  const template = routeUrl(request as { routeOptions?: { url?: string } });
+  if (template) setRouteTemplate(request, template);
+  return undefined;
+}
+
 /**
  * Stores the matched route template on the raw request as soon as Fastify has routed it, before
- * any guard runs, so that requests refused by a guard are still labelled by template. On
- * Express the router leaves `req.route` on the raw request, which `resolveRouteTemplate` reads.
+ * any guard runs, so that requests refused by a guard are still labelled by template: a step of
+ * the request hooks in the `route-template` stage (see `addRequestStep`). On Express the router
+ * leaves `req.route` on the raw request, which `resolveRouteTemplate` reads.
  *
  * @example
  * ```ts
@@ -52,11 +60,18 @@ const HOOKED = Symbol.for('bulwark.route-template-hook');
  */
 export function recordRouteTemplates(adapter: AdapterLike | undefined): void {
   if (adapter?.getType() !== 'fastify') return;
+  if (typeof (adapter as { setOnRequestHook?: unknown }).setOnRequestHook === 'function') {
+    addRequestStep(
+      adapter,
+      { name: 'route-template', stage: 'route-template', onRequest: storeTemplate },
+      () => new TypeError('the Fastify adapter has no request hook'),
+    );
+    return;
+  }
   const instance = adapter.getInstance() as FastifyLike & Record<symbol, boolean>;
   if (instance[HOOKED]) return;
   instance.addHook('onRequest', (request, _reply, done) => {
-    const template = routeUrl(request);
-    if (template) setRouteTemplate(request, template);
+    storeTemplate(request);
     done();
   });
   instance[HOOKED] = true;

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
-import { appendRequestHook } from '@bulwark/core';
+import { addRequestStep } from '@bulwark/core';
 import {
   createValidationPipe,
   ProblemDetailsFilter,
@@ -11,7 +11,7 @@ import type { INestApplication } from '@nestjs/common';
 import { corsOptions } from './cors.js';
 import { HttpError } from './http.error.js';
 import type { ResolvedSecurityOptions, SecurityOptions } from './http-options.interface.js';
-import { peerIdentityHook } from './internal/peer-identity.js';
+import { peerIdentityStep } from './internal/peer-identity.js';
 import { resolveSecurityOptions } from './resolve-security-options.js';
 import { installSecurityHeaders } from './security-headers.js';
 
@@ -78,14 +78,17 @@ export function applySecurity(
     );
   }
   if (resolved.peerIdentityHeader !== undefined || resolved.tls?.clientCaFile !== undefined) {
-    appendRequestHook(
+    addRequestStep(
       adapter,
-      'peer-identity',
-      peerIdentityHook({
-        tls: resolved.tls,
-        header: resolved.peerIdentityHeader,
-        clientAddresses: resolved.clientAddresses,
-      }),
+      {
+        name: 'peer-identity',
+        stage: 'peer-identity',
+        onRequest: peerIdentityStep({
+          tls: resolved.tls,
+          header: resolved.peerIdentityHeader,
+          clientAddresses: resolved.clientAddresses,
+        }),
+      },
       () => new HttpError('HTTP_UNSUPPORTED_ADAPTER', 'the adapter has no request hook'),
     );
   }

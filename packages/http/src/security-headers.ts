@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { appendRequestHook, rawRequest, rawResponse } from '@bulwark/core';
+import { addRequestStep, rawRequest, rawResponse } from '@bulwark/core';
 import helmet from 'helmet';
 import { HttpError } from './http.error.js';
 
@@ -83,7 +83,9 @@ export function setSecurityHeaders(request: IncomingMessage, response: ServerRes
 
 /**
  * Sets the security headers first thing on every request (routes, 404s, errors, rejected
- * bodies), on Express and Fastify, through the adapter's request hook.
+ * bodies), on Express and Fastify: the `security-headers` stage of `@bulwark/core`'s request
+ * steps, right after the request id and before any stage that can refuse a request (peer
+ * identity), whatever order the modules were installed in.
  *
  * @example
  * ```ts
@@ -91,16 +93,17 @@ export function setSecurityHeaders(request: IncomingMessage, response: ServerRes
  * ```
  */
 export function installSecurityHeaders(adapter: unknown): void {
-  appendRequestHook(
-    adapter,
-    'security-headers',
-    (request, response, done) => {
-      setSecurityHeaders(rawRequest(request), rawResponse(response));
-      done();
-    },
-    unsupportedAdapter,
-  );
+  addRequestStep(adapter, SECURITY_HEADERS_STEP, unsupportedAdapter);
 }
+
+const SECURITY_HEADERS_STEP = {
+  name: 'security-headers',
+  stage: 'security-headers',
+  onRequest: (request: unknown, response: unknown): undefined => {
+    setSecurityHeaders(rawRequest(request), rawResponse(response));
+    return undefined;
+  },
+} as const;
 
 function unsupportedAdapter(): HttpError {
   return new HttpError(

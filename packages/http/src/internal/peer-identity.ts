@@ -8,7 +8,6 @@ import {
   peerFromCertificate,
   peerFromForwardedClientCert,
   publishSecurityEvent,
-  type RequestHook,
   rawRequest,
   type SecurityEventKind,
   setPeer,
@@ -81,26 +80,28 @@ function headerCount(raw: IncomingMessage, name: string): number {
 }
 
 /**
- * The request hook that gives each request its {@link Peer}: from the client certificate
+ * The request step (`peer-identity` stage) that gives each request its {@link Peer}: from the client certificate
  * verified in this connection's handshake, then, when the socket peer is a trusted proxy, from
  * the nearest element of its identity header. It refuses, with a problem and a security event:
  * a request without a verified certificate when one is required (401), one whose certificate did
  * not verify (401), and a trusted proxy's header that is repeated or malformed (400). Paths under
- * `exemptPaths` (the probes) are never refused.
+ * `exemptPaths` (the probes) are never refused. Returns `false` when it answered the request.
  */
-export function peerIdentityHook(settings: PeerIdentitySettings): RequestHook {
+export function peerIdentityStep(
+  settings: PeerIdentitySettings,
+): (request: unknown, response: unknown) => false | undefined {
   const { tls, header, clientAddresses } = settings;
   const exempt = tls?.exemptPaths ?? ['/health/live', '/health/ready', '/health/startup'];
   const exact = new Set(exempt.filter((path) => !path.endsWith('/')));
   const prefixes = exempt.filter((path) => path.endsWith('/'));
   const mutual = tls?.clientCaFile !== undefined;
   const required = mutual && tls?.clientAuth === 'required';
-  return (request, response, done) => {
+  return (request, response) => {
     const raw = rawRequest(request);
     const path = pathOf(raw);
-    if (exact.has(path)) return done();
+    if (exact.has(path)) return undefined;
     for (let index = 0; index < prefixes.length; index += 1) {
-      if (path.startsWith(prefixes[index] as string)) return done();
+      if (path.startsWith(prefixes[index] as string)) return undefined;
     }
     if (mutual) {
       const socket = raw.socket as TLSSocket;
@@ -126,7 +127,7 @@ export function peerIdentityHook(settings: PeerIdentitySettings): RequestHook {
             ),
             clientAddresses,
           );
-          return;
+          return false;
         } else if (required) {
           refuse(
             request,
@@ -138,7 +139,7 @@ export function peerIdentityHook(settings: PeerIdentitySettings): RequestHook {
             ),
             clientAddresses,
           );
-          return;
+          return false;
         }
       }
       if (peer !== undefined) setPeer(raw, peer);
@@ -163,7 +164,7 @@ export function peerIdentityHook(settings: PeerIdentitySettings): RequestHook {
             headerProblem(header, `${header} sent ${count} times`),
             clientAddresses,
           );
-          return;
+          return false;
         } else {
           try {
             setPeer(raw, peerFromForwardedClientCert(raw.headers[header] as string));
@@ -175,11 +176,11 @@ export function peerIdentityHook(settings: PeerIdentitySettings): RequestHook {
               headerProblem(header, `${header}: ${(error as Error).message}`),
               clientAddresses,
             );
-            return;
+            return false;
           }
         }
       }
     }
-    done();
+    return undefined;
   };
 }
