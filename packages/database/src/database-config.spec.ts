@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BulwarkConfigError } from '@bulwark/core';
+import { expectConfigError } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 import { resolveDatabaseConfig } from './database-config.js';
 
@@ -14,13 +14,8 @@ const file = (name: string, content: string) => {
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 function refusal(env: Record<string, string>): { setting: string; message: string } {
-  try {
-    resolveDatabaseConfig({ env });
-  } catch (error) {
-    expect(error).toBeInstanceOf(BulwarkConfigError);
-    return { setting: (error as BulwarkConfigError).setting, message: (error as Error).message };
-  }
-  throw new Error('expected a refusal');
+  const { setting, message } = expectConfigError(() => resolveDatabaseConfig({ env }));
+  return { setting, message };
 }
 
 describe('resolveDatabaseConfig', () => {
