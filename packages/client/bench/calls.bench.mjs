@@ -4,7 +4,8 @@
 //
 // BENCH_BASELINE_DIST=<dir> adds a third series: another build of this package (for example the
 // dist of the previous commit, copied aside), interleaved with the others, for an A/B of a change.
-// BENCH_SERIES=undici,bulwark runs only the named series (for a profile of one of them).
+// BENCH_SERIES=undici,bulwark runs only the named series (undici, dispatch, bulwark, baseline),
+// for a profile of one of them.
 // BENCH_CPU_PROFILE=<dir> writes a CPU profile of each measured run (not the warm-up) there, with
 // the number of calls in its file name.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -140,6 +141,7 @@ try {
   await bulwark.get('/v1/orders/1'); // fetches and caches the token
   await baseline?.get('/v1/orders/1');
   const token = issuer.mint({ claims: { sub: 'bench-caller', aud: AUDIENCE }, ttlSeconds: 3600 });
+  const dispatchHeaders = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const all = {
     undici: async () => {
       const { statusCode, body } = await request(`${baseUrl}/v1/orders/1`, {
@@ -149,6 +151,33 @@ try {
       if (statusCode !== 200) throw new Error(`undici: ${statusCode}`);
       await body.json();
     },
+    // The floor under any client built on undici: its dispatcher with a handler that keeps the
+    // body and parses it, no deadline, no checks. Shown for reference; the target is against
+    // request() above, the way undici is ordinarily used.
+    dispatch: () =>
+      new Promise((resolve, reject) => {
+        const chunks = [];
+        let status = 0;
+        agent.dispatch(
+          { origin: baseUrl, path: '/v1/orders/1', method: 'GET', headers: dispatchHeaders },
+          {
+            onRequestStart() {},
+            onResponseStart(_controller, statusCode) {
+              status = statusCode;
+            },
+            onResponseData(_controller, chunk) {
+              chunks.push(chunk);
+            },
+            onResponseEnd() {
+              if (status !== 200) reject(new Error(`dispatch: ${status}`));
+              else resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+            },
+            onResponseError(_controller, error) {
+              reject(error);
+            },
+          },
+        );
+      }),
     bulwark: () => bulwark.get('/v1/orders/1'),
     ...(baseline ? { baseline: () => baseline.get('/v1/orders/1') } : {}),
   };
@@ -166,7 +195,12 @@ try {
   console.log(
     'series            best calls/s  median calls/s  median CPU µs/call (with the server)',
   );
-  const label = { undici: 'plain undici', bulwark: '@bulwark/client', baseline: 'baseline dist' };
+  const label = {
+    undici: 'plain undici',
+    dispatch: 'undici dispatch',
+    bulwark: '@bulwark/client',
+    baseline: 'baseline dist',
+  };
   for (const [name] of series) {
     const rates = runs[name].map((entry) => entry.rate);
     console.log(
@@ -182,6 +216,11 @@ try {
   if (runs.baseline && runs.bulwark) {
     console.log(
       `this build / baseline dist: ${paired('bulwark', 'baseline').toFixed(2)}x (median of rounds)`,
+    );
+  }
+  if (runs.dispatch && runs.bulwark) {
+    console.log(
+      `bulwark / undici dispatch (the floor): ${paired('bulwark', 'dispatch').toFixed(2)}x (median of rounds)`,
     );
   }
   if (runs.undici && runs.bulwark) {
