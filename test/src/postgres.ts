@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestCa } from '@bulwark/testing';
 import { freePort } from './redis.js';
 
 /** A throw-away PostgreSQL cluster (`initdb`) serving TLS on loopback, for one test run. */
@@ -92,82 +93,25 @@ function command(bin: string, args: string[], owner: { uid: number; gid: number 
     : { file: bin, args };
 }
 
-function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+/** The server's TLS files: from a fresh test CA, and a second CA that did not sign them. */
+interface ServerTls {
+  readonly caFile: string;
+  readonly wrongCaFile: string;
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
-function makeCa(dir: string, name: string): void {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=Bulwark ${name}`,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ],
-    dir,
-  );
-}
-
-/** Writes a test CA, a wrong CA, and a server certificate for localhost and 127.0.0.1. */
-function makeCertificates(dir: string): void {
-  makeCa(dir, 'ca');
-  makeCa(dir, 'wrong-ca');
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      'server.key',
-      '-out',
-      'server.csr',
-      '-subj',
-      '/CN=localhost',
-    ],
-    dir,
-  );
-  writeFileSync(
-    join(dir, 'server.ext'),
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\nextendedKeyUsage=serverAuth\n',
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      'server.csr',
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      'server.crt',
-      '-days',
-      '2',
-      '-extfile',
-      'server.ext',
-    ],
-    dir,
-  );
+/** Issues a server certificate for localhost and 127.0.0.1 (not 127.0.0.2) from a test CA. */
+function makeCertificates(dir: string): ServerTls {
+  const ca = createTestCa({ dir });
+  const wrongCa = createTestCa({ dir: join(dir, 'wrong-ca') });
+  const server = ca.issueServer({ dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], days: 2 });
+  return {
+    caFile: ca.certificateFile,
+    wrongCaFile: wrongCa.certificateFile,
+    certFile: server.certFile,
+    keyFile: server.keyFile,
+  };
 }
 
 async function waitUntilReady(
@@ -214,10 +158,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   if (owner) chownSync(root, owner.uid, owner.gid);
   chmodSync(root, 0o755);
 
-  makeCertificates(tls);
-  chmodSync(join(tls, 'server.key'), 0o600);
+  mkdirSync(join(tls, 'wrong-ca'));
+  const certificates = makeCertificates(tls);
+  chmodSync(certificates.keyFile, 0o600);
   if (owner) {
-    for (const file of readdirSync(tls)) chownSync(join(tls, file), owner.uid, owner.gid);
+    for (const file of [certificates.certFile, certificates.keyFile]) {
+      chownSync(file, owner.uid, owner.gid);
+    }
   }
   const superuserPassword = `pg-${Math.random().toString(36).slice(2)}`;
   const pwfile = join(root, 'pwfile');
@@ -271,9 +218,9 @@ export async function startPostgres(): Promise<PostgresServer> {
         '-c',
         'ssl=on',
         '-c',
-        `ssl_cert_file=${join(tls, 'server.crt')}`,
+        `ssl_cert_file=${certificates.certFile}`,
         '-c',
-        `ssl_key_file=${join(tls, 'server.key')}`,
+        `ssl_key_file=${certificates.keyFile}`,
         '-c',
         'fsync=off',
         '-c',
@@ -307,8 +254,8 @@ export async function startPostgres(): Promise<PostgresServer> {
     port,
     superuser: 'postgres',
     superuserPassword,
-    caFile: join(tls, 'ca.crt'),
-    wrongCaFile: join(tls, 'wrong-ca.crt'),
+    caFile: certificates.caFile,
+    wrongCaFile: certificates.wrongCaFile,
     workDir,
     url: (user, password, database = 'postgres', query) =>
       `postgres://${encodeURIComponent(user)}${password === undefined ? '' : `:${encodeURIComponent(password)}`}@127.0.0.1:${port}/${encodeURIComponent(database)}${query ? `?${query}` : ''}`,
