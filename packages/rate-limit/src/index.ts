@@ -1,4 +1,3 @@
-export { AuthFailureMiddleware } from './auth-failure.middleware.js';
 export type { RateLimitDescription } from './describe-rate-limit.js';
 export { describeRateLimit } from './describe-rate-limit.js';
 export type { MemoryStoreOptions } from './memory.store.js';

@@ -1,3 +1,4 @@
+import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
 import {
   type DynamicModule,
   type MiddlewareConsumer,
@@ -5,8 +6,8 @@ import {
   type NestModule,
   type Provider,
 } from '@nestjs/common';
-import { APP_GUARD, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
-import { AuthFailureMiddleware, installAuthFailureHook } from './auth-failure.middleware.js';
+import { DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
+import { AuthFailureLimiter, installAuthFailureLimiter } from './internal/auth-failure-limiter.js';
 import { redactObject, redisLabel } from './internal/redacted.js';
 import {
   type ResolvedRateLimitOptions,
@@ -38,12 +39,12 @@ const redisStoreOptions: Provider = {
 };
 
 /**
- * Rate limiting for the whole application: a global guard (per principal, or per client
- * address), the per-address limiter of failed authentication attempts, and the memory or Redis
- * store.
+ * Rate limiting for the whole application: the `rate-limit` step of the request pipeline
+ * (`BulwarkPipelineModule` of `@bulwark/core`), keyed by principal or by client address, the
+ * per-address limiter of failed authentication attempts, and the memory or Redis store.
  *
- * Import `AuthModule` before `RateLimitModule`, so authentication runs first and limits are
- * keyed by principal.
+ * The step runs after authentication and before authorization whatever the order of the
+ * imports, so limits are keyed by the principal `AuthModule` found.
  *
  * @example
  * ```ts
@@ -52,7 +53,7 @@ const redisStoreOptions: Provider = {
  * ```
  */
 @Module({
-  imports: [DiscoveryModule],
+  imports: [DiscoveryModule, BulwarkPipelineModule],
   providers: [
     {
       provide: RESOLVED_RATE_LIMIT_OPTIONS,
@@ -61,8 +62,9 @@ const redisStoreOptions: Provider = {
     },
     redisStoreOptions,
     RateLimiter,
-    AuthFailureMiddleware,
-    { provide: APP_GUARD, useClass: RateLimitGuard },
+    AuthFailureLimiter,
+    RateLimitGuard,
+    pipelineStep(RateLimitGuard),
   ],
   exports: [RateLimiter],
 })
@@ -104,18 +106,20 @@ export class RateLimitModule extends ConfigurableRateLimitModule implements Nest
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly authFailure: AuthFailureMiddleware,
+    private readonly authFailure: AuthFailureLimiter,
   ) {
     super();
   }
 
   /**
-   * Installs the brute-force limiter: a Fastify `onRequest` hook, or Nest middleware on other
-   * adapters (see {@link AuthFailureMiddleware}); nothing when `authFailure` is `false`.
+   * Installs the brute-force limiter as a request hook of the HTTP server (see
+   * {@link installAuthFailureLimiter}), never as Nest middleware; nothing when `authFailure` is
+   * `false`. Called while Nest registers middleware: on Express that puts it after CORS and the
+   * body parsers and before every route, as Nest middleware was.
    */
-  configure(consumer: MiddlewareConsumer): void {
+  configure(_consumer: MiddlewareConsumer): void {
     if (!this.authFailure.enabled) return;
-    if (installAuthFailureHook(this.adapterHost.httpAdapter, this.authFailure)) return;
-    consumer.apply(AuthFailureMiddleware).forRoutes('*');
+    const adapter = this.adapterHost.httpAdapter;
+    if (adapter) installAuthFailureLimiter(adapter, this.authFailure);
   }
 }

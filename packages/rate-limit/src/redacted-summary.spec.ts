@@ -4,7 +4,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 // The runner's own rendering of a failed assertion (message and diff), as a developer sees it.
 import { processError } from 'vitest/internal/browser';
-import { AuthFailureMiddleware } from './auth-failure.middleware.js';
+import { AuthFailureLimiter } from './internal/auth-failure-limiter.js';
 import { redisLabel } from './internal/redacted.js';
 import { resolveRateLimitOptions } from './internal/resolve-options.js';
 import { RateLimitModule } from './rate-limit.module.js';
@@ -73,7 +73,7 @@ describe('with a Redis URL holding a password, what the module holds prints no p
     return { ref, port };
   };
 
-  it('RateLimiter, RedisRateLimitStore, AuthFailureMiddleware and the option objects', async () => {
+  it('RateLimiter, RedisRateLimitStore, AuthFailureLimiter and the option objects', async () => {
     const { ref, port } = await compile();
     const limiter = ref.get(RateLimiter);
     const store = ref.get(RedisRateLimitStore);
@@ -81,7 +81,7 @@ describe('with a Redis URL holding a password, what the module holds prints no p
     for (const value of [
       limiter,
       store,
-      ref.get(AuthFailureMiddleware),
+      ref.get(AuthFailureLimiter),
       ref.get(RESOLVED_RATE_LIMIT_OPTIONS),
       ref.get(REDIS_STORE_OPTIONS),
       ref.get(RATE_LIMIT_OPTIONS),

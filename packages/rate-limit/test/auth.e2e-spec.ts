@@ -242,14 +242,17 @@ describe.each(ADAPTERS)('RateLimitModule imported before AuthModule on %s', (ada
     limited.length = 0;
   });
 
-  // Documents why the README asks for AuthModule first: the limiter's guard runs before the
-  // principal exists, so every user at one address shares that address's budget.
-  it('falls back to address keys, so users at one address share a budget', async () => {
-    for (const sub of ['alice', 'bob', 'carol']) {
+  // Regression: Nest ran the global guards in module import order, so with RateLimitModule
+  // imported first the limiter ran before the principal existed and every user at one address
+  // shared that address's budget. The request pipeline runs authentication first in any order.
+  it('keys by principal all the same: each user has their own budget', async () => {
+    for (const sub of ['alice', 'bob', 'carol', 'dave']) {
       expect((await get('/me', issuer.mint({ claims: { sub } }))).status).toBe(200);
     }
-    expect((await get('/me', issuer.mint({ claims: { sub: 'dave' } }))).status).toBe(429);
-    expect(limited.map((info) => info.keyType)).toEqual(['address']);
+    const erin = issuer.mint({ claims: { sub: 'erin' } });
+    for (let i = 0; i < 3; i += 1) expect((await get('/me', erin)).status).toBe(200);
+    expect((await get('/me', erin)).status).toBe(429);
+    expect(limited.map((info) => info.keyType)).toEqual(['principal']);
   });
 });
 

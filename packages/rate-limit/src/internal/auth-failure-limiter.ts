@@ -5,12 +5,12 @@ import {
   setAuthFailureRefusal,
   type takeAuthFailureRefusal,
 } from '@bulwark/core';
-import { Inject, Injectable, Logger, type NestMiddleware } from '@nestjs/common';
-import { addressKey } from './internal/address-key.js';
-import type { ResolvedRateLimitOptions } from './internal/resolve-options.js';
-import { refuse, setRateLimitHeaders } from './internal/respond.js';
-import { RESOLVED_RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
-import { RateLimiter, type RateLimitOutcome } from './rate-limiter.service.js';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RESOLVED_RATE_LIMIT_OPTIONS } from '../rate-limit.module-definition.js';
+import { RateLimiter, type RateLimitOutcome } from '../rate-limiter.service.js';
+import { addressKey } from './address-key.js';
+import type { ResolvedRateLimitOptions } from './resolve-options.js';
+import { refuse, setRateLimitHeaders } from './respond.js';
 
 type AuthFailureGuard = NonNullable<ResolvedRateLimitOptions['authFailure']>;
 
@@ -27,14 +27,17 @@ type AuthFailureGuard = NonNullable<ResolvedRateLimitOptions['authFailure']>;
  * - a request without an `Authorization` header is not an attempt: it is neither counted nor
  *   refused, so a client can always get the 401 challenge that tells it to authenticate.
  *
- * It runs before every guard, the authentication guard included, and after the CORS layer. On
- * Fastify, `RateLimitModule` runs it as a root `onRequest` hook, which Fastify runs after the
- * adapter's own hooks (request hooks, CORS); on Express, as Nest middleware, which Express runs
- * after `app.enableCors()`'s. Its 429 is thrown by the guard, so it goes through Nest's global
- * exception filters and carries the headers of those hooks.
+ * It runs before every guard, the authentication guard included (a team's own global guard too,
+ * which may be registered before the request pipeline's), and after the CORS layer, as a request
+ * hook of the HTTP server: a root `onRequest` hook on Fastify, which Fastify runs after the
+ * adapter's own hooks (request hooks, CORS); a plain middleware of the Express app on Express,
+ * which Express runs after `app.enableCors()`'s and the body parsers. No Nest middleware, so no
+ * request goes through Nest's middleware layer or `@fastify/middie`. Its 429 is thrown by the
+ * guard, so it goes through Nest's global exception filters and carries the headers of those
+ * hooks.
  */
 @Injectable()
-export class AuthFailureMiddleware implements NestMiddleware {
+export class AuthFailureLimiter {
   private readonly logger = new Logger('RateLimit');
   private warnedUnmarked = false;
 
@@ -48,6 +51,7 @@ export class AuthFailureMiddleware implements NestMiddleware {
     return this.options.authFailure !== undefined;
   }
 
+  /** Marks or passes the request, then calls `next`; a promise only when the store is shared. */
   use(request: unknown, response: unknown, next: (error?: unknown) => void): void | Promise<void> {
     const guard = this.options.authFailure;
     if (!guard) return next();
@@ -117,40 +121,60 @@ export class AuthFailureMiddleware implements NestMiddleware {
 }
 
 /**
- * Runs the limiter as a root `onRequest` hook when the adapter is Fastify, which spares every
- * request `@fastify/middie`'s dispatch (about a sixth of the full stack's CPU per request).
- * Fastify runs root hooks after those the Nest adapter added when it was created: the request
- * hooks (request id, security headers, access log), the shutdown 503 and CORS, so the address of
- * a marked request can still preflight. An unexpected error goes to `done(error)`, which Fastify
- * hands to the error handler Nest installs (the global exception filters). Returns `false` on
- * another adapter, which then runs the limiter as middleware.
+ * Installs the limiter as a request hook of the HTTP server, never as Nest middleware. On
+ * Fastify, a root `onRequest` hook: Fastify runs root hooks after those the Nest adapter added
+ * when it was created (request id, security headers, access log, the shutdown 503, CORS), so the
+ * address of a marked request can still preflight. On Express, a middleware of the Express app,
+ * added while Nest registers middleware: after CORS and the body parsers, before every route.
+ * An unexpected error goes to the adapter's error handling, which Nest routes to the global
+ * exception filters.
  */
-export function installAuthFailureHook(adapter: unknown, guard: AuthFailureMiddleware): boolean {
-  const fastify = adapter as { getType?: () => string; getInstance?: () => unknown } | undefined;
-  if (fastify?.getType?.() !== 'fastify') return false;
-  const instance = fastify.getInstance?.() as
-    | { addHook?: (name: 'onRequest', hook: FastifyHook) => unknown }
-    | undefined;
-  if (typeof instance?.addHook !== 'function') return false;
-  instance.addHook('onRequest', (request, reply, done) => {
-    let completed = false;
-    const once = (error?: unknown) => {
-      if (completed) return;
-      completed = true;
-      done(error as Error | undefined);
+export function installAuthFailureLimiter(adapter: unknown, limiter: AuthFailureLimiter): void {
+  const server = adapter as {
+    getType?: () => string;
+    getInstance?: () => unknown;
+    use?: (handler: RequestHook) => unknown;
+  };
+  if (server.getType?.() === 'fastify') {
+    const instance = server.getInstance?.() as {
+      addHook(name: 'onRequest', hook: RequestHook): unknown;
     };
-    try {
-      const pending = guard.use(request, reply, once);
-      // A shared store (Redis) answers asynchronously.
-      if (pending instanceof Promise) pending.catch(once);
-    } catch (error) {
-      once(error);
-    }
-  });
-  return true;
+    instance.addHook('onRequest', (request, reply, done) => run(limiter, request, reply, done));
+    return;
+  }
+  if (typeof server.use !== 'function') {
+    throw new TypeError(
+      'RateLimitModule: the HTTP adapter has no request hook for the failed-authentication limiter; use the Express or Fastify adapter, or set authFailure: false',
+    );
+  }
+  const bulwarkAuthFailureLimiter: RequestHook = (request, response, next) =>
+    run(limiter, request, response, next);
+  server.use.call(adapter, bulwarkAuthFailureLimiter);
 }
 
-type FastifyHook = (request: unknown, reply: unknown, done: (error?: Error) => void) => void;
+/** Runs the limiter with a `done` that is called once, a thrown error or rejection included. */
+function run(
+  limiter: AuthFailureLimiter,
+  request: unknown,
+  response: unknown,
+  done: (error?: unknown) => void,
+): void {
+  let completed = false;
+  const once = (error?: unknown) => {
+    if (completed) return;
+    completed = true;
+    done(error);
+  };
+  try {
+    const pending = limiter.use(request, response, once);
+    // A shared store (Redis) answers asynchronously.
+    if (pending instanceof Promise) pending.catch(once);
+  } catch (error) {
+    once(error);
+  }
+}
+
+type RequestHook = (request: unknown, response: unknown, done: (error?: unknown) => void) => void;
 
 function isExempt(path: string, prefixes: readonly string[]): boolean {
   for (const prefix of prefixes) {
