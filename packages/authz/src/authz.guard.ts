@@ -1,4 +1,13 @@
-import { getPeer, getPrincipal, type Principal, resolveRouteTemplate } from '@bulwark/core';
+import {
+  getPeer,
+  getPrincipal,
+  type PipelineStage,
+  type PipelineStep,
+  type Principal,
+  RoutePlans,
+  type RouteTarget,
+  resolveRouteTemplate,
+} from '@bulwark/core';
 import {
   type CanActivate,
   type ExecutionContext,
@@ -11,12 +20,11 @@ import { ModuleRef } from '@nestjs/core';
 import type {
   AuthorizationContext,
   AuthorizationRequirement,
-  ObjectRequirement,
   PeerRequirement,
 } from './authorization-requirement.interface.js';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
-import { type DenialInit, deny, notFound } from './internal/denials.js';
+import { type DenialReason, deny, notFound } from './internal/denials.js';
 import { storeLoadedResource } from './internal/loaded-resource.js';
 import { principalRoles, principalScopes } from './internal/principal-claims.js';
 import {
@@ -27,13 +35,28 @@ import {
   requirementNames,
   satisfies,
 } from './internal/requirement.js';
-import { isThenable, runLoader, runPolicy } from './internal/resolve.js';
+import { isThenable, resolvedLoader, resolvedPolicy } from './internal/resolve.js';
 
-/** What a route declares, cached per handler. */
-interface Declaration {
+/** The object-level part of a route's plan: its loader and policy resolved once. */
+interface ObjectPlan {
+  readonly action: string;
+  /** 403 or 404: the route's `denyStatus`, else the module's `objectDenialStatus`. */
+  readonly status: 403 | 404;
+  readonly load: (context: AuthorizationContext) => unknown;
+  readonly policy: (
+    principal: Principal,
+    resource: unknown,
+    context: AuthorizationContext,
+  ) => unknown;
+}
+
+/** What a route declares, planned once per route. */
+interface RoutePlan {
   readonly public: boolean;
   /** `undefined` when the route declares nothing: it is denied. */
   readonly requirement: AuthorizationRequirement | undefined;
+  readonly peer: PeerRequirement | undefined;
+  readonly object: ObjectPlan | undefined;
 }
 
 interface HttpRequest {
@@ -43,97 +66,129 @@ interface HttpRequest {
 }
 
 /**
- * The global guard `AuthzModule` installs. It runs after `@bulwark/auth`'s guard (import
- * `AuthModule` before `AuthzModule`) and fails closed: a non-public route reached without a
- * principal answers 401, an undeclared route 403.
+ * Authorization, the last guard step of the request pipeline `AuthzModule` registers (after
+ * authentication and rate limiting, whatever the modules' import order), and a guard usable with
+ * `@UseGuards(AuthzGuard)`. It fails closed: a non-public route reached without a principal
+ * answers 401, an undeclared route 403.
+ *
+ * Each route's declaration, with its loader and policy resolved from the module graph, is
+ * planned once per route, not per request.
  *
  * Order of checks: public, principal, peer, scopes, roles, permissions, then the object-level
  * loader and policy. A `@Public()` route with `@RequirePeer()` checks the peer only.
  */
 @Injectable()
-export class AuthzGuard implements CanActivate {
+export class AuthzGuard implements CanActivate, PipelineStep<RoutePlan> {
+  /** Runs after authentication and rate limiting. */
+  readonly stage: PipelineStage = 'authorization';
   private readonly logger = new Logger('BulwarkAuthz');
-  private readonly declarations = new WeakMap<
-    ControllerTarget,
-    WeakMap<HandlerTarget, Declaration>
-  >();
+  private readonly plans = new RoutePlans((route) => this.planFor(route));
 
   constructor(
     @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
     private readonly moduleRef: ModuleRef,
   ) {}
 
+  /**
+   * The route's declaration, read from the decorators' metadata; `undefined` (nothing to check)
+   * on a `@Public()` route without `@RequirePeer()`.
+   */
+  planFor(route: RouteTarget): RoutePlan | undefined {
+    const controller = route.controller as ControllerTarget;
+    const handler = route.handler as HandlerTarget;
+    const declared = effectiveRequirement(controller, handler);
+    const requirement = declared && Object.keys(declared).length > 0 ? declared : undefined;
+    const open = isPublic(controller, handler);
+    if (open && requirement?.peer === undefined) return undefined;
+    const object = requirement?.object;
+    return {
+      public: open,
+      requirement,
+      peer: requirement?.peer,
+      object: object && {
+        action: object.action,
+        status: object.denyStatus ?? this.options.objectDenialStatus,
+        load: resolvedLoader(this.moduleRef, object.load),
+        policy: resolvedPolicy(this.moduleRef, object.policy, object.action),
+      },
+    };
+  }
+
+  /** As a guard of its own (`@UseGuards(AuthzGuard)`): the route's plan, then {@link run}. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const handler = context.getHandler() as HandlerTarget;
-    const controller = context.getClass();
-    const declaration = this.declarationOf(controller, handler);
-    const peerRequirement = declaration.requirement?.peer;
-    if (declaration.public && peerRequirement === undefined) return true;
-    const request = context.switchToHttp().getRequest<HttpRequest>();
-    const response = context.switchToHttp().getResponse<unknown>();
-    const route = `${request?.method ?? context.getType()} ${resolveRouteTemplate(request) ?? pathOf(request)}`;
-    const base = { request, response, route };
-    if (context.getType() !== 'http') {
-      throw deny({ ...base, status: 403, reason: 'unsupported_context', principal: undefined });
-    }
-    if (declaration.public) {
-      checkPeer(peerRequirement as PeerRequirement, undefined, base);
-      return true;
-    }
-    const principal = getPrincipal(request);
-    if (!principal) throw deny({ ...base, status: 401, reason: 'unauthenticated', principal });
-    const requirement = declaration.requirement;
-    if (!requirement) throw deny({ ...base, status: 403, reason: 'undeclared_route', principal });
-    if (peerRequirement) checkPeer(peerRequirement, principal, base);
-    this.checkFunctionLevel(requirement, principal, base);
-    if (requirement.object) return this.checkObjectLevel(requirement, principal, base, request);
-    return true;
+    const plan = this.plans.get(context.getClass(), context.getHandler());
+    return plan === undefined ? true : this.run(context, plan);
   }
 
   /**
-   * What a route declares: read from the decorators' metadata once per handler, which does not
-   * change after bootstrap, instead of four metadata lookups and a merge on every request.
+   * Checks a request against the route's plan. Synchronous loaders and policies are answered
+   * synchronously (Nest then awaits nothing); a promise from either makes the rest wait for it.
    */
-  private declarationOf(controller: ControllerTarget, handler: HandlerTarget): Declaration {
-    let byHandler = this.declarations.get(controller);
-    if (!byHandler) {
-      byHandler = new WeakMap();
-      this.declarations.set(controller, byHandler);
+  run(context: ExecutionContext, plan: RoutePlan): boolean | Promise<boolean> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<HttpRequest>();
+    const response = http.getResponse<unknown>();
+    if (context.getType() !== 'http') {
+      throw this.deny(context, request, response, 403, 'unsupported_context', undefined);
     }
-    let declaration = byHandler.get(handler);
-    if (!declaration) {
-      const requirement = effectiveRequirement(controller, handler);
-      declaration = {
-        public: isPublic(controller, handler),
-        requirement: requirement && Object.keys(requirement).length > 0 ? requirement : undefined,
-      };
-      byHandler.set(handler, declaration);
+    if (plan.public) {
+      checkPeer(plan.peer as PeerRequirement, undefined, context, request, response);
+      return true;
     }
-    return declaration;
+    const principal = getPrincipal(request);
+    if (!principal) throw this.deny(context, request, response, 401, 'unauthenticated', principal);
+    const requirement = plan.requirement;
+    if (!requirement) {
+      throw this.deny(context, request, response, 403, 'undeclared_route', principal);
+    }
+    if (plan.peer) checkPeer(plan.peer, principal, context, request, response);
+    this.checkFunctionLevel(requirement, principal, context, request, response);
+    if (plan.object) return this.checkObjectLevel(plan.object, principal, context, request);
+    return true;
+  }
+
+  private deny(
+    context: ExecutionContext,
+    request: HttpRequest,
+    response: unknown,
+    status: 401 | 403,
+    reason: DenialReason,
+    principal: Principal | undefined,
+    extra: { action?: string | undefined; scopes?: readonly string[] } = {},
+  ) {
+    return deny({
+      request,
+      response,
+      route: routeOf(context, request),
+      status,
+      reason,
+      principal,
+      ...extra,
+    });
   }
 
   private checkFunctionLevel(
     requirement: AuthorizationRequirement,
     principal: Principal,
-    base: Pick<DenialInit, 'request' | 'response' | 'route'>,
+    context: ExecutionContext,
+    request: HttpRequest,
+    response: unknown,
   ): void {
     const action = requirement.object?.action;
     if (requirement.scopes && !satisfies(requirement.scopes, principalScopes(principal))) {
-      throw deny({
-        ...base,
-        status: 403,
-        reason: 'insufficient_scope',
-        principal,
+      throw this.deny(context, request, response, 403, 'insufficient_scope', principal, {
         action,
         scopes: requirementNames(requirement.scopes),
       });
     }
     const roles = principalRoles(principal);
     if (requirement.roles && !satisfies(requirement.roles, roles)) {
-      throw deny({ ...base, status: 403, reason: 'missing_role', principal, action });
+      throw this.deny(context, request, response, 403, 'missing_role', principal, { action });
     }
     if (requirement.permissions && !satisfies(requirement.permissions, this.permissionsOf(roles))) {
-      throw deny({ ...base, status: 403, reason: 'missing_permission', principal, action });
+      throw this.deny(context, request, response, 403, 'missing_permission', principal, {
+        action,
+      });
     }
   }
 
@@ -142,30 +197,37 @@ export class AuthzGuard implements CanActivate {
    * synchronously (Nest then awaits nothing); a promise from either makes the rest wait for it.
    */
   private checkObjectLevel(
-    requirement: AuthorizationRequirement,
+    object: ObjectPlan,
     principal: Principal,
-    base: Pick<DenialInit, 'request' | 'response' | 'route'>,
+    execution: ExecutionContext,
     request: HttpRequest,
   ): true | Promise<true> {
-    const object = requirement.object as ObjectRequirement;
-    const status = object.denyStatus ?? this.options.objectDenialStatus;
+    const route = routeOf(execution, request);
+    const response = execution.switchToHttp().getResponse<unknown>();
     const context: AuthorizationContext = {
       principal,
       action: object.action,
-      route: base.route,
+      route,
       params: { ...(request.params ?? {}) },
       request,
       peer: getPeer(request),
     };
-    const denial = { ...base, status, principal, action: object.action } as const;
+    const denial = {
+      request,
+      response,
+      route,
+      status: object.status,
+      principal,
+      action: object.action,
+    } as const;
     const loaderFailed = (error: unknown) => {
       // A loader may answer deliberately (400 for a malformed id); anything else fails closed.
       if (error instanceof HttpException && error.getStatus() < 500) return error;
-      this.logger.error(`loader failed for ${base.route} (${object.action}): ${describe(error)}`);
+      this.logger.error(`loader failed for ${route} (${object.action}): ${describe(error)}`);
       return deny({ ...denial, reason: 'loader_error' });
     };
     const policyFailed = (error: unknown) => {
-      this.logger.error(`policy failed for ${base.route} (${object.action}): ${describe(error)}`);
+      this.logger.error(`policy failed for ${route} (${object.action}): ${describe(error)}`);
       return deny({ ...denial, reason: 'policy_error' });
     };
     const conclude = (resource: unknown, decision: unknown): true => {
@@ -179,7 +241,7 @@ export class AuthzGuard implements CanActivate {
       if (resource === undefined || resource === null) throw notFound('resource_not_found');
       let decision: unknown;
       try {
-        decision = runPolicy(this.moduleRef, object.policy, principal, resource, context);
+        decision = object.policy(principal, resource, context);
       } catch (error) {
         throw policyFailed(error);
       }
@@ -193,7 +255,7 @@ export class AuthzGuard implements CanActivate {
     };
     let loaded: unknown;
     try {
-      loaded = runLoader(this.moduleRef, object.load, context);
+      loaded = object.load(context);
     } catch (error) {
       throw loaderFailed(error);
     }
@@ -216,17 +278,42 @@ export class AuthzGuard implements CanActivate {
 function checkPeer(
   requirement: PeerRequirement,
   principal: Principal | undefined,
-  base: Pick<DenialInit, 'request' | 'response' | 'route'>,
+  context: ExecutionContext,
+  request: HttpRequest,
+  response: unknown,
 ): void {
-  const peer = getPeer(base.request);
-  if (peer === undefined) throw deny({ ...base, status: 403, reason: 'peer_missing', principal });
+  const peer = getPeer(request);
+  const route = () => routeOf(context, request);
+  if (peer === undefined) {
+    throw deny({
+      request,
+      response,
+      route: route(),
+      status: 403,
+      reason: 'peer_missing',
+      principal,
+    });
+  }
   const allowed = requirement.anyOf;
   if (
     !allowed.includes(peer.id) &&
     !(peer.spiffeId !== undefined && allowed.includes(peer.spiffeId))
   ) {
-    throw deny({ ...base, status: 403, reason: 'peer_not_allowed', principal, peer: peer.id });
+    throw deny({
+      request,
+      response,
+      route: route(),
+      status: 403,
+      reason: 'peer_not_allowed',
+      principal,
+      peer: peer.id,
+    });
   }
+}
+
+/** `METHOD /template` of the request, for denials and the policy context. */
+function routeOf(context: ExecutionContext, request: HttpRequest | undefined): string {
+  return `${request?.method ?? context.getType()} ${resolveRouteTemplate(request) ?? pathOf(request)}`;
 }
 
 function pathOf(request: HttpRequest | undefined): string {

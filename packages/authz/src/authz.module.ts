@@ -1,5 +1,6 @@
+import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
 import { type DynamicModule, Inject, Module, type PipeTransform } from '@nestjs/common';
-import { APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_PIPE } from '@nestjs/core';
 import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
 import { AuthzGuard } from './authz.guard.js';
 import {
@@ -18,10 +19,11 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
 /**
  * Function-, object- and property-level authorization, deny by default.
  *
- * Registers, globally: {@link AuthzGuard}, the start-up route audit and the
- * {@link StrictValidationPipe}; no interceptor (`@Serialize()` projects in the handler). Import `AuthModule` from
- * `@bulwark/auth` **before** `AuthzModule`, so that its guard sets the principal first; if it
- * does not, every non-public route answers 401 (fail closed).
+ * Registers, globally: {@link AuthzGuard} as the `authorization` step of the request pipeline
+ * (`BulwarkPipelineModule` of `@bulwark/core`), the start-up route audit and the
+ * {@link StrictValidationPipe}; no interceptor (`@Serialize()` projects in the handler). The step
+ * runs after `@bulwark/auth`'s authentication whatever the order of the imports; without a
+ * principal, every non-public route answers 401 (fail closed).
  *
  * @example
  * ```ts
@@ -35,6 +37,7 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
  * ```
  */
 @Module({
+  imports: [BulwarkPipelineModule],
   providers: [
     {
       provide: AUTHZ_OPTIONS,
@@ -42,7 +45,8 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
       useFactory: (options: AuthzModuleOptions) => resolveAuthzOptions(options),
       inject: [AUTHZ_MODULE_OPTIONS],
     },
-    { provide: APP_GUARD, useClass: AuthzGuard },
+    AuthzGuard,
+    pipelineStep(AuthzGuard),
     {
       provide: APP_PIPE,
       useFactory: (options: ResolvedAuthzOptions) =>

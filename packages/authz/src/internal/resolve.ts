@@ -57,3 +57,41 @@ export function runPolicy(
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
+
+/**
+ * The loader as a function, resolved once (when a route is planned): an injectable class is
+ * looked up in the module graph now, not on every request. A class that cannot be resolved now
+ * is looked up on each call, as before, so its error surfaces where it always did.
+ */
+export function resolvedLoader(
+  moduleRef: ModuleRef,
+  load: Loader,
+): (context: AuthorizationContext) => unknown {
+  if (!isLoaderClass(load)) return load as (context: AuthorizationContext) => unknown;
+  let instance: ResourceLoader;
+  try {
+    instance = moduleRef.get(load, { strict: false });
+  } catch {
+    return (context) => runLoader(moduleRef, load, context);
+  }
+  return (context) => instance.load(context);
+}
+
+/** The policy as a function of the principal, resource and context, resolved once likewise. */
+export function resolvedPolicy(
+  moduleRef: ModuleRef,
+  policy: Policy,
+  action: string,
+): (principal: Principal, resource: unknown, context: AuthorizationContext) => unknown {
+  if (!isPolicyClass(policy)) {
+    return (principal, resource, context) => policy(principal, action, resource, context);
+  }
+  let instance: AuthorizationPolicy;
+  try {
+    instance = moduleRef.get(policy, { strict: false });
+  } catch {
+    return (principal, resource, context) =>
+      runPolicy(moduleRef, policy, principal, resource, context);
+  }
+  return (principal, resource, context) => instance.evaluate(principal, action, resource, context);
+}
