@@ -39,4 +39,23 @@ describe('joinPath', () => {
   it('allows dot segments that stay under the base path', () => {
     expect(joinPath(base, 'orders/../invoices').pathname).toBe('/api/v1/invoices');
   });
+
+  it('drops a fragment, which never goes to the server', () => {
+    expect(joinPath(base, 'orders/1#top').href).toBe(
+      'https://orders.internal:8443/api/v1/orders/1',
+    );
+    expect(joinPath(base, 'orders/1#top', { a: 1 }).href).toBe(
+      'https://orders.internal:8443/api/v1/orders/1?a=1',
+    );
+  });
+
+  it('follows a base URL changed after an earlier join', () => {
+    const moving = new URL('https://orders.internal/api/v1/');
+    expect(joinPath(moving, 'x').href).toBe('https://orders.internal/api/v1/x');
+    moving.pathname = '/api/v2/';
+    expect(joinPath(moving, 'x').href).toBe('https://orders.internal/api/v2/x');
+    expect(() => joinPath(moving, '../v1/x')).toThrow(
+      new RefusedPath('the path climbs above the base path'),
+    );
+  });
 });

@@ -30,19 +30,36 @@ export function joinPath(base: URL, path: string, query?: QueryParams): URL {
   if (ENCODED_SEPARATOR.test(path)) {
     throw new RefusedPath('the path holds an encoded dot, slash or backslash');
   }
-  const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
+  const { origin, basePath } = baseParts(base);
   const relative = path.startsWith('/') ? path.slice(1) : path;
-  const url = new URL(`${base.origin}${basePath}${relative}`);
-  if (url.origin !== base.origin) throw new RefusedPath('the path changes the origin');
+  const url = new URL(`${origin}${basePath}${relative}`);
+  if (url.origin !== origin) throw new RefusedPath('the path changes the origin');
   if (url.username !== '' || url.password !== '') {
     throw new RefusedPath('the path adds credentials to the URL');
   }
   if (!`${url.pathname}/`.startsWith(basePath)) {
     throw new RefusedPath('the path climbs above the base path');
   }
-  url.hash = '';
+  // Setting the fragment re-serializes the whole URL: only when there is one.
+  if (url.hash !== '') url.hash = '';
   appendQuery(url, query);
   return url;
+}
+
+const parts = new WeakMap<URL, { origin: string; basePath: string; href: string }>();
+
+/** The base's origin and directory path, worked out once per base URL (and again if it changed). */
+function baseParts(base: URL): { origin: string; basePath: string } {
+  const known = parts.get(base);
+  if (known !== undefined && known.href === base.href) return known;
+  const pathname = base.pathname;
+  const made = {
+    origin: base.origin,
+    basePath: pathname.endsWith('/') ? pathname : `${pathname}/`,
+    href: base.href,
+  };
+  parts.set(base, made);
+  return made;
 }
 
 /** Adds query parameters, skipping `undefined`. */
