@@ -100,6 +100,17 @@ describe('createTestCa', () => {
     );
   });
 
+  it('puts the organization before the common name in the subject, a comma included', () => {
+    const issued = ca.issueClient({ commonName: 'orders', organization: 'Shop, Inc.' });
+    expect(new X509Certificate(issued.cert).subject).toBe('O=Shop\\, Inc.\nCN=orders');
+    expect(() => ca.issueClient({ organization: 'a/CN=x' })).toThrow(
+      new TestingError(
+        'INVALID_CERTIFICATE_OPTIONS',
+        'organization "a/CN=x" must be 1 to 64 letters, digits, ".", ",", "-", "_" or spaces',
+      ),
+    );
+  });
+
   it('refuses SAN values that would change the extension syntax, naming the option', () => {
     expect(() => ca.issueClient({ dnsNames: ['a,DNS:b'] })).toThrow(
       new TestingError(

@@ -49,6 +49,12 @@ export interface IssueOptions {
    */
   commonName?: string;
   /**
+   * The subject's organization (`O`), before the common name: letters, digits, spaces and
+   * `.`, `,`, `-`, `_`. A comma tests a reader's escaping (RFC 4514 writes it `\,`).
+   * @default none
+   */
+  organization?: string;
+  /**
    * Validity in days from now. `0` or less issues a certificate that has already expired.
    * @default 1
    */
@@ -104,6 +110,7 @@ export interface TestCa {
 }
 
 const COMMON_NAME = /^[A-Za-z0-9._ -]{1,64}$/;
+const ORGANIZATION = /^[A-Za-z0-9.,_ -]{1,64}$/;
 const SAN_VALUE = /^[^,\s]{1,255}$/;
 
 function openssl(args: readonly string[], cwd: string): void {
@@ -196,6 +203,13 @@ export function createTestCa(options: TestCaOptions = {}): TestCa {
         `commonName "${commonName}" must be 1 to 64 letters, digits, ".", "-", "_" or spaces`,
       );
     }
+    const { organization } = given;
+    if (organization !== undefined && !ORGANIZATION.test(organization)) {
+      throw new TestingError(
+        'INVALID_CERTIFICATE_OPTIONS',
+        `organization "${organization}" must be 1 to 64 letters, digits, ".", ",", "-", "_" or spaces`,
+      );
+    }
     const spiffeId =
       given.spiffeId ?? (isServer ? undefined : `spiffe://${trustDomain}/ns/test/sa/client`);
     const dnsNames = given.dnsNames ?? (isServer ? ['localhost'] : []);
@@ -245,7 +259,7 @@ export function createTestCa(options: TestCaOptions = {}): TestCa {
         '-out',
         `${base}.csr`,
         '-subj',
-        `/CN=${commonName}`,
+        `${organization === undefined ? '' : `/O=${organization}`}/CN=${commonName}`,
       ],
       dir,
     );
