@@ -349,16 +349,21 @@ export class ServiceClient {
     return headers;
   }
 
-  private async authorization(
+  /** The token of an attempt: at once when it is cached, else once it is fetched. */
+  private authorization(
     incoming: ReturnType<typeof incomingContext> | undefined,
     scope: string | undefined,
-  ): Promise<string | undefined> {
+  ): string | undefined | Promise<string | undefined> {
     const auth = this.options.auth;
     switch (auth.kind) {
       case 'none':
         return undefined;
-      case 'clientCredentials':
-        return (this.tokens as TokenSource).clientToken(scope ?? auth.scope);
+      case 'clientCredentials': {
+        const tokens = this.tokens as TokenSource;
+        return (
+          tokens.cachedClientToken(scope ?? auth.scope) ?? tokens.clientToken(scope ?? auth.scope)
+        );
+      }
       case 'tokenExchange':
       case 'propagate': {
         if (!incoming?.token) {
@@ -415,7 +420,8 @@ export class ServiceClient {
     this.budget.recordCall();
     let refreshedToken = false;
     for (let attempt = 0; ; attempt += 1) {
-      const token = await this.authorization(incoming, scope);
+      const pending = this.authorization(incoming, scope);
+      const token = typeof pending === 'object' ? await pending : pending;
       let outcome: Attempt | ServiceCallError;
       try {
         outcome = await this.send(method, url, headers, body, deadline, token);

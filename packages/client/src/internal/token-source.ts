@@ -117,6 +117,22 @@ export class TokenSource {
   }
 
   /**
+   * The client's own token for a scope when one is cached and still valid, without waiting;
+   * a token due for its early refresh is returned and refreshed in the background, once.
+   */
+  cachedClientToken(scope = this.settings.scope): string | undefined {
+    const grant = this.clientGrant(scope);
+    const entry = this.cache.get(grant.key);
+    if (entry === undefined) return undefined;
+    const now = this.settings.now();
+    if (now >= entry.expiresAt) return undefined;
+    if (now >= entry.refreshAt) {
+      this.singleFlight(grant.key, grant.request, true).catch(() => undefined);
+    }
+    return entry.token;
+  }
+
+  /**
    * The cache key and request of the client-credentials grant for a scope, made once per scope:
    * a cached token is then one map lookup, with no key built per call.
    */
