@@ -22,6 +22,8 @@ export {
   parseForwardedClientCert,
   peerFromForwardedClientCert,
 } from './forwarded-client-cert.js';
+export type { Leak, LeakKind } from './leak-detector.js';
+export { detectLeaks } from './leak-detector.js';
 export type { MetricsProvider, MetricsSourceRegistry } from './metrics-source.js';
 export { METRICS_SOURCE, MetricsSource } from './metrics-source.js';
 export { MAX_PATH_SEGMENT_LENGTH, redactLongPathSegments } from './path-redaction.js';

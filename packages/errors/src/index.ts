@@ -14,8 +14,6 @@ export { ErrorsError } from './errors.error.js';
 export { ErrorsModule, validateErrorsOptions } from './errors.module.js';
 export { ERRORS_OPTIONS, InjectErrorsOptions } from './errors.module-definition.js';
 export type { ApplyErrorHandlingOptions, ErrorsModuleOptions } from './errors-options.interface.js';
-export type { Leak } from './leak-detector.js';
-export { detectLeaks } from './leak-detector.js';
 export {
   PROBLEM_CONTENT_TYPE,
   ProblemDetailsFilter,

@@ -1,7 +1,8 @@
+import { detectLeaks } from '@bulwark/core';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectLeaks, ErrorsModule, useSafeBodyParser } from '../src/index.js';
+import { ErrorsModule, useSafeBodyParser } from '../src/index.js';
 import { FixtureController } from './support/fixture.js';
 
 @Module({ imports: [ErrorsModule.forRoot()], controllers: [FixtureController] })

@@ -1,6 +1,7 @@
+import { detectLeaks } from '@bulwark/core';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyErrorHandling, detectLeaks } from '../src/index.js';
+import { applyErrorHandling } from '../src/index.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { FixtureModule, INTERNAL_MESSAGE } from './support/fixture.js';
 import { type RawResponse, send } from './support/http.js';

@@ -19,6 +19,7 @@ import {
 } from 'node:tls';
 import {
   BulwarkConfigError,
+  detectLeaks,
   READINESS_INDICATOR,
   type ReadinessCheck,
   type SecurityEvent,
@@ -26,7 +27,6 @@ import {
   tlsCertificates,
   tlsReloadFailures,
 } from '@bulwark/core';
-import { detectLeaks } from '@bulwark/errors';
 import { ADAPTERS } from '@bulwark/test-harness';
 import { createTestCa, type IssuedCertificate, type TestCa } from '@bulwark/testing';
 import type { INestApplication, LoggerService } from '@nestjs/common';

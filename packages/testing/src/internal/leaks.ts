@@ -1,39 +1,31 @@
-/** One piece of internal detail found in a response body. */
+import { detectLeaks, type LeakKind } from '@bulwark/core';
+
+/** One piece of internal detail found in a response body, labelled as the report prints it. */
 export interface LeakFinding {
   readonly kind: string;
   readonly excerpt: string;
 }
 
-// What an error body must never carry (ASVS V16, guidance §5.4): stack frames, server paths,
-// dependency paths, runtime error names with their messages.
-const PATTERNS: readonly (readonly [string, RegExp])[] = [
-  [
-    'stack frame',
-    /\bat (?:async )?[\w$.<>[\] ]*\(?(?:file:\/\/|node:|\/|[A-Za-z]:\\)[^\s)]*:\d+:\d+\)?/,
-  ],
-  ['stack frame', /\bat [^\s()]+ \([^)]*:\d+:\d+\)/],
-  ['node_modules path', /node_modules/],
-  ['file URL', /file:\/\/\//],
-  [
-    'absolute path',
-    /(?:^|[\s"'(=:,[])\/(?:home|usr|var|opt|root|srv|app|tmp|work|Users|etc|proc|mnt|private)\/[^\s"']*/,
-  ],
-  ['windows path', /\b[A-Za-z]:\\(?:[^\\\s"']+\\)+/],
-  ['runtime error', /\b(?:TypeError|ReferenceError|SyntaxError|RangeError|EvalError|URIError)\b:/],
-  ['runtime error', /\bCannot read propert(?:y|ies) of (?:undefined|null)\b/],
-  ['library message', /\bUnexpected token\b|\bin JSON at position\b/],
-];
+// The report's wording for each kind of @bulwark/core's detectLeaks, kept from the suite's
+// earlier reports so that a team's saved reports and filters still read the same.
+const LABELS: Readonly<Record<LeakKind, string>> = {
+  'stack-frame': 'stack frame',
+  'node-modules': 'node_modules path',
+  'absolute-path': 'absolute path',
+  'file-url': 'file URL',
+  'windows-path': 'windows path',
+  'source-file': 'source position',
+  'runtime-error': 'runtime error',
+  'library-message': 'library message',
+};
 
-/** Finds stack frames, absolute paths, `node_modules`, file URLs and raw runtime errors. */
+/**
+ * Finds what an answer must never carry (ASVS V16, guidance §5.4) with `detectLeaks` of
+ * `@bulwark/core`, the one leak detector: stack frames, server paths, `node_modules`, file URLs,
+ * source positions, raw runtime errors and library messages.
+ */
 export function findLeaks(text: string): LeakFinding[] {
-  const findings: LeakFinding[] = [];
-  for (const [kind, pattern] of PATTERNS) {
-    const match = pattern.exec(text);
-    if (match && !findings.some((f) => f.kind === kind)) {
-      findings.push({ kind, excerpt: match[0].trim().slice(0, 80) });
-    }
-  }
-  return findings;
+  return detectLeaks(text).map((leak) => ({ kind: LABELS[leak.kind], excerpt: leak.match }));
 }
 
 // Readiness answers are read by load balancers, not people: hosts, ports, connection
