@@ -8,6 +8,7 @@ import {
   Injectable,
   Module,
   type NestInterceptor,
+  Scope,
   UseInterceptors,
 } from '@nestjs/common';
 import { APP_INTERCEPTOR, ApplicationConfig } from '@nestjs/core';
@@ -105,6 +106,22 @@ class CardsApp {}
 @Module({ imports: [AuthzModule.forRoot()], controllers: [CardsController] })
 class PlainCardsApp {}
 
+@Public()
+@Controller({ path: 'v1/scoped-cards', scope: Scope.REQUEST })
+class RequestScopedCardsController {
+  @Serialize(CardView)
+  @Get('one')
+  one() {
+    return card();
+  }
+}
+
+@Module({
+  imports: [AuthzModule.forRoot({ serialization: false })],
+  controllers: [CardsController, RequestScopedCardsController],
+})
+class UnserializedCardsApp {}
+
 describe.each(ADAPTERS)('@Serialize() projects in the handler (%s)', (adapter) => {
   it('lets a global interceptor of the app see the projected body only, never the entity', async () => {
     const { url, close } = await bootstrap(CardsApp, { adapter });
@@ -172,6 +189,23 @@ describe.each(ADAPTERS)('@Serialize() projects in the handler (%s)', (adapter) =
       });
     } finally {
       await close();
+    }
+  });
+
+  it('answers unprojected with serialization: false, request-scoped controllers included', async () => {
+    const { url, close } = await bootstrap(UnserializedCardsApp, { adapter });
+    try {
+      expect((await call(url, 'GET', '/v1/cards/one')).body).toEqual(card());
+      expect((await call(url, 'GET', '/v1/scoped-cards/one')).body).toEqual(card());
+    } finally {
+      await close();
+    }
+    // Another app of the same process, with serialization on, still projects.
+    const serialized = await bootstrap(PlainCardsApp, { adapter });
+    try {
+      expect((await call(serialized.url, 'GET', '/v1/cards/one')).body).toEqual({ id: 'c1' });
+    } finally {
+      await serialized.close();
     }
   });
 });
