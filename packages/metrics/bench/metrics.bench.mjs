@@ -1,99 +1,12 @@
 // pnpm bench: throughput of one small app with @bulwark/metrics, as a ratio to the same app
 // without it, measured in this one run on loopback. Not a test: numbers depend on the machine.
 // @bulwark/tracing's bench measures metrics and tracing side by side as well.
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
+import { benchAppVariants } from '@bulwark/test-harness/bench';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const APP = fileURLToPath(new URL('./app.mjs', import.meta.url));
-const DURATION = Number(process.env.BENCH_DURATION_SECONDS ?? 5);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ADAPTERS = (process.env.BENCH_ADAPTERS ?? 'fastify,express').split(',');
-// Variants are interleaved over rounds and the median kept, so that a noisy neighbour on a
-// shared machine skews one sample of every variant rather than every sample of one.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-
-const VARIANTS = [
-  { name: 'baseline', preload: [], env: {} },
-  { name: '@bulwark/metrics', preload: [], env: { BENCH_METRICS: '1' } },
-];
-
-function start(variant, adapter) {
-  const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([n]) => !n.startsWith('OTEL_')),
-  );
-  const child = spawn(process.execPath, [...variant.preload, APP, adapter], {
-    cwd: ROOT,
-    env: { ...inherited, ...variant.env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${variant.name} did not start`)), 30_000);
-    child.once('exit', (code) => reject(new Error(`${variant.name} exited with ${code}`)));
-    const lines = [];
-    let buffered = '';
-    child.stdout.on('data', (chunk) => {
-      buffered += chunk;
-      const parts = buffered.split('\n');
-      buffered = parts.pop();
-      for (const part of parts) {
-        const line = JSON.parse(part);
-        if (line.listening) {
-          clearTimeout(timer);
-          resolve({ child, port: line.listening, lines });
-        } else lines.push(line);
-      }
-    });
-  });
-}
-
-async function measure(variant, adapter) {
-  const { child, port, lines } = await start(variant, adapter);
-  const url = `http://127.0.0.1:${port}/items/42`;
-  await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up (JIT, pools)
-  child.kill('SIGUSR2');
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION });
-  const stopped = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await stopped;
-  const [before, after] = lines
-    .filter((line) => line.cpu)
-    .map((line) => line.cpu.user + line.cpu.system);
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${variant.name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return { rps: result.requests.average, cpuPerRequest: (after - before) / result.requests.total };
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-const rows = [];
-for (const adapter of ADAPTERS) {
-  const samples = VARIANTS.map(() => []);
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [index, variant] of VARIANTS.entries())
-      samples[index].push(await measure(variant, adapter));
-  }
-  const baseline = median(samples[0].map((sample) => sample.rps));
-  const baselineCpu = median(samples[0].map((sample) => sample.cpuPerRequest));
-  for (const [index, variant] of VARIANTS.entries()) {
-    const rps = median(samples[index].map((sample) => sample.rps));
-    const cpu = median(samples[index].map((sample) => sample.cpuPerRequest));
-    rows.push({
-      adapter,
-      variant: variant.name,
-      'req/s': Math.round(rps),
-      'throughput ratio': (rps / baseline).toFixed(3),
-      'CPU µs/req': cpu.toFixed(2),
-      'CPU-bound ratio': (baselineCpu / cpu).toFixed(3),
-    });
-  }
-}
-console.log(
-  '\n"throughput ratio": req/s over the baseline\'s. "CPU-bound ratio": baseline CPU time per request over the variant\'s, the throughput ratio of a dedicated core; prefer it on a shared machine.',
-);
-console.log(
-  `${CONNECTIONS} connections, ${DURATION} s per sample, median of ${ROUNDS} interleaved rounds, GET /items/:id on loopback`,
-);
-console.table(rows);
-console.log('Target: metrics ratio >= 0.95 (cost <= 5%).');
+await benchAppVariants({
+  app: fileURLToPath(new URL('./app.mjs', import.meta.url)),
+  cwd: fileURLToPath(new URL('..', import.meta.url)),
+  variants: [{ name: 'baseline' }, { name: '@bulwark/metrics', env: { BENCH_METRICS: '1' } }],
+  target: 'Target: metrics ratio >= 0.95 (cost <= 5%).',
+});
