@@ -1,9 +1,5 @@
-import {
-  BulwarkConfigError,
-  type MetricsProvider,
-  MetricsSource,
-  type MetricsSourceRegistry,
-} from '@bulwark/core';
+import { type MetricsProvider, MetricsSource, type MetricsSourceRegistry } from '@bulwark/core';
+import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { Counter, Registry } from 'prom-client';
@@ -11,17 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsError } from './metrics.error.js';
 import { MetricsModule } from './metrics.module.js';
 import { MetricsService } from './metrics.service.js';
-import type { MetricsOptionsFactory } from './metrics-options.interface.js';
-
-@Injectable()
-class MetricsConfig implements MetricsOptionsFactory {
-  create() {
-    return { port: 0, unmatchedRoute: 'NONE' };
-  }
-}
-
-@Module({ providers: [MetricsConfig], exports: [MetricsConfig] })
-class ConfigModule {}
+import type { MetricsModuleOptions } from './metrics-options.interface.js';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -52,6 +38,24 @@ class QueueMetrics implements MetricsProvider {
 @Module({ providers: [QueueMetrics] })
 class QueueModule {}
 
+describeModuleRegistration<MetricsModuleOptions>('MetricsModule', {
+  module: MetricsModule,
+  options: { port: 0, unmatchedRoute: 'NONE' },
+  check: (moduleRef) => {
+    const service = moduleRef.get(MetricsService);
+    expect(service.options.unmatchedRoute).toBe('NONE');
+    expect(service.port).toBeGreaterThan(0);
+  },
+  invalid: [
+    { options: { path: 'x' }, setting: 'path' },
+    {
+      options: { port: -1 },
+      setting: 'port',
+      message: 'port: must be an integer from 0 to 65535 (0 picks a free port).',
+    },
+  ],
+});
+
 describe('MetricsModule', () => {
   it('registers the metrics of every @MetricsSource() provider, once, and serves them on its port', async () => {
     const ref = await Test.createTestingModule({
@@ -74,10 +78,6 @@ describe('MetricsModule', () => {
       const body = await (await fetch(`http://127.0.0.1:${service.port}/metrics`)).text();
       expect(body).toContain('# TYPE http_request_duration_seconds histogram');
       expect(body).not.toContain('nodejs_active_handles_total');
-    });
-
-    it('fails at registration when an option is wrong', () => {
-      expect(() => MetricsModule.forRoot({ path: 'x' })).toThrow(BulwarkConfigError);
     });
 
     it('uses a registry it is given, and can leave default metrics out', async () => {
@@ -103,40 +103,6 @@ describe('MetricsModule', () => {
         message: `the metrics listener could not listen on *:${first.port} (EADDRINUSE). Set METRICS_PORT (or the port option) to a free port from 0 to 65535.`,
       });
       await app.close();
-    });
-  });
-
-  describe('when registered with forRootAsync', () => {
-    it('takes options from a factory with inject', async () => {
-      const service = await start(
-        MetricsModule.forRootAsync({
-          imports: [ConfigModule],
-          inject: [MetricsConfig],
-          useFactory: (config: MetricsConfig) => config.create(),
-        }),
-      );
-      expect(service.options.unmatchedRoute).toBe('NONE');
-    });
-
-    it('takes options from a class', async () => {
-      const service = await start(MetricsModule.forRootAsync({ useClass: MetricsConfig }));
-      expect(service.options.unmatchedRoute).toBe('NONE');
-    });
-
-    it('takes options from an existing provider', async () => {
-      const service = await start(
-        MetricsModule.forRootAsync({ imports: [ConfigModule], useExisting: MetricsConfig }),
-      );
-      expect(service.options.unmatchedRoute).toBe('NONE');
-    });
-
-    it('validates the options when the service is created', async () => {
-      const compiling = Test.createTestingModule({
-        imports: [MetricsModule.forRootAsync({ useFactory: () => ({ port: -1 }) })],
-      }).compile();
-      await expect(compiling).rejects.toThrow(
-        'port: must be an integer from 0 to 65535 (0 picks a free port).',
-      );
     });
   });
 });
