@@ -31,6 +31,7 @@ if (profiler) {
   mkdirSync(PROFILE_DIR, { recursive: true });
   profiler.connect();
   await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
 }
 const TARGET = 0.8;
 const AUDIENCE = 'https://orders.test';
@@ -58,7 +59,8 @@ async function rate(call, name) {
   const used = process.cpuUsage(cpu);
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
-    const file = join(PROFILE_DIR, `${name}-${Date.now()}-${counter.n}calls.cpuprofile`);
+    const cpuUs = Math.round((used.user + used.system) / counter.n);
+    const file = join(PROFILE_DIR, `${name}-${Date.now()}-${counter.n}calls-${cpuUs}us.cpuprofile`);
     writeFileSync(file, JSON.stringify(profile));
   }
   return { rate: counter.n / seconds, cpuUs: (used.user + used.system) / counter.n };
@@ -221,6 +223,11 @@ try {
   if (runs.dispatch && runs.bulwark) {
     console.log(
       `bulwark / undici dispatch (the floor): ${paired('bulwark', 'dispatch').toFixed(2)}x (median of rounds)`,
+    );
+  }
+  if (runs.baseline) {
+    console.log(
+      'note: a baseline build may leave work behind (timers, garbage) that slows the other series; take the verdict from a run without BENCH_BASELINE_DIST',
     );
   }
   if (runs.undici && runs.bulwark) {
