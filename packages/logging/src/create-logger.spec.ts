@@ -1,6 +1,6 @@
 import { registerSecretValue } from '@bulwark/core';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './create-logger.js';
+import { createLogger, DEFAULT_FLUSH_INTERVAL_MS, resolveFlushInterval } from './create-logger.js';
 
 function captured() {
   const lines: string[] = [];
@@ -196,5 +196,36 @@ describe('createLogger redaction by name fragment', () => {
     });
     logger.info({ ssn: '078-05-1120', nested: { Ssn: '219-09-9999' } });
     expect(lines.join('')).not.toMatch(/078-05-1120|219-09-9999/);
+  });
+});
+
+describe('resolveFlushInterval', () => {
+  it('writes every line as it comes by default', () => {
+    expect(DEFAULT_FLUSH_INTERVAL_MS).toBe(0);
+    expect(resolveFlushInterval(undefined, {})).toBe(0);
+  });
+
+  it('reads LOG_FLUSH_INTERVAL_MS, and the option wins over it', () => {
+    expect(resolveFlushInterval(undefined, { LOG_FLUSH_INTERVAL_MS: '250' })).toBe(250);
+    expect(resolveFlushInterval(50, { LOG_FLUSH_INTERVAL_MS: '250' })).toBe(50);
+  });
+
+  it('refuses a bad LOG_FLUSH_INTERVAL_MS naming the variable', () => {
+    for (const value of ['soon', '-1', '10001', '1.5']) {
+      expect(() => resolveFlushInterval(undefined, { LOG_FLUSH_INTERVAL_MS: value })).toThrow(
+        'LOG_FLUSH_INTERVAL_MS: must be an integer from 0 to 10000. Set LOG_FLUSH_INTERVAL_MS to such a number or unset it.',
+      );
+    }
+  });
+
+  it('refuses a bad flushIntervalMs naming the option', () => {
+    for (const value of [-1, 1.5, 10_001, Number.NaN]) {
+      expect(() => resolveFlushInterval(value, {})).toThrow(
+        'flushIntervalMs: must be a whole number of milliseconds from 0 to 10000',
+      );
+    }
+    expect(() => createLogger({ flushIntervalMs: 20_000 })).toThrow(
+      'flushIntervalMs: must be a whole number of milliseconds from 0 to 10000',
+    );
   });
 });

@@ -1,6 +1,12 @@
 export { installAccessLog, useAccessLog } from './access-log.js';
 export { BulwarkLogger } from './bulwark-logger.service.js';
-export { createLogger, resolveLogLevel, validateLoggerOptions } from './create-logger.js';
+export {
+  createLogger,
+  DEFAULT_FLUSH_INTERVAL_MS,
+  resolveFlushInterval,
+  resolveLogLevel,
+  validateLoggerOptions,
+} from './create-logger.js';
 export type { LoggingErrorCode } from './logging.error.js';
 export { LoggingError } from './logging.error.js';
 export { LoggingModule, validateLoggingOptions } from './logging.module.js';

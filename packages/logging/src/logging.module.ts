@@ -11,6 +11,7 @@ import type { Logger as PinoLogger } from 'pino';
 import { installAccessLog } from './access-log.js';
 import { BulwarkLogger } from './bulwark-logger.service.js';
 import { createLogger, validateLoggerOptions } from './create-logger.js';
+import { flushOutputSync } from './internal/output.js';
 import {
   LOGGING_OPTIONS,
   LOGGING_OPTIONS_TYPE,
@@ -63,6 +64,9 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.stopEvents?.();
     this.stopEvents = undefined;
+    // Synchronously: Nest's own shutdown hooks re-raise the signal right after, ending the
+    // process before an asynchronous write could finish.
+    flushOutputSync(this.pino);
     this.pino.flush();
   }
 }

@@ -1,4 +1,5 @@
 import {
+  appendRequestHook,
   type Principal,
   publishSecurityEvent,
   rawRequest,
@@ -94,6 +95,20 @@ class AccountController {
 @Module({ controllers: [NotesController, AccountController] })
 class NotesModule {}
 
+/** Answers 401 to `/refused` from a request hook, on either adapter. */
+function refuseHook(request: unknown, response: unknown, done: () => void): void {
+  if (rawRequest(request).url !== '/refused') {
+    done();
+    return;
+  }
+  const reply = response as {
+    code?: (status: number) => { send: (body: unknown) => void };
+    status?: (status: number) => { json: (body: unknown) => void };
+  };
+  if (typeof reply.code === 'function') reply.code(401).send({ refused: true });
+  else reply.status?.(401).json({ refused: true });
+}
+
 describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
   let running: RunningApp;
   const captured = new CapturedLines();
@@ -117,7 +132,12 @@ describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
 
   beforeAll(async () => {
     registerSecretValue(LATE_SECRET);
-    running = await bootstrap(AppModule, { adapter });
+    running = await bootstrap(AppModule, {
+      adapter,
+      // Installed before the access log (which installs when the modules initialise): it
+      // refuses /refused the way an early hook does, without calling `done`.
+      configure: (app) => appendRequestHook(app.getHttpAdapter(), 'refuse', refuseHook, Error),
+    });
   });
   afterAll(() => running.close());
   afterEach(() => setLogCorrelation(undefined));
@@ -160,6 +180,22 @@ describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
     const id = response.headers.get('x-request-id');
     const [line] = captured.ofKind('http.access').filter((entry) => entry.requestId === id);
     expect(line?.route).toBe('UNMATCHED');
+  });
+
+  it('regression: logs a request a hook installed before the access log refused', async () => {
+    const response = await fetch(`${running.url}/refused`, {
+      headers: { 'x-request-id': 'req-refused-1' },
+    });
+    expect(response.status).toBe(401);
+    await expect
+      .poll(() =>
+        captured.ofKind('http.access').filter((line) => line.requestId === 'req-refused-1'),
+      )
+      .toHaveLength(1);
+    const [line] = captured
+      .ofKind('http.access')
+      .filter((entry) => entry.requestId === 'req-refused-1');
+    expect(line).toMatchObject({ method: 'GET', route: UNMATCHED_ROUTE, status: 401 });
   });
 
   it('never writes a token, cookie or registered secret sent or logged by the app', async () => {

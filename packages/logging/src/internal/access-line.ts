@@ -1,0 +1,121 @@
+import { HTTP_METHODS, logCorrelation, registeredSecretValues, scrubSecrets } from '@bulwark/core';
+import { type Logger, pino } from 'pino';
+import { isoNow } from './iso-time.js';
+import { boundString } from './redact.js';
+
+/** The fields of one access line, in the order they are written. */
+export interface AccessFields {
+  requestId: string | undefined;
+  method: string | undefined;
+  route: string;
+  status: number;
+  durationMs: number;
+  principalId: string | undefined;
+  aborted: boolean;
+}
+
+/** The `event` of every access line; frozen, so one object serves every line. */
+const ACCESS_EVENT = Object.freeze({ kind: 'http.access', category: 'access' });
+const MESSAGE = 'request completed';
+const INFO = 30;
+
+/** Loggers made by `createLogger`, whose line format the access line can be written in directly. */
+const KNOWN_FORMAT = new WeakSet<Logger>();
+
+/** Marks a logger made by `createLogger` (its level, time, bindings, mixin and scrubbing). */
+export function markKnownFormat(logger: Logger): void {
+  KNOWN_FORMAT.add(logger);
+}
+
+const METHODS = new Set(HTTP_METHODS);
+const MAX_ROUTES = 1024;
+
+/** What the line scrubber of `createLogger` does to a line: secrets hidden, U+2028/9 escaped. */
+function scrubbed(text: string): string {
+  let out = scrubSecrets(text);
+  if (out.includes('\u2028')) out = out.replace(/\u2028/g, '\\u2028');
+  if (out.includes('\u2029')) out = out.replace(/\u2029/g, '\\u2029');
+  return out;
+}
+
+/** A string value as the line would hold it: bounded, JSON, scrubbed. */
+function scrubbedJson(value: string): string {
+  return scrubbed(JSON.stringify(boundString(value, scrubSecrets)));
+}
+
+/**
+ * Builds the function that writes one access line through `logger`. For a logger made by
+ * `createLogger`, the line is written straight to its destination in exactly the format pino
+ * would give it (level, time, bindings, correlation fields, the access fields, `msg`), without
+ * the generic walk of the line: its field names are known not to be sensitive, so only the
+ * values that come from a request (`requestId`, `principalId`, an Express route) go through the
+ * secret scrubber, and the rest (bindings, routes seen before) is scrubbed once and cached. Any
+ * other logger gets `logger.info(fields, 'request completed')`.
+ */
+export function accessLineWriter(logger: Logger): (fields: AccessFields) => void {
+  if (!KNOWN_FORMAT.has(logger)) {
+    return (fields) => {
+      const line: Record<string, unknown> = {
+        event: ACCESS_EVENT,
+        requestId: fields.requestId,
+        method: fields.method,
+        route: fields.route,
+        status: fields.status,
+        durationMs: fields.durationMs,
+        principalId: fields.principalId,
+      };
+      if (fields.aborted) line.aborted = true;
+      logger.info(line, MESSAGE);
+    };
+  }
+  const stream = (logger as unknown as Record<symbol, { write(line: string): unknown }>)[
+    pino.symbols.streamSym
+  ] as { write(line: string): unknown };
+  const routes = new Map<string, string>();
+  let secrets = -1;
+  let bindings: string | undefined;
+  let bindingsJson = '';
+  return (fields) => {
+    if (logger.levelVal > INFO) return;
+    // Registered secrets only grow: a new one makes every cached piece stale.
+    if (registeredSecretValues().size !== secrets) {
+      secrets = registeredSecretValues().size;
+      routes.clear();
+      bindings = undefined;
+    }
+    const chindings =
+      (logger as unknown as Record<symbol, string | undefined>)[pino.symbols.chindingsSym] ?? '';
+    if (chindings !== bindings) {
+      bindings = chindings;
+      bindingsJson = scrubbed(chindings);
+    }
+    let route = routes.get(fields.route);
+    if (route === undefined) {
+      route = scrubbedJson(fields.route);
+      if (routes.size < MAX_ROUTES) routes.set(fields.route, route);
+    }
+    let line = `{"level":"info","time":"${isoNow()}"${bindingsJson}`;
+    // createLogger's mixin: the correlation fields come first, as pino merges them.
+    const mixed = logCorrelation();
+    if (mixed !== undefined) {
+      for (const key in mixed) {
+        const value = mixed[key];
+        if (value !== undefined) line += `,${scrubbedJson(key)}:${scrubbedJson(value)}`;
+      }
+    }
+    line += ',"event":{"kind":"http.access","category":"access"}';
+    // A request id is 1 to 128 characters of letters, digits and `-_.:`: JSON as it is, but a
+    // token shape or a registered secret must still not be written.
+    if (fields.requestId !== undefined) line += `,"requestId":"${scrubSecrets(fields.requestId)}"`;
+    if (fields.method !== undefined) {
+      line += `,"method":${METHODS.has(fields.method) ? `"${fields.method}"` : scrubbedJson(fields.method)}`;
+    }
+    line += `,"route":${route},"status":${fields.status},"durationMs":${
+      Number.isFinite(fields.durationMs) ? fields.durationMs : 'null'
+    }`;
+    if (fields.principalId !== undefined)
+      line += `,"principalId":${scrubbedJson(fields.principalId)}`;
+    if (fields.aborted) line += ',"aborted":true';
+    stream.write(`${line},"msg":"${MESSAGE}"}\n`);
+  };
+}
