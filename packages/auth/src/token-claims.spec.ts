@@ -1,7 +1,7 @@
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthModuleOptions, TokenVerifier } from '../src/index.js';
-import { manualClock, reasonOf } from './helpers.js';
+import { manualClock, reasonOf } from '../test/helpers.js';
+import { type AuthModuleOptions, TokenVerifier } from './index.js';
 
 describe('TokenVerifier claim checks', () => {
   let issuer: TestIssuer;

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createKey, createTestIssuer, signCompact, type TestIssuer } from '@bulwark/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { TokenVerifier } from '../src/index.js';
-import { manualClock, payloadOf, reasonOf } from './helpers.js';
+import { manualClock, payloadOf, reasonOf } from '../../test/helpers.js';
+import { TokenVerifier } from '../index.js';
 
 describe('key sources', () => {
   let issuer: TestIssuer;

@@ -5,7 +5,7 @@ import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthGuard, AuthKeyStore } from '../src/index.js';
+import { AuthGuard, AuthKeyStore } from './index.js';
 
 class NotesController {
   list() {}

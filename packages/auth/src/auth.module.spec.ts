@@ -19,7 +19,7 @@ import {
   type AuthModuleOptions,
   mintDevToken,
   TokenVerifier,
-} from '../src/index.js';
+} from './index.js';
 
 describe('AuthModule registration', () => {
   let issuer: TestIssuer;

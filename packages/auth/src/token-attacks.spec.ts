@@ -6,7 +6,6 @@ import {
   type TestIssuer,
 } from '@bulwark/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { TokenVerifier } from '../src/index.js';
 import {
   type AttackerServer,
   manualClock,
@@ -14,7 +13,8 @@ import {
   reasonOf,
   startAttackerServer,
   withPayload,
-} from './helpers.js';
+} from '../test/helpers.js';
+import { TokenVerifier } from './index.js';
 
 describe('TokenVerifier against known JWT attacks', () => {
   let issuer: TestIssuer;
