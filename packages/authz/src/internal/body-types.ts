@@ -1,3 +1,7 @@
+// `@nestjs/common/internal` is NestJS's entry point for its sibling packages, not public API. No
+// public API tells which parameters of a handler are `@Body()`: the route-arguments metadata and
+// its `RouteParamtypes` keys are the only record. body-types.spec.ts checks both, so an upgrade
+// that changes them fails a test.
 import { RouteParamtypes } from '@nestjs/common/internal';
 import type { ControllerTarget, HandlerTarget } from './requirement.js';
 

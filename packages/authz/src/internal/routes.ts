@@ -5,16 +5,32 @@ import {
   MetadataScanner,
   ModulesContainer,
 } from '@nestjs/core';
-// Nest's own path builder: global prefix and its exclusions, URI version, module, controller and
-// method paths, exactly as the router registers them.
+// A NestJS internal, not part of its public API: Nest's own path builder (global prefix and its
+// exclusions, URI version, RouterModule path, controller and method paths), exactly as the router
+// registers them. NestJS 12 has no public API that lists the routes with their full paths:
+// - the GraphInspector's entrypoints exist only with `snapshot: true`, and never in the
+//   application context the inventory CLI builds (no HTTP server, no router);
+// - the adapters (Express, Fastify) know paths but not the controller and handler behind each,
+//   and only after `init()`;
+// - rebuilding the path from the metadata would copy Nest's rules for prefix exclusions and
+//   versions, and drift from them silently on an upgrade.
+// routes.spec.ts imports this path and checks the shape and the paths relied on here (and the
+// metadata keys below), so a NestJS upgrade that moves or changes them fails a test.
 import { RoutePathFactory } from '@nestjs/core/router/route-path-factory.js';
 
 import type { ControllerTarget, HandlerTarget } from './requirement.js';
 
-const PATH_METADATA = 'path';
-const METHOD_METADATA = 'method';
-const MODULE_PATH = '__module_path__';
-const VERSION_METADATA = '__version__';
+/**
+ * The metadata keys of Nest's route decorators and `RouterModule` that discovery reads (the
+ * values of `@nestjs/common`'s internal constants of the same names).
+ */
+export const NEST_ROUTE_METADATA = {
+  PATH_METADATA: 'path',
+  METHOD_METADATA: 'method',
+  MODULE_PATH: '__module_path__',
+  VERSION_METADATA: '__version__',
+} as const;
+const { PATH_METADATA, METHOD_METADATA, MODULE_PATH, VERSION_METADATA } = NEST_ROUTE_METADATA;
 
 /** One HTTP route found in the module graph. */
 export interface DiscoveredRoute {
