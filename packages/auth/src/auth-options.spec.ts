@@ -1,4 +1,4 @@
-import { BulwarkConfigError } from '@bulwark/core';
+import { expectConfigError } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 import { authOptionsFromEnv, TokenVerifier } from './index.js';
 
@@ -7,16 +7,6 @@ const base = {
   audience: 'api',
   jwksUri: 'https://idp.example/jwks',
 };
-
-function configError(run: () => unknown): BulwarkConfigError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof BulwarkConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a BulwarkConfigError');
-}
 
 describe('option validation', () => {
   it.each([
@@ -43,13 +33,13 @@ describe('option validation', () => {
     ['maxTokenLength', { ...base, maxTokenLength: 10 }, /from 256/],
     ['tokenTypes', { ...base, tokenTypes: [] }, /non-empty array/],
   ])('names %s', (setting, options, message) => {
-    const error = configError(() => new TokenVerifier(options as never));
+    const error = expectConfigError(() => new TokenVerifier(options as never));
     expect(error.setting).toBe(setting);
     expect(error.message).toMatch(message);
   });
 
   it('requires https in production, naming both fixes', () => {
-    const error = configError(
+    const error = expectConfigError(
       () =>
         new TokenVerifier({
           ...base,
@@ -66,7 +56,7 @@ describe('option validation', () => {
   });
 
   it('applies the https rule to the issuer used for discovery', () => {
-    const error = configError(
+    const error = expectConfigError(
       () =>
         new TokenVerifier({
           issuer: 'http://keycloak.iam.svc:8080/realms/main',
@@ -96,7 +86,9 @@ describe('option validation', () => {
     'http://127.0.0.1.nip.io/jwks',
     'http://[::ffff:10.0.0.1]/jwks',
   ])('refuses the non-loopback http URL %s in production', (jwksUri) => {
-    const error = configError(() => new TokenVerifier({ ...base, jwksUri, production: true }));
+    const error = expectConfigError(
+      () => new TokenVerifier({ ...base, jwksUri, production: true }),
+    );
     expect(error.message).toContain('AUTH_ALLOW_HTTP_JWKS=true');
   });
 
@@ -111,7 +103,7 @@ describe('option validation', () => {
   });
 
   it('names a non-boolean allowHttpKeys and its variable', () => {
-    const error = configError(
+    const error = expectConfigError(
       () => new TokenVerifier({ ...base, allowHttpKeys: 'yes' as unknown as boolean }),
     );
     expect(error.message).toBe(
@@ -120,7 +112,7 @@ describe('option validation', () => {
   });
 
   it('refuses a jwksMaxStaleSeconds not above jwksMaxAgeSeconds, naming its variable', () => {
-    const error = configError(
+    const error = expectConfigError(
       () => new TokenVerifier({ ...base, jwksMaxAgeSeconds: 600, jwksMaxStaleSeconds: 600 }),
     );
     expect(error.message).toBe(
@@ -130,19 +122,19 @@ describe('option validation', () => {
   });
 
   it('refuses the development issuer in production, naming the variables', () => {
-    const error = configError(() => new TokenVerifier({ production: true }));
+    const error = expectConfigError(() => new TokenVerifier({ production: true }));
     expect(error.message).toContain('Set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL');
   });
 
   it('regression: refuses at start-up a development key folder that can never hold the key', () => {
-    const file = configError(
+    const file = expectConfigError(
       () => new TokenVerifier({ production: false, devIssuer: { directory: '/etc/passwd' } }),
     );
     expect(file.setting).toBe('devIssuer.directory');
     expect(file.message).toBe(
       'devIssuer.directory: must be a folder, or a path where one can be made; /etc/passwd is not a folder.',
     );
-    const under = configError(
+    const under = expectConfigError(
       () => new TokenVerifier({ production: false, devIssuer: { directory: '/etc/passwd/keys' } }),
     );
     expect(under.message).toContain('/etc/passwd is not a folder');
@@ -155,7 +147,7 @@ describe('option validation', () => {
   });
 
   it('prefixes errors of one trusted issuer with its index', () => {
-    const error = configError(
+    const error = expectConfigError(
       () => new TokenVerifier({ issuers: [base, { ...base, issuer: 'b', audience: [] }] }),
     );
     expect(error.setting).toBe('issuers[1].audience');
@@ -191,7 +183,7 @@ describe('authOptionsFromEnv', () => {
   });
 
   it('refuses to start in production without settings, naming every missing variable', () => {
-    const error = configError(() => authOptionsFromEnv({ NODE_ENV: 'production' }));
+    const error = expectConfigError(() => authOptionsFromEnv({ NODE_ENV: 'production' }));
     expect(error.setting).toBe('AUTH_ISSUER, AUTH_AUDIENCE');
     expect(error.message).toContain(
       'Set AUTH_ISSUER, AUTH_AUDIENCE, AUTH_JWKS_URL; AUTH_JWKS_URL may stay unset when the ' +
@@ -233,13 +225,15 @@ describe('authOptionsFromEnv', () => {
     ['AUTH_ALLOW_HTTP_JWKS', 'maybe', 'must be true or false'],
     ['AUTH_JWKS_MAX_STALE_SECONDS', '1', 'must be an integer from 2 to 31536000'],
   ])('names a bad %s', (name, value, message) => {
-    const error = configError(() => authOptionsFromEnv({ [name]: value }));
+    const error = expectConfigError(() => authOptionsFromEnv({ [name]: value }));
     expect(error.setting).toBe(name);
     expect(error.message).toContain(message);
   });
 
   it('names a malformed number', () => {
-    const error = configError(() => authOptionsFromEnv({ AUTH_CLOCK_TOLERANCE_SECONDS: 'soon' }));
+    const error = expectConfigError(() =>
+      authOptionsFromEnv({ AUTH_CLOCK_TOLERANCE_SECONDS: 'soon' }),
+    );
     expect(error.setting).toBe('AUTH_CLOCK_TOLERANCE_SECONDS');
   });
 });
@@ -260,7 +254,7 @@ describe('DPoP options', () => {
     ['dpop.redis', { redis: 'http://cache' }, /redis:\/\/ or rediss:\/\/ URL\. Check REDIS_URL/],
     ['dpop.trustProxy', { trustProxy: ['not-an-address'] }, /TRUST_PROXY/],
   ])('names %s', (setting, dpop, message) => {
-    const error = configError(() => new TokenVerifier({ ...base, dpop } as never));
+    const error = expectConfigError(() => new TokenVerifier({ ...base, dpop } as never));
     expect(error.setting).toBe(setting);
     expect(error.message).toMatch(message);
   });
@@ -309,7 +303,7 @@ describe('DPoP options', () => {
     ],
     ['REDIS_URL', { REDIS_URL: 'http://cache:6379' }, 'must be a redis:// or rediss:// URL'],
   ])('names a bad %s', (name, env, message) => {
-    const error = configError(() => authOptionsFromEnv(env));
+    const error = expectConfigError(() => authOptionsFromEnv(env));
     expect(error.setting).toBe(name);
     expect(error.message).toContain(message);
   });
