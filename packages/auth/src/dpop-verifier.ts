@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { rawRequest } from '@bulwark/core';
 import { AuthError } from './auth.error.js';
 import type { DpopMode } from './auth-options.interface.js';
@@ -39,8 +39,7 @@ const AUTHORITY = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
 function nearest(value: string | string[] | undefined): string | undefined {
   const text = Array.isArray(value) ? value.join(',') : value;
   if (text === undefined) return undefined;
-  const entries = text.split(',').map((entry) => entry.trim());
-  const last = entries.at(-1);
+  const last = text.slice(text.lastIndexOf(',') + 1).trim();
   return last === '' ? undefined : last;
 }
 
@@ -114,15 +113,22 @@ export class DpopVerifier {
    */
   requestHtu(request: unknown): string | undefined {
     const raw = rawRequest(request) as unknown as RequestLike;
+    const headers = raw.headers;
     let scheme = raw.socket?.encrypted ? 'https' : 'http';
-    let host = nearest(raw.headers.host ?? raw.headers[':authority']);
-    if (this.proxies.isTrustedPeer(request)) {
-      const proto = nearest(raw.headers['x-forwarded-proto'])?.toLowerCase();
+    let host = nearest(headers.host ?? headers[':authority']);
+    const forwardedProto = headers['x-forwarded-proto'];
+    const forwardedHost = headers['x-forwarded-host'];
+    // Without either header the proxy's trust changes nothing, so it is not looked up.
+    if (
+      (forwardedProto !== undefined || forwardedHost !== undefined) &&
+      this.proxies.isTrustedPeer(request)
+    ) {
+      const proto = nearest(forwardedProto)?.toLowerCase();
       if (proto !== undefined) {
         if (proto !== 'http' && proto !== 'https') return undefined;
         scheme = proto;
       }
-      host = nearest(raw.headers['x-forwarded-host']) ?? host;
+      host = nearest(forwardedHost) ?? host;
     }
     const target = raw.originalUrl ?? raw.url ?? '';
     // Origin-form only (RFC 9112 §3.2.1); anything else cannot match a proof's `htu`.
@@ -159,7 +165,7 @@ export class DpopVerifier {
    * `AUTH_DPOP_STORE_UNAVAILABLE` when the store cannot answer.
    */
   async claim(proof: VerifiedDpopProof): Promise<void> {
-    const key = createHash('sha256').update(`${proof.jkt}.${proof.jti}`).digest('base64url');
+    const key = hash('sha256', `${proof.jkt}.${proof.jti}`, 'base64url');
     let fresh: boolean;
     try {
       fresh = await this.store.claim(key, this.ttlSeconds);

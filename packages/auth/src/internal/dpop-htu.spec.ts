@@ -14,6 +14,20 @@ describe('normalizeHtu (RFC 9449 §4.3, RFC 3986 §6.2.2–6.2.3)', () => {
     expect(normalizeHtu(input)).toBe(output);
   });
 
+  it('answers a repeated input as the first time, also after the input was forgotten', () => {
+    // More distinct inputs than are remembered, each asked twice, then the first ones again.
+    const inputs = Array.from(
+      { length: 1500 },
+      (_, i) => `HTTPS://API.Example.com:443/p/${i}/../n${i}`,
+    );
+    const expected = inputs.map((_, i) => `https://api.example.com/p/n${i}`);
+    expect(inputs.map((input) => normalizeHtu(input))).toEqual(expected);
+    expect(inputs.map((input) => normalizeHtu(input))).toEqual(expected);
+    expect(normalizeHtu(inputs[0] as string)).toBe(expected[0]);
+    expect(normalizeHtu('ftp://api.example.com/notes')).toBeUndefined();
+    expect(normalizeHtu('ftp://api.example.com/notes')).toBeUndefined();
+  });
+
   it.each([
     ['not a URL', 'not a url'],
     ['another scheme', 'ftp://api.example.com/notes'],
