@@ -42,9 +42,9 @@ function setVariables(
 /**
  * Every Bulwark control as one Nest module, with secure defaults from the environment.
  *
- * The imports are in request-path order, and that order is load-bearing: Nest runs global
- * guards in the order their modules are imported, so authentication runs before the rate
- * limiter (which keys by principal) and both run before authorization (deny by default).
+ * Authentication, rate limiting (keyed by the principal) and authorization (deny by default)
+ * run in that order as the steps of `@bulwark/core`'s request pipeline, whatever the order of
+ * the imports below (`test/import-order.e2e-spec.ts` checks the reverse order).
  *
  * @example
  * ```ts
