@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BulwarkConfigError } from '@bulwark/core';
+import { expectConfigError } from '@bulwark/test-harness';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ServiceClientOptions } from '../client-options.interface.js';
 import { DEFAULTS, resolveClientOptions } from './resolve-options.js';
@@ -21,15 +21,10 @@ const credentials = {
 };
 
 function fails(options: Partial<ServiceClientOptions>, setting: string, message: string) {
-  let caught: unknown;
-  try {
-    resolveClientOptions({ ...base, ...options });
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BulwarkConfigError);
-  expect((caught as BulwarkConfigError).setting).toBe(setting);
-  expect((caught as BulwarkConfigError).message).toBe(`${setting}: ${message}`);
+  expectConfigError(() => resolveClientOptions({ ...base, ...options }), {
+    setting,
+    message: `${setting}: ${message}`,
+  });
 }
 
 describe('resolveClientOptions', () => {
