@@ -16,8 +16,8 @@ export interface AuthSettings {
 }
 
 /**
- * The only change to the existing root module: two imports. AuthModule comes first, because
- * global guards run in registration order and authz needs the principal.
+ * The only change to the existing root module: two imports, in any order. Authentication runs
+ * before authorization (which needs the principal) as the steps of one request pipeline.
  */
 @Module({})
 export class AppModule {
