@@ -51,6 +51,18 @@ describe.skipIf(!hasRedis())('the production example under the conformance suite
     });
     afterAll(() => app.close());
 
+    it("answers 201 with the created note's Location, set through @bulwark/core", async () => {
+      const token = issuer.mint({ claims: { sub: 'lena', scope: 'notes:write' } });
+      const response = await fetch(`${url}/v1/notes`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'where', body: 'here' }),
+      });
+      expect(response.status).toBe(201);
+      const note = (await response.json()) as { id: string };
+      expect(response.headers.get('location')).toBe(`/v1/notes/${note.id}`);
+    });
+
     it('passes every check of runConformance', async () => {
       let report = '';
       const result = await runConformance(url, {

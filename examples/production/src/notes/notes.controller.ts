@@ -9,7 +9,7 @@ import {
   Serialize,
 } from '@bulwark/authz';
 import { InjectServiceClient, type ServiceClient } from '@bulwark/client';
-import { getPrincipal, type Principal } from '@bulwark/core';
+import { getPrincipal, type Principal, setResponseHeader } from '@bulwark/core';
 import {
   Body,
   Controller,
@@ -25,6 +25,27 @@ import {
 } from '@nestjs/common';
 import { CreateNoteDto, NoteView, UpdateNoteDto } from './note.dto.js';
 import { type Note, NoteLoader, NotesStore } from './notes.store.js';
+
+/*
+ * This example owns its notes resource: it is not generated from the scaffolder's template
+ * (templates/service/src/notes). The routes, their scopes and roles, and the object-level
+ * policies are the service contract's (DESIGN.md), declared as the template declares them; keep
+ * them in step when the contract changes. What differs from the template, and why:
+ * - Storage: an in-memory NotesStore instead of the template's PostgreSQL (PGlite in tests)
+ *   repository. The example shows Redis rate limiting shared by two instances, OTLP tracing,
+ *   mounted secrets and mTLS service calls, and its tests run without a database. Notes are not
+ *   shared between instances, and no SQL scopes them: the policies alone protect them.
+ * - Audit calls: with AUDIT_URL set, a created note is recorded at the audit service before the
+ *   answer (`@bulwark/client`, mTLS, token exchange), and GET /v1/notes/:id/history
+ *   (NoteHistoryController) reads it back. The template makes no outbound call.
+ * - Lists: GET /v1/notes and GET /v1/admin/notes answer a plain array of up to `limit` notes
+ *   (default 20, at most 100; a value that is not a number counts as 20), where the template
+ *   answers a keyset page ({ items, limit, next }, `after`) and refuses a bad `limit` with 400.
+ * - Bodies (note.dto.ts): a title of up to 200 and a body of up to 5000 characters, either may be
+ *   empty; the template asks for a title of 1 to 200 and a body of up to 10 000 characters.
+ * - The view (NoteView) has no createdAt or updatedAt: the store keeps no times.
+ * - One controller holds the admin listing (`admin/notes`); the template has a second one.
+ */
 
 const principalOf = (req: unknown) => getPrincipal(req) as Principal;
 const limitOf = (raw: string | undefined) =>
@@ -54,7 +75,7 @@ export class NotesController {
         this.store.delete(note.id);
         throw error;
       });
-    setLocation(res, `/v1/notes/${note.id}`);
+    setResponseHeader(res, 'location', `/v1/notes/${note.id}`);
     return note;
   }
 
@@ -101,14 +122,4 @@ export class NotesController {
   all(@Query('limit') limit?: string): Note[] {
     return this.store.find({}, limitOf(limit));
   }
-}
-
-// Express and Fastify replies name the header setter differently.
-function setLocation(res: unknown, location: string): void {
-  const reply = res as {
-    header?: (n: string, v: string) => void;
-    setHeader?: (n: string, v: string) => void;
-  };
-  if (typeof reply.header === 'function') reply.header('location', location);
-  else reply.setHeader?.('location', location);
 }
