@@ -3,7 +3,14 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from './support/cli.js';
-import { cacheDir, hasImageTools, hostCaBundle, preflight } from './support/standin.js';
+import {
+  cacheDir,
+  hasImageTools,
+  hostCaBundle,
+  imageNodeMajor,
+  nodeBinary,
+  preflight,
+} from './support/standin.js';
 
 /*
  * Regression: on a fresh machine ~/.cache/bulwark did not exist, and the image suite's first
@@ -71,5 +78,21 @@ describe('the CA bundle given to npm inside the image build', () => {
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+});
+
+/*
+ * The stand-ins ran the node that ran the tests (20), while the Dockerfile's bases are Node 24:
+ * the image test built and ran the service on another major than the image it stands in for.
+ */
+describe("the stand-in's node", () => {
+  it("is the major of the Dockerfile's default build image", () => {
+    expect(imageNodeMajor()).toBe(24);
+  });
+
+  it('runs that major, from node-linux-<arch> on npm when the tests run on another', () => {
+    const bin = nodeBinary(imageNodeMajor());
+    const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
+    expect(version).toMatch(/^v24\.\d+\.\d+$/);
   });
 });

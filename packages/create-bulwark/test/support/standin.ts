@@ -11,14 +11,15 @@ import {
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { sh } from './cli.js';
+import { REPO, sh } from './cli.js';
 
 /*
  * A local stand-in for the digest-pinned node and distroless images of the generated Dockerfile:
- * Debian bookworm minbase (debootstrap, from the machine's apt mirror), the machine's node binary
- * and the host's CA bundle (so npm inside the build reaches the registry, through a TLS-inspecting
- * proxy too: see hostCaBundle). The
- * rootfs and the images are cached per day under BULWARK_CACHE_DIR (default ~/.cache/bulwark).
+ * Debian bookworm minbase (debootstrap, from the machine's apt mirror), a node binary of the
+ * major the Dockerfile's bases run (see imageNodeMajor), the host's npm, and the host's CA bundle
+ * (so npm inside the build reaches the registry, through a TLS-inspecting proxy too: see
+ * hostCaBundle). The rootfs and the images are cached per day under BULWARK_CACHE_DIR (default
+ * ~/.cache/bulwark).
  */
 
 const DAY = new Date().toISOString().slice(0, 10);
@@ -92,6 +93,50 @@ function rootfs(): string {
   return dir;
 }
 
+/**
+ * The Node major of the generated Dockerfile's default build image (`ARG NODE_IMAGE=…/node:24-…`):
+ * the stand-ins run the same major as the real bases, not whatever node runs the tests.
+ */
+export function imageNodeMajor(): number {
+  const dockerfile = readFileSync(join(REPO, 'templates', 'service', 'Dockerfile'), 'utf8');
+  const match = /^ARG NODE_IMAGE=\S*\/node:(\d+)[-.@]/m.exec(dockerfile);
+  if (!match) {
+    throw new Error('templates/service/Dockerfile has no default ARG NODE_IMAGE=…/node:<major>…');
+  }
+  return Number(match[1]);
+}
+
+/**
+ * A node binary of that major: this process's own when it is that major, else the official
+ * build from the npm package `node-linux-<arch>@<major>` (the only registry the machines reach),
+ * installed once under the cache folder (`<cache>/node<major>`, where CI's Node 24 step and the
+ * bench look too).
+ */
+export function nodeBinary(major: number): string {
+  if (Number(process.versions.node.split('.')[0]) === major) return realpathSync(process.execPath);
+  const prefix = join(cacheDir(), `node${major}`);
+  const pkg = `node-linux-${process.arch}`;
+  const bin = join(prefix, 'node_modules', pkg, 'bin', 'node');
+  if (!existsSync(bin)) {
+    sh(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-save',
+        '--no-package-lock',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `${pkg}@${major}`,
+      ],
+      cacheDir(),
+    );
+  }
+  return realpathSync(bin);
+}
+
 /** The stand-in image references, built on first use of the day. */
 export interface StandIns {
   node: string;
@@ -100,7 +145,8 @@ export interface StandIns {
 
 /** Builds (or reuses) the stand-in build image (node + npm) and runtime image (node only). */
 export function standInImages(): StandIns {
-  const nodeVersion = process.version.replace(/^v/, '');
+  const nodeBin = nodeBinary(imageNodeMajor());
+  const nodeVersion = sh(nodeBin, ['--version'], cacheDir()).trim().replace(/^v/, '');
   const tag = `${DAY}-node${nodeVersion}-r3`;
   const images = {
     node: `localhost/bulwark-standin-node:${tag}`,
@@ -150,7 +196,6 @@ export function standInImages(): StandIns {
     );
 
     const nodeLayer = join(work, 'node');
-    const nodeBin = realpathSync(process.execPath);
     mkdirSync(join(nodeLayer, 'usr', 'local', 'bin'), { recursive: true });
     cpSync(nodeBin, join(nodeLayer, 'usr', 'local', 'bin', 'node'));
     mkdirSync(join(nodeLayer, 'nodejs', 'bin'), { recursive: true });
