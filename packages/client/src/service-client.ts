@@ -598,7 +598,7 @@ export class ServiceClient {
           token,
           dpop,
         );
-        return await this.readBody(response);
+        return await this.readBody(response, method === 'HEAD');
       }
       return await exchange(
         this.transport.dispatcher,
@@ -681,11 +681,11 @@ export class ServiceClient {
   }
 
   /** Reads a fetch() response the way {@link exchange} reads undici's. */
-  private async readBody(response: RawResponse): Promise<Exchanged> {
+  private async readBody(response: RawResponse, head: boolean): Promise<Exchanged> {
     const limit = this.options.maxResponseBytes;
     const status = response.statusCode;
     const headers = response.headers;
-    const declared = Number(headers['content-length']);
+    const declared = head ? Number.NaN : Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > limit) {
       response.abort();
       throw new BodyTooLarge(declared, limit);

@@ -156,6 +156,22 @@ describe('the exchange', () => {
     expect(await orders.get('/three')).toEqual({ path: '/three' });
   });
 
+  it('answers a HEAD whose declared length is over maxResponseBytes, since no body comes', async () => {
+    const server = await downstream((request, response) => {
+      response.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': String(4 * 1024 * 1024),
+      });
+      if (request.method === 'HEAD') return void response.end();
+      response.flushHeaders();
+    });
+    const files = await client({ baseUrl: server.url, maxResponseBytes: 1024 });
+    const head = await files.request('HEAD', '/big', { responseType: 'bytes' });
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(String(4 * 1024 * 1024));
+    expect((await failure(files.get('/big'))).code).toBe('response_too_large');
+  });
+
   it('keeps a call’s own headers to that call', async () => {
     const server = await downstream((_, response) => json(response, 200, {}));
     const orders = await client({ baseUrl: server.url });

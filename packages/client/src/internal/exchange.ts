@@ -42,7 +42,13 @@ export function exchange(
   limit: number,
 ): Promise<Exchanged> {
   return new Promise<Exchanged>((resolve, reject) => {
-    const handler = new ExchangeHandler(resolve, reject, deadline, limit);
+    const handler = new ExchangeHandler(
+      resolve,
+      reject,
+      deadline,
+      limit,
+      options.method === 'HEAD',
+    );
     if (deadline.aborted) {
       reject(deadline.reason);
       return;
@@ -68,6 +74,7 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     private readonly reject: (reason: unknown) => void,
     private readonly deadline: CallDeadline,
     private readonly limit: number,
+    private readonly head: boolean,
   ) {}
 
   /** The deadline passed: end the exchange now, even when undici has not started it yet. */
@@ -96,7 +103,8 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
     this.chunks = undefined;
     this.size = 0;
     this.keep = statusCode >= 200 && statusCode < 300;
-    const declared = Number(headers['content-length']);
+    // A HEAD answer declares the length of a body it does not send (RFC 9110 §9.3.2).
+    const declared = this.head ? Number.NaN : Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > this.limit) {
       const error = new BodyTooLarge(declared, this.limit);
       this.fail(error);
