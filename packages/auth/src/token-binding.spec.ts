@@ -1,7 +1,7 @@
 import { createDpopKey, createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock, reasonOf } from '../test/helpers.js';
-import { type AuthModuleOptions, TokenVerifier } from './index.js';
+import { clockedVerifier, reasonOf } from '../test/helpers.js';
+import type { AuthModuleOptions } from './index.js';
 
 describe('sender constraints inside TokenVerifier.verify', () => {
   let issuer: TestIssuer;
@@ -11,17 +11,8 @@ describe('sender constraints inside TokenVerifier.verify', () => {
   afterAll(() => issuer.close());
 
   const setup = async (options: AuthModuleOptions = {}) => {
-    const clock = manualClock();
-    const verifier = new TokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUrl,
-      clock: clock.now,
-      ...options,
-    });
-    await verifier.warmUp();
-    const mint = (claims: Record<string, unknown>) => issuer.mint({ now: clock.seconds(), claims });
-    return { verifier, mint };
+    const { verifier, mint } = await clockedVerifier(issuer, options);
+    return { verifier, mint: (claims: Record<string, unknown>) => mint({ claims }) };
   };
 
   it('checks the binding on a synchronous cache hit too', async () => {

@@ -1,7 +1,7 @@
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock, reasonOf } from '../test/helpers.js';
-import { type AuthModuleOptions, TokenVerifier } from './index.js';
+import { clockedVerifier, reasonOf } from '../test/helpers.js';
+import type { AuthModuleOptions } from './index.js';
 
 describe('the verified-token cache', () => {
   let issuer: TestIssuer;
@@ -10,18 +10,7 @@ describe('the verified-token cache', () => {
   });
   afterAll(() => issuer.close());
 
-  const setup = async (options: AuthModuleOptions = {}) => {
-    const clock = manualClock();
-    const verifier = new TokenVerifier({
-      issuer: issuer.issuer,
-      audience: issuer.audience,
-      jwksUri: issuer.jwksUrl,
-      clock: clock.now,
-      ...options,
-    });
-    await verifier.warmUp();
-    return { clock, verifier, mint: (o = {}) => issuer.mint({ now: clock.seconds(), ...o }) };
-  };
+  const setup = (options: AuthModuleOptions = {}) => clockedVerifier(issuer, options);
 
   it('answers a repeated token from the cache with the same principal', async () => {
     const { verifier, mint } = await setup();

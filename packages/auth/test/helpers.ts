@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { AuthError } from '../src/index.js';
+import type { MintOptions, TestIssuer } from '@bulwark/testing';
+import { type AuthError, type AuthModuleOptions, TokenVerifier } from '../src/index.js';
 
 /** A loopback server standing for an attacker's host: it counts every request it gets. */
 export interface AttackerServer {
@@ -40,6 +41,25 @@ export function manualClock(start = Date.UTC(2030, 0, 1)) {
       now += seconds * 1000;
     },
   };
+}
+
+/**
+ * A warmed-up {@link TokenVerifier} for `issuer`'s keys on a {@link manualClock}, with `mint`
+ * signing tokens at the clock's time; `options` are added to the verifier's.
+ */
+export async function clockedVerifier(issuer: TestIssuer, options: AuthModuleOptions = {}) {
+  const clock = manualClock();
+  const verifier = new TokenVerifier({
+    issuer: issuer.issuer,
+    audience: issuer.audience,
+    jwksUri: issuer.jwksUrl,
+    clock: clock.now,
+    ...options,
+  });
+  await verifier.warmUp();
+  const mint = (mintOptions: MintOptions = {}) =>
+    issuer.mint({ now: clock.seconds(), ...mintOptions });
+  return { clock, verifier, mint };
 }
 
 /** Runs `verify` and returns the refusal reason, failing the test when it resolves. */

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createKey, createTestIssuer, signCompact, type TestIssuer } from '@bulwark/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { manualClock, payloadOf, reasonOf } from '../../test/helpers.js';
+import { clockedVerifier, payloadOf, reasonOf } from '../../test/helpers.js';
 import { TokenVerifier } from '../index.js';
 
 describe('key sources', () => {
@@ -17,17 +17,11 @@ describe('key sources', () => {
 
   describe('when the keys come from a remote JWKS', () => {
     const setup = async () => {
-      const clock = manualClock();
-      const verifier = new TokenVerifier({
-        issuer: issuer.issuer,
-        audience: issuer.audience,
-        jwksUri: issuer.jwksUrl,
+      const { clock, verifier } = await clockedVerifier(issuer, {
         jwksCooldownSeconds: 30,
         jwksMaxAgeSeconds: 600,
-        clock: clock.now,
         cache: false,
       });
-      await verifier.warmUp();
       issuer.resetCounters();
       return { clock, verifier };
     };
@@ -83,14 +77,7 @@ describe('key sources', () => {
 
     it('is not ready, and says why, until keys have loaded', async () => {
       issuer.fail(503);
-      const clock = manualClock();
-      const verifier = new TokenVerifier({
-        issuer: issuer.issuer,
-        audience: issuer.audience,
-        jwksUri: issuer.jwksUrl,
-        clock: clock.now,
-      });
-      await verifier.warmUp();
+      const { clock, verifier } = await clockedVerifier(issuer);
       expect(verifier.readiness()).toMatchObject({ ready: false });
       expect(verifier.readiness().detail).toContain('503');
       const error = await verifier.verify(issuer.mint({ now: clock.seconds() })).catch((e) => e);
