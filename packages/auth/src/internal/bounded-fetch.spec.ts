@@ -105,6 +105,19 @@ describe('JWKS and discovery responses are read up to a byte limit', () => {
   afterEach(async () => {
     for (const step of cleanup.splice(0)) await step();
   });
+  /** A warmed-up verifier whose JWKS is `body`, streamed in chunks without Content-Length. */
+  const verifierOfChunked = async (body: string) => {
+    const server = await startChunkedServer(body);
+    cleanup.push(() => server.close());
+    const verifier = new TokenVerifier({
+      issuer: server.url,
+      audience: 'api',
+      jwksUri: `${server.url}/jwks`,
+    });
+    cleanup.push(async () => verifier.close());
+    await verifier.warmUp();
+    return { url: server.url, verifier };
+  };
 
   it.each([
     ['a JWKS', (url: string) => ({ jwksUri: `${url}/jwks` })],
@@ -142,32 +155,16 @@ describe('JWKS and discovery responses are read up to a byte limit', () => {
     const body = JSON.stringify({ keys: [], padding: 'é'.repeat(300_000) });
     expect(body.length).toBeLessThan(LIMIT);
     expect(Buffer.byteLength(body)).toBeGreaterThan(LIMIT);
-    const server = await startChunkedServer(body);
-    cleanup.push(() => server.close());
-    const verifier = new TokenVerifier({
-      issuer: server.url,
-      audience: 'api',
-      jwksUri: `${server.url}/jwks`,
-    });
-    cleanup.push(async () => verifier.close());
-    await verifier.warmUp();
+    const { url, verifier } = await verifierOfChunked(body);
     expect(verifier.readiness()).toEqual({
       ready: false,
-      detail: `${server.url}: ${server.url}/jwks is larger than ${LIMIT} bytes`,
+      detail: `${url}: ${url}/jwks is larger than ${LIMIT} bytes`,
     });
   });
 
   it('still reads a key set under the limit', async () => {
     const body = JSON.stringify({ keys: [], padding: 'é'.repeat(100_000) });
-    const server = await startChunkedServer(body);
-    cleanup.push(() => server.close());
-    const verifier = new TokenVerifier({
-      issuer: server.url,
-      audience: 'api',
-      jwksUri: `${server.url}/jwks`,
-    });
-    cleanup.push(async () => verifier.close());
-    await verifier.warmUp();
+    const { verifier } = await verifierOfChunked(body);
     expect(verifier.readiness()).toEqual({ ready: true });
   });
 
