@@ -14,6 +14,7 @@ export { bootstrap, createAdapter } from './bootstrap.js';
 export type { ExpectedConfigError } from './config-error.js';
 export { expectConfigError, expectConfigRejection } from './config-error.js';
 export { compileFixtures } from './fixtures.js';
+export { installedOrSkipped } from './installed.js';
 export { packagesLoadedBy } from './loaded-packages.js';
 export type {
   InvalidRegistration,

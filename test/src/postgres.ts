@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestCa } from '@bulwark/testing';
+import { installedOrSkipped } from './installed.js';
 import { freePort } from './redis.js';
 
 /** A throw-away PostgreSQL cluster (`initdb`) serving TLS on loopback, for one test run. */
@@ -61,12 +62,10 @@ export function postgresBinDir(): string | undefined {
  * a CI run that skips the database tests proves nothing.
  */
 export function hasPostgres(): boolean {
-  if (postgresBinDir()) return true;
-  const message =
-    'PostgreSQL (initdb, postgres) was not found: the database tests cannot run. Install it (apt-get install -y postgresql) or set PG_BIN_DIR.';
-  if (process.env.CI) throw new Error(message);
-  console.warn(`\n!!!!! ${message} They are SKIPPED. !!!!!\n`);
-  return false;
+  return installedOrSkipped(
+    postgresBinDir() !== undefined,
+    'PostgreSQL (initdb, postgres) was not found: the database tests cannot run. Install it (apt-get install -y postgresql) or set PG_BIN_DIR.',
+  );
 }
 
 /** PostgreSQL refuses to run as root: as root, commands run as the `postgres` user. */

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { installedOrSkipped } from './installed.js';
 
 /** A `redis-server` started for one test file. */
 export interface RedisServer {
@@ -28,12 +29,10 @@ export function redisServerBinary(): string | undefined {
  * CI run that skips the Redis tests proves nothing.
  */
 export function hasRedis(): boolean {
-  if (redisServerBinary()) return true;
-  const message =
-    'redis-server was not found: the Redis tests cannot run. Install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN.';
-  if (process.env.CI) throw new Error(message);
-  console.warn(`\n!!!!! ${message} They are SKIPPED. !!!!!\n`);
-  return false;
+  return installedOrSkipped(
+    redisServerBinary() !== undefined,
+    'redis-server was not found: the Redis tests cannot run. Install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN.',
+  );
 }
 
 /** Finds a free loopback port. */

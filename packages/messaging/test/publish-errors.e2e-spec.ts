@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MessagingError } from '../src/messaging.error.js';
 import {
@@ -12,7 +13,6 @@ import {
   startApp,
   tlsOptions,
 } from './support/fixture.js';
-import { freePort } from './support/rabbitmq.js';
 
 const failure = (promise: Promise<unknown>) =>
   promise.then(

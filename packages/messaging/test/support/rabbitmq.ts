@@ -1,9 +1,9 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { freePort, installedOrSkipped } from '@bulwark/test-harness';
 
 /** Where Debian puts the scripts that run the broker as the calling user (not the service wrapper). */
 const RABBITMQ_BIN = process.env.RABBITMQ_BIN_DIR ?? '/usr/lib/rabbitmq/bin';
@@ -47,22 +47,10 @@ export function rabbitMqInstalled(): boolean {
  * it throws, because a CI run that skips the broker tests proves nothing.
  */
 export function hasRabbitMq(): boolean {
-  if (rabbitMqInstalled()) return true;
-  const message = `rabbitmq-server was not found in ${RABBITMQ_BIN}: the broker tests cannot run. Install it (apt-get install -y rabbitmq-server) or set RABBITMQ_BIN_DIR.`;
-  if (process.env.CI) throw new Error(message);
-  console.warn(`\n!!!!! ${message} They are SKIPPED. !!!!!\n`);
-  return false;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
+  return installedOrSkipped(
+    rabbitMqInstalled(),
+    `rabbitmq-server was not found in ${RABBITMQ_BIN}: the broker tests cannot run. Install it (apt-get install -y rabbitmq-server) or set RABBITMQ_BIN_DIR.`,
+  );
 }
 
 function config(options: RabbitMqOptions, port: number, distPort: number, defs: string): string {
