@@ -33,6 +33,13 @@ export type { Principal } from './principal.js';
 export { getPrincipal, principalId, setPrincipal } from './principal.js';
 export type { ProblemDetails, ProblemInit } from './problem.js';
 export { PROBLEM_TYPE_BASE, ProblemException, problemType } from './problem.js';
+export type {
+  AuthChallenge,
+  ChallengeParams,
+  ProblemKind,
+  ProblemOptions,
+} from './problem-catalog.js';
+export { problem, problemForStatus, setAuthChallenge } from './problem-catalog.js';
 export {
   logCorrelation,
   onSecretRegistered,
