@@ -63,6 +63,7 @@ describe('the access line written directly', () => {
     ['a principal with quotes, a line break and U+2028', { principalId: 'a"b\nc\u2028d\u2029' }],
     ['a principal holding a token', { principalId: `iss|${TOKEN}` }],
     ['a token-shaped request id', { requestId: TOKEN }],
+    ['a request id set with quotes and a line break', { requestId: 'a"b\nc' }],
     ['a method outside the known ones', { method: 'PURGE' }],
     ['a long principal', { principalId: 'p'.repeat(5000) }],
   ];
@@ -95,7 +96,9 @@ describe('the access line written directly', () => {
     const write = accessLineWriter(logger);
     const fields = { ...PLAIN, route: `/v1/${secret}`, principalId: `iss|${secret}` };
     write(fields);
-    expect(lines[0]).toContain(secret);
+    write(fields);
+    expect(lines[1]).toContain(`"principalId":"iss|${secret}"`);
+    lines.splice(0, 1);
     registerSecretValue(secret);
     write(fields);
     generic(logger, fields);

@@ -1,4 +1,10 @@
-import { HTTP_METHODS, logCorrelation, registeredSecretValues, scrubSecrets } from '@bulwark/core';
+import {
+  HTTP_METHODS,
+  isSaneRequestId,
+  logCorrelation,
+  registeredSecretValues,
+  scrubSecrets,
+} from '@bulwark/core';
 import { type Logger, pino } from 'pino';
 import { isoNow } from './iso-time.js';
 import { boundString } from './redact.js';
@@ -29,6 +35,7 @@ export function markKnownFormat(logger: Logger): void {
 
 const METHODS = new Set(HTTP_METHODS);
 const MAX_ROUTES = 1024;
+const MAX_PRINCIPALS = 1024;
 
 /** What the line scrubber of `createLogger` does to a line: secrets hidden, U+2028/9 escaped. */
 function scrubbed(text: string): string {
@@ -48,8 +55,9 @@ function scrubbedJson(value: string): string {
  * `createLogger`, the line is written straight to its destination in exactly the format pino
  * would give it (level, time, bindings, correlation fields, the access fields, `msg`), without
  * the generic walk of the line: its field names are known not to be sensitive, so only the
- * values that come from a request (`requestId`, `principalId`, an Express route) go through the
- * secret scrubber, and the rest (bindings, routes seen before) is scrubbed once and cached. Any
+ * values that come from a request go through the secret scrubber (`requestId` per line; routes
+ * and principals once per value, up to 1,024 of each, until another secret is registered), and
+ * the bindings once. Any
  * other logger gets `logger.info(fields, 'request completed')`.
  */
 export function accessLineWriter(logger: Logger): (fields: AccessFields) => void {
@@ -71,16 +79,20 @@ export function accessLineWriter(logger: Logger): (fields: AccessFields) => void
   const stream = (logger as unknown as Record<symbol, { write(line: string): unknown }>)[
     pino.symbols.streamSym
   ] as { write(line: string): unknown };
+  // Encoded and scrubbed once per value: routes are few, and a caller sends many requests.
   const routes = new Map<string, string>();
+  const principals = new Map<string, string>();
   let secrets = -1;
   let bindings: string | undefined;
   let bindingsJson = '';
   return (fields) => {
     if (logger.levelVal > INFO) return;
+    let principalJson: string | undefined;
     // Registered secrets only grow: a new one makes every cached piece stale.
     if (registeredSecretValues().size !== secrets) {
       secrets = registeredSecretValues().size;
       routes.clear();
+      principals.clear();
       bindings = undefined;
     }
     const chindings =
@@ -104,9 +116,21 @@ export function accessLineWriter(logger: Logger): (fields: AccessFields) => void
       }
     }
     line += ',"event":{"kind":"http.access","category":"access"}';
-    // A request id is 1 to 128 characters of letters, digits and `-_.:`: JSON as it is, but a
-    // token shape or a registered secret must still not be written.
-    if (fields.requestId !== undefined) line += `,"requestId":"${scrubSecrets(fields.requestId)}"`;
+    // An id `@bulwark/errors` assigned is 1 to 128 letters, digits and `-_.:`: JSON as it is, but
+    // a token shape or a registered secret must still not be written. One set another way
+    // (`setRequestId`) is encoded like any other value.
+    const id = fields.requestId;
+    if (id !== undefined) {
+      line += `,"requestId":${isSaneRequestId(id) ? `"${scrubSecrets(id)}"` : scrubbedJson(id)}`;
+    }
+    const principal = fields.principalId;
+    if (principal !== undefined) {
+      principalJson = principals.get(principal);
+      if (principalJson === undefined) {
+        principalJson = scrubbedJson(principal);
+        if (principals.size < MAX_PRINCIPALS) principals.set(principal, principalJson);
+      }
+    }
     if (fields.method !== undefined) {
       line += `,"method":${METHODS.has(fields.method) ? `"${fields.method}"` : scrubbedJson(fields.method)}`;
     }
