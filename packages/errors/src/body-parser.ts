@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { BulwarkConfigError, type Environment, envInt } from '@bulwark/core';
+import { BulwarkConfigError, type Environment, envInt, problem } from '@bulwark/core';
 import type { INestApplication } from '@nestjs/common';
 import type {
   BodyParserOptions,
@@ -7,7 +7,6 @@ import type {
 } from './body-parser-options.interface.js';
 import { ErrorsError } from './errors.error.js';
 import { parseJsonBody, unsupportedBodyReason } from './internal/json-body.js';
-import { ownProblem } from './internal/problem-catalog.js';
 
 /** The body limit when `BODY_LIMIT_BYTES` is unset: 100 KiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 102_400;
@@ -70,12 +69,14 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
     const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit)
-        settle(ownProblem('payload-too-large', `streamed body over ${limit} bytes`));
+        settle(problem('payload-too-large', { reason: `streamed body over ${limit} bytes` }));
       else chunks.push(chunk);
     };
     const onEnd = () => settle(undefined, Buffer.concat(chunks, size));
-    const onError = (error: Error) => settle(ownProblem('invalid-json', `read: ${error.message}`));
-    const onClose = () => settle(ownProblem('invalid-json', 'client closed before the body ended'));
+    const onError = (error: Error) =>
+      settle(problem('invalid-json', { reason: `read: ${error.message}` }));
+    const onClose = () =>
+      settle(problem('invalid-json', { reason: 'client closed before the body ended' }));
     request.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }
@@ -89,12 +90,12 @@ function expressParsers(limits: ResolvedBodyParserOptions) {
     const unsupported = unsupportedBodyReason(request.headers);
     if (unsupported) {
       request.resume();
-      return next(ownProblem('unsupported-media-type', unsupported));
+      return next(problem('unsupported-media-type', { reason: unsupported }));
     }
     const declared = Number(request.headers['content-length'] ?? 0);
     if (declared > limits.bodyLimitBytes) {
       request.resume();
-      return next(ownProblem('payload-too-large', `Content-Length ${declared}`));
+      return next(problem('payload-too-large', { reason: `Content-Length ${declared}` }));
     }
     readBody(request, limits.bodyLimitBytes).then((raw) => {
       try {
@@ -138,7 +139,7 @@ function fastifyParsers(adapter: BodyParserAdapter, limits: ResolvedBodyParserOp
     done: (e: unknown, v?: unknown) => void,
   ) => {
     const unsupported = unsupportedBodyReason(request.headers);
-    if (unsupported) return done(ownProblem('unsupported-media-type', unsupported));
+    if (unsupported) return done(problem('unsupported-media-type', { reason: unsupported }));
     try {
       done(null, parseJsonBody(body, limits));
     } catch (error) {
@@ -149,7 +150,11 @@ function fastifyParsers(adapter: BodyParserAdapter, limits: ResolvedBodyParserOp
   adapter.useBodyParser(/^application\/[a-z0-9.!#$&^_-]+\+json(?:[\s;]|$)/i, false, options, json);
   // Every other type; registered through Nest, so that Nest adds no default parser at init.
   adapter.useBodyParser('*', false, options, (request, _body, done) => {
-    done(ownProblem('unsupported-media-type', unsupportedBodyReason(request.headers) ?? 'none'));
+    done(
+      problem('unsupported-media-type', {
+        reason: unsupportedBodyReason(request.headers) ?? 'none',
+      }),
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
+import { problem } from '@bulwark/core';
 import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
-import { ownProblem } from './internal/problem-catalog.js';
 
 const require = createRequire(import.meta.url);
 let validator: typeof import('class-validator') | undefined;
@@ -68,7 +68,8 @@ export function validationProblem(errors: ValidationError[]) {
   const violations: FieldViolation[] = [];
   collect(errors, '', violations);
   const fields = [...new Set(violations.map((violation) => violation.field))];
-  return ownProblem('validation-failed', `fields: ${fields.join(', ')}`, {
+  return problem('validation-failed', {
+    reason: `fields: ${fields.join(', ')}`,
     detail: `The request has invalid or unknown fields: ${fields.join(', ')}.`,
     extensions: { errors: violations },
   });

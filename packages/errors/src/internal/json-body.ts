@@ -1,5 +1,5 @@
+import { problem } from '@bulwark/core';
 import { locateJsonSyntaxError } from './json-syntax.js';
-import { ownProblem } from './problem-catalog.js';
 
 /** Limits applied to every JSON body. */
 export interface JsonLimits {
@@ -42,13 +42,13 @@ function checkStructure(value: unknown, limits: JsonLimits): void {
     if (current === null || typeof current !== 'object') continue;
     if (Array.isArray(current)) {
       if (current.length > limits.maxArrayLength) {
-        throw ownProblem('json-limits-exceeded', `array of ${current.length} elements`);
+        throw problem('json-limits-exceeded', { reason: `array of ${current.length} elements` });
       }
       for (const item of current) pending.push(item);
       continue;
     }
     for (const key of Object.keys(current)) {
-      if (FORBIDDEN_KEYS.has(key)) throw ownProblem('forbidden-json-key', `key ${key}`);
+      if (FORBIDDEN_KEYS.has(key)) throw problem('forbidden-json-key', { reason: `key ${key}` });
       pending.push((current as Record<string, unknown>)[key]);
     }
   }
@@ -65,11 +65,11 @@ export function parseJsonBody(body: Uint8Array, limits: JsonLimits): unknown {
   try {
     text = decoder.decode(body);
   } catch {
-    throw ownProblem('invalid-json', 'body is not valid UTF-8');
+    throw problem('invalid-json', { reason: 'body is not valid UTF-8' });
   }
-  if (text.trim() === '') throw ownProblem('invalid-json', 'empty body');
+  if (text.trim() === '') throw problem('invalid-json', { reason: 'empty body' });
   if (exceedsDepth(text, limits.maxDepth)) {
-    throw ownProblem('json-limits-exceeded', `nesting deeper than ${limits.maxDepth}`);
+    throw problem('json-limits-exceeded', { reason: `nesting deeper than ${limits.maxDepth}` });
   }
   let value: unknown;
   try {
@@ -77,10 +77,11 @@ export function parseJsonBody(body: Uint8Array, limits: JsonLimits): unknown {
   } catch {
     // Not V8's message: it quotes the body around the error, and bodies hold passwords.
     const where = locateJsonSyntaxError(text);
-    throw ownProblem(
-      'invalid-json',
-      where ? `JSON syntax: ${where.kind} at position ${where.position}` : 'JSON syntax error',
-    );
+    throw problem('invalid-json', {
+      reason: where
+        ? `JSON syntax: ${where.kind} at position ${where.position}`
+        : 'JSON syntax error',
+    });
   }
   checkStructure(value, limits);
   return value;

@@ -1,6 +1,5 @@
-import { type ProblemDetails, ProblemException, problemType } from '@bulwark/core';
+import { type ProblemDetails, ProblemException, problemForStatus } from '@bulwark/core';
 import { HttpException } from '@nestjs/common';
-import { statusProblem } from './problem-catalog.js';
 import { requestError } from './request-errors.js';
 
 /** What the filter sends and what it logs for one exception. */
@@ -51,9 +50,8 @@ export function toProblem(exception: unknown): ResolvedProblem {
   }
   const known = statusOf(exception);
   const status = known?.status ?? 500;
-  const { kind, title, detail } = statusProblem(status);
   return {
-    body: { type: problemType(kind), title, status, detail },
+    body: { ...problemForStatus(status).problem },
     reason: known?.reason ?? describe(exception),
   };
 }
