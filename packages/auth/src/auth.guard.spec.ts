@@ -1,7 +1,12 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getPrincipal } from '@bulwark/core';
-import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import {
+  createDpopKey,
+  createDpopProof,
+  createTestIssuer,
+  type TestIssuer,
+} from '@bulwark/testing';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,6 +55,58 @@ describe('AuthGuard', () => {
     expect(second.answer).toBe(true);
     expect(getPrincipal(second.request)?.subject).toBe('carol');
     expect(second.response.getHeader('cache-control')).toBe('no-store');
+  });
+
+  it('answers a DPoP request synchronously once its proof key and token were seen', async () => {
+    const key = createDpopKey('ES256');
+    const token = issuer.mintDpopBound(key, { claims: { sub: 'dave' } });
+    const proofOf = () =>
+      createDpopProof(key, {
+        method: 'GET',
+        url: 'http://api.example.com/notes',
+        accessToken: token,
+      });
+    const dpopCall = (proof: string) => {
+      const request = new IncomingMessage(new Socket());
+      request.method = 'GET';
+      request.url = '/notes';
+      request.headers.host = 'api.example.com';
+      request.headers.authorization = `DPoP ${token}`;
+      request.rawHeaders = [
+        'Host',
+        'api.example.com',
+        'Authorization',
+        `DPoP ${token}`,
+        'DPoP',
+        proof,
+      ];
+      const response = new ServerResponse(request);
+      const context = new ExecutionContextHost(
+        [request, response],
+        NotesController,
+        NotesController.prototype.list,
+      );
+      let answer: unknown;
+      try {
+        answer = guard.canActivate(context);
+      } catch (error) {
+        answer = error;
+      }
+      return { request, response, answer };
+    };
+    const first = dpopCall(proofOf());
+    expect(first.answer).toBeInstanceOf(Promise);
+    expect(await first.answer).toBe(true);
+
+    const proof = proofOf();
+    const second = dpopCall(proof);
+    expect(second.answer).toBe(true);
+    expect(getPrincipal(second.request)?.subject).toBe('dave');
+    // The same proof again is a replay, refused at once.
+    const replayed = dpopCall(proof);
+    expect(replayed.answer).toMatchObject({ status: 401 });
+    expect(replayed.response.getHeader('www-authenticate')).toContain('error="invalid_dpop_proof"');
+    expect(getPrincipal(replayed.request)).toBeUndefined();
   });
 
   it('refuses a bad token with a 401 problem, also when answering asynchronously', async () => {

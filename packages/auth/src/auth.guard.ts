@@ -162,36 +162,73 @@ export class AuthGuard implements CanActivate, PipelineStep<true> {
         (error: unknown) => this.refuse(request, response, error, 'Bearer'),
       );
     }
-    return this.verifyDpop(request, response, token).catch((error: unknown) =>
-      this.refuse(request, response, error, 'DPoP'),
-    );
+    let answer: true | Promise<true>;
+    try {
+      answer = this.verifyDpop(request, response, token);
+    } catch (error) {
+      return this.refuse(request, response, error, 'DPoP');
+    }
+    return answer === true
+      ? true
+      : answer.catch((error: unknown) => this.refuse(request, response, error, 'DPoP'));
   }
 
   /**
    * RFC 9449 §7.1: the proof first (every request, never cached), then the token bound to its
    * key, then the replay store, so only requests that passed everything else spend a store entry.
+   * Synchronous while each step is (a proof key seen before, a cached token, the memory store).
    */
-  private async verifyDpop(request: unknown, response: unknown, token: string): Promise<true> {
+  private verifyDpop(request: unknown, response: unknown, token: string): true | Promise<true> {
     const verifier = this.store.verifier;
     const proofs = dpopHeaders(request);
     if (proofs.length === 0) throw invalidDpopRequest('dpop_proof_missing');
     // RFC 9449 §4.3 step 1: exactly one DPoP header.
     if (proofs.length > 1) throw invalidDpopRequest('dpop_proof_multiple');
     const raw = rawRequest(request);
-    const proof: VerifiedDpopProof = await verifier.dpop.verify(proofs[0] as string, {
+    const proof = verifier.dpop.verifyNow(proofs[0] as string, {
       method: raw.method ?? '',
       htu: verifier.dpop.requestHtu(request),
       accessToken: token,
     });
+    return proof instanceof Promise
+      ? proof.then((checked) => this.bindDpop(request, response, token, checked))
+      : this.bindDpop(request, response, token, proof);
+  }
+
+  private bindDpop(
+    request: unknown,
+    response: unknown,
+    token: string,
+    proof: VerifiedDpopProof,
+  ): true | Promise<true> {
+    const verifier = this.store.verifier;
     const presented: TokenPresentation = {
       scheme: 'dpop',
       dpopJkt: proof.jkt,
       certificateThumbprint: () => certificateThumbprint(request),
     };
-    const principal =
-      verifier.verifyCached(token, presented) ?? (await verifier.verify(token, presented));
-    await verifier.dpop.claim(proof);
-    const nonce = verifier.dpop.currentNonce();
+    const cached = verifier.verifyCached(token, presented);
+    return cached === undefined
+      ? verifier
+          .verify(token, presented)
+          .then((principal) => this.claimDpop(request, response, proof, principal))
+      : this.claimDpop(request, response, proof, cached);
+  }
+
+  private claimDpop(
+    request: unknown,
+    response: unknown,
+    proof: VerifiedDpopProof,
+    principal: Principal,
+  ): true | Promise<true> {
+    const claimed = this.store.verifier.dpop.claimNow(proof);
+    return claimed instanceof Promise
+      ? claimed.then(() => this.acceptDpop(request, response, principal))
+      : this.acceptDpop(request, response, principal);
+  }
+
+  private acceptDpop(request: unknown, response: unknown, principal: Principal): true {
+    const nonce = this.store.verifier.dpop.currentNonce();
     if (nonce !== undefined) setResponseHeader(response, 'dpop-nonce', nonce);
     return this.accept(request, response, principal);
   }

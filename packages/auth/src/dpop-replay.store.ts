@@ -61,18 +61,30 @@ export class MemoryDpopReplayStore implements DpopReplayStore {
   }
 
   claim(key: string, ttlSeconds: number): Promise<boolean> {
+    try {
+      return Promise.resolve(this.claimNow(key, ttlSeconds));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * {@link claim}, answered synchronously: `true` when `key` was not recorded yet.
+   *
+   * @throws AuthError `AUTH_DPOP_STORE_UNAVAILABLE` when every slot holds a proof still within
+   * its window.
+   */
+  claimNow(key: string, ttlSeconds: number): boolean {
     const now = this.clock();
     for (const [oldest, expiresAt] of this.entries) {
       if (expiresAt > now) break;
       this.entries.delete(oldest);
     }
     const seen = this.entries.get(key);
-    if (seen !== undefined && seen > now) return Promise.resolve(false);
-    if (this.entries.size >= this.maxEntries) {
-      return Promise.reject(unavailable('the DPoP replay store is full'));
-    }
+    if (seen !== undefined && seen > now) return false;
+    if (this.entries.size >= this.maxEntries) throw unavailable('the DPoP replay store is full');
     this.entries.set(key, now + ttlSeconds * 1000);
-    return Promise.resolve(true);
+    return true;
   }
 }
 

@@ -10,7 +10,7 @@ import {
 import { DpopNonces } from './internal/dpop-nonce.js';
 import {
   type CheckedProof,
-  checkProof,
+  checkProofNow,
   normalizeHtu,
   type ProofPolicy,
 } from './internal/dpop-proof.js';
@@ -34,6 +34,10 @@ interface RequestLike {
  * path the request URI is read with, so a proof for one path could pass on another.
  */
 const AUTHORITY = /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+function replayed(): AuthError {
+  return new AuthError('AUTH_INVALID_DPOP_PROOF', 'dpop_proof_replayed', 'DPoP proof replayed');
+}
 
 /** The nearest (right-most) value of a header a proxy may have appended to. */
 function nearest(value: string | string[] | undefined): string | undefined {
@@ -64,6 +68,8 @@ export class DpopVerifier {
   private readonly policy: ProofPolicy;
   private readonly nonces: DpopNonces | undefined;
   private readonly store: DpopReplayStore;
+  /** The store, when it is the built-in memory store itself: it answers without a promise. */
+  private readonly memoryStore: MemoryDpopReplayStore | undefined;
   private readonly ttlSeconds: number;
   private readonly proxies: ResolvedAuthOptions['dpop']['proxies'];
   private readonly clock: () => number;
@@ -93,6 +99,11 @@ export class DpopVerifier {
       (dpop.redis !== undefined && dpop.mode !== 'off'
         ? new RedisDpopReplayStore({ redis: dpop.redis, timeoutMs: dpop.replayTimeoutMs })
         : new MemoryDpopReplayStore({ maxEntries: dpop.replayMaxEntries, clock: options.clock }));
+    // Not a subclass: one could answer `claim` otherwise.
+    this.memoryStore =
+      Object.getPrototypeOf(this.store) === MemoryDpopReplayStore.prototype
+        ? (this.store as MemoryDpopReplayStore)
+        : undefined;
   }
 
   /** Whether server nonces are on (`AUTH_DPOP_NONCE`). */
@@ -148,8 +159,28 @@ export class DpopVerifier {
     proof: string,
     target: { method: string; htu: string | undefined; accessToken: string },
   ): Promise<VerifiedDpopProof> {
+    return this.verifyNow(proof, target);
+  }
+
+  /**
+   * {@link verify}, answered without a promise when it can be: the proof's key verified a proof
+   * before and the proof is plain compact JWS (the usual case after a client's first request).
+   * Otherwise a promise. A refusal is thrown, or rejects the promise.
+   *
+   * @throws AuthError as {@link verify}.
+   */
+  verifyNow(
+    proof: string,
+    target: { method: string; htu: string | undefined; accessToken: string },
+  ): VerifiedDpopProof | Promise<VerifiedDpopProof> {
     const now = this.clock() / 1000;
-    const checked = await checkProof(proof, target, this.policy, now);
+    const checked = checkProofNow(proof, target, this.policy, now);
+    return checked instanceof Promise
+      ? checked.then((verified) => this.checkNonce(verified, now))
+      : this.checkNonce(checked, now);
+  }
+
+  private checkNonce(checked: CheckedProof, now: number): VerifiedDpopProof {
     if (this.nonces && !this.nonces.accepts(checked.nonce, now)) {
       const reason = checked.nonce === undefined ? 'dpop_nonce_required' : 'dpop_nonce_invalid';
       throw new AuthError('AUTH_USE_DPOP_NONCE', reason, `DPoP proof refused: ${reason}`);
@@ -165,7 +196,25 @@ export class DpopVerifier {
    * `AUTH_DPOP_STORE_UNAVAILABLE` when the store cannot answer.
    */
   async claim(proof: VerifiedDpopProof): Promise<void> {
+    return this.claimNow(proof);
+  }
+
+  /**
+   * {@link claim}, answered without a promise with the built-in memory store (which answers at
+   * once); with a promise for any other store. A refusal is thrown, or rejects the promise.
+   *
+   * @throws AuthError as {@link claim}.
+   */
+  claimNow(proof: VerifiedDpopProof): void | Promise<void> {
     const key = hash('sha256', `${proof.jkt}.${proof.jti}`, 'base64url');
+    if (this.memoryStore !== undefined) {
+      if (!this.memoryStore.claimNow(key, this.ttlSeconds)) throw replayed();
+      return;
+    }
+    return this.claimInStore(key);
+  }
+
+  private async claimInStore(key: string): Promise<void> {
     let fresh: boolean;
     try {
       fresh = await this.store.claim(key, this.ttlSeconds);
@@ -178,9 +227,7 @@ export class DpopVerifier {
         { cause: error },
       );
     }
-    if (!fresh) {
-      throw new AuthError('AUTH_INVALID_DPOP_PROOF', 'dpop_proof_replayed', 'DPoP proof replayed');
-    }
+    if (!fresh) throw replayed();
   }
 
   /** Closes the replay store's connection, when it owns one. */

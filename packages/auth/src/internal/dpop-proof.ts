@@ -357,6 +357,19 @@ export async function checkProof(
   policy: ProofPolicy,
   nowSeconds: number,
 ): Promise<CheckedProof> {
+  return checkProofNow(proof, target, policy, nowSeconds);
+}
+
+/**
+ * {@link checkProof}, answered synchronously (or thrown) when the proof's key verified a proof
+ * before and jose could not answer otherwise; with a promise when jose checks the proof.
+ */
+export function checkProofNow(
+  proof: string,
+  target: ProofTarget,
+  policy: ProofPolicy,
+  nowSeconds: number,
+): CheckedProof | Promise<CheckedProof> {
   if (proof.length > MAX_PROOF_LENGTH) throw invalidProof('dpop_proof_malformed');
   const parts = proof.split('.');
   if (parts.length !== 3 || !SEGMENT.test(parts[0] as string)) {
@@ -387,42 +400,78 @@ export async function checkProof(
   // as it is, through node:crypto when jose's steps before the signature cannot refuse this
   // proof; a new key goes through EmbeddedJWK, inside jwtVerify, as always.
   decoded.keyId ??= `${header.alg}\n${JSON.stringify(jwk)}`;
-  const keyId = decoded.keyId;
-  const known = importedKeys.get(keyId);
-  let imported: ProofKey | undefined;
-  let payload: Record<string, unknown>;
+  const known = importedKeys.get(decoded.keyId);
+  const signed: SignedProof = { parts, decoded, known, imported: undefined };
   if (known?.verify !== undefined && plainCompact(decoded, parts)) {
-    payload = verifyKnown(proof, parts, known.verify, nowSeconds, policy.clockToleranceSeconds);
-  } else {
-    try {
-      ({ payload } = await jwtVerify(
-        proof,
-        known?.key ??
-          (async (protectedHeader: JWTHeaderParameters, token: FlattenedJWSInput) => {
-            imported = await EmbeddedJWK(protectedHeader, token);
-            return imported;
-          }),
-        {
-          algorithms: [...policy.algorithms],
-          typ: 'dpop+jwt',
-          currentDate: new Date(nowSeconds * 1000),
-          clockTolerance: policy.clockToleranceSeconds,
-        },
-      ));
-    } catch (error) {
-      if (error instanceof errors.JWSSignatureVerificationFailed) {
-        throw invalidProof('dpop_proof_signature', error);
-      }
-      if (error instanceof errors.JWSInvalid && /jwk|JWK/.test(error.message)) {
-        throw invalidProof('dpop_proof_key', error);
-      }
-      if (error instanceof errors.JOSENotSupported || error instanceof errors.JWKInvalid) {
-        throw invalidProof('dpop_proof_key', error);
-      }
-      throw invalidProof('dpop_proof_malformed', error);
-    }
+    const payload = verifyKnown(
+      proof,
+      parts,
+      known.verify,
+      nowSeconds,
+      policy.clockToleranceSeconds,
+    );
+    return checkClaims(payload, signed, target, policy, nowSeconds);
   }
-  const { jti, htm, htu, iat, ath, nonce } = payload as Record<string, unknown>;
+  return verifyWithJose(proof, signed, policy, nowSeconds).then((payload) =>
+    checkClaims(payload, signed, target, policy, nowSeconds),
+  );
+}
+
+/** A proof whose header passed its checks, on its way through the signature and the claims. */
+interface SignedProof {
+  parts: string[];
+  decoded: DecodedHeader;
+  known: ImportedKey | undefined;
+  /** The key EmbeddedJWK imported for a new key, once jose verified the signature with it. */
+  imported: ProofKey | undefined;
+}
+
+/** jose's `jwtVerify`, with the remembered key or EmbeddedJWK, each failure with its reason. */
+async function verifyWithJose(
+  proof: string,
+  signed: SignedProof,
+  policy: ProofPolicy,
+  nowSeconds: number,
+): Promise<Record<string, unknown>> {
+  try {
+    const { payload } = await jwtVerify(
+      proof,
+      signed.known?.key ??
+        (async (protectedHeader: JWTHeaderParameters, token: FlattenedJWSInput) => {
+          signed.imported = await EmbeddedJWK(protectedHeader, token);
+          return signed.imported;
+        }),
+      {
+        algorithms: [...policy.algorithms],
+        typ: 'dpop+jwt',
+        currentDate: new Date(nowSeconds * 1000),
+        clockTolerance: policy.clockToleranceSeconds,
+      },
+    );
+    return payload;
+  } catch (error) {
+    if (error instanceof errors.JWSSignatureVerificationFailed) {
+      throw invalidProof('dpop_proof_signature', error);
+    }
+    if (error instanceof errors.JWSInvalid && /jwk|JWK/.test(error.message)) {
+      throw invalidProof('dpop_proof_key', error);
+    }
+    if (error instanceof errors.JOSENotSupported || error instanceof errors.JWKInvalid) {
+      throw invalidProof('dpop_proof_key', error);
+    }
+    throw invalidProof('dpop_proof_malformed', error);
+  }
+}
+
+/** The claim checks of a proof whose signature verified, then its key's thumbprint. */
+function checkClaims(
+  payload: Record<string, unknown>,
+  signed: SignedProof,
+  target: ProofTarget,
+  policy: ProofPolicy,
+  nowSeconds: number,
+): CheckedProof {
+  const { jti, htm, htu, iat, ath, nonce } = payload;
   if (
     !claimString(jti) ||
     jti.length > MAX_JTI_LENGTH ||
@@ -450,18 +499,20 @@ export async function checkProof(
     throw invalidProof('dpop_proof_iat');
   }
   if (ath !== accessTokenHash(target.accessToken)) throw invalidProof('dpop_proof_ath');
+  const { parts, decoded, known, imported } = signed;
   if (known !== undefined) {
     rememberHeader(parts[0] as string, decoded);
     return { jkt: known.jkt, jti, nonce };
   }
   let jkt: string;
   try {
-    jkt = jwkThumbprint(jwk as Record<string, unknown>);
+    jkt = jwkThumbprint(decoded.header.jwk as Record<string, unknown>);
   } catch (error) {
     throw invalidProof('dpop_proof_key', error);
   }
-  if (imported !== undefined) {
-    rememberKey(keyId, { key: imported, jkt, verify: signatureCheck(header.alg, imported) });
+  if (imported !== undefined && decoded.keyId !== undefined) {
+    const alg = decoded.header.alg as string;
+    rememberKey(decoded.keyId, { key: imported, jkt, verify: signatureCheck(alg, imported) });
     rememberHeader(parts[0] as string, decoded);
   }
   return { jkt, jti, nonce };
