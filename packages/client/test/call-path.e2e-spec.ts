@@ -99,8 +99,10 @@ describe('the deadline of a call', () => {
       timeouts: { connectMs: 600_000, headersMs: 600_000, totalMs: 600_000 },
       retry: { attempts: 0 },
     });
-    // Hang up first: closing the client waits for the handshake undici still has in flight.
+    // Hang up first: closing the client waits for the handshake undici still has in flight
+    // (on a loaded machine the server may see that connection only after the call has ended).
     cleanup.push(async () => {
+      await expect.poll(() => sockets.size, { timeout: 30_000 }).toBeGreaterThan(0);
       for (const socket of sockets) socket.destroy();
       await orders.close();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
