@@ -1,5 +1,6 @@
-import { type Principal, ProblemException, publishSecurityEvent } from '@bulwark/core';
+import { type Principal, publishSecurityEvent } from '@bulwark/core';
 import { AuthzError } from './authz.error.js';
+import { forbidden } from './internal/denials.js';
 import { tenantOf } from './policies.js';
 
 /** Which objects of a list the caller may see. At least one member is required. */
@@ -37,13 +38,7 @@ export function scopeQuery(principal: Principal, scope: ListScope): Record<strin
         reason: 'tenant_claim_missing',
         principalId: principal.id,
       });
-      throw new ProblemException({
-        kind: 'forbidden',
-        status: 403,
-        title: 'Forbidden',
-        detail: 'You are not allowed to perform this action.',
-        reason: 'tenant_claim_missing',
-      });
+      throw forbidden('tenant_claim_missing');
     }
     filter[scope.tenant.field] = tenant;
   }

@@ -1,4 +1,4 @@
-import { ProblemException } from '@bulwark/core';
+import { type ProblemException, problem } from '@bulwark/core';
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 import { type DtoClass, elementOf } from './internal/body-types.js';
@@ -215,10 +215,7 @@ function safeName(name: string): string {
 }
 
 function invalid(errors: FieldError[]): ProblemException {
-  return new ProblemException({
-    kind: 'invalid-request',
-    status: 400,
-    title: 'Bad Request',
+  return problem('invalid-request', {
     detail: 'The request has fields that are not allowed or not valid.',
     extensions: { errors },
     reason: `validation_failed:${errors.map((error) => error.reason).join(',')}`,

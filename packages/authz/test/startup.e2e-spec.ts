@@ -136,12 +136,13 @@ describe.each(ADAPTERS)('start-up on %s', (adapter) => {
     try {
       const answer = await call(running.url, 'GET', '/v1/items', { token: 'not-checked' });
       expect(answer.status).toBe(401);
-      expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+      // The same 401 as @bulwark/auth's, in its default realm (no AuthModule recorded another).
+      expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="api"');
       expect(answer.body).toEqual({
-        type: 'urn:bulwark:problem:unauthenticated',
+        type: 'urn:bulwark:problem:authentication-required',
         title: 'Unauthorized',
         status: 401,
-        detail: 'Authentication is required.',
+        detail: 'This resource needs a bearer access token.',
       });
     } finally {
       await running.close();

@@ -1,9 +1,9 @@
 import {
   getRequestId,
   type Principal,
-  ProblemException,
+  type ProblemException,
+  problem,
   publishSecurityEvent,
-  setResponseHeader,
 } from '@bulwark/core';
 
 /** Why a request was denied: the `reason` of the security event and of the problem. */
@@ -57,42 +57,24 @@ export function deny(init: DenialInit): ProblemException {
   return denialProblem(init);
 }
 
-/** The problem a denial answers with; object-level 404s look exactly like a missing object. */
+/**
+ * The problem a denial answers with; object-level 404s look exactly like a missing object. A 401
+ * is `@bulwark/auth`'s own `authentication-required`, in the realm and scheme auth recorded.
+ */
 export function denialProblem(init: DenialInit): ProblemException {
   switch (init.status) {
     case 401:
-      setResponseHeader(init.response, 'WWW-Authenticate', 'Bearer');
-      return new ProblemException({
-        kind: 'unauthenticated',
-        status: 401,
-        title: 'Unauthorized',
-        detail: 'Authentication is required.',
-        reason: init.reason,
-      });
+      return problem('authentication-required', { reason: init.reason, response: init.response });
     case 403:
       if (init.reason === 'insufficient_scope') {
         // RFC 6750 §3: the scope attribute lists the scopes needed, space-delimited.
-        const scope = (init.scopes ?? []).join(' ');
-        setResponseHeader(
-          init.response,
-          'WWW-Authenticate',
-          `Bearer error="insufficient_scope", scope="${scope}"`,
-        );
-        return new ProblemException({
-          kind: 'insufficient-scope',
-          status: 403,
-          title: 'Forbidden',
-          detail: 'The access token lacks a required scope.',
+        return problem('insufficient-scope', {
           reason: init.reason,
+          challenge: { scope: init.scopes ?? [] },
+          response: init.response,
         });
       }
-      return new ProblemException({
-        kind: 'forbidden',
-        status: 403,
-        title: 'Forbidden',
-        detail: 'You are not allowed to perform this action.',
-        reason: init.reason,
-      });
+      return forbidden(init.reason);
     case 404:
       return notFound(init.reason);
     default: {
@@ -102,13 +84,12 @@ export function denialProblem(init: DenialInit): ProblemException {
   }
 }
 
+/** The 403 of an authorization decision. */
+export function forbidden(reason: string): ProblemException {
+  return problem('forbidden', { detail: 'You are not allowed to perform this action.', reason });
+}
+
 /** The 404 of a missing object, also used for denials so that existence is not revealed. */
 export function notFound(reason: string): ProblemException {
-  return new ProblemException({
-    kind: 'not-found',
-    status: 404,
-    title: 'Not Found',
-    detail: 'The resource was not found.',
-    reason,
-  });
+  return problem('not-found', { detail: 'The resource was not found.', reason });
 }
