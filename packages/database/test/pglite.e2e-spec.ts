@@ -6,7 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BulwarkDatabase, DatabaseError, runMigrations } from '../src/index.js';
 import { notes, notesApp } from './fixtures/notes-app.js';
-import { migrationsFolder, NOTE_MIGRATIONS } from './support.js';
+import { getNotes, migrationsFolder, NOTE_MIGRATIONS, postNote } from './support.js';
 
 // PGlite starts a WebAssembly PostgreSQL: allow it time on a loaded machine.
 const SLOW = 120_000;
@@ -183,12 +183,7 @@ describe('on embedded PGlite', () => {
     }, SLOW);
     afterAll(() => running?.close());
 
-    const post = (owner: string, body: unknown) =>
-      fetch(`${running.url}/notes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-owner': owner },
-        body: JSON.stringify(body),
-      });
+    const post = (owner: string, body: unknown) => postNote(running.url, owner, body);
 
     it('is ready once migrated', async () => {
       expect((await fetch(`${running.url}/health/ready`)).status).toBe(200);
@@ -205,14 +200,13 @@ describe('on embedded PGlite', () => {
         const created = await post('hostile', { title: `h${index}`, body });
         expect(created.status).toBe(201);
         const { id } = (await created.json()) as { id: number };
-        const read = await fetch(`${running.url}/notes/${id}`, {
-          headers: { 'x-owner': 'hostile' },
-        });
+        const read = await getNotes(running.url, 'hostile', `/${id}`);
         expect(((await read.json()) as { body: string }).body).toBe(body);
       }
-      const injected = await fetch(
-        `${running.url}/notes/search?title=${encodeURIComponent("x' OR '1'='1")}`,
-        { headers: { 'x-owner': 'hostile' } },
+      const injected = await getNotes(
+        running.url,
+        'hostile',
+        `/search?title=${encodeURIComponent("x' OR '1'='1")}`,
       );
       expect(await injected.json()).toEqual({ count: 0 });
     });

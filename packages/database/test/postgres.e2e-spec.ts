@@ -13,9 +13,11 @@ import {
 import { notes, notesApp } from './fixtures/notes-app.js';
 import {
   createDatabaseWithRoles,
+  getNotes,
   grantRoles,
   migrationsFolder,
   NOTE_MIGRATIONS,
+  postNote,
   superuser,
   urlOf,
 } from './support.js';
@@ -380,12 +382,7 @@ describe.skipIf(!server)('on PostgreSQL', () => {
     });
     afterAll(() => running?.close());
 
-    const post = (owner: string, body: unknown) =>
-      fetch(`${running.url}/notes`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-owner': owner },
-        body: JSON.stringify(body),
-      });
+    const post = (owner: string, body: unknown) => postNote(running.url, owner, body);
 
     it('round-trips hostile strings exactly, bound as parameters', async () => {
       const hostile = [
@@ -400,23 +397,19 @@ describe.skipIf(!server)('on PostgreSQL', () => {
         const created = await post(`hostile-${adapter}`, { title: `hostile ${index}`, body });
         expect(created.status, body.slice(0, 40)).toBe(201);
         const { id } = (await created.json()) as { id: number };
-        const read = await fetch(`${running.url}/notes/${id}`, {
-          headers: { 'x-owner': `hostile-${adapter}` },
-        });
+        const read = await getNotes(running.url, `hostile-${adapter}`, `/${id}`);
         expect(((await read.json()) as { body: string }).body).toBe(body);
-        const search = await fetch(
-          `${running.url}/notes/search?title=${encodeURIComponent(`hostile ${index}`)}`,
-          {
-            headers: { 'x-owner': `hostile-${adapter}` },
-          },
+        const search = await getNotes(
+          running.url,
+          `hostile-${adapter}`,
+          `/search?title=${encodeURIComponent(`hostile ${index}`)}`,
         );
         expect(await search.json()).toEqual({ count: 1 });
       }
-      const injected = await fetch(
-        `${running.url}/notes/search?title=${encodeURIComponent("x' OR '1'='1")}`,
-        {
-          headers: { 'x-owner': `hostile-${adapter}` },
-        },
+      const injected = await getNotes(
+        running.url,
+        `hostile-${adapter}`,
+        `/search?title=${encodeURIComponent("x' OR '1'='1")}`,
       );
       expect(await injected.json()).toEqual({ count: 0 });
       const table = await adminDb.query(
@@ -480,13 +473,9 @@ describe.skipIf(!server)('on PostgreSQL', () => {
     it("gives 404 for another owner's note, as the SQL scope finds nothing", async () => {
       const created = await post(`alice-${adapter}`, { title: 'mine', body: 'secret' });
       const { id } = (await created.json()) as { id: number };
-      const other = await fetch(`${running.url}/notes/${id}`, {
-        headers: { 'x-owner': `mallory-${adapter}` },
-      });
+      const other = await getNotes(running.url, `mallory-${adapter}`, `/${id}`);
       expect(other.status).toBe(404);
-      const list = await fetch(`${running.url}/notes`, {
-        headers: { 'x-owner': `mallory-${adapter}` },
-      });
+      const list = await getNotes(running.url, `mallory-${adapter}`);
       expect(await list.json()).toEqual({ items: [] });
     });
 

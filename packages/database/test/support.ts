@@ -138,3 +138,17 @@ export function replaceFile(path: string, content: string): void {
   writeFileSync(next, content);
   renameSync(next, path);
 }
+
+/** `POST /notes` on the notes fixture app as `owner` (its `x-owner` header). */
+export function postNote(url: string, owner: string, body: unknown): Promise<Response> {
+  return fetch(`${url}/notes`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-owner': owner },
+    body: JSON.stringify(body),
+  });
+}
+
+/** `GET /notes<path>` on the notes fixture app as `owner`. */
+export function getNotes(url: string, owner: string, path = ''): Promise<Response> {
+  return fetch(`${url}/notes${path}`, { headers: { 'x-owner': owner } });
+}
