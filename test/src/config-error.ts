@@ -30,6 +30,32 @@ function check(caught: unknown, expected: ExpectedConfigError): BulwarkConfigErr
 }
 
 /**
+ * Runs `run` and asserts that it throws an instance of `ErrorClass` (such as a package's own
+ * error class); returns it for assertions on its `code` and message.
+ *
+ * @example
+ * ```ts
+ * expect(expectThrown(SecretsError, () => cipher.decrypt(tampered)).code).toBe('DECRYPT_FAILED');
+ * ```
+ */
+export function expectThrown<E>(
+  ErrorClass: abstract new (...args: never[]) => E,
+  run: () => unknown,
+): E {
+  let caught: unknown;
+  try {
+    run();
+  } catch (error) {
+    caught = error;
+  }
+  if (caught === undefined) {
+    throw new Error(`expected a ${ErrorClass.name}, but nothing was thrown`);
+  }
+  expect(caught).toBeInstanceOf(ErrorClass);
+  return caught as E;
+}
+
+/**
  * Runs `run` and asserts that it throws a `BulwarkConfigError` with code `INVALID_CONFIG` and
  * what `expected` gives (setting, exact message or pattern, parts it contains or omits).
  * Returns the error for any further assertion.
@@ -46,15 +72,7 @@ export function expectConfigError(
   run: () => unknown,
   expected: ExpectedConfigError = {},
 ): BulwarkConfigError {
-  let caught: unknown;
-  try {
-    run();
-  } catch (error) {
-    caught = error;
-  }
-  if (caught === undefined)
-    throw new Error('expected a BulwarkConfigError, but nothing was thrown');
-  return check(caught, expected);
+  return check(expectThrown(BulwarkConfigError, run), expected);
 }
 
 /**

@@ -12,7 +12,7 @@ export { ADAPTERS } from './adapters.js';
 export type { BootstrapOptions, RunningApp } from './bootstrap.js';
 export { bootstrap, createAdapter } from './bootstrap.js';
 export type { ExpectedConfigError } from './config-error.js';
-export { expectConfigError, expectConfigRejection } from './config-error.js';
+export { expectConfigError, expectConfigRejection, expectThrown } from './config-error.js';
 export { compileFixtures } from './fixtures.js';
 export { installedOrSkipped } from './installed.js';
 export { packagesLoadedBy } from './loaded-packages.js';

@@ -1,16 +1,9 @@
+import { expectThrown } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 import { AeadCipher, generateAeadKey } from './aead-cipher.js';
 import { SecretsError } from './secrets.error.js';
 
-function caught(fn: () => unknown): SecretsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SecretsError) return error;
-    throw error;
-  }
-  throw new Error('expected a SecretsError');
-}
+const caught = (fn: () => unknown): SecretsError => expectThrown(SecretsError, fn);
 
 describe('AeadCipher', () => {
   it('round-trips with associated data', async () => {

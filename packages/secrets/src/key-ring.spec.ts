@@ -1,3 +1,4 @@
+import { expectThrown } from '@bulwark/test-harness';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { generateSealKey, KeyRing } from './key-ring.js';
@@ -10,15 +11,7 @@ function flipLastByte(sealed: string): string {
   return prefix + bytes.toString('base64url');
 }
 
-function caught(fn: () => unknown): SecretsError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SecretsError) return error;
-    throw error;
-  }
-  throw new Error('expected a SecretsError');
-}
+const caught = (fn: () => unknown): SecretsError => expectThrown(SecretsError, fn);
 
 describe('KeyRing', () => {
   it('round-trips a value, in the sealed:v1:<kid>: format', async () => {
