@@ -63,3 +63,17 @@ export interface HealthOptionsFactory {
   /** Returns the module options. */
   createHealthOptions(): HealthModuleOptions | Promise<HealthModuleOptions>;
 }
+
+/**
+ * {@link HealthModuleOptions} with every default applied, as `@InjectHealthOptions()` gives them.
+ */
+export interface ResolvedHealthOptions {
+  /** @default 1000 */
+  checkTimeoutMs: number;
+  /** @default 1000 */
+  cacheTtlMs: number;
+  /** The Redis to ping, when set. */
+  redis: HealthModuleOptions['redis'];
+  /** @default Date.now */
+  clock: () => number;
+}

@@ -1,6 +1,3 @@
-/** The injection token of the resolved {@link HealthModuleOptions}. */
-export const HEALTH_OPTIONS = 'BULWARK_HEALTH:OPTIONS';
-
 /** Default of `checkTimeoutMs`. */
 export const DEFAULT_CHECK_TIMEOUT_MS = 1000;
 

@@ -1,8 +1,8 @@
 import { describeModuleRegistration, expectConfigError } from '@bulwark/test-harness';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import { HEALTH_OPTIONS } from './health.constants.js';
 import { HealthModule } from './health.module.js';
+import { HEALTH_OPTIONS } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
 import type { HealthModuleOptions } from './health-options.interface.js';
 

@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import { HEALTH_OPTIONS } from './health.constants.js';
+import { createHealthController } from './health.controller.js';
 import {
   HEALTH_ASYNC_OPTIONS_TYPE,
+  HEALTH_OPTIONS,
   HEALTH_OPTIONS_TYPE,
   HealthConfigurableModule,
+  resolvedHealthOptionsProvider,
 } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
 import type { HealthModuleOptions } from './health-options.interface.js';
@@ -38,6 +40,7 @@ const REDIS_INDICATOR = 'BULWARK_HEALTH:REDIS_INDICATOR';
   imports: [TerminusModule.forRoot({ logger: false }), DiscoveryModule],
   providers: [
     HealthService,
+    resolvedHealthOptionsProvider,
     {
       provide: REDIS_INDICATOR,
       inject: [HEALTH_OPTIONS],
@@ -53,12 +56,15 @@ export class HealthModule extends HealthConfigurableModule {
     resolveHealthOptions(options);
     resolveHealthPath(options.path);
     if (options.redis) new RedisHealthIndicator(options.redis);
-    return super.forRoot(options);
+    return withController(super.forRoot(options), options.path);
   }
 
   /** Registers the probes with options from a factory or class; validated when resolved. */
   static override forRootAsync(options: typeof HEALTH_ASYNC_OPTIONS_TYPE): DynamicModule {
-    resolveHealthPath(options.path);
-    return super.forRootAsync(options);
+    return withController(super.forRootAsync(options), options.path);
   }
+}
+
+function withController(definition: DynamicModule, path: string | undefined): DynamicModule {
+  return { ...definition, controllers: [createHealthController(resolveHealthPath(path))] };
 }

@@ -6,7 +6,6 @@ import {
 } from '@bulwark/core';
 import {
   type BeforeApplicationShutdown,
-  Inject,
   Injectable,
   Logger,
   type OnApplicationBootstrap,
@@ -19,10 +18,9 @@ import {
   type HealthCheckStatus,
   HealthIndicatorService,
 } from '@nestjs/terminus';
-import { HEALTH_OPTIONS } from './health.constants.js';
-import type { HealthModuleOptions } from './health-options.interface.js';
+import { InjectHealthOptions } from './health.module-definition.js';
+import type { ResolvedHealthOptions } from './health-options.interface.js';
 import { type CheckFunction, CheckRunner } from './internal/check-runner.js';
-import { type ResolvedHealthOptions, resolveHealthOptions } from './internal/validate-options.js';
 
 /**
  * The body of a probe: a status and, for readiness, each check's `up`/`down` with the settings
@@ -67,7 +65,6 @@ interface RegisteredCheck {
 @Injectable()
 export class HealthService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Health');
-  private readonly options: ResolvedHealthOptions;
   private readonly runner: CheckRunner;
   private readonly checks: RegisteredCheck[] = [];
   private readonly lastReady = new Map<string, boolean>();
@@ -77,13 +74,11 @@ export class HealthService implements OnApplicationBootstrap, BeforeApplicationS
   private closing = false;
 
   constructor(
-    @Inject(HEALTH_OPTIONS) options: HealthModuleOptions,
+    @InjectHealthOptions() private readonly options: ResolvedHealthOptions,
     private readonly discovery: DiscoveryService,
     private readonly terminus: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
   ) {
-    // forRootAsync options arrive here unvalidated.
-    this.options = resolveHealthOptions(options);
     this.runner = new CheckRunner(
       this.options.checkTimeoutMs,
       this.options.cacheTtlMs,

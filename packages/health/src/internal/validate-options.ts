@@ -4,15 +4,7 @@ import {
   DEFAULT_CHECK_TIMEOUT_MS,
   DEFAULT_HEALTH_PATH,
 } from '../health.constants.js';
-import type { HealthModuleOptions } from '../health-options.interface.js';
-
-/** {@link HealthModuleOptions} with every default applied. */
-export interface ResolvedHealthOptions {
-  checkTimeoutMs: number;
-  cacheTtlMs: number;
-  redis: HealthModuleOptions['redis'];
-  clock: () => number;
-}
+import type { HealthModuleOptions, ResolvedHealthOptions } from '../health-options.interface.js';
 
 const MAX_MS = 60_000;
 
