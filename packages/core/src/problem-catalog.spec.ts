@@ -207,7 +207,7 @@ describe('problem()', () => {
     expect(error.headers).toEqual(challenge === undefined ? {} : { 'www-authenticate': challenge });
   });
 
-  it('takes the detail, extensions and headers of the occurrence, headers in lower case', () => {
+  it('takes the detail, extensions and headers of the occurrence', () => {
     const error = problem('service-unavailable', {
       detail: 'Too busy.',
       extensions: { errors: [] },
@@ -220,14 +220,16 @@ describe('problem()', () => {
       detail: 'Too busy.',
       errors: [],
     });
-    expect(error.headers).toEqual({ 'retry-after': '5' });
+    expect(error.headers).toEqual({ 'Retry-After': '5' });
   });
 
   it('challenges in the realm and scheme authentication recorded, and back to the default', () => {
     setAuthChallenge(DPOP);
-    expect(problem('authentication-required').headers).toEqual({
+    const required = problem('authentication-required');
+    expect(required.headers).toEqual({
       'www-authenticate': 'DPoP realm="notes", algs="ES256 EdDSA"',
     });
+    expect(required.problem.detail).toBe('This resource needs a DPoP-bound access token.');
     expect(problem('invalid-token').headers['www-authenticate']).toBe(
       'DPoP realm="notes", algs="ES256 EdDSA", error="invalid_token", error_description="The access token is invalid"',
     );
@@ -267,7 +269,7 @@ describe('problem()', () => {
   it('sets the headers on the response it is given, so any filter sends them', () => {
     const set: Record<string, string> = {};
     const response = { headersSent: false, setHeader: (n: string, v: string) => (set[n] = v) };
-    problem('invalid-token', { response, headers: { 'DPoP-Nonce': 'n-1' } });
+    problem('invalid-token', { response, headers: { 'dpop-nonce': 'n-1' } });
     expect(set).toEqual({
       'dpop-nonce': 'n-1',
       'www-authenticate':

@@ -87,6 +87,8 @@ interface Entry {
   readonly status: number;
   readonly title: string;
   readonly detail: string;
+  /** The default detail when the challenge is `DPoP`. */
+  readonly dpopDetail?: string;
   readonly challenge?: ChallengeSpec;
 }
 
@@ -95,6 +97,7 @@ const CATALOG = {
     status: 401,
     title: 'Unauthorized',
     detail: 'This resource needs a bearer access token.',
+    dpopDetail: 'This resource needs a DPoP-bound access token.',
     challenge: {},
   },
   'invalid-request': {
@@ -380,13 +383,12 @@ function challengeOf(spec: ChallengeSpec, params: ChallengeParams): string {
 export function problem(kind: ProblemKind, options: ProblemOptions = {}): ProblemException {
   const entry: Entry | undefined = Object.hasOwn(CATALOG, kind) ? CATALOG[kind] : undefined;
   if (entry === undefined) throw new TypeError(`unknown problem kind "${String(kind)}"`);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    headers[name.toLowerCase()] = value;
-  }
+  const headers: Record<string, string> = { ...options.headers };
   const spec = entry.challenge;
+  let challenge: string | undefined;
   if (spec !== undefined && (!spec.optional || options.challenge !== undefined)) {
-    headers['www-authenticate'] = challengeOf(spec, options.challenge ?? {});
+    challenge = challengeOf(spec, options.challenge ?? {});
+    headers['www-authenticate'] = challenge;
   }
   if (options.response !== undefined) {
     for (const [name, value] of Object.entries(headers)) {
@@ -397,7 +399,11 @@ export function problem(kind: ProblemKind, options: ProblemOptions = {}): Proble
     kind,
     status: entry.status,
     title: entry.title,
-    detail: options.detail ?? entry.detail,
+    detail:
+      options.detail ??
+      (entry.dpopDetail !== undefined && challenge?.startsWith('DPoP ')
+        ? entry.dpopDetail
+        : entry.detail),
     extensions: options.extensions,
     reason: options.reason,
     headers,
