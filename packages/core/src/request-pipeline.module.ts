@@ -1,7 +1,8 @@
 import { Global, Module, type Provider, type Type } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
+import { stepOf } from './internal/guard-step.js';
 import { PipelineGuard } from './internal/pipeline.guard.js';
-import { PipelineRegistry, type PipelineStep } from './request-pipeline.js';
+import { PipelineRegistry, type PipelineStage, type PipelineStep } from './request-pipeline.js';
 
 /**
  * The request pipeline: one {@link PipelineRegistry} and one global guard that runs the
@@ -24,23 +25,27 @@ import { PipelineRegistry, type PipelineStep } from './request-pipeline.js';
 export class BulwarkPipelineModule {}
 
 /**
- * The provider that adds a step to the pipeline when the module listing it is created. List the
- * step class as a provider too, and import {@link BulwarkPipelineModule}.
+ * The provider that adds a step to the pipeline at `stage` when the module listing it is
+ * created. List the step class as a provider too, and import {@link BulwarkPipelineModule}.
+ *
+ * When a test replaces the class with a plain guard (`overrideGuard(Step).useValue({ canActivate })`
+ * or `overrideProvider`), that guard runs at `stage` on every route, as it would have as a global
+ * guard.
  *
  * @example
  * ```ts
  * @Module({
  *   imports: [BulwarkPipelineModule],
- *   providers: [ApiKeyStep, pipelineStep(ApiKeyStep)],
+ *   providers: [ApiKeyStep, pipelineStep(ApiKeyStep, 'authentication')],
  * })
  * export class ApiKeyModule {}
  * ```
  */
-export function pipelineStep<Plan>(step: Type<PipelineStep<Plan>>): Provider {
+export function pipelineStep<Plan>(step: Type<PipelineStep<Plan>>, stage: PipelineStage): Provider {
   return {
     provide: Symbol(`pipeline step ${step.name}`),
-    useFactory: (registry: PipelineRegistry, instance: PipelineStep<Plan>) =>
-      registry.add(instance),
+    useFactory: (registry: PipelineRegistry, instance: unknown) =>
+      registry.add(stepOf(instance, stage, step.name)),
     inject: [PipelineRegistry, step],
   };
 }

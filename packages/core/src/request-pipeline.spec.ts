@@ -54,7 +54,7 @@ function stepModule(stage: PipelineStage, options: { async?: boolean } = {}): Ty
   const Step = stepFor(stage, options);
   @Module({
     imports: [BulwarkPipelineModule],
-    providers: [Step, pipelineStep(Step)],
+    providers: [Step, pipelineStep(Step, stage)],
   })
   class StepModule {}
   return StepModule;
@@ -192,6 +192,61 @@ describe.each(['express', 'fastify'] as const)('the request pipeline on %s', (ad
     }
     expect(trail).toEqual(['authentication:read', 'authorization:read']);
     expect(CountingGuard.count).toBe(1);
+  });
+});
+
+describe('a step replaced by a plain guard in a test', () => {
+  it("runs that guard at the step's stage on every route, as a global guard ran", async () => {
+    const Step = stepFor('authentication');
+    @Module({
+      imports: [BulwarkPipelineModule],
+      providers: [Step, pipelineStep(Step, 'authentication')],
+    })
+    class StepModule {}
+    @Module({ imports: [stepModule('rate-limit'), StepModule], controllers: [RoutesController] })
+    class AppModule {}
+    const seen: string[] = [];
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .overrideProvider(Step)
+      .useValue({
+        canActivate: (context: ExecutionContext) => {
+          seen.push(context.getHandler().name);
+          return context.getHandler().name !== 'denied';
+        },
+      })
+      .compile();
+    const app = moduleRef.createNestApplication(new FastifyAdapter(), { logger: false });
+    apps.push(app);
+    await app.listen(0, '127.0.0.1');
+    const { port } = app.getHttpServer().address() as { port: number };
+    const get = (path: string) => fetch(`http://127.0.0.1:${port}${path}`);
+    trail = [];
+    expect((await get('/open')).status).toBe(200);
+    expect((await get('/denied')).status).toBe(403);
+    expect(seen).toEqual(['open', 'denied']);
+    // The replacement ran first: the rate-limit step ran after it, and not after the refusal.
+    expect(trail).toEqual([]);
+    expect(app.get(PipelineRegistry).steps.map((step) => step.stage)).toEqual([
+      'authentication',
+      'rate-limit',
+    ]);
+  });
+
+  it('refuses a replacement that is neither a step nor a guard, naming the class', async () => {
+    const Step = stepFor('authorization');
+    @Module({
+      imports: [BulwarkPipelineModule],
+      providers: [Step, pipelineStep(Step, 'authorization')],
+    })
+    class StepModule {}
+    await expect(
+      Test.createTestingModule({ imports: [StepModule] })
+        .overrideProvider(Step)
+        .useValue({})
+        .compile(),
+    ).rejects.toThrow(
+      'pipelineStep: Step was replaced by a value that is neither a pipeline step (planFor, run) nor a guard (canActivate).',
+    );
   });
 });
 

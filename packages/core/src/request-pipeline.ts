@@ -135,7 +135,10 @@ const STAGE_RANK: Readonly<Record<PipelineStage, number>> = Object.fromEntries(
  * @example
  * ```ts
  * // Through the provider pipelineStep() builds:
- * @Module({ imports: [BulwarkPipelineModule], providers: [ApiKeyStep, pipelineStep(ApiKeyStep)] })
+ * @Module({
+ *   imports: [BulwarkPipelineModule],
+ *   providers: [ApiKeyStep, pipelineStep(ApiKeyStep, 'authentication')],
+ * })
  * export class ApiKeyModule {}
  * ```
  */
