@@ -52,7 +52,7 @@ export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
       inject: [AuthKeyStore],
     },
     AuthGuard,
-    pipelineStep(AuthGuard),
+    pipelineStep(AuthGuard, 'authentication'),
   ],
   exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS],
 })

@@ -46,7 +46,7 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
       inject: [AUTHZ_MODULE_OPTIONS],
     },
     AuthzGuard,
-    pipelineStep(AuthzGuard),
+    pipelineStep(AuthzGuard, 'authorization'),
     {
       provide: APP_PIPE,
       useFactory: (options: ResolvedAuthzOptions) =>

@@ -64,7 +64,7 @@ const redisStoreOptions: Provider = {
     RateLimiter,
     AuthFailureLimiter,
     RateLimitGuard,
-    pipelineStep(RateLimitGuard),
+    pipelineStep(RateLimitGuard, 'rate-limit'),
   ],
   exports: [RateLimiter],
 })
