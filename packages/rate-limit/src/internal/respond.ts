@@ -1,7 +1,8 @@
 import {
   getPrincipal,
   getRequestId,
-  ProblemException,
+  type ProblemException,
+  problem,
   publishSecurityEvent,
   rawRequest,
   resolveRouteTemplate,
@@ -85,18 +86,11 @@ export function refuse(
     // A failing metrics hook must not turn a 429 into a 500.
   }
   if (init.decision === undefined) {
-    return new ProblemException({
-      kind: 'rate-limit-unavailable',
-      status: 503,
-      title: 'Service Unavailable',
-      detail: 'Rate limiting is temporarily unavailable. Retry shortly.',
+    return problem('rate-limit-unavailable', {
       reason: 'rate limit store unavailable (closed failure mode)',
     });
   }
-  return new ProblemException({
-    kind: 'rate-limited',
-    status: 429,
-    title: 'Too Many Requests',
+  return problem('rate-limited', {
     detail:
       init.reason === 'auth_failure'
         ? `Too many failed authentication attempts. Retry after ${retryAfter} seconds.`
