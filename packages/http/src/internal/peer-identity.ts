@@ -4,9 +4,10 @@ import {
   type ClientAddressResolver,
   getRequestId,
   type Peer,
-  ProblemException,
+  type ProblemException,
   peerFromCertificate,
   peerFromForwardedClientCert,
+  problem,
   publishSecurityEvent,
   rawRequest,
   type SecurityEventKind,
@@ -35,7 +36,7 @@ function refuse(
   request: unknown,
   response: unknown,
   event: { kind: SecurityEventKind; reason: string; details?: Record<string, string> },
-  problem: ProblemException,
+  refusal: ProblemException,
   clients: ClientAddressResolver,
 ): void {
   const raw = rawRequest(request);
@@ -46,24 +47,15 @@ function refuse(
     clientAddress: clients.resolve(raw),
     details: event.details,
   });
-  sendProblem(problem, request, response);
+  sendProblem(refusal, request, response);
 }
 
 function certificateProblem(detail: string, reason: string): ProblemException {
-  return new ProblemException({
-    kind: 'client-certificate-required',
-    status: 401,
-    title: 'Client certificate required',
-    detail,
-    reason,
-  });
+  return problem('client-certificate-required', { detail, reason });
 }
 
 function headerProblem(header: string, reason: string): ProblemException {
-  return new ProblemException({
-    kind: 'invalid-peer-identity',
-    status: 400,
-    title: 'Invalid peer identity',
+  return problem('invalid-peer-identity', {
     detail: `The ${header} header could not be used.`,
     reason,
   });
