@@ -103,3 +103,25 @@ export interface ShutdownOptionsFactory {
   /** Returns the module options. */
   createShutdownOptions(): ShutdownModuleOptions | Promise<ShutdownModuleOptions>;
 }
+
+/**
+ * {@link ShutdownModuleOptions} with defaults applied and seconds turned into milliseconds, as
+ * `@InjectShutdownOptions()` gives them.
+ */
+export interface ResolvedShutdownOptions {
+  delayMs: number;
+  /** Where the delay came from: the option, `SHUTDOWN_DELAY_SECONDS`, or the built-in default. */
+  delaySource: 'option' | 'environment' | 'default';
+  /**
+   * Whether the delay applies: always when given explicitly; the built-in default only inside
+   * Kubernetes or when `delayOutsideKubernetes` is set.
+   */
+  delayApplies: boolean;
+  timeoutMs: number;
+  idleGraceMs: number;
+  hookTimeoutMs: number;
+  signals: NodeJS.Signals[];
+  exit: (code: number) => void;
+  clock: ShutdownClock;
+  log: (entry: ShutdownLogEntry) => void;
+}

@@ -1,6 +1,3 @@
-/** The injection token of the {@link ShutdownModuleOptions}. */
-export const SHUTDOWN_OPTIONS = 'BULWARK_SHUTDOWN:OPTIONS';
-
 /** Default of `delaySeconds` when `SHUTDOWN_DELAY_SECONDS` is unset. */
 export const DEFAULT_SHUTDOWN_DELAY_SECONDS = 5;
 

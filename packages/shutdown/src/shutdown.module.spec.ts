@@ -1,8 +1,8 @@
 import { describeModuleRegistration, expectConfigError } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 import { resolveShutdownOptions } from './internal/resolve-options.js';
-import { SHUTDOWN_OPTIONS } from './shutdown.constants.js';
 import { ShutdownModule } from './shutdown.module.js';
+import { SHUTDOWN_OPTIONS } from './shutdown.module-definition.js';
 import { ShutdownService } from './shutdown.service.js';
 import type { ShutdownModuleOptions } from './shutdown-options.interface.js';
 

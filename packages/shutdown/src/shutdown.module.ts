@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { resolveShutdownOptions } from './internal/resolve-options.js';
 import {
+  resolvedShutdownOptionsProvider,
   SHUTDOWN_ASYNC_OPTIONS_TYPE,
   SHUTDOWN_OPTIONS_TYPE,
   ShutdownConfigurableModule,
@@ -29,7 +30,7 @@ import { ShutdownService } from './shutdown.service.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [ShutdownService],
+  providers: [ShutdownService, resolvedShutdownOptionsProvider],
   exports: [ShutdownService],
 })
 export class ShutdownModule extends ShutdownConfigurableModule {

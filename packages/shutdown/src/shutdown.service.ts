@@ -10,20 +10,15 @@ import {
 } from '@bulwark/core';
 import {
   type INestApplicationContext,
-  Inject,
   Injectable,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import { ConnectionTracker } from './internal/connection-tracker.js';
-import {
-  type ResolvedShutdownOptions,
-  resolveShutdownOptions,
-} from './internal/resolve-options.js';
-import { SHUTDOWN_OPTIONS } from './shutdown.constants.js';
 import { ShutdownError } from './shutdown.error.js';
-import type { ShutdownLogEntry, ShutdownModuleOptions } from './shutdown-options.interface.js';
+import { InjectShutdownOptions } from './shutdown.module-definition.js';
+import type { ResolvedShutdownOptions, ShutdownLogEntry } from './shutdown-options.interface.js';
 
 /**
  * Where the shutdown is: `running` → `delaying` (readiness 503, still serving) → `draining`
@@ -71,7 +66,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 export class ShutdownService
   implements ReadinessCheck, OnApplicationBootstrap, OnApplicationShutdown
 {
-  private readonly options: ResolvedShutdownOptions;
   private current: ShutdownState = 'running';
   private reason: string | undefined;
   private tracker: ConnectionTracker | undefined;
@@ -92,13 +86,10 @@ export class ShutdownService
   private exited = false;
 
   constructor(
-    @Inject(SHUTDOWN_OPTIONS) options: ShutdownModuleOptions,
+    @InjectShutdownOptions() private readonly options: ResolvedShutdownOptions,
     private readonly adapterHost: HttpAdapterHost,
     private readonly discovery: DiscoveryService,
-  ) {
-    // forRootAsync options arrive here unvalidated.
-    this.options = resolveShutdownOptions(options);
-  }
+  ) {}
 
   /** The current state. */
   get state(): ShutdownState {

@@ -6,29 +6,11 @@ import {
   DEFAULT_SHUTDOWN_TIMEOUT_SECONDS,
 } from '../shutdown.constants.js';
 import type {
+  ResolvedShutdownOptions,
   ShutdownClock,
   ShutdownLogEntry,
   ShutdownModuleOptions,
 } from '../shutdown-options.interface.js';
-
-/** {@link ShutdownModuleOptions} with defaults applied and seconds turned into milliseconds. */
-export interface ResolvedShutdownOptions {
-  delayMs: number;
-  /** Where the delay came from: the option, `SHUTDOWN_DELAY_SECONDS`, or the built-in default. */
-  delaySource: 'option' | 'environment' | 'default';
-  /**
-   * Whether the delay applies: always when given explicitly; the built-in default only inside
-   * Kubernetes or when `delayOutsideKubernetes` is set.
-   */
-  delayApplies: boolean;
-  timeoutMs: number;
-  idleGraceMs: number;
-  hookTimeoutMs: number;
-  signals: NodeJS.Signals[];
-  exit: (code: number) => void;
-  clock: ShutdownClock;
-  log: (entry: ShutdownLogEntry) => void;
-}
 
 const MAX_SECONDS = 3600;
 
