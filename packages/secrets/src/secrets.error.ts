@@ -1,4 +1,4 @@
-import { BulwarkError, ProblemException } from '@bulwark/core';
+import { BulwarkError, ProblemException, problem } from '@bulwark/core';
 
 /**
  * Stable reasons a `SecretsError` carries.
@@ -64,13 +64,19 @@ export class PasswordHashBusyError extends ProblemException {
   readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number, queued: number) {
-    super({
-      kind: 'service-unavailable',
-      status: 503,
-      title: 'Service Unavailable',
+    const busy = problem('service-unavailable', {
       detail: 'Too many password checks are in progress. Try again later.',
       reason: `password hashing is at capacity: every worker is busy and ${queued} task(s) wait`,
       headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+    // The catalog's problem, re-raised as this class so that callers can tell it apart.
+    super({
+      kind: 'service-unavailable',
+      status: busy.getStatus(),
+      title: busy.problem.title,
+      detail: busy.problem.detail,
+      reason: busy.reason,
+      headers: busy.headers,
     });
     this.name = 'PasswordHashBusyError';
     this.retryAfterSeconds = retryAfterSeconds;
