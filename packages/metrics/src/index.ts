@@ -1,7 +1,11 @@
+// Module
+
+// Errors
 export type { MetricsErrorCode } from './metrics.error.js';
 export { MetricsError } from './metrics.error.js';
 export { MetricsModule } from './metrics.module.js';
-export { InjectMetricsOptions, METRICS_OPTIONS } from './metrics.module-definition.js';
+export { InjectMetricsOptions } from './metrics.module-definition.js';
+// Metrics
 export { MetricsService } from './metrics.service.js';
 export type {
   MetricsModuleOptions,

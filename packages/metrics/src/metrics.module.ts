@@ -5,6 +5,7 @@ import {
   ConfigurableMetricsModule,
   type METRICS_ASYNC_OPTIONS_TYPE,
   type METRICS_OPTIONS_TYPE,
+  resolvedMetricsOptionsProvider,
 } from './metrics.module-definition.js';
 import { MetricsService } from './metrics.service.js';
 
@@ -18,7 +19,11 @@ import { MetricsService } from './metrics.service.js';
  * export class AppModule {}
  * ```
  */
-@Module({ imports: [DiscoveryModule], providers: [MetricsService], exports: [MetricsService] })
+@Module({
+  imports: [DiscoveryModule],
+  providers: [MetricsService, resolvedMetricsOptionsProvider],
+  exports: [MetricsService],
+})
 export class MetricsModule extends ConfigurableMetricsModule {
   /**
    * Registers the module with static options, validated now.

@@ -9,11 +9,10 @@ import { DiscoveryService, HttpAdapterHost } from '@nestjs/core';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { HttpMetrics } from './internal/http-metrics.js';
 import { MetricsServer } from './internal/metrics-server.js';
-import { resolveMetricsOptions } from './internal/resolve-options.js';
 import { SecurityMetrics } from './internal/security-metrics.js';
 import { registerTlsMetrics } from './internal/tls-metrics.js';
 import { InjectMetricsOptions } from './metrics.module-definition.js';
-import type { MetricsModuleOptions, ResolvedMetricsOptions } from './metrics-options.interface.js';
+import type { ResolvedMetricsOptions } from './metrics-options.interface.js';
 
 const LINT_FAILING_DEFAULT_METRICS = [
   'nodejs_active_handles_total',
@@ -41,20 +40,17 @@ interface RequestEmitter {
 export class MetricsService implements OnModuleInit, OnApplicationShutdown {
   /** The prom-client registry the exposition serves. */
   readonly registry: Registry;
-  /** The validated options, with defaults applied. */
-  readonly options: ResolvedMetricsOptions;
   private readonly http: HttpMetrics;
   private readonly security: SecurityMetrics;
   private readonly server: MetricsServer;
   private instrumented: RequestEmitter | undefined;
 
   constructor(
-    @InjectMetricsOptions() options: MetricsModuleOptions,
+    /** The validated options, with defaults applied. */
+    @InjectMetricsOptions() readonly options: ResolvedMetricsOptions,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
     @Optional() private readonly discovery?: DiscoveryService,
   ) {
-    // forRootAsync options arrive here unvalidated: this is where they are checked.
-    this.options = resolveMetricsOptions(options);
     this.registry = this.options.registry ?? new Registry();
     if (
       this.options.defaultMetrics &&

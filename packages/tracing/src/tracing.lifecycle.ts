@@ -8,11 +8,10 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { observeNestExceptions } from './internal/exception-observer.js';
-import { resolveTracingOptions } from './internal/resolve-options.js';
 import { tracingState } from './internal/tracing-state.js';
 import { InjectTracingOptions } from './tracing.module-definition.js';
 import { flushTracing, isTracingEnabled } from './tracing-control.js';
-import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-options.interface.js';
+import type { ResolvedTracingOptions } from './tracing-options.interface.js';
 
 /**
  * Connects the running application to the SDK the preload started: route templates on
@@ -25,17 +24,13 @@ import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-opt
 @ShutdownHook('telemetry', { order: 10 })
 @Injectable()
 export class TracingLifecycle implements OnModuleInit, OnApplicationShutdown, ShutdownHandler {
-  /** The validated options, with defaults applied. */
-  readonly options: ResolvedTracingOptions;
   private readonly logger = new Logger('BulwarkTracing');
 
   constructor(
-    @InjectTracingOptions() options: TracingModuleOptions,
+    /** The validated options, with defaults applied. */
+    @InjectTracingOptions() readonly options: ResolvedTracingOptions,
     @Optional() private readonly adapterHost?: HttpAdapterHost,
-  ) {
-    // forRootAsync options arrive here unvalidated: this is where they are checked.
-    this.options = resolveTracingOptions(options);
-  }
+  ) {}
 
   onModuleInit(): void {
     if (!isTracingEnabled()) return;

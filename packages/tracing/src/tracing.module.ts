@@ -3,6 +3,7 @@ import { resolveTracingOptions } from './internal/resolve-options.js';
 import { TracingLifecycle } from './tracing.lifecycle.js';
 import {
   ConfigurableTracingModule,
+  resolvedTracingOptionsProvider,
   type TRACING_ASYNC_OPTIONS_TYPE,
   type TRACING_OPTIONS_TYPE,
 } from './tracing.module-definition.js';
@@ -19,7 +20,7 @@ import {
  * export class AppModule {}
  * ```
  */
-@Module({ providers: [TracingLifecycle] })
+@Module({ providers: [TracingLifecycle, resolvedTracingOptionsProvider] })
 export class TracingModule extends ConfigurableTracingModule {
   /**
    * Registers the module with static options, validated now.
