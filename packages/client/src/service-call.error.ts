@@ -1,4 +1,4 @@
-import { ProblemException } from '@bulwark/core';
+import { ProblemException, problem } from '@bulwark/core';
 
 /**
  * Why a service call failed. Never shown to the caller of this service; for logs, metrics and
@@ -86,27 +86,27 @@ export class ServiceCallError extends ProblemException {
 
   constructor(failure: ServiceCallFailure) {
     const status = STATUS[failure.reason];
-    super({
-      kind:
-        status === 504
-          ? 'upstream-timeout'
-          : status === 503
-            ? 'upstream-unavailable'
-            : 'upstream-failed',
-      status,
-      title:
-        status === 504 ? 'Gateway Timeout' : status === 503 ? 'Service Unavailable' : 'Bad Gateway',
-      detail:
-        status === 504
-          ? 'A service this request depends on did not answer in time.'
-          : status === 503
-            ? 'A service this request depends on is unavailable; retry later.'
-            : 'A service this request depends on failed.',
+    const kind =
+      status === 504
+        ? 'upstream-timeout'
+        : status === 503
+          ? 'upstream-unavailable'
+          : 'upstream-failed';
+    // The catalog's problem, re-raised as this class so that callers can tell it apart.
+    const failed = problem(kind, {
       reason: `${failure.target}: ${failure.reason}`,
       headers:
         failure.retryAfterSeconds === undefined
           ? {}
           : { 'retry-after': String(Math.max(1, Math.ceil(failure.retryAfterSeconds))) },
+    });
+    super({
+      kind,
+      status: failed.getStatus(),
+      title: failed.problem.title,
+      detail: failed.problem.detail,
+      reason: failed.reason,
+      headers: failed.headers,
     });
     this.name = 'ServiceCallError';
     this.message = `${failure.target}: ${failure.message}`;
