@@ -19,4 +19,22 @@ describe('ProblemException', () => {
     });
     expect(error.reason).toBe('signature');
   });
+
+  it('raises another problem again as itself, body, reason and headers included', () => {
+    class Busy extends ProblemException {}
+    const original = new ProblemException({
+      kind: 'service-unavailable',
+      status: 503,
+      title: 'Service Unavailable',
+      detail: 'Busy.',
+      reason: 'queue full',
+      headers: { 'retry-after': '3' },
+    });
+    const again = new Busy(original);
+    expect(again.getStatus()).toBe(503);
+    expect(again.getResponse()).toEqual(original.problem);
+    expect(again.problem).not.toBe(original.problem);
+    expect(again.reason).toBe('queue full');
+    expect(again.headers).toEqual({ 'retry-after': '3' });
+  });
 });

@@ -54,6 +54,16 @@ export interface ProblemInit {
   headers?: Readonly<Record<string, string>>;
 }
 
+function bodyOf(init: ProblemInit): ProblemDetails {
+  return {
+    type: problemType(init.kind),
+    title: init.title,
+    status: init.status,
+    ...(init.detail === undefined ? {} : { detail: init.detail }),
+    ...init.extensions,
+  };
+}
+
 /**
  * An HTTP exception that already carries a safe problem details body.
  *
@@ -64,6 +74,7 @@ export interface ProblemInit {
  * ```ts
  * throw new ProblemException({ kind: 'not-found', status: 404, title: 'Not Found' });
  * ```
+ * Prefer `problem(kind)` of the problem catalog, which takes the status, title and detail from the catalog.
  */
 export class ProblemException extends HttpException {
   /** The internal reason, for logs and metrics; never sent to the client. */
@@ -73,15 +84,13 @@ export class ProblemException extends HttpException {
   /** Response headers sent with the problem, such as `Retry-After`. */
   readonly headers: Readonly<Record<string, string>>;
 
-  constructor(init: ProblemInit) {
-    const problem: ProblemDetails = {
-      type: problemType(init.kind),
-      title: init.title,
-      status: init.status,
-      ...(init.detail === undefined ? {} : { detail: init.detail }),
-      ...init.extensions,
-    };
-    super(problem, init.status);
+  /**
+   * @param init - the problem's parts, or a problem to raise again as a subclass (as
+   *   `@bulwark/secrets`' `PasswordHashBusyError` raises the catalog's `service-unavailable`).
+   */
+  constructor(init: ProblemInit | ProblemException) {
+    const problem = init instanceof ProblemException ? { ...init.problem } : bodyOf(init);
+    super(problem, problem.status);
     this.problem = problem;
     this.reason = init.reason;
     this.headers = { ...init.headers };
