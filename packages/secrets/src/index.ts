@@ -1,7 +1,12 @@
-export { AEAD_PREFIX, AeadCipher, generateAeadKey } from './aead-cipher.js';
+// Module
+
+export { AeadCipher, generateAeadKey } from './aead-cipher.js';
+// Sealed values and encryption
 export type { GeneratedSealKey } from './key-ring.js';
-export { generateSealKey, KeyRing, SEALED_PREFIX } from './key-ring.js';
+export { generateSealKey, KeyRing } from './key-ring.js';
+// Loading secrets
 export { loadSecret, loadSecrets } from './load-secrets.js';
+// Passwords
 export { hashPassword, passwordNeedsRehash, verifyPassword } from './password-hash.js';
 export type {
   PasswordHashCost,
@@ -14,19 +19,20 @@ export {
   MIN_PASSWORD_HASH_COST,
   PasswordHasher,
 } from './password-hasher.js';
+// Generated secrets
 export type { GenerateApiKeyOptions, GeneratePasswordOptions } from './secret-generation.js';
-export {
-  ALPHANUMERIC,
-  generateApiKey,
-  generatePassword,
-  PASSWORD_SYMBOLS,
-} from './secret-generation.js';
+export { generateApiKey, generatePassword } from './secret-generation.js';
 export type { SecretRotationListener } from './secret-store.js';
 export { SecretStore } from './secret-store.js';
-export { InjectSecretsOptions } from './secrets.decorator.js';
+// Errors
 export type { SecretsErrorCode } from './secrets.error.js';
 export { PasswordHashBusyError, SecretsError } from './secrets.error.js';
 export { SecretsModule } from './secrets.module.js';
-export { SECRET_STORE, SECRETS_OPTIONS } from './secrets.module-definition.js';
+export { InjectSecretsOptions } from './secrets.module-definition.js';
 export { SecretsService } from './secrets.service.js';
-export type { SecretRotation, SecretSource, SecretsOptions } from './secrets-options.interface.js';
+export type {
+  ResolvedSecretsOptions,
+  SecretRotation,
+  SecretSource,
+  SecretsOptions,
+} from './secrets-options.interface.js';

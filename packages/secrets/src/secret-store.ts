@@ -6,10 +6,13 @@ import { BulwarkConfigError, registerSecretValue } from '@bulwark/core';
 import { redactableParts } from './internal/redactable-parts.js';
 import { REDACTED_SUMMARY, redactObject } from './internal/redacted.js';
 import { missingSecretError, type ReadSecret, readSecret } from './internal/secret-reader.js';
-import type { ResolvedSecretsOptions } from './internal/validate-options.js';
 import { KeyRing } from './key-ring.js';
 import { SecretsError } from './secrets.error.js';
-import type { SecretRotation, SecretSource } from './secrets-options.interface.js';
+import type {
+  ResolvedSecretsOptions,
+  SecretRotation,
+  SecretSource,
+} from './secrets-options.interface.js';
 
 interface Entry {
   raw: string;

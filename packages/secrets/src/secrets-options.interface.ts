@@ -73,3 +73,36 @@ export interface SecretRotation {
   previous: string | undefined;
   source: SecretSource;
 }
+
+/**
+ * {@link SecretsOptions} validated, with the environment and the defaults applied, as
+ * `@InjectSecretsOptions()` gives them.
+ */
+export interface ResolvedSecretsOptions {
+  /** Secrets that must be present at start-up. */
+  required: string[];
+  /** Secrets that may be absent. */
+  optional: string[];
+  /** Directories searched for secret files. */
+  directories: string[];
+  /** The environment read. */
+  env: Environment;
+  /** Whether a secret may come from an environment variable. */
+  allowEnv: boolean;
+  /** Whether secret files are watched for rotation. */
+  watch: boolean;
+  /** Debounce of the file watch, in milliseconds. */
+  watchDebounceMs: number;
+  /** Largest secret file read, in bytes. */
+  maxFileBytes: number;
+  /** Whether trailing `\r` and `\n` are removed from file contents. */
+  trimTrailingNewline: boolean;
+  /** Name of the secret holding the key ring that unseals `sealed:v1:` values, if any. */
+  unsealWith: string | undefined;
+  /** Whether a group- or world-readable secret file is refused. */
+  strictPermissions: boolean;
+  /** Files already warned about for their mode, so a rotation does not repeat the warning. */
+  permissionWarnings: Set<string>;
+  /** Where warnings go. */
+  onWarning: (message: string) => void;
+}

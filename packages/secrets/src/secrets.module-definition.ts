@@ -1,21 +1,48 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-import type { SecretsOptions } from './secrets-options.interface.js';
+import { ConfigurableModuleBuilder, Inject, Logger, type Provider } from '@nestjs/common';
+import { validateSecretsOptions } from './internal/validate-options.js';
+import type { ResolvedSecretsOptions, SecretsOptions } from './secrets-options.interface.js';
+
+/** Injection token of the raw {@link SecretsOptions} given to `forRoot`/`forRootAsync`. */
+export const SECRETS_OPTIONS = 'BULWARK_SECRETS:OPTIONS';
+
+/** Injection token of the {@link ResolvedSecretsOptions}, resolved once from {@link SECRETS_OPTIONS}. */
+export const RESOLVED_SECRETS_OPTIONS = 'BULWARK_SECRETS:RESOLVED_OPTIONS';
 
 /** Injection token of the `SecretStore` behind `SecretsService`. */
 export const SECRET_STORE = 'BULWARK_SECRETS:STORE';
 
-export const {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN: SECRETS_OPTIONS,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<SecretsOptions>({
-  moduleName: 'Secrets',
-  optionsInjectionToken: 'BULWARK_SECRETS:OPTIONS',
-})
-  .setClassMethodName('forRoot')
-  .setExtras({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
-  .build();
+export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<SecretsOptions>({
+    moduleName: 'Secrets',
+    optionsInjectionToken: SECRETS_OPTIONS,
+  })
+    .setClassMethodName('forRoot')
+    .setExtras({ isGlobal: false }, (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }))
+    .build();
+
+const logger = new Logger('SecretsModule');
+
+/**
+ * Resolves the options once. `forRootAsync` options are only known here, so they are validated
+ * here too; warnings go to the `SecretsModule` logger unless the options name `onWarning`.
+ */
+export const resolvedSecretsOptionsProvider: Provider = {
+  provide: RESOLVED_SECRETS_OPTIONS,
+  inject: [SECRETS_OPTIONS],
+  useFactory: (options: SecretsOptions) =>
+    validateSecretsOptions(options, (message) => logger.warn(message)),
+};
+
+/**
+ * Injects the {@link ResolvedSecretsOptions}: the options given to `SecretsModule.forRoot` or
+ * `forRootAsync`, validated, with the environment and the defaults applied.
+ *
+ * @example
+ * ```ts
+ * constructor(@InjectSecretsOptions() options: ResolvedSecretsOptions) {}
+ * ```
+ */
+export const InjectSecretsOptions = (): ParameterDecorator => Inject(RESOLVED_SECRETS_OPTIONS);

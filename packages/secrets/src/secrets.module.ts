@@ -1,16 +1,15 @@
-import { type DynamicModule, Logger, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { validateSecretsOptions } from './internal/validate-options.js';
 import { SecretStore } from './secret-store.js';
 import {
   ConfigurableModuleClass,
   OPTIONS_TYPE,
+  RESOLVED_SECRETS_OPTIONS,
+  resolvedSecretsOptionsProvider,
   SECRET_STORE,
-  SECRETS_OPTIONS,
 } from './secrets.module-definition.js';
 import { SecretsService } from './secrets.service.js';
-import type { SecretsOptions } from './secrets-options.interface.js';
-
-const logger = new Logger('SecretsModule');
+import type { ResolvedSecretsOptions } from './secrets-options.interface.js';
 
 /**
  * Loads mounted secrets at start-up and provides `SecretsService`. A missing required secret
@@ -28,12 +27,11 @@ const logger = new Logger('SecretsModule');
  */
 @Module({
   providers: [
+    resolvedSecretsOptionsProvider,
     {
       provide: SECRET_STORE,
-      // Options from forRootAsync are only known here, so they are validated here too.
-      useFactory: (options: SecretsOptions) =>
-        SecretStore.create(validateSecretsOptions(options, (message) => logger.warn(message))),
-      inject: [SECRETS_OPTIONS],
+      useFactory: (options: ResolvedSecretsOptions) => SecretStore.create(options),
+      inject: [RESOLVED_SECRETS_OPTIONS],
     },
     SecretsService,
   ],

@@ -3,8 +3,7 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BulwarkConfigError, isProduction } from '@bulwark/core';
 import { SecretsError } from '../secrets.error.js';
-import type { SecretSource } from '../secrets-options.interface.js';
-import type { ResolvedSecretsOptions } from './validate-options.js';
+import type { ResolvedSecretsOptions, SecretSource } from '../secrets-options.interface.js';
 
 export interface ReadSecret {
   raw: string;

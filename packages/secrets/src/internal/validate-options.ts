@@ -1,23 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { BulwarkConfigError, type Environment, envBool } from '@bulwark/core';
-import type { SecretsOptions } from '../secrets-options.interface.js';
-
-export interface ResolvedSecretsOptions {
-  required: string[];
-  optional: string[];
-  directories: string[];
-  env: Environment;
-  allowEnv: boolean;
-  watch: boolean;
-  watchDebounceMs: number;
-  maxFileBytes: number;
-  trimTrailingNewline: boolean;
-  unsealWith: string | undefined;
-  strictPermissions: boolean;
-  /** Files already warned about for their mode, so a rotation does not repeat the warning. */
-  permissionWarnings: Set<string>;
-  onWarning: (message: string) => void;
-}
+import { BulwarkConfigError, envBool } from '@bulwark/core';
+import type { ResolvedSecretsOptions, SecretsOptions } from '../secrets-options.interface.js';
 
 /** Secret names become environment variable names (`<NAME>` and `<NAME>_FILE`). */
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
