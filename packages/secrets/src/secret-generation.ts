@@ -22,9 +22,9 @@ function checkBits(bits: number): void {
 export interface GeneratePasswordOptions {
   /** Entropy in bits; the length follows from the alphabet. @default 128 */
   bits?: number;
-  /** Add `PASSWORD_SYMBOLS` to the default alphabet. @default false */
+  /** Add the symbols `-_.~!*+=` to the default alphabet. @default false */
   symbols?: boolean;
-  /** Characters to draw from (unique, 2 to 256). @default ALPHANUMERIC */
+  /** Characters to draw from (unique, 2 to 256). @default A-Z, a-z and 0-9 */
   alphabet?: string;
 }
 
