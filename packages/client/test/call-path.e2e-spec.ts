@@ -158,6 +158,25 @@ describe('the exchange', () => {
     expect(await orders.get('/three')).toEqual({ path: '/three' });
   });
 
+  it('answers with the status of an error answer whose body is cut short, as undici’s request() did', async () => {
+    const server = await downstream((_, response, raw) => {
+      response.writeHead(404, {
+        'content-type': 'application/problem+json',
+        'content-length': '100',
+      });
+      response.write('{"detail":"sec');
+      setTimeout(() => raw.socket.destroy(), 20);
+    });
+    const orders = await client({ baseUrl: server.url, retry: { attempts: 2 } });
+    const gone = await failure(orders.get('/gone'));
+    // A 404 is not retried; a cut body is not a failed connection that would be.
+    expect(gone.code).toBe('downstream_status');
+    expect(gone.downstreamStatus).toBe(404);
+    expect(gone.getStatus()).toBe(502);
+    expect(server.hits).toBe(1);
+    expect(JSON.stringify(gone.getResponse())).not.toContain('sec');
+  });
+
   it('answers a HEAD whose declared length is over maxResponseBytes, since no body comes', async () => {
     const server = await downstream((request, response) => {
       response.writeHead(200, {

@@ -150,7 +150,11 @@ class ExchangeHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.fail(error);
+    // An answer that is not a 2xx is its status, its body only drained: a body cut short does
+    // not turn it into a failed connection (which would be retried, and would skip the
+    // `invalid_token` retry of a 401), as it did not with `request()` and `body.dump()`.
+    if (this.status >= 200 && !this.keep) this.succeed(undefined);
+    else this.fail(error);
   }
 
   private succeed(bytes: Buffer | undefined): void {
