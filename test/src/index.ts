@@ -26,3 +26,5 @@ export type { PostgresServer } from './postgres.js';
 export { hasPostgres, postgresBinDir, startPostgres } from './postgres.js';
 export type { RedisServer } from './redis.js';
 export { freePort, hasRedis, redisServerBinary, startRedis } from './redis.js';
+export type { TlsAnswer, TlsGetOptions } from './tls-request.js';
+export { tlsGet } from './tls-request.js';

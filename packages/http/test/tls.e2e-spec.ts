@@ -27,7 +27,7 @@ import {
   tlsCertificates,
   tlsReloadFailures,
 } from '@bulwark/core';
-import { ADAPTERS } from '@bulwark/test-harness';
+import { ADAPTERS, tlsGet } from '@bulwark/test-harness';
 import { createTestCa, type IssuedCertificate, type TestCa } from '@bulwark/testing';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { ModulesContainer, NestFactory } from '@nestjs/core';
@@ -69,37 +69,12 @@ function get(
   client?: Pick<IssuedCertificate, 'cert' | 'key'>,
   agent: Agent | false = false,
 ): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        ca: ca.certificate,
-        agent,
-        ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
-      },
-      (res) => {
-        const socket = res.socket as TLSSocket;
-        const serverFingerprint = socket.getPeerCertificate().fingerprint256;
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(text) as Record<string, unknown>,
-            contentType: res.headers['content-type'],
-            serverFingerprint,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  return tlsGet(port, path, { ca: ca.certificate, client, agent }).then((answer) => ({
+    status: answer.status,
+    body: JSON.parse(answer.text) as Record<string, unknown>,
+    contentType: answer.headers['content-type'] as string | undefined,
+    serverFingerprint: answer.serverFingerprint,
+  }));
 }
 
 function fingerprint(issued: IssuedCertificate): string {

@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { CurrentPeer, RequirePeer, RequireScopes } from '@bulwark/authz';
 import { type Peer, Public, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
 import { MetricsService } from '@bulwark/metrics';
@@ -8,6 +7,7 @@ import {
   createTestIssuer,
   type IssuedCertificate,
   type TestIssuer,
+  tlsGet,
 } from '@bulwark/test-harness';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,34 +47,11 @@ function get(
   client: IssuedCertificate | undefined,
   bearer?: string,
 ): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        agent: false,
-        ca: ca.certificate,
-        ...(client === undefined ? {} : { cert: client.cert, key: client.key }),
-        headers: bearer ? { authorization: `Bearer ${bearer}` } : {},
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          text += chunk;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body: JSON.parse(text) as Record<string, unknown>,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const headers: Record<string, string> = bearer ? { authorization: `Bearer ${bearer}` } : {};
+  return tlsGet(port, path, { ca: ca.certificate, client, headers }).then((answer) => ({
+    status: answer.status,
+    body: JSON.parse(answer.text) as Record<string, unknown>,
+  }));
 }
 
 describe.each(ADAPTERS)('@RequirePeer behind real mTLS on %s', (adapter) => {

@@ -1,4 +1,3 @@
-import { request } from 'node:https';
 import { RequireScopes } from '@bulwark/authz';
 import { Public } from '@bulwark/core';
 import { MetricsService } from '@bulwark/metrics';
@@ -8,6 +7,7 @@ import {
   createTestIssuer,
   type IssuedCertificate,
   type TestIssuer,
+  tlsGet,
 } from '@bulwark/test-harness';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,36 +40,19 @@ function get(
   path: string,
   options: { client?: IssuedCertificate; bearer?: string; verify?: boolean } = {},
 ): Promise<{ status: number; body: string; authenticate: string | undefined }> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path,
-        agent: false,
-        ca: ca.certificate,
-        rejectUnauthorized: options.verify ?? true,
-        ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
-        headers: options.bearer ? { authorization: `Bearer ${options.bearer}` } : {},
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          body += chunk;
-        });
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            body,
-            authenticate: res.headers['www-authenticate'],
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
+  const headers: Record<string, string> = options.bearer
+    ? { authorization: `Bearer ${options.bearer}` }
+    : {};
+  return tlsGet(port, path, {
+    ca: ca.certificate,
+    client: options.client,
+    headers,
+    verify: options.verify ?? true,
+  }).then((answer) => ({
+    status: answer.status,
+    body: answer.text,
+    authenticate: answer.headers['www-authenticate'] as string | undefined,
+  }));
 }
 
 async function start(
