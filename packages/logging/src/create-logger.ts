@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { BulwarkConfigError, type Environment, envInt, logCorrelation } from '@bulwark/core';
 import { type Logger, pino } from 'pino';
-import { markKnownFormat } from './internal/access-line.js';
+import { ACCESS_LINE_SAMPLE, markKnownFormat } from './internal/access-line.js';
 import { isoTimestamp } from './internal/iso-time.js';
 import { standardOutput } from './internal/output.js';
 import { boundString, createKeyRedactor, createLineScrubber } from './internal/redact.js';
@@ -146,6 +146,8 @@ export function createLogger(options: LoggingOptions = {}): Logger {
     },
     options.destination ?? standardOutput(resolveFlushInterval(options.flushIntervalMs)),
   );
-  markKnownFormat(logger);
+  // The direct access line skips the key walk: only when the walk would leave its fields alone
+  // (a `redactKeys` entry such as `principalId` or `route` must still hide them).
+  if (redact(ACCESS_LINE_SAMPLE) === ACCESS_LINE_SAMPLE) markKnownFormat(logger);
   return logger;
 }

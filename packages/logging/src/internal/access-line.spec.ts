@@ -106,6 +106,56 @@ describe('the access line written directly', () => {
     expect(lines[1]).toBe(lines[2]);
   });
 
+  it.each([['principalId'], ['route'], ['requestId'], ['trace_id']])(
+    'hides an access field named in redactKeys (%s), as the generic path does',
+    (key) => {
+      setLogCorrelation(() => ({
+        trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+        span_id: '00f067aa0ba902b7',
+      }));
+      const lines: string[] = [];
+      const logger = createLogger({
+        redactKeys: [key],
+        destination: { write: (line) => lines.push(line) },
+      });
+      accessLineWriter(logger)(PLAIN);
+      generic(logger, PLAIN);
+      expect(lines[0]).toContain(`"${key}":"[REDACTED]"`);
+      expect(lines[0]).toBe(lines[1]);
+    },
+  );
+
+  it('reaches only the streams of its level through pino.multistream', () => {
+    const infos: string[] = [];
+    const errors: string[] = [];
+    const logger = createLogger({
+      destination: pino.multistream([
+        { level: 'info', stream: { write: (line: string) => infos.push(line) } },
+        { level: 'error', stream: { write: (line: string) => errors.push(line) } },
+      ]),
+    });
+    logger.error('an error line first');
+    accessLineWriter(logger)(PLAIN);
+    expect(errors).toHaveLength(1);
+    expect(infos).toHaveLength(2);
+    expect(JSON.parse(infos[1] as string)).toMatchObject({ msg: 'request completed' });
+  });
+
+  it('writes a cached principal the same way on every line, and scrubs it once registered', () => {
+    const secret = 'principal-secret-registered-late';
+    const { logger, lines } = capture();
+    const write = accessLineWriter(logger);
+    const fields = { ...PLAIN, principalId: `iss|${secret}` };
+    write(fields);
+    write(fields);
+    expect(lines[0]).toBe(lines[1]);
+    registerSecretValue(secret);
+    write(fields);
+    generic(logger, fields);
+    expect(lines[2]).not.toContain(secret);
+    expect(lines[2]).toBe(lines[3]);
+  });
+
   it('writes nothing when info lines are off', () => {
     const { logger, lines } = capture();
     logger.level = 'warn';

@@ -25,6 +25,24 @@ const ACCESS_EVENT = Object.freeze({ kind: 'http.access', category: 'access' });
 const MESSAGE = 'request completed';
 const INFO = 30;
 
+/**
+ * An access line's object as the generic path hands it to `formatters.log`, correlation fields
+ * included, with a value for every field: a logger whose key redactor changes any of it must not
+ * take the direct path.
+ */
+export const ACCESS_LINE_SAMPLE: Readonly<Record<string, unknown>> = Object.freeze({
+  trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+  span_id: '00f067aa0ba902b7',
+  event: ACCESS_EVENT,
+  requestId: 'sample',
+  method: 'GET',
+  route: '/sample',
+  status: 200,
+  durationMs: 1,
+  principalId: 'sample',
+  aborted: true,
+});
+
 /** Loggers made by `createLogger`, whose line format the access line can be written in directly. */
 const KNOWN_FORMAT = new WeakSet<Logger>();
 
@@ -58,10 +76,17 @@ function scrubbedJson(value: string): string {
  * values that come from a request go through the secret scrubber (`requestId` per line; routes
  * and principals once per value, up to 1,024 of each, until another secret is registered), and
  * the bindings once. Any
- * other logger gets `logger.info(fields, 'request completed')`.
+ * other logger, one whose `redactKeys` name an access field, and a destination that routes by
+ * level (`pino.multistream`) get `logger.info(fields, 'request completed')`.
  */
 export function accessLineWriter(logger: Logger): (fields: AccessFields) => void {
-  if (!KNOWN_FORMAT.has(logger)) {
+  const destination = (logger as unknown as Record<symbol, Record<symbol, unknown> | undefined>)[
+    pino.symbols.streamSym
+  ];
+  // A destination that routes by level (`pino.multistream`) reads the level pino sets on it
+  // before each write; only pino's own write sets it.
+  const needsMetadata = destination?.[pino.symbols.needsMetadataGsym] === true;
+  if (!KNOWN_FORMAT.has(logger) || needsMetadata) {
     return (fields) => {
       const line: Record<string, unknown> = {
         event: ACCESS_EVENT,
@@ -137,8 +162,7 @@ export function accessLineWriter(logger: Logger): (fields: AccessFields) => void
     line += `,"route":${route},"status":${fields.status},"durationMs":${
       Number.isFinite(fields.durationMs) ? fields.durationMs : 'null'
     }`;
-    if (fields.principalId !== undefined)
-      line += `,"principalId":${scrubbedJson(fields.principalId)}`;
+    if (principalJson !== undefined) line += `,"principalId":${principalJson}`;
     if (fields.aborted) line += ',"aborted":true';
     stream.write(`${line},"msg":"${MESSAGE}"}\n`);
   };
