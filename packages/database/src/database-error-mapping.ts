@@ -1,4 +1,4 @@
-import { ProblemException } from '@bulwark/core';
+import { ProblemException, problem } from '@bulwark/core';
 import {
   type CallHandler,
   type ExecutionContext,
@@ -78,10 +78,7 @@ export function mapDatabaseError(error: unknown): unknown {
   const constraint = (inner as { constraint?: unknown }).constraint;
   const reason = `database error ${code ?? 'connection'}${typeof constraint === 'string' ? ` (constraint ${constraint})` : ''}`;
   if (code !== undefined && CONFLICT_CODES.has(code)) {
-    return new ProblemException({
-      kind: 'conflict',
-      status: 409,
-      title: 'Conflict',
+    return problem('conflict', {
       detail:
         code === '23503'
           ? 'The request refers to a resource that does not exist, or one that is still in use.'
@@ -92,10 +89,7 @@ export function mapDatabaseError(error: unknown): unknown {
     });
   }
   if (code !== undefined && (code.startsWith('22') || BAD_INPUT_CODES.has(code))) {
-    return new ProblemException({
-      kind: 'bad-request',
-      status: 400,
-      title: 'Bad Request',
+    return problem('bad-request', {
       detail:
         'A value in the request cannot be stored (for example a NUL character, or a value too long or out of range).',
       reason,
@@ -107,22 +101,9 @@ export function mapDatabaseError(error: unknown): unknown {
     (code !== undefined &&
       (UNAVAILABLE_CODES.has(code) || code.startsWith('08') || code.startsWith('53')))
   ) {
-    return new ProblemException({
-      kind: 'service-unavailable',
-      status: 503,
-      title: 'Service Unavailable',
-      detail: 'The service is unavailable; retry later.',
-      headers: { 'Retry-After': '1' },
-      reason,
-    });
+    return problem('service-unavailable', { headers: { 'Retry-After': '1' }, reason });
   }
-  return new ProblemException({
-    kind: 'internal',
-    status: 500,
-    title: 'Internal Server Error',
-    detail: 'An unexpected error occurred. Quote the request id when reporting it.',
-    reason,
-  });
+  return problem('internal', { reason });
 }
 
 /**
