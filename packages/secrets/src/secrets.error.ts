@@ -64,20 +64,13 @@ export class PasswordHashBusyError extends ProblemException {
   readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number, queued: number) {
-    const busy = problem('service-unavailable', {
-      detail: 'Too many password checks are in progress. Try again later.',
-      reason: `password hashing is at capacity: every worker is busy and ${queued} task(s) wait`,
-      headers: { 'retry-after': String(retryAfterSeconds) },
-    });
-    // The catalog's problem, re-raised as this class so that callers can tell it apart.
-    super({
-      kind: 'service-unavailable',
-      status: busy.getStatus(),
-      title: busy.problem.title,
-      detail: busy.problem.detail,
-      reason: busy.reason,
-      headers: busy.headers,
-    });
+    super(
+      problem('service-unavailable', {
+        detail: 'Too many password checks are in progress. Try again later.',
+        reason: `password hashing is at capacity: every worker is busy and ${queued} task(s) wait`,
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      }),
+    );
     this.name = 'PasswordHashBusyError';
     this.retryAfterSeconds = retryAfterSeconds;
   }
