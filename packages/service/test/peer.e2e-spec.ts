@@ -1,6 +1,5 @@
 import { CurrentPeer, RequirePeer, RequireScopes } from '@bulwark/authz';
 import { type Peer, Public, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
-import { MetricsService } from '@bulwark/metrics';
 import {
   ADAPTERS,
   createTestCa,
@@ -12,6 +11,7 @@ import {
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService } from '../src/index.js';
+import { startTlsService } from './tls-service.js';
 
 const ca = createTestCa();
 const ORDERS = ca.spiffeId('orders', 'orders');
@@ -63,24 +63,13 @@ describe.each(ADAPTERS)('@RequirePeer behind real mTLS on %s', (adapter) => {
   let unsubscribe: () => void;
   beforeAll(async () => {
     issuer = await createTestIssuer();
-    const server = ca.issueServer();
-    app = await createService(InternalModule, {
+    ({ app, port, metricsUrl } = await startTlsService(InternalModule, {
       adapter,
-      env: {
-        NODE_ENV: 'test',
-        TLS_CERT_FILE: server.certFile,
-        TLS_KEY_FILE: server.keyFile,
-        TLS_CLIENT_CA_FILE: ca.certificateFile,
-        TLS_CLIENT_AUTH: 'optional',
-      },
-      auth: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUrl },
-      shutdown: false,
-      metrics: { port: 0 },
-      logging: { destination: { write: () => true } },
-    });
-    await app.listen(0, '127.0.0.1');
-    port = (app.getHttpServer().address() as { port: number }).port;
-    metricsUrl = `http://127.0.0.1:${app.get(MetricsService).port}/metrics`;
+      ca,
+      server: ca.issueServer(),
+      issuer,
+      env: { TLS_CLIENT_AUTH: 'optional' },
+    }));
     unsubscribe = subscribeSecurityEvents((event) => events.push(event));
   });
   afterAll(async () => {

@@ -8,7 +8,7 @@ import {
 } from '@bulwark/test-harness';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService } from '../src/index.js';
+import { startTlsService } from './tls-service.js';
 
 @Controller('v1')
 class OrdersController {
@@ -31,22 +31,14 @@ describe.each(ADAPTERS)('runConformance against createService with mTLS on %s', 
   let url: string;
   beforeAll(async () => {
     issuer = await createTestIssuer();
-    const server = ca.issueServer();
-    app = await createService(OrdersModule, {
+    const started = await startTlsService(OrdersModule, {
       adapter,
-      env: {
-        NODE_ENV: 'test',
-        TLS_CERT_FILE: server.certFile,
-        TLS_KEY_FILE: server.keyFile,
-        TLS_CLIENT_CA_FILE: ca.certificateFile,
-      },
-      auth: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUrl },
-      shutdown: false,
-      metrics: { port: 0 },
-      logging: { destination: { write: () => true } },
+      ca,
+      server: ca.issueServer(),
+      issuer,
     });
-    await app.listen(0, '127.0.0.1');
-    url = `https://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    app = started.app;
+    url = `https://127.0.0.1:${started.port}`;
   });
   afterAll(async () => {
     await app.close();

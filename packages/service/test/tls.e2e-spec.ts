@@ -1,6 +1,5 @@
 import { RequireScopes } from '@bulwark/authz';
 import { Public } from '@bulwark/core';
-import { MetricsService } from '@bulwark/metrics';
 import {
   ADAPTERS,
   createTestCa,
@@ -11,7 +10,7 @@ import {
 } from '@bulwark/test-harness';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createService } from '../src/index.js';
+import { startTlsService, type TlsService } from './tls-service.js';
 
 @Controller('v1')
 class OrdersController {
@@ -55,30 +54,12 @@ function get(
   }));
 }
 
-async function start(
+function start(
   adapter: (typeof ADAPTERS)[number],
   issuer: TestIssuer,
   server: IssuedCertificate,
-): Promise<{ app: INestApplication; port: number; metricsUrl: string }> {
-  const app = await createService(OrdersModule, {
-    adapter,
-    env: {
-      NODE_ENV: 'test',
-      TLS_CERT_FILE: server.certFile,
-      TLS_KEY_FILE: server.keyFile,
-      TLS_CLIENT_CA_FILE: ca.certificateFile,
-    },
-    auth: { issuer: issuer.issuer, audience: issuer.audience, jwksUri: issuer.jwksUrl },
-    shutdown: false,
-    metrics: { port: 0 },
-    logging: { destination: { write: () => true } },
-  });
-  await app.listen(0, '127.0.0.1');
-  return {
-    app,
-    port: (app.getHttpServer().address() as { port: number }).port,
-    metricsUrl: `http://127.0.0.1:${app.get(MetricsService).port}/metrics`,
-  };
+): Promise<TlsService> {
+  return startTlsService(OrdersModule, { adapter, ca, server, issuer });
 }
 
 describe.each(ADAPTERS)('createService with TLS_* on %s', (adapter) => {
