@@ -1,20 +1,13 @@
-export { CONSUME_METADATA, Consume } from './consume.decorator.js';
-export {
-  ATTEMPT_HEADER,
-  DEFAULT_MAX_AGE_SECONDS,
-  DEFAULT_MAX_ATTEMPTS,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_PREFETCH,
-  DEFAULT_PUBLISH_BUFFER_SIZE,
-  DEFAULT_PUBLISH_TIMEOUT_MS,
-  DEFAULT_RETRY_DELAY_MS,
-  MESSAGING_OPTIONS,
-  SIGNATURE_HEADER,
-  SIGNATURE_TYPE,
-} from './messaging.constants.js';
+// Module
+
+// Consuming
+export { Consume } from './consume.decorator.js';
+// Errors
 export type { MessagingErrorCode } from './messaging.error.js';
 export { MessagingError } from './messaging.error.js';
-export { InjectMessagingOptions, MessagingModule } from './messaging.module.js';
+export { MessagingModule } from './messaging.module.js';
+export { InjectMessagingOptions } from './messaging.module-definition.js';
+// Publishing
 export { MessagingService } from './messaging.service.js';
 export type {
   ConsumedMessage,
@@ -32,4 +25,5 @@ export type {
   MessagingLogEntry,
   MessagingModuleOptions,
   MessagingOptionsFactory,
+  ResolvedMessagingOptions,
 } from './messaging-options.interface.js';

@@ -183,3 +183,34 @@ export interface MessagingOptionsFactory {
   /** Returns the module options. */
   createMessagingOptions(): MessagingModuleOptions | Promise<MessagingModuleOptions>;
 }
+
+/**
+ * {@link MessagingModuleOptions} with the environment and the defaults applied, as
+ * `@InjectMessagingOptions()` gives them.
+ */
+export interface ResolvedMessagingOptions {
+  url: URL;
+  /** Where the URL came from, for messages: the option or the variable. */
+  urlSource: string;
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  signingKeyFile: string | undefined;
+  producers: ReadonlyMap<string, string>;
+  exchanges: readonly Required<ExchangeDeclaration>[];
+  declare: boolean;
+  prefetch: number;
+  maxAttempts: number;
+  retryDelayMs: number;
+  maxMessageBytes: number;
+  maxAgeSeconds: number;
+  publishBufferSize: number;
+  publishTimeoutMs: number;
+  reconnectMinDelayMs: number;
+  reconnectMaxDelayMs: number;
+  dedupeCapacity: number;
+  redisUrl: string | undefined;
+  keyReloadIntervalMs: number;
+  now: () => number;
+  log: (entry: MessagingLogEntry) => void;
+}

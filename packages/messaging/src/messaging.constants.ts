@@ -1,6 +1,3 @@
-/** The injection token of the {@link MessagingModuleOptions}. */
-export const MESSAGING_OPTIONS = 'BULWARK_MESSAGING:OPTIONS';
-
 /** Default of `prefetch` when `MESSAGING_PREFETCH` is unset. */
 export const DEFAULT_PREFETCH = 16;
 

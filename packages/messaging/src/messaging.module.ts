@@ -1,11 +1,11 @@
-import { type DynamicModule, Inject, Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { resolveMessagingOptions } from './internal/resolve-options.js';
-import { MESSAGING_OPTIONS } from './messaging.constants.js';
 import {
   MESSAGING_ASYNC_OPTIONS_TYPE,
   MESSAGING_OPTIONS_TYPE,
   MessagingConfigurableModule,
+  resolvedMessagingOptionsProvider,
 } from './messaging.module-definition.js';
 import { MessagingService } from './messaging.service.js';
 
@@ -30,7 +30,7 @@ import { MessagingService } from './messaging.service.js';
  */
 @Module({
   imports: [DiscoveryModule],
-  providers: [MessagingService],
+  providers: [MessagingService, resolvedMessagingOptionsProvider],
   exports: [MessagingService],
 })
 export class MessagingModule extends MessagingConfigurableModule {
@@ -47,16 +47,4 @@ export class MessagingModule extends MessagingConfigurableModule {
   static override forRootAsync(options: typeof MESSAGING_ASYNC_OPTIONS_TYPE): DynamicModule {
     return super.forRootAsync(options);
   }
-}
-
-/**
- * Injects the {@link MessagingModuleOptions} given to the module.
- *
- * @example
- * ```ts
- * constructor(@InjectMessagingOptions() options: MessagingModuleOptions) {}
- * ```
- */
-export function InjectMessagingOptions(): ParameterDecorator {
-  return Inject(MESSAGING_OPTIONS);
 }

@@ -29,13 +29,10 @@ import {
   signMessage,
 } from './internal/envelope.js';
 import { registerMessagingMetrics } from './internal/metrics.js';
-import {
-  type ResolvedMessagingOptions,
-  resolveMessagingOptions,
-} from './internal/resolve-options.js';
 import { activeTraceHeaders } from './internal/trace.js';
-import { MESSAGING_OPTIONS, SIGNATURE_HEADER } from './messaging.constants.js';
+import { SIGNATURE_HEADER } from './messaging.constants.js';
 import { MessagingError } from './messaging.error.js';
+import { InjectMessagingOptions, MESSAGING_OPTIONS } from './messaging.module-definition.js';
 import type {
   ConsumeOptions,
   MessageActor,
@@ -44,7 +41,10 @@ import type {
   PublishResult,
   QueueStats,
 } from './messaging.types.js';
-import type { MessagingModuleOptions } from './messaging-options.interface.js';
+import type {
+  MessagingModuleOptions,
+  ResolvedMessagingOptions,
+} from './messaging-options.interface.js';
 
 const NAME = /^[A-Za-z0-9._:/-]{1,200}$/;
 
@@ -80,7 +80,6 @@ export class MessagingService
     MetricsProvider,
     ShutdownHandler
 {
-  private readonly options: ResolvedMessagingOptions;
   private readonly connection: BrokerConnection;
   private readonly consumers: ConsumerEngine;
   private readonly keys: ProducerKeys;
@@ -88,12 +87,12 @@ export class MessagingService
   private closed: Promise<void> | undefined;
 
   constructor(
-    @Inject(MESSAGING_OPTIONS) options: MessagingModuleOptions,
+    @Inject(MESSAGING_OPTIONS) given: MessagingModuleOptions,
+    @InjectMessagingOptions() private readonly options: ResolvedMessagingOptions,
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
   ) {
-    this.options = resolveMessagingOptions(options);
-    const setting = options.producers === undefined ? 'MESSAGING_PRODUCERS' : 'producers';
+    const setting = given.producers === undefined ? 'MESSAGING_PRODUCERS' : 'producers';
     this.keys = new ProducerKeys(
       this.options.producers,
       this.options.keyReloadIntervalMs,

@@ -17,35 +17,10 @@ import type {
   ExchangeDeclaration,
   MessagingLogEntry,
   MessagingModuleOptions,
+  ResolvedMessagingOptions,
 } from '../messaging-options.interface.js';
 
-/** {@link MessagingModuleOptions} with the environment and the defaults applied. */
-export interface ResolvedMessagingOptions {
-  url: URL;
-  /** Where the URL came from, for messages: the option or the variable. */
-  urlSource: string;
-  caFile: string | undefined;
-  certFile: string | undefined;
-  keyFile: string | undefined;
-  signingKeyFile: string | undefined;
-  producers: ReadonlyMap<string, string>;
-  exchanges: readonly Required<ExchangeDeclaration>[];
-  declare: boolean;
-  prefetch: number;
-  maxAttempts: number;
-  retryDelayMs: number;
-  maxMessageBytes: number;
-  maxAgeSeconds: number;
-  publishBufferSize: number;
-  publishTimeoutMs: number;
-  reconnectMinDelayMs: number;
-  reconnectMaxDelayMs: number;
-  dedupeCapacity: number;
-  redisUrl: string | undefined;
-  keyReloadIntervalMs: number;
-  now: () => number;
-  log: (entry: MessagingLogEntry) => void;
-}
+export type { ResolvedMessagingOptions } from '../messaging-options.interface.js';
 
 function read(env: Environment, name: string): string | undefined {
   const value = env[name]?.trim();
