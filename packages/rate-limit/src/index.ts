@@ -8,12 +8,14 @@ export type { RateLimitErrorCode } from './rate-limit.error.js';
 export { RateLimitError } from './rate-limit.error.js';
 export { RateLimitGuard } from './rate-limit.guard.js';
 export { RateLimitModule } from './rate-limit.module.js';
-export { InjectRateLimitOptions, RATE_LIMIT_OPTIONS } from './rate-limit.module-definition.js';
+export { InjectRateLimitOptions } from './rate-limit.module-definition.js';
 export type {
   AuthFailureOptions,
   RateLimitedInfo,
   RateLimitModuleOptions,
   RateLimitPolicy,
+  ResolvedPolicy,
+  ResolvedRateLimitOptions,
   StoreFailureMode,
 } from './rate-limit-options.interface.js';
 export type {
@@ -24,4 +26,4 @@ export type {
 export type { RateLimitOutcome } from './rate-limiter.service.js';
 export { RateLimiter } from './rate-limiter.service.js';
 export type { RedisStoreOptions } from './redis.store.js';
-export { REDIS_STORE_OPTIONS, RedisRateLimitStore } from './redis.store.js';
+export { RedisRateLimitStore } from './redis.store.js';

@@ -1,4 +1,4 @@
-import type { Environment, TrustProxy } from '@bulwark/core';
+import type { ClientAddressResolver, Environment, TrustProxy } from '@bulwark/core';
 import type { Cluster, Redis } from 'ioredis';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
 
@@ -147,4 +147,38 @@ export interface RateLimitModuleOptions {
    * @default process.env
    */
   env?: Environment;
+}
+
+/** A policy after validation, as {@link ResolvedRateLimitOptions} holds it. */
+export interface ResolvedPolicy {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowSeconds: number;
+  readonly windowMs: number;
+}
+
+/**
+ * {@link RateLimitModuleOptions} after validation, with the environment and the defaults
+ * applied, as `@InjectRateLimitOptions()` gives them.
+ */
+export interface ResolvedRateLimitOptions {
+  readonly policies: ReadonlyMap<string, ResolvedPolicy>;
+  readonly authFailure: { policy: ResolvedPolicy; exemptPaths: readonly string[] } | undefined;
+  readonly redis: string | Redis | Cluster | undefined;
+  readonly store: RateLimitStore | undefined;
+  readonly keyPrefix: string;
+  readonly storeTimeoutMs: number;
+  readonly storeFailure: StoreFailureMode;
+  readonly replicas: number;
+  /**
+   * What every limit is divided by on this replica: `replicas` when the limits are kept in this
+   * process (the built-in memory store, neither `store` nor `redis` given), so that the
+   * replicas together stay within the limit; 1 with a shared store, whose limits are global.
+   */
+  readonly replicaShare: number;
+  readonly resolver: ClientAddressResolver;
+  readonly ipv6Prefix: number;
+  readonly maxKeys: number;
+  readonly clock: () => number;
+  readonly onLimited: ((info: RateLimitedInfo) => void) | undefined;
 }

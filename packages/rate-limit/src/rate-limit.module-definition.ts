@@ -1,5 +1,8 @@
 import { ConfigurableModuleBuilder, Inject } from '@nestjs/common';
-import type { RateLimitModuleOptions } from './rate-limit-options.interface.js';
+import type {
+  RateLimitModuleOptions,
+  ResolvedRateLimitOptions,
+} from './rate-limit-options.interface.js';
 
 export const {
   ConfigurableModuleClass: ConfigurableRateLimitModule,
@@ -17,11 +20,12 @@ export const {
 export const RESOLVED_RATE_LIMIT_OPTIONS = 'BULWARK_RATE_LIMIT:RESOLVED_OPTIONS';
 
 /**
- * Injects the raw options given to `RateLimitModule.forRoot()`.
+ * Injects the {@link ResolvedRateLimitOptions}: the options given to `RateLimitModule.forRoot`
+ * or `forRootAsync`, validated, with the environment and the defaults applied.
  *
  * @example
  * ```ts
- * constructor(@InjectRateLimitOptions() options: RateLimitModuleOptions) {}
+ * constructor(@InjectRateLimitOptions() options: ResolvedRateLimitOptions) {}
  * ```
  */
-export const InjectRateLimitOptions = (): ParameterDecorator => Inject(RATE_LIMIT_OPTIONS);
+export const InjectRateLimitOptions = (): ParameterDecorator => Inject(RESOLVED_RATE_LIMIT_OPTIONS);

@@ -6,45 +6,16 @@ import {
   envString,
   parseTrustProxy,
 } from '@bulwark/core';
-import type { Cluster, Redis } from 'ioredis';
 import type {
-  RateLimitedInfo,
   RateLimitModuleOptions,
+  ResolvedPolicy,
+  ResolvedRateLimitOptions,
   StoreFailureMode,
 } from '../rate-limit-options.interface.js';
 import type { RateLimitStore } from '../rate-limit-store.interface.js';
 import { redactObject, redisLabel } from './redacted.js';
 
-/** A policy after validation. */
-export interface ResolvedPolicy {
-  readonly name: string;
-  readonly limit: number;
-  readonly windowSeconds: number;
-  readonly windowMs: number;
-}
-
-/** The module options after env defaults and validation. */
-export interface ResolvedRateLimitOptions {
-  readonly policies: ReadonlyMap<string, ResolvedPolicy>;
-  readonly authFailure: { policy: ResolvedPolicy; exemptPaths: readonly string[] } | undefined;
-  readonly redis: string | Redis | Cluster | undefined;
-  readonly store: RateLimitStore | undefined;
-  readonly keyPrefix: string;
-  readonly storeTimeoutMs: number;
-  readonly storeFailure: StoreFailureMode;
-  readonly replicas: number;
-  /**
-   * What every limit is divided by on this replica: `replicas` when the limits are kept in this
-   * process (the built-in memory store, neither `store` nor `redis` given), so that the
-   * replicas together stay within the limit; 1 with a shared store, whose limits are global.
-   */
-  readonly replicaShare: number;
-  readonly resolver: ClientAddressResolver;
-  readonly ipv6Prefix: number;
-  readonly maxKeys: number;
-  readonly clock: () => number;
-  readonly onLimited: ((info: RateLimitedInfo) => void) | undefined;
-}
+export type { ResolvedPolicy, ResolvedRateLimitOptions } from '../rate-limit-options.interface.js';
 
 export const DEFAULT_POLICY = 'default';
 export const AUTH_FAILURE_POLICY = 'auth-failure';
