@@ -130,7 +130,9 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
     pm = existsSync(join(dir, 'pnpm-lock.yaml')) ? ['npx', '--yes', 'pnpm@10.34.9'] : ['npm'];
   });
   afterAll(async () => {
-    if (server?.exitCode === null) {
+    // A server ended by a signal has no exit code and has already closed: waiting for its
+    // `close` again would hold the hook until its timeout (20 minutes).
+    if (server && server.exitCode === null && server.signalCode === null) {
       server.kill('SIGKILL');
       await new Promise((r) => server?.once('close', r));
     }
