@@ -24,7 +24,7 @@ import type {
 } from './authorization-requirement.interface.js';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
-import { type DenialReason, deny, notFound } from './internal/denials.js';
+import { type DenialInit, type DenialReason, deny, notFound } from './internal/denials.js';
 import { storeLoadedResource } from './internal/loaded-resource.js';
 import { principalRoles, principalScopes } from './internal/principal-claims.js';
 import {
@@ -203,66 +203,35 @@ export class AuthzGuard implements CanActivate, PipelineStep<RoutePlan> {
     request: HttpRequest,
   ): true | Promise<true> {
     const route = routeOf(execution, request);
-    const response = execution.switchToHttp().getResponse<unknown>();
-    const context: AuthorizationContext = {
+    const check: ObjectCheck = {
+      object,
       principal,
-      action: object.action,
-      route,
-      params: { ...(request.params ?? {}) },
-      request,
-      peer: getPeer(request),
-    };
-    const denial = {
-      request,
-      response,
-      route,
-      status: object.status,
-      principal,
-      action: object.action,
-    } as const;
-    const loaderFailed = (error: unknown) => {
-      // A loader may answer deliberately (400 for a malformed id); anything else fails closed.
-      if (error instanceof HttpException && error.getStatus() < 500) return error;
-      this.logger.error(`loader failed for ${route} (${object.action}): ${describe(error)}`);
-      return deny({ ...denial, reason: 'loader_error' });
-    };
-    const policyFailed = (error: unknown) => {
-      this.logger.error(`policy failed for ${route} (${object.action}): ${describe(error)}`);
-      return deny({ ...denial, reason: 'policy_error' });
-    };
-    const conclude = (resource: unknown, decision: unknown): true => {
-      if (decision !== 'allow' && decision !== true) {
-        throw deny({ ...denial, reason: 'policy_denied' });
-      }
-      storeLoadedResource(request, resource);
-      return true;
-    };
-    const decide = (resource: unknown): true | Promise<true> => {
-      if (resource === undefined || resource === null) throw notFound('resource_not_found');
-      let decision: unknown;
-      try {
-        decision = object.policy(principal, resource, context);
-      } catch (error) {
-        throw policyFailed(error);
-      }
-      if (!isThenable(decision)) return conclude(resource, decision);
-      return Promise.resolve(decision).then(
-        (answer) => conclude(resource, answer),
-        (error: unknown) => {
-          throw policyFailed(error);
-        },
-      );
+      logger: this.logger,
+      context: {
+        principal,
+        action: object.action,
+        route,
+        params: { ...(request.params ?? {}) },
+        request,
+        peer: getPeer(request),
+      },
+      denial: {
+        request,
+        response: execution.switchToHttp().getResponse<unknown>(),
+        route,
+        status: object.status,
+        principal,
+        action: object.action,
+      },
+      resource: undefined,
     };
     let loaded: unknown;
     try {
-      loaded = object.load(context);
+      loaded = object.load(check.context);
     } catch (error) {
-      throw loaderFailed(error);
+      throw loaderFailed(error, check);
     }
-    if (!isThenable(loaded)) return decide(loaded);
-    return Promise.resolve(loaded).then(decide, (error: unknown) => {
-      throw loaderFailed(error);
-    });
+    return whenSettled(loaded, decide, loaderFailed, check);
   }
 
   private permissionsOf(roles: readonly string[]): string[] {
@@ -322,4 +291,73 @@ function pathOf(request: HttpRequest | undefined): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** One request's object-level check: what the loader, the policy and the denials need. */
+interface ObjectCheck {
+  readonly object: ObjectPlan;
+  readonly principal: Principal;
+  readonly logger: Logger;
+  readonly context: AuthorizationContext;
+  readonly denial: Omit<DenialInit, 'reason'>;
+  /** The loaded resource, once the loader answered. */
+  resource: unknown;
+}
+
+/**
+ * Hands `value` to `next` now, or once it settles when it is a promise; a rejection becomes the
+ * exception `failed` builds. No promise is made for a plain value.
+ */
+function whenSettled<T>(
+  value: unknown,
+  next: (value: unknown, check: ObjectCheck) => T | Promise<T>,
+  failed: (error: unknown, check: ObjectCheck) => unknown,
+  check: ObjectCheck,
+): T | Promise<T> {
+  if (!isThenable(value)) return next(value, check);
+  return Promise.resolve(value).then(
+    (settled) => next(settled, check),
+    (error: unknown) => {
+      throw failed(error, check);
+    },
+  );
+}
+
+/** The loaded resource goes to the policy; none is a 404 (or the route's denial status). */
+function decide(resource: unknown, check: ObjectCheck): true | Promise<true> {
+  if (resource === undefined || resource === null) throw notFound('resource_not_found');
+  check.resource = resource;
+  let decision: unknown;
+  try {
+    decision = check.object.policy(check.principal, resource, check.context);
+  } catch (error) {
+    throw policyFailed(error, check);
+  }
+  return whenSettled(decision, conclude, policyFailed, check);
+}
+
+/** `allow` (or `true`) lets the request through with the resource kept for the handler. */
+function conclude(decision: unknown, check: ObjectCheck): true {
+  if (decision !== 'allow' && decision !== true) {
+    throw deny({ ...check.denial, reason: 'policy_denied' });
+  }
+  storeLoadedResource(check.denial.request, check.resource);
+  return true;
+}
+
+/** A loader may answer deliberately (400 for a malformed id); anything else fails closed. */
+function loaderFailed(error: unknown, check: ObjectCheck): unknown {
+  if (error instanceof HttpException && error.getStatus() < 500) return error;
+  check.logger.error(
+    `loader failed for ${check.denial.route} (${check.object.action}): ${describe(error)}`,
+  );
+  return deny({ ...check.denial, reason: 'loader_error' });
+}
+
+/** A policy that throws or rejects denies, and the error is logged, never sent. */
+function policyFailed(error: unknown, check: ObjectCheck): unknown {
+  check.logger.error(
+    `policy failed for ${check.denial.route} (${check.object.action}): ${describe(error)}`,
+  );
+  return deny({ ...check.denial, reason: 'policy_error' });
 }
