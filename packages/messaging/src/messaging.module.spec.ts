@@ -46,7 +46,7 @@ describeModuleRegistration<MessagingModuleOptions>('MessagingModule', {
   factoryMethodName: 'createMessagingOptions',
   init: false,
   check: (moduleRef, options) => {
-    expect(moduleRef.get(MESSAGING_OPTIONS)).toEqual(options);
+    expect(moduleRef.get(MESSAGING_OPTIONS)).toBe(options);
     expect(moduleRef.get(MessagingService).readiness()).toEqual({
       ready: false,
       detail: 'broker unreachable',
