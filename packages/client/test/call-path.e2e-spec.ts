@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,38 @@ describe('the deadline of a call', () => {
     // Other timers of the test process may end meanwhile; a deadline timer left behind per call
     // would add 23 here.
     expect(liveTimers()).toBeLessThanOrEqual(before);
+  });
+
+  it('listens to an incoming connection once for all the calls made for it, and ends them all when it closes', async () => {
+    const server = await downstream(() => undefined);
+    const orders = await client({ baseUrl: server.url, retry: { attempts: 0 } });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    cleanup.push(async () => void process.off('warning', onWarning));
+    let listening: { before: number; during: number } | undefined;
+    let outcomes: Promise<string[]> | undefined;
+    const front = createHttpServer((request) => {
+      const before = request.socket.listenerCount('close');
+      const calls = Array.from({ length: 20 }, (_, index) =>
+        failure(orders.get(`/fan/${index}`, { request })).then((error) => error.code),
+      );
+      listening = { before, during: request.socket.listenerCount('close') };
+      outcomes = Promise.all(calls);
+    });
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => front.close(() => resolve())));
+    const port = (front.address() as { port: number }).port;
+    const caller = new AbortController();
+    cleanup.push(async () => caller.abort());
+    const sent = fetch(`http://127.0.0.1:${port}/`, { signal: caller.signal }).catch(() => null);
+    await expect.poll(() => server.hits, { timeout: 30_000 }).toBe(20);
+    // Twenty calls in flight: one listener for them all, so no MaxListenersExceededWarning.
+    expect(listening?.during).toBe((listening?.before ?? 0) + 1);
+    caller.abort();
+    await sent;
+    expect(await outcomes).toEqual(Array(20).fill('deadline'));
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
   it('ends a call still waiting for its connection at its deadline, not at connectMs', async () => {

@@ -91,7 +91,8 @@ describe('CallDeadline', () => {
     const connection = Object.assign(new EventEmitter(), { destroyed: false });
     const ended = new CallDeadline(10_000, [], connection);
     const kept = new CallDeadline(10_000, [], connection);
-    expect(connection.listenerCount('close')).toBe(2);
+    // One listener for all the calls of a connection, however many.
+    expect(connection.listenerCount('close')).toBe(1);
     kept.dispose();
     expect(connection.listenerCount('close')).toBe(1);
     connection.emit('close');
@@ -99,6 +100,22 @@ describe('CallDeadline', () => {
     expect((ended.reason as DOMException).name).toBe('AbortError');
     expect(kept.aborted).toBe(false);
     expect(connection.listenerCount('close')).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('shares one listener among the calls in flight on a connection, and removes it with the last', () => {
+    const connection = Object.assign(new EventEmitter(), { destroyed: false });
+    const calls = Array.from({ length: 30 }, () => new CallDeadline(10_000, [], connection));
+    expect(connection.listenerCount('close')).toBe(1);
+    for (const call of calls.slice(0, 29)) call.dispose();
+    expect(connection.listenerCount('close')).toBe(1);
+    (calls[29] as CallDeadline).dispose();
+    expect(connection.listenerCount('close')).toBe(0);
+    // A later call on the same keep-alive connection listens again.
+    const later = new CallDeadline(10_000, [], connection);
+    connection.emit('close');
+    expect(later.aborted).toBe(true);
+    expect(calls.some((call) => call.aborted)).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -20,7 +20,6 @@ export class CallDeadline {
   private linked: AbortSignal[] | undefined;
   private readonly onLinkedAbort: (() => void) | undefined;
   private connection: IncomingConnection | undefined;
-  private onConnectionClose: (() => void) | undefined;
 
   constructor(
     totalMs: number,
@@ -35,9 +34,7 @@ export class CallDeadline {
         return;
       }
       this.connection = connection;
-      this.onConnectionClose = () =>
-        this.abort(new DOMException('This operation was aborted', 'AbortError'));
-      connection.on('close', this.onConnectionClose);
+      watch(connection, this);
     }
     for (const signal of signals) {
       if (signal === undefined) continue;
@@ -105,15 +102,56 @@ export class CallDeadline {
       for (const signal of this.linked) signal.removeEventListener('abort', this.onLinkedAbort);
       this.linked = undefined;
     }
-    if (this.connection !== undefined && this.onConnectionClose !== undefined) {
-      // Keep-alive connections outlive the call: leave no listener behind.
-      this.connection.off('close', this.onConnectionClose);
+    if (this.connection !== undefined) {
+      unwatch(this.connection, this);
       this.connection = undefined;
     }
   }
 }
 
 function noop(): void {}
+
+/** The calls in flight for an incoming connection, and the one `close` listener they share. */
+interface Watched {
+  calls: Set<CallDeadline>;
+  onClose: () => void;
+}
+
+/**
+ * One `close` listener per incoming connection, however many calls are made for it at once: a
+ * listener per call would pass the socket's `MaxListeners` (10) at the 9th concurrent call.
+ */
+const watched = new WeakMap<IncomingConnection, Watched>();
+
+function watch(connection: IncomingConnection, deadline: CallDeadline): void {
+  const known = watched.get(connection);
+  if (known !== undefined) {
+    known.calls.add(deadline);
+    return;
+  }
+  const calls = new Set<CallDeadline>([deadline]);
+  const onClose = () => {
+    watched.delete(connection);
+    connection.off('close', onClose);
+    // The request that made the calls went away: they end with it.
+    for (const call of [...calls]) {
+      call.abort(new DOMException('This operation was aborted', 'AbortError'));
+    }
+  };
+  watched.set(connection, { calls, onClose });
+  connection.on('close', onClose);
+}
+
+function unwatch(connection: IncomingConnection, deadline: CallDeadline): void {
+  const known = watched.get(connection);
+  if (known === undefined) return;
+  known.calls.delete(deadline);
+  if (known.calls.size === 0) {
+    // Keep-alive connections outlive the calls: leave no listener behind.
+    watched.delete(connection);
+    connection.off('close', known.onClose);
+  }
+}
 
 function expire(deadline: CallDeadline): void {
   deadline.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError'));
