@@ -259,6 +259,60 @@ describe.each(['express', 'fastify'] as const)('request steps on %s', (adapterNa
     expect(response.status).toBe(500);
     expect(await response.text()).not.toContain('"seen"');
   });
+
+  // Before the fix the throw escaped into the timer or the promise of the hook before it: an
+  // uncaught exception or an unhandled rejection, and a request that never got an answer (the
+  // signal below ends the wait on it).
+  it('passes an error thrown by a step after a hook that called done later to the error handling', async () => {
+    await start((adapter) => {
+      (adapter as { setOnRequestHook: (hook: unknown) => void }).setOnRequestHook(
+        (_request: unknown, _response: unknown, done: () => void) => {
+          setImmediate(() => done());
+        },
+      );
+      addRequestStep(
+        adapter,
+        {
+          name: 'thrower',
+          stage: 'peer-identity',
+          onRequest: () => {
+            throw new Error('step failed');
+          },
+        },
+        unsupported,
+      );
+    });
+    const response = await fetch(`${url}/order`, { signal: AbortSignal.timeout(20_000) });
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain('"seen"');
+  }, 30_000);
+
+  it('passes an error thrown by a hook after an async hook to the error handling', async () => {
+    await start((adapter) => {
+      appendRequestHook(
+        adapter,
+        'async-first',
+        async (request) => {
+          await new Promise((resolve) => setImmediate(resolve));
+          seen(request).push('async-first');
+        },
+        unsupported,
+      );
+      appendRequestHook(
+        adapter,
+        'thrower',
+        () => {
+          throw new Error('hook failed');
+        },
+        unsupported,
+      );
+    });
+    const response = await fetch(`${url}/order`, { signal: AbortSignal.timeout(20_000) });
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain('"seen"');
+    // The app still answers the next request.
+    expect((await fetch(`${url}/order`, { signal: AbortSignal.timeout(20_000) })).status).toBe(500);
+  }, 30_000);
 });
 
 describe('addRequestStep', () => {

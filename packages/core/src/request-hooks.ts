@@ -112,7 +112,12 @@ function rankOf(stage: RequestStage): number {
   return rank;
 }
 
-/** Runs the entries from `from` on, then `done`; allocates only around a callback-style hook. */
+/**
+ * Runs the entries from `from` on, then `done`; allocates only around a callback-style hook. A
+ * step or hook that throws ends the run with `done(error)`: after a hook that called `done` later
+ * (a timer, a promise), a throw would otherwise escape into that timer or promise, crash the
+ * process or leave the request without an answer.
+ */
 function run(
   entries: readonly Entry[],
   from: number,
@@ -124,9 +129,14 @@ function run(
   for (let index = from; index < entries.length; index++) {
     const entry = entries[index] as Entry;
     if (entry.callback === undefined) {
-      if ((entry.onRequest as NonNullable<RequestStep['onRequest']>)(request, response) === false) {
+      let answered: boolean | undefined;
+      try {
+        answered = (entry.onRequest as NonNullable<RequestStep['onRequest']>)(request, response);
+      } catch (error) {
+        done(error ?? new Error('request step failed'));
         return;
       }
+      if (answered === false) return;
       continue;
     }
     let advanced = false;
@@ -136,7 +146,13 @@ function run(
       if (error) done(error);
       else run(entries, index + 1, self, request, response, done);
     };
-    const result = entry.callback.call(self, request, response, next) as unknown;
+    let result: unknown;
+    try {
+      result = entry.callback.call(self, request, response, next) as unknown;
+    } catch (error) {
+      next(error ?? new Error('request hook failed'));
+      return;
+    }
     if (result && typeof (result as Promise<unknown>).then === 'function') {
       (result as Promise<unknown>).then(
         () => next(),
