@@ -1,6 +1,6 @@
-import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { AUTHZ_MODULE_OPTIONS } from './authz.constants.js';
-import type { AuthzModuleOptions } from './authz-options.interface.js';
+import { ConfigurableModuleBuilder, Inject } from '@nestjs/common';
+import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
+import type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
 
 export const {
   ConfigurableModuleClass: AuthzConfigurableModule,
@@ -12,3 +12,14 @@ export const {
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createAuthzOptions')
   .build();
+
+/**
+ * Injects the {@link ResolvedAuthzOptions}: the options given to `AuthzModule.forRoot` or
+ * `forRootAsync`, validated, with the defaults applied.
+ *
+ * @example
+ * ```ts
+ * constructor(@InjectAuthzOptions() options: ResolvedAuthzOptions) {}
+ * ```
+ */
+export const InjectAuthzOptions = (): ParameterDecorator => Inject(AUTHZ_OPTIONS);

@@ -1,5 +1,5 @@
 import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
-import { type DynamicModule, Inject, Module, type PipeTransform } from '@nestjs/common';
+import { type DynamicModule, Module, type PipeTransform } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
 import { AuthzGuard } from './authz.guard.js';
@@ -85,6 +85,3 @@ export class AuthzModule extends AuthzConfigurableModule {
     return super.forRootAsync(options);
   }
 }
-
-/** Injects the validated `AuthzModule` options. */
-export const InjectAuthzOptions = (): ParameterDecorator => Inject(AUTHZ_OPTIONS);

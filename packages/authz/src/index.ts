@@ -10,7 +10,6 @@ export type {
   ResourceLoader,
   ResourceLoaderFn,
 } from './authorization-requirement.interface.js';
-export { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
 export type { RequirementDecorator } from './authz.decorators.js';
 export {
   Authenticated,
@@ -25,7 +24,8 @@ export {
 export type { AuthzErrorCode } from './authz.error.js';
 export { AuthzError } from './authz.error.js';
 export { AuthzGuard } from './authz.guard.js';
-export { AuthzModule, InjectAuthzOptions } from './authz.module.js';
+export { AuthzModule } from './authz.module.js';
+export { InjectAuthzOptions } from './authz.module-definition.js';
 export type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
 export type { UncheckedBodyDecorator } from './body.decorators.js';
 export { BodyOf, UncheckedBody } from './body.decorators.js';
@@ -39,7 +39,6 @@ export {
   ownerPolicy,
   policyName,
   rolePolicy,
-  tenantOf,
   tenantPolicy,
 } from './policies.js';
 export type { ListScope } from './query-scope.js';
