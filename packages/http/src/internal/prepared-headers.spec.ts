@@ -66,6 +66,62 @@ describe('prepareHeaders', () => {
     expect(res.getHeader('x-content-type-options')).toBe('nosniff');
   });
 
+  it('leaves later setHeader, removeHeader, getHeader and hasHeader calls their usual effect', () => {
+    const later = (res: ServerResponse) => {
+      res.removeHeader('x-frame-options');
+      res.setHeader('strict-transport-security', 'max-age=1');
+      res.setHeader('Vary', 'Origin');
+      return {
+        names: res.getHeaderNames(),
+        hsts: res.getHeader('Strict-Transport-Security'),
+        frame: res.hasHeader('X-Frame-Options'),
+        ...seen(res),
+      };
+    };
+    const expected = response();
+    for (const [name, value] of SET) expected.setHeader(name, value);
+    for (const name of REMOVE) expected.removeHeader(name);
+    const actual = response();
+    prepareHeaders(SET, REMOVE)(actual);
+    const result = later(actual);
+    expect(result).toEqual(later(expected));
+    expect(result.head).toContain('strict-transport-security: max-age=1\r\n');
+    expect(result.frame).toBe(false);
+  });
+
+  it('falls back to setHeader on a Node whose header readers do not read that map alone', () => {
+    // A Node that also keeps the names in another structure, the way a future version might:
+    // the start-up comparison must see that writing the map alone differs, and not use it.
+    const NAMES = Symbol('names');
+    type Tracked = ServerResponse & { [NAMES]?: string[] };
+    const proto = ServerResponse.prototype as unknown as Record<string, unknown>;
+    const originalSet = proto.setHeader as ServerResponse['setHeader'];
+    const originalRaw = proto.getRawHeaderNames as () => string[];
+    proto.setHeader = function (this: Tracked, name: string, value: string) {
+      (this[NAMES] ??= []).push(name);
+      return originalSet.call(this, name, value);
+    };
+    proto.getRawHeaderNames = function (this: Tracked) {
+      return [...new Set(this[NAMES] ?? [])].filter((name) =>
+        originalRaw.call(this).includes(name),
+      );
+    };
+    try {
+      const write = prepareHeaders(SET, REMOVE);
+      const res = response();
+      const setHeader = vi.spyOn(ServerResponse.prototype, 'setHeader');
+      try {
+        write(res);
+        expect(setHeader).toHaveBeenCalledTimes(SET.length);
+      } finally {
+        setHeader.mockRestore();
+      }
+    } finally {
+      proto.setHeader = originalSet;
+      proto.getRawHeaderNames = originalRaw;
+    }
+  });
+
   it('refuses at preparation a value Node would refuse', () => {
     expect(() => prepareHeaders([['X-Bad', 'line\r\nbreak']], [])).toThrow(
       'Invalid character in header content ["X-Bad"]',
