@@ -92,22 +92,15 @@ export class ServiceCallError extends ProblemException {
         : status === 503
           ? 'upstream-unavailable'
           : 'upstream-failed';
-    // The catalog's problem, re-raised as this class so that callers can tell it apart.
-    const failed = problem(kind, {
-      reason: `${failure.target}: ${failure.reason}`,
-      headers:
-        failure.retryAfterSeconds === undefined
-          ? {}
-          : { 'retry-after': String(Math.max(1, Math.ceil(failure.retryAfterSeconds))) },
-    });
-    super({
-      kind,
-      status: failed.getStatus(),
-      title: failed.problem.title,
-      detail: failed.problem.detail,
-      reason: failed.reason,
-      headers: failed.headers,
-    });
+    super(
+      problem(kind, {
+        reason: `${failure.target}: ${failure.reason}`,
+        headers:
+          failure.retryAfterSeconds === undefined
+            ? {}
+            : { 'retry-after': String(Math.max(1, Math.ceil(failure.retryAfterSeconds))) },
+      }),
+    );
     this.name = 'ServiceCallError';
     this.message = `${failure.target}: ${failure.message}`;
     this.target = failure.target;
