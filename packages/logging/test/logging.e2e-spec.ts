@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import {
   appendRequestHook,
   type Principal,
@@ -92,7 +93,22 @@ class AccountController {
   }
 }
 
-@Module({ controllers: [NotesController, AccountController] })
+/** Lets the test hold `/slow` open until the client has gone. */
+const slow = { entered: () => {}, release: () => {} };
+
+@Controller('slow')
+class SlowController {
+  @Get()
+  async wait() {
+    await new Promise<void>((resolve) => {
+      slow.release = resolve;
+      slow.entered();
+    });
+    return { late: true };
+  }
+}
+
+@Module({ controllers: [NotesController, AccountController, SlowController] })
 class NotesModule {}
 
 /** Answers 401 to `/refused` from a request hook, on either adapter. */
@@ -180,6 +196,40 @@ describe.each(ADAPTERS)('@bulwark/logging on %s', (adapter) => {
     const id = response.headers.get('x-request-id');
     const [line] = captured.ofKind('http.access').filter((entry) => entry.requestId === id);
     expect(line?.route).toBe('UNMATCHED');
+  });
+
+  it('logs a request the client abandoned once, with aborted: true, also after the handler ends', async () => {
+    const entered = new Promise<void>((resolve) => {
+      slow.entered = resolve;
+    });
+    const port = Number(new URL(running.url).port);
+    const client = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: '/slow',
+      agent: false,
+      headers: { 'x-request-id': 'req-aborted-1' },
+    });
+    client.on('error', () => {});
+    client.end();
+    await entered;
+    client.destroy();
+    const ofAborted = () =>
+      captured.ofKind('http.access').filter((line) => line.requestId === 'req-aborted-1');
+    await expect.poll(ofAborted).toHaveLength(1);
+    expect(ofAborted()[0]).toMatchObject({ method: 'GET', route: '/slow', aborted: true });
+    slow.release();
+    // A later request's line is written after the abandoned handler has answered into nothing.
+    const after = await fetch(`${running.url}/notes/after-abort`, {
+      headers: { 'x-request-id': 'req-after-abort' },
+    });
+    expect(after.status).toBe(200);
+    await expect
+      .poll(() =>
+        captured.ofKind('http.access').filter((line) => line.requestId === 'req-after-abort'),
+      )
+      .toHaveLength(1);
+    expect(ofAborted()).toHaveLength(1);
   });
 
   it('regression: logs a request a hook installed before the access log refused', async () => {
