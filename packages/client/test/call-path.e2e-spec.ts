@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -113,6 +114,27 @@ describe('the deadline of a call', () => {
     caller.abort();
     await sent;
     expect(await outcomes).toEqual(Array(20).fill('deadline'));
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('listens once to a signal shared by many calls, and ends them all when it aborts', async () => {
+    const server = await downstream(() => undefined);
+    const orders = await client({ baseUrl: server.url, retry: { attempts: 0 } });
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.name);
+    process.on('warning', onWarning);
+    cleanup.push(async () => void process.off('warning', onWarning));
+    const shutdown = new AbortController();
+    cleanup.push(async () => shutdown.abort());
+    const calls = Array.from({ length: 20 }, (_, index) =>
+      failure(orders.get(`/fan/${index}`, { signal: shutdown.signal })).then((error) => error.code),
+    );
+    await expect.poll(() => server.hits, { timeout: 30_000 }).toBe(20);
+    // AbortSignal.any() added no listener to its sources; one per call would pass MaxListeners.
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1);
+    shutdown.abort();
+    expect(await Promise.all(calls)).toEqual(Array(20).fill('deadline'));
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 

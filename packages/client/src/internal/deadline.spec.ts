@@ -103,6 +103,19 @@ describe('CallDeadline', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('shares one abort listener on a caller’s signal among the calls in flight, and aborts them all with its reason', () => {
+    const shared = new AbortController();
+    const calls = Array.from({ length: 30 }, () => new CallDeadline(10_000, [shared.signal]));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    (calls[0] as CallDeadline).dispose();
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(1);
+    shared.abort(new Error('shutting down'));
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    expect((calls[0] as CallDeadline).aborted).toBe(false);
+    for (const call of calls.slice(1)) expect((call.reason as Error).message).toBe('shutting down');
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('shares one listener among the calls in flight on a connection, and removes it with the last', () => {
     const connection = Object.assign(new EventEmitter(), { destroyed: false });
     const calls = Array.from({ length: 30 }, () => new CallDeadline(10_000, [], connection));

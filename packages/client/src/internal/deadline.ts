@@ -18,7 +18,6 @@ export class CallDeadline {
   private hook: ((reason: unknown) => void) | undefined;
   private controller: AbortController | undefined;
   private linked: AbortSignal[] | undefined;
-  private readonly onLinkedAbort: (() => void) | undefined;
   private connection: IncomingConnection | undefined;
 
   constructor(
@@ -34,7 +33,7 @@ export class CallDeadline {
         return;
       }
       this.connection = connection;
-      watch(connection, this);
+      join(connections, connection, this, listenToConnection);
     }
     for (const signal of signals) {
       if (signal === undefined) continue;
@@ -44,14 +43,7 @@ export class CallDeadline {
       }
       this.linked ??= [];
       this.linked.push(signal);
-    }
-    if (this.linked !== undefined) {
-      const linked = this.linked;
-      this.onLinkedAbort = () => {
-        const source = linked.find((signal) => signal.aborted);
-        this.abort(source?.reason);
-      };
-      for (const signal of linked) signal.addEventListener('abort', this.onLinkedAbort);
+      join(callerSignals, signal, this, listenToSignal);
     }
     this.timer = setTimeout(expire, totalMs, this);
   }
@@ -98,12 +90,13 @@ export class CallDeadline {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
-    if (this.linked !== undefined && this.onLinkedAbort !== undefined) {
-      for (const signal of this.linked) signal.removeEventListener('abort', this.onLinkedAbort);
+    if (this.linked !== undefined) {
+      for (const signal of this.linked) leave(callerSignals, signal, this);
       this.linked = undefined;
     }
     if (this.connection !== undefined) {
-      unwatch(this.connection, this);
+      // Keep-alive connections outlive the calls: the last one leaves no listener behind.
+      leave(connections, this.connection, this);
       this.connection = undefined;
     }
   }
@@ -111,45 +104,72 @@ export class CallDeadline {
 
 function noop(): void {}
 
-/** The calls in flight for an incoming connection, and the one `close` listener they share. */
-interface Watched {
+/** The calls in flight linked to one source (a caller's signal, an incoming connection). */
+interface Linked {
   calls: Set<CallDeadline>;
-  onClose: () => void;
+  /** Removes the one listener the calls share. */
+  stop: () => void;
 }
 
 /**
- * One `close` listener per incoming connection, however many calls are made for it at once: a
- * listener per call would pass the socket's `MaxListeners` (10) at the 9th concurrent call.
+ * One listener per source, however many calls are linked to it at once: a listener per call
+ * passes Node's `MaxListeners` (10) when a caller shares one signal among its calls, or an
+ * incoming request fans out into concurrent calls, and Node prints a
+ * `MaxListenersExceededWarning` (`AbortSignal.any()` added none to its sources).
  */
-const watched = new WeakMap<IncomingConnection, Watched>();
+const callerSignals = new WeakMap<AbortSignal, Linked>();
+const connections = new WeakMap<IncomingConnection, Linked>();
 
-function watch(connection: IncomingConnection, deadline: CallDeadline): void {
-  const known = watched.get(connection);
+/** Listens once to a source; `end` is called with the reason the linked calls abort with. */
+type Listen<S> = (source: S, end: (reason: unknown) => void) => () => void;
+
+const listenToSignal: Listen<AbortSignal> = (signal, end) => {
+  const onAbort = () => end(signal.reason);
+  signal.addEventListener('abort', onAbort);
+  return () => signal.removeEventListener('abort', onAbort);
+};
+
+const listenToConnection: Listen<IncomingConnection> = (connection, end) => {
+  // The request that made the calls went away: they end with it.
+  const onClose = () => end(new DOMException('This operation was aborted', 'AbortError'));
+  connection.on('close', onClose);
+  return () => connection.off('close', onClose);
+};
+
+function join<S extends object>(
+  registry: WeakMap<S, Linked>,
+  source: S,
+  deadline: CallDeadline,
+  listen: Listen<S>,
+): void {
+  const known = registry.get(source);
   if (known !== undefined) {
     known.calls.add(deadline);
     return;
   }
   const calls = new Set<CallDeadline>([deadline]);
-  const onClose = () => {
-    watched.delete(connection);
-    connection.off('close', onClose);
-    // The request that made the calls went away: they end with it.
-    for (const call of [...calls]) {
-      call.abort(new DOMException('This operation was aborted', 'AbortError'));
-    }
+  const linked: Linked = {
+    calls,
+    stop: listen(source, (reason) => {
+      registry.delete(source);
+      linked.stop();
+      for (const call of [...calls]) call.abort(reason);
+    }),
   };
-  watched.set(connection, { calls, onClose });
-  connection.on('close', onClose);
+  registry.set(source, linked);
 }
 
-function unwatch(connection: IncomingConnection, deadline: CallDeadline): void {
-  const known = watched.get(connection);
+function leave<S extends object>(
+  registry: WeakMap<S, Linked>,
+  source: S,
+  deadline: CallDeadline,
+): void {
+  const known = registry.get(source);
   if (known === undefined) return;
   known.calls.delete(deadline);
   if (known.calls.size === 0) {
-    // Keep-alive connections outlive the calls: leave no listener behind.
-    watched.delete(connection);
-    connection.off('close', known.onClose);
+    registry.delete(source);
+    known.stop();
   }
 }
 
