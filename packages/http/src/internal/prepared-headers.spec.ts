@@ -72,7 +72,7 @@ describe('prepareHeaders', () => {
       res.setHeader('strict-transport-security', 'max-age=1');
       res.setHeader('Vary', 'Origin');
       return {
-        names: res.getHeaderNames(),
+        headerNames: res.getHeaderNames(),
         hsts: res.getHeader('Strict-Transport-Security'),
         frame: res.hasHeader('X-Frame-Options'),
         ...seen(res),
