@@ -1,4 +1,9 @@
-import { type ReadinessCheck, ReadinessIndicator, type ReadinessResult } from '@bulwark/core';
+import {
+  type ReadinessCheck,
+  ReadinessIndicator,
+  type ReadinessResult,
+  setAuthChallenge,
+} from '@bulwark/core';
 import {
   Inject,
   Injectable,
@@ -15,7 +20,9 @@ import { TokenVerifier } from './token-verifier.js';
  * `@bulwark/health`: ready once keys have loaded, still ready while a refresh fails, and not
  * ready once the keys are older than `jwksMaxStaleSeconds`. With `allowHttpKeys`, the readiness
  * body shows `httpKeysAllowed: true`. Building it validates `forRootAsync` options, so a bad
- * factory result stops start-up.
+ * factory result stops start-up. It records the module's `realm` and DPoP mode in
+ * `@bulwark/core` (`setAuthChallenge`), so that a 401 raised by another package (authorization
+ * finding no principal) challenges exactly as this module does.
  */
 @ReadinessIndicator('jwks')
 @Injectable()
@@ -25,6 +32,8 @@ export class AuthKeyStore implements ReadinessCheck, OnApplicationBootstrap, OnM
 
   constructor(@Inject(AUTH_OPTIONS) options: AuthModuleOptions) {
     this.verifier = new TokenVerifier(options);
+    const { dpop, realm } = this.verifier;
+    setAuthChallenge({ realm, dpopRequired: dpop.mode === 'required', algs: dpop.algs });
   }
 
   /**
@@ -41,9 +50,10 @@ export class AuthKeyStore implements ReadinessCheck, OnApplicationBootstrap, OnM
     void this.verifier.warmUp();
   }
 
-  /** Stops the scheduled key refreshes. */
+  /** Stops the scheduled key refreshes, and forgets the recorded challenge. */
   onModuleDestroy(): void {
     this.verifier.close();
+    setAuthChallenge(undefined);
   }
 
   readiness(): ReadinessResult {

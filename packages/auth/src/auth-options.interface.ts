@@ -242,7 +242,8 @@ export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
    */
   jwksTimeoutSeconds?: number;
   /**
-   * The `realm` of `WWW-Authenticate` challenges.
+   * The `realm` of `WWW-Authenticate` challenges. Recorded in `@bulwark/core` at start-up, so
+   * that a 401 raised by another package (`@bulwark/authz` finding no principal) names it too.
    * @default 'api'
    */
   realm?: string;

@@ -6,8 +6,9 @@ import {
   type PipelineStage,
   type PipelineStep,
   type Principal,
-  ProblemException,
+  type ProblemKind,
   peerThumbprint,
+  problem,
   publishSecurityEvent,
   ROUTE_METADATA,
   RoutePlans,
@@ -267,95 +268,27 @@ export class AuthGuard implements CanActivate, PipelineStep<true> {
       if (limited) throw limited;
     }
     const dpop = this.store.verifier.dpop;
-    const realm =
-      challenge === 'DPoP'
-        ? `DPoP realm="${this.store.verifier.realm}", algs="${dpop.algs}"`
-        : `Bearer realm="${this.store.verifier.realm}"`;
     const nonce = challenge === 'DPoP' ? dpop.currentNonce() : undefined;
     if (nonce !== undefined) setResponseHeader(response, 'dpop-nonce', nonce);
-    switch (outcome) {
-      case 'no_credentials':
-        setResponseHeader(response, 'www-authenticate', realm);
-        throw new ProblemException({
-          kind: 'authentication-required',
-          status: 401,
-          title: 'Unauthorized',
-          detail:
-            challenge === 'DPoP'
-              ? 'This resource needs a DPoP-bound access token.'
-              : 'This resource needs a bearer access token.',
-          reason,
-        });
-      case 'invalid_request':
-        setResponseHeader(
-          response,
-          'www-authenticate',
-          `${realm}, error="invalid_request", error_description="The Authorization header is malformed"`,
-        );
-        throw new ProblemException({
-          kind: 'invalid-request',
-          status: 400,
-          title: 'Bad Request',
-          detail: 'The Authorization header is malformed.',
-          reason,
-        });
-      case 'invalid_token':
-        setResponseHeader(
-          response,
-          'www-authenticate',
-          `${realm}, error="invalid_token", error_description="The access token is invalid"`,
-        );
-        throw new ProblemException({
-          kind: 'invalid-token',
-          status: 401,
-          title: 'Unauthorized',
-          detail: 'The access token was not accepted.',
-          reason,
-        });
-      case 'invalid_dpop_proof':
-        // RFC 9449 §7.1: the error and the accepted algorithms, in the DPoP challenge.
-        setResponseHeader(
-          response,
-          'www-authenticate',
-          `DPoP realm="${this.store.verifier.realm}", error="invalid_dpop_proof", error_description="The DPoP proof is invalid", algs="${dpop.algs}"`,
-        );
-        throw new ProblemException({
-          kind: 'invalid-dpop-proof',
-          status: 401,
-          title: 'Unauthorized',
-          detail: 'The DPoP proof was not accepted.',
-          reason,
-        });
-      case 'use_dpop_nonce':
-        // RFC 9449 §9: the nonce to use comes with the challenge.
-        setResponseHeader(
-          response,
-          'www-authenticate',
-          `DPoP realm="${this.store.verifier.realm}", error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof", algs="${dpop.algs}"`,
-        );
-        throw new ProblemException({
-          kind: 'use-dpop-nonce',
-          status: 401,
-          title: 'Unauthorized',
-          detail: 'The DPoP proof must carry the nonce sent in the DPoP-Nonce header.',
-          reason,
-        });
-      case 'unavailable':
-        setResponseHeader(response, 'retry-after', '5');
-        throw new ProblemException({
-          kind: 'authentication-unavailable',
-          status: 503,
-          title: 'Service Unavailable',
-          detail: 'Access tokens cannot be checked right now. Try again later.',
-          reason,
-        });
-      default: {
-        const unknown: never = outcome;
-        throw new TypeError(`unknown outcome ${String(unknown)}`);
-      }
-    }
+    // The catalog writes the challenge: `error` per outcome, DPoP's `algs` (RFC 9449 §7.1).
+    throw problem(PROBLEMS[outcome], {
+      reason,
+      challenge: { scheme: challenge, realm: this.store.verifier.realm, algs: dpop.algs },
+      headers: outcome === 'unavailable' ? { 'retry-after': '5' } : undefined,
+      response,
+    });
   }
 }
+
+/** The problem of each outcome, from `@bulwark/core`'s catalog. */
+const PROBLEMS: Readonly<Record<Outcome, ProblemKind>> = {
+  no_credentials: 'authentication-required',
+  invalid_request: 'invalid-request',
+  invalid_token: 'invalid-token',
+  invalid_dpop_proof: 'invalid-dpop-proof',
+  use_dpop_nonce: 'use-dpop-nonce',
+  unavailable: 'authentication-unavailable',
+};
 
 function invalidDpopRequest(reason: AuthFailureReason): AuthError {
   return new AuthError('AUTH_INVALID_DPOP_PROOF', reason, `DPoP proof refused: ${reason}`);
