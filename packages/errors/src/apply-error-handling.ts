@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { useSafeBodyParser } from './body-parser.js';
-import { validateErrorsOptions } from './errors.module.js';
+import { validateErrorsOptions } from './internal/validate-options.js';
 import type { ApplyErrorHandlingOptions } from './errors-options.interface.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { useRequestIds } from './request-id.js';

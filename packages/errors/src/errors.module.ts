@@ -1,40 +1,16 @@
-import { BulwarkConfigError } from '@bulwark/core';
 import { type DynamicModule, Module, type OnModuleInit, type PipeTransform } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE, HttpAdapterHost } from '@nestjs/core';
 import {
-  ERRORS_OPTIONS,
   ERRORS_OPTIONS_TYPE,
   ErrorsConfigurableModule,
+  RESOLVED_ERRORS_OPTIONS,
+  resolvedErrorsOptionsProvider,
 } from './errors.module-definition.js';
 import type { ErrorsModuleOptions } from './errors-options.interface.js';
+import { validateErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { installRequestIds } from './request-id.js';
 import { createValidationPipe } from './validation.pipe.js';
-
-/**
- * Checks {@link ErrorsModuleOptions}.
- *
- * @throws BulwarkConfigError naming the option at fault.
- */
-export function validateErrorsOptions(
-  options: ErrorsModuleOptions | undefined,
-): ErrorsModuleOptions {
-  const value = options ?? {};
-  if (typeof value !== 'object')
-    throw new BulwarkConfigError('ErrorsModule', 'options must be an object');
-  const { validation, requestIds } = value;
-  if (
-    validation !== undefined &&
-    typeof validation !== 'boolean' &&
-    typeof validation !== 'object'
-  ) {
-    throw new BulwarkConfigError('validation', 'must be true, false or ValidationPipe options');
-  }
-  if (requestIds !== undefined && typeof requestIds !== 'boolean') {
-    throw new BulwarkConfigError('requestIds', 'must be true or false');
-  }
-  return value;
-}
 
 /** Passes values through when validation is switched off. */
 class NoValidationPipe implements PipeTransform {
@@ -52,7 +28,7 @@ class RequestIdInstaller implements OnModuleInit {
 
   onModuleInit(): void {
     const adapter = this.host.httpAdapter;
-    if (adapter && validateErrorsOptions(this.options).requestIds !== false) {
+    if (adapter && this.options.requestIds !== false) {
       installRequestIds(adapter);
     }
   }
@@ -75,19 +51,19 @@ class RequestIdInstaller implements OnModuleInit {
  */
 @Module({
   providers: [
+    resolvedErrorsOptionsProvider,
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     {
       provide: APP_PIPE,
-      inject: [ERRORS_OPTIONS],
-      useFactory: (options: ErrorsModuleOptions) => {
-        const { validation } = validateErrorsOptions(options);
+      inject: [RESOLVED_ERRORS_OPTIONS],
+      useFactory: ({ validation }: ErrorsModuleOptions) => {
         if (validation === false) return new NoValidationPipe();
         return createValidationPipe(typeof validation === 'object' ? validation : {});
       },
     },
     {
       provide: RequestIdInstaller,
-      inject: [HttpAdapterHost, ERRORS_OPTIONS],
+      inject: [HttpAdapterHost, RESOLVED_ERRORS_OPTIONS],
       useFactory: (host: HttpAdapterHost, options: ErrorsModuleOptions) =>
         new RequestIdInstaller(host, options),
     },
