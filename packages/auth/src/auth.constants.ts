@@ -1,5 +1,5 @@
-/** The injection token of the module options. */
-export const AUTH_OPTIONS = 'BULWARK_AUTH:OPTIONS';
+/** Injection token of the raw options, defined in `auth.module-definition.ts`. */
+export { AUTH_OPTIONS } from './auth.module-definition.js';
 
 /** The default algorithm allow-list: asymmetric only. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'RS256', 'PS256'];

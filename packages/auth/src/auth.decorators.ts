@@ -1,6 +1,5 @@
 import { getPrincipal, type Principal } from '@bulwark/core';
-import { createParamDecorator, type ExecutionContext, Inject } from '@nestjs/common';
-import { AUTH_OPTIONS } from './auth.constants.js';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
 /**
  * Injects the verified principal, or one of its fields. `undefined` on `@Public()` routes.
@@ -19,15 +18,3 @@ export const CurrentPrincipal: (field?: keyof Principal) => ParameterDecorator =
     const principal = getPrincipal(context.switchToHttp().getRequest());
     return field === undefined ? principal : principal?.[field];
   });
-
-/**
- * Injects the options given to `AuthModule.forRoot` / `forRootAsync`.
- *
- * @example
- * ```ts
- * constructor(@InjectAuthOptions() private readonly options: AuthModuleOptions) {}
- * ```
- */
-export function InjectAuthOptions(): ParameterDecorator {
-  return Inject(AUTH_OPTIONS);
-}

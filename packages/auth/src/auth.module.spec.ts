@@ -6,8 +6,8 @@ import { describeModuleRegistration } from '@bulwark/test-harness';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AUTH_OPTIONS } from './auth.module-definition.js';
 import {
-  AUTH_OPTIONS,
   AuthGuard,
   AuthKeyStore,
   AuthModule,

@@ -1,26 +1,15 @@
 import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
-import { ConfigurableModuleBuilder, type DynamicModule, Module } from '@nestjs/common';
-import { AUTH_OPTIONS } from './auth.constants.js';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthGuard } from './auth.guard.js';
+import {
+  AUTH_OPTIONS,
+  type AuthModuleForRootOptions,
+  ConfigurableModuleClass,
+  RESOLVED_AUTH_OPTIONS,
+} from './auth.module-definition.js';
 import { AuthKeyStore } from './auth-key.store.js';
-import type { AuthModuleOptions } from './auth-options.interface.js';
 import { resolveAuthOptions } from './internal/resolve-options.js';
 import { TokenVerifier } from './token-verifier.js';
-
-const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<AuthModuleOptions>({ optionsInjectionToken: AUTH_OPTIONS })
-    .setClassMethodName('forRoot')
-    .setFactoryMethodName('createAuthOptions')
-    .setExtras({ isGlobal: true }, (definition, extras) => ({
-      ...definition,
-      global: extras.isGlobal,
-    }))
-    .build();
-
-/** What `AuthModule.forRoot` takes: the options, plus `isGlobal` (default `true`). */
-export type AuthModuleForRootOptions = typeof OPTIONS_TYPE;
-/** What `AuthModule.forRootAsync` takes: `useFactory` + `inject`, `useClass` or `useExisting`. */
-export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
 
 /**
  * JWT bearer authentication for every route: the `authentication` step of the request pipeline
@@ -51,10 +40,15 @@ export type AuthModuleAsyncOptions = typeof ASYNC_OPTIONS_TYPE;
       useFactory: (store: AuthKeyStore) => store.verifier,
       inject: [AuthKeyStore],
     },
+    {
+      provide: RESOLVED_AUTH_OPTIONS,
+      useFactory: (verifier: TokenVerifier) => verifier.resolvedOptions,
+      inject: [TokenVerifier],
+    },
     AuthGuard,
     pipelineStep(AuthGuard, 'authentication'),
   ],
-  exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS],
+  exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS, RESOLVED_AUTH_OPTIONS],
 })
 export class AuthModule extends ConfigurableModuleClass {
   /**

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEV_AUDIENCE, DEV_ISSUER, mintDevToken, TokenVerifier } from './index.js';
+import { DEV_AUDIENCE, DEV_ISSUER } from './auth.constants.js';
+import { mintDevToken, TokenVerifier } from './index.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'dev-token.cli.js');
 

@@ -1,17 +1,14 @@
-export {
-  AUTH_OPTIONS,
-  DEFAULT_ALGORITHMS,
-  DEFAULT_TOKEN_TYPES,
-  DEV_AUDIENCE,
-  DEV_ISSUER,
-  DEV_ISSUER_DIRECTORY,
-} from './auth.constants.js';
-export { CurrentPrincipal, InjectAuthOptions } from './auth.decorators.js';
+export { CurrentPrincipal } from './auth.decorators.js';
 export type { AuthErrorCode, AuthFailureReason } from './auth.error.js';
 export { AuthError } from './auth.error.js';
 export { AuthGuard } from './auth.guard.js';
-export type { AuthModuleAsyncOptions, AuthModuleForRootOptions } from './auth.module.js';
 export { AuthModule } from './auth.module.js';
+export type {
+  AuthModuleAsyncOptions,
+  AuthModuleForRootOptions,
+  ResolvedAuthOptions,
+} from './auth.module-definition.js';
+export { InjectAuthOptions } from './auth.module-definition.js';
 export { authOptionsFromEnv } from './auth-env.js';
 export { AuthKeyStore } from './auth-key.store.js';
 export type {

@@ -142,6 +142,11 @@ export class TokenVerifier {
   private cacheMisses = 0;
 
   /** @throws BulwarkConfigError naming the option at fault. */
+  /** @internal The options this verifier resolved, for `@InjectAuthOptions()`. */
+  get resolvedOptions(): ResolvedAuthOptions {
+    return this.options;
+  }
+
   constructor(options: AuthModuleOptions = {}) {
     this.options = resolveAuthOptions(options);
     const resolved = this.options;
