@@ -98,7 +98,8 @@ describe('prepareHeaders', () => {
     const originalSet = proto.setHeader as ServerResponse['setHeader'];
     const originalRaw = proto.getRawHeaderNames as () => string[];
     proto.setHeader = function (this: Tracked, name: string, value: string) {
-      (this[NAMES] ??= []).push(name);
+      this[NAMES] ??= [];
+      this[NAMES].push(name);
       return originalSet.call(this, name, value);
     };
     proto.getRawHeaderNames = function (this: Tracked) {
