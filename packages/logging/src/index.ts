@@ -1,21 +1,15 @@
-export { installAccessLog, useAccessLog } from './access-log.js';
+// Module
+
+// Access log and security events
+export { useAccessLog } from './access-log.js';
+// Loggers
 export { BulwarkLogger } from './bulwark-logger.service.js';
-export {
-  createLogger,
-  DEFAULT_FLUSH_INTERVAL_MS,
-  resolveFlushInterval,
-  resolveLogLevel,
-  validateLoggerOptions,
-} from './create-logger.js';
+export { createLogger } from './create-logger.js';
+// Errors
 export type { LoggingErrorCode } from './logging.error.js';
 export { LoggingError } from './logging.error.js';
-export { LoggingModule, validateLoggingOptions } from './logging.module.js';
-export {
-  InjectLoggingOptions,
-  InjectPinoLogger,
-  LOGGING_OPTIONS,
-  PINO_LOGGER,
-} from './logging.module-definition.js';
+export { LoggingModule } from './logging.module.js';
+export { InjectLoggingOptions, InjectPinoLogger } from './logging.module-definition.js';
 export type {
   LogDestination,
   LoggingModuleOptions,

@@ -1,4 +1,3 @@
-import { BulwarkConfigError } from '@bulwark/core';
 import {
   type DynamicModule,
   Logger,
@@ -12,34 +11,16 @@ import { installAccessLog } from './access-log.js';
 import { BulwarkLogger } from './bulwark-logger.service.js';
 import { createLogger, validateLoggerOptions } from './create-logger.js';
 import { flushOutputSync } from './internal/output.js';
+import { validateLoggingOptions } from './internal/validate-options.js';
 import {
-  LOGGING_OPTIONS,
   LOGGING_OPTIONS_TYPE,
   LoggingConfigurableModule,
   PINO_LOGGER,
+  RESOLVED_LOGGING_OPTIONS,
+  resolvedLoggingOptionsProvider,
 } from './logging.module-definition.js';
 import type { LoggingModuleOptions } from './logging-options.interface.js';
 import { logSecurityEvents } from './security-event.logger.js';
-
-/**
- * Checks {@link LoggingModuleOptions}; the logger's own options are checked by `createLogger`.
- *
- * @throws BulwarkConfigError naming the option at fault.
- */
-export function validateLoggingOptions(
-  options: LoggingModuleOptions | undefined,
-): LoggingModuleOptions {
-  const value = options ?? {};
-  for (const key of ['accessLog', 'securityEvents', 'nestLogger'] as const) {
-    if (value[key] !== undefined && typeof value[key] !== 'boolean') {
-      throw new BulwarkConfigError(key, 'must be true or false');
-    }
-  }
-  if (value.clock !== undefined && typeof value.clock !== 'function') {
-    throw new BulwarkConfigError('clock', 'must be a function returning milliseconds');
-  }
-  return value;
-}
 
 /** Wires the logger into the app once modules initialise, and unwires it at shutdown. */
 class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
@@ -91,10 +72,11 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
  */
 @Module({
   providers: [
+    resolvedLoggingOptionsProvider,
     {
       provide: PINO_LOGGER,
-      inject: [LOGGING_OPTIONS],
-      useFactory: (options: LoggingModuleOptions) => createLogger(validateLoggingOptions(options)),
+      inject: [RESOLVED_LOGGING_OPTIONS],
+      useFactory: (options: LoggingModuleOptions) => createLogger(options),
     },
     {
       provide: BulwarkLogger,
@@ -103,7 +85,7 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
     },
     {
       provide: LoggingInstaller,
-      inject: [HttpAdapterHost, LOGGING_OPTIONS, PINO_LOGGER, BulwarkLogger],
+      inject: [HttpAdapterHost, RESOLVED_LOGGING_OPTIONS, PINO_LOGGER, BulwarkLogger],
       useFactory: (
         host: HttpAdapterHost,
         options: LoggingModuleOptions,
@@ -112,7 +94,7 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
       ) => new LoggingInstaller(host, options, pino, logger),
     },
   ],
-  exports: [PINO_LOGGER, BulwarkLogger],
+  exports: [PINO_LOGGER, BulwarkLogger, RESOLVED_LOGGING_OPTIONS],
 })
 export class LoggingModule extends LoggingConfigurableModule {
   /**
