@@ -94,6 +94,22 @@ describe.each(ADAPTERS)('@bulwark/errors on %s', (adapter) => {
       expect(body.detail).toBe('No resource matches the request.');
     });
 
+    it('renders an HttpException of status 413 as the body parser answers a body too large', async () => {
+      const body = await expectProblem(
+        await fetch(`${running.url}/too-large`),
+        413,
+        'payload-too-large',
+      );
+      expect(body).toEqual({
+        type: 'urn:bulwark:problem:payload-too-large',
+        title: 'Content Too Large',
+        status: 413,
+        detail: 'The request body is larger than this service accepts.',
+        instance: '/too-large',
+        requestId: body.requestId,
+      });
+    });
+
     it('renders an HttpException with an uncommon status by that status', async () => {
       const body = await expectProblem(await fetch(`${running.url}/teapot`), 418, 'http-418');
       expect(body.title).toBe("I'm a Teapot");

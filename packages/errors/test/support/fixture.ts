@@ -69,6 +69,11 @@ export class FixtureController {
     throw new NotFoundException('Note /etc/passwd was not found in SELECT * FROM notes');
   }
 
+  @Get('too-large')
+  tooLarge() {
+    throw new HttpException('Upload of 9 GB refused', 413);
+  }
+
   @Get('teapot')
   teapot() {
     throw new HttpException({ message: INTERNAL_MESSAGE }, 418);
