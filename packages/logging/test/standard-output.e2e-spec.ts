@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,5 +41,42 @@ describe('the default destination (standard output)', () => {
       stdio: ['ignore', openSync(file, 'w'), 'inherit'],
     });
     expectEveryLine(readFileSync(file, 'utf8'));
+  });
+
+  // With LOG_FLUSH_INTERVAL_MS=0 (the default) a line is not held for a flush: a process that
+  // logs one line and then idles has written it while it still runs.
+  it.each([
+    ['unset', undefined],
+    ['0', '0'],
+  ])('writes a line while the process runs with LOG_FLUSH_INTERVAL_MS %s', async (_name, value) => {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.LOG_FLUSH_INTERVAL_MS;
+    if (value !== undefined) env.LOG_FLUSH_INTERVAL_MS = value;
+    const child = spawn(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { createLogger } from ${JSON.stringify(entry)};
+        createLogger().info('one line');
+        setInterval(() => {}, 1000);`,
+      ],
+      { env, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let output = '';
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (chunk: string) => {
+          output += chunk;
+          if (output.includes('\n')) resolve(output);
+        });
+        child.on('exit', () => reject(new Error(`exited before writing: ${output}`)));
+      });
+      expect(JSON.parse(line)).toMatchObject({ level: 'info', msg: 'one line' });
+      expect(child.exitCode).toBeNull();
+    } finally {
+      child.kill();
+    }
   });
 });
