@@ -7,6 +7,7 @@ import {
   type PipelineStep,
   type Principal,
   type ProblemKind,
+  parseAuthorization,
   peerThumbprint,
   problem,
   publishSecurityEvent,
@@ -24,7 +25,6 @@ import { Reflector } from '@nestjs/core';
 import { AuthError, type AuthFailureReason } from './auth.error.js';
 import { AuthKeyStore } from './auth-key.store.js';
 import type { VerifiedDpopProof } from './dpop-verifier.js';
-import { parseAuthorization } from './internal/authorization-header.js';
 import type { TokenPresentation } from './token-verifier.js';
 
 type Outcome =

@@ -1,7 +1,7 @@
 export type { AuthFailureRefusal } from './auth-failure-limit.js';
 export { setAuthFailureRefusal, takeAuthFailureRefusal } from './auth-failure-limit.js';
-export type { BearerCredentials } from './bearer.js';
-export { parseBearer } from './bearer.js';
+export type { AuthorizationCredentials } from './authorization.js';
+export { parseAuthorization } from './authorization.js';
 export { readBodyAtMost } from './bounded-body.js';
 export { BulwarkConfigError, BulwarkError } from './bulwark-error.js';
 export type { TrustProxy } from './client-address.js';

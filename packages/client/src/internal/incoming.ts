@@ -1,4 +1,4 @@
-import { getPrincipal, getRequestId, parseBearer, rawRequest } from '@bulwark/core';
+import { getPrincipal, getRequestId, parseAuthorization, rawRequest } from '@bulwark/core';
 
 /** The connection of an incoming request, whose close ends the calls made for it. */
 export interface IncomingConnection {
@@ -52,7 +52,7 @@ function decodePayload(token: string): unknown {
 export function incomingContext(request: unknown, detached: boolean): IncomingContext {
   const raw = rawRequest(request);
   const authorization = raw.headers.authorization;
-  const bearer = parseBearer(authorization);
+  const bearer = parseAuthorization(authorization);
   const dpopBound = raw.headers.dpop !== undefined || /^dpop\s/i.test(authorization ?? '');
   const token = bearer.kind === 'bearer' && bearer.wellFormed ? bearer.token : undefined;
   const header = (name: string) => {

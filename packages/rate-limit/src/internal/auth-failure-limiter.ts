@@ -1,5 +1,5 @@
 import {
-  parseBearer,
+  parseAuthorization,
   rawRequest,
   rawResponse,
   setAuthFailureRefusal,
@@ -190,6 +190,6 @@ function isAuthenticationFailure(status: number, authorization: string | undefin
   // A malformed Authorization header is refused with 400 before any token is checked, but a
   // client that sends them repeatedly is probing the authentication all the same.
   if (status !== 400) return false;
-  const credentials = parseBearer(authorization);
+  const credentials = parseAuthorization(authorization);
   return credentials.kind === 'bearer' && !credentials.wellFormed;
 }
