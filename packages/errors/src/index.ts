@@ -1,18 +1,11 @@
-// Module and one-call set-up
+// biome-ignore-all assist/source/organizeImports: the exports are grouped by area (CONTRIBUTING.md, "The public API")
 
-export { applyErrorHandling } from './apply-error-handling.js';
-// Request bodies and validation
-export { resolveBodyParserOptions, useSafeBodyParser } from './body-parser.js';
-export type {
-  BodyParserOptions,
-  ResolvedBodyParserOptions,
-} from './body-parser-options.interface.js';
-// Errors
-export type { ErrorsErrorCode } from './errors.error.js';
-export { ErrorsError } from './errors.error.js';
+// Module and one-call set-up
 export { ErrorsModule } from './errors.module.js';
 export { InjectErrorsOptions } from './errors.module-definition.js';
+export { applyErrorHandling } from './apply-error-handling.js';
 export type { ApplyErrorHandlingOptions, ErrorsModuleOptions } from './errors-options.interface.js';
+
 // Problem details
 export {
   PROBLEM_CONTENT_TYPE,
@@ -20,7 +13,18 @@ export {
   sendProblem,
 } from './problem-details.filter.js';
 
-// Request ids
-export { useRequestIds } from './request-id.js';
+// Request bodies and validation
+export { resolveBodyParserOptions, useSafeBodyParser } from './body-parser.js';
+export type {
+  BodyParserOptions,
+  ResolvedBodyParserOptions,
+} from './body-parser-options.interface.js';
 export type { FieldViolation } from './validation.pipe.js';
 export { createValidationPipe, validationProblem } from './validation.pipe.js';
+
+// Request ids
+export { useRequestIds } from './request-id.js';
+
+// Errors
+export type { ErrorsErrorCode } from './errors.error.js';
+export { ErrorsError } from './errors.error.js';

@@ -1,25 +1,8 @@
-// Module
+// biome-ignore-all assist/source/organizeImports: the exports are grouped by area (CONTRIBUTING.md, "The public API")
 
-// Consuming
-export { Consume } from './consume.decorator.js';
-// Errors
-export type { MessagingErrorCode } from './messaging.error.js';
-export { MessagingError } from './messaging.error.js';
+// Module
 export { MessagingModule } from './messaging.module.js';
 export { InjectMessagingOptions } from './messaging.module-definition.js';
-// Publishing
-export { MessagingService } from './messaging.service.js';
-export type {
-  ConsumedMessage,
-  ConsumeOptions,
-  DtoClass,
-  MessageActor,
-  MessagingMetricsRegistry,
-  PublishOptions,
-  PublishResult,
-  QueueStats,
-  RejectionReason,
-} from './messaging.types.js';
 export type {
   ExchangeDeclaration,
   MessagingLogEntry,
@@ -27,3 +10,26 @@ export type {
   MessagingOptionsFactory,
   ResolvedMessagingOptions,
 } from './messaging-options.interface.js';
+
+// Publishing
+export { MessagingService } from './messaging.service.js';
+export type {
+  MessageActor,
+  MessagingMetricsRegistry,
+  PublishOptions,
+  PublishResult,
+  QueueStats,
+} from './messaging.types.js';
+
+// Consuming
+export { Consume } from './consume.decorator.js';
+export type {
+  ConsumedMessage,
+  ConsumeOptions,
+  DtoClass,
+  RejectionReason,
+} from './messaging.types.js';
+
+// Errors
+export type { MessagingErrorCode } from './messaging.error.js';
+export { MessagingError } from './messaging.error.js';

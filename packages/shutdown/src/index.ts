@@ -1,15 +1,8 @@
-// Module
+// biome-ignore-all assist/source/organizeImports: the exports are grouped by area (CONTRIBUTING.md, "The public API")
 
-export type { ShutdownHandler } from '@bulwark/core';
-export { ShutdownHook } from '@bulwark/core';
-// Errors
-export type { ShutdownErrorCode } from './shutdown.error.js';
-export { ShutdownError } from './shutdown.error.js';
+// Module
 export { ShutdownModule } from './shutdown.module.js';
 export { InjectShutdownOptions } from './shutdown.module-definition.js';
-// Shutdown
-export type { ShutdownState } from './shutdown.service.js';
-export { ShutdownService } from './shutdown.service.js';
 export type {
   ResolvedShutdownOptions,
   ShutdownClock,
@@ -17,3 +10,13 @@ export type {
   ShutdownModuleOptions,
   ShutdownOptionsFactory,
 } from './shutdown-options.interface.js';
+
+// Shutdown
+export type { ShutdownState } from './shutdown.service.js';
+export { ShutdownService } from './shutdown.service.js';
+export type { ShutdownHandler } from '@bulwark/core';
+export { ShutdownHook } from '@bulwark/core';
+
+// Errors
+export type { ShutdownErrorCode } from './shutdown.error.js';
+export { ShutdownError } from './shutdown.error.js';
