@@ -13,6 +13,8 @@ export {
 } from './client-address.js';
 export type { Environment } from './env.js';
 export { envBool, envInt, envList, envString, isProduction } from './env.js';
+export type { ExceptionMapper } from './exception-mappers.js';
+export { mapException, registerExceptionMapper } from './exception-mappers.js';
 export type {
   ForwardedClientCert,
   ForwardedClientCertErrorCode,
