@@ -4,17 +4,6 @@ export type {
   SchemaVersionCheck,
 } from './bulwark-database.js';
 export { BulwarkDatabase } from './bulwark-database.js';
-export {
-  DATABASE_OPTIONS,
-  DEFAULT_CONNECTION_TIMEOUT_MS,
-  DEFAULT_EMBEDDED_DIRECTORY,
-  DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MIGRATIONS_TABLE,
-  DEFAULT_PASSWORD_CHECK_MS,
-  DEFAULT_POOL_MAX,
-  DEFAULT_STATEMENT_TIMEOUT_MS,
-} from './database.constants.js';
 export { InjectDatabase, InjectDatabaseOptions } from './database.decorator.js';
 export type { DatabaseErrorCode } from './database.error.js';
 export { DatabaseError } from './database.error.js';
