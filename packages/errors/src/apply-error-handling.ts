@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { useSafeBodyParser } from './body-parser.js';
-import { validateErrorsOptions } from './internal/validate-options.js';
 import type { ApplyErrorHandlingOptions } from './errors-options.interface.js';
+import { validateErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { useRequestIds } from './request-id.js';
 import { createValidationPipe } from './validation.pipe.js';
@@ -26,7 +26,7 @@ export function applyErrorHandling(
   const { validation, requestIds } = validateErrorsOptions(options);
   if (requestIds !== false) useRequestIds(app);
   if (options.body !== false) useSafeBodyParser(app, options.body ?? {});
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
   if (validation !== false) {
     app.useGlobalPipes(createValidationPipe(typeof validation === 'object' ? validation : {}));
   }

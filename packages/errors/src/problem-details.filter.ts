@@ -1,12 +1,22 @@
 import type { ServerResponse } from 'node:http';
 import {
   assignRequestId,
+  mapException,
   ProblemException,
   rawRequest,
   rawResponse,
   setResponseHeader,
 } from '@bulwark/core';
-import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Inject,
+  Logger,
+  Optional,
+} from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { loggedPath, requestPath, withoutRequestUrl } from './internal/logged-path.js';
 import { toProblem } from './internal/to-problem.js';
 
@@ -116,14 +126,30 @@ function send(response: unknown, status: number, json: string): void {
  *
  * @example
  * ```ts
- * app.useGlobalFilters(new ProblemDetailsFilter());
+ * app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
  * ```
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
+  /**
+   * @param adapterHost the app's adapter host, whose exception mappers
+   *   (`registerExceptionMapper` of `@bulwark/core`) are asked about every error that is not an
+   *   `HttpException`; injected when the filter is a provider (`ErrorsModule`), passed by
+   *   `applyErrorHandling`. Without it no mapper is asked.
+   */
+  constructor(
+    @Optional()
+    @Inject(HttpAdapterHost)
+    private readonly adapterHost?: { readonly httpAdapter?: object },
+  ) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const http = host.switchToHttp();
-    sendProblem(exception, http.getRequest<unknown>(), http.getResponse<unknown>());
+    const mapped =
+      exception instanceof HttpException
+        ? undefined
+        : mapException(this.adapterHost?.httpAdapter, exception);
+    sendProblem(mapped ?? exception, http.getRequest<unknown>(), http.getResponse<unknown>());
   }
 }

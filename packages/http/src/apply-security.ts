@@ -92,7 +92,7 @@ export function applySecurity(
       () => new HttpError('HTTP_UNSUPPORTED_ADAPTER', 'the adapter has no request hook'),
     );
   }
-  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
   if (resolved.validation !== false) {
     const overrides = typeof resolved.validation === 'object' ? resolved.validation : {};
     app.useGlobalPipes(createValidationPipe(overrides));
