@@ -107,9 +107,12 @@ export function mapDatabaseError(error: unknown): unknown {
 }
 
 /**
- * Maps the database errors a handler throws with {@link mapDatabaseError}. `DatabaseModule`
- * registers it for the whole app; register it yourself when you use the package without the
- * module.
+ * Maps the database errors a handler throws with {@link mapDatabaseError}, for an app without
+ * `@bulwark/errors`' `ProblemDetailsFilter`. `DatabaseModule` no longer registers it: it
+ * registers `mapDatabaseError` as an exception mapper, which that filter applies to errors
+ * thrown anywhere in a request (guards included) with no interceptor on any route. Register
+ * this yourself (`{ provide: APP_INTERCEPTOR, useClass: DatabaseErrorInterceptor }`) only when
+ * the app renders errors with another filter; it covers handlers only.
  */
 @Injectable()
 export class DatabaseErrorInterceptor implements NestInterceptor {

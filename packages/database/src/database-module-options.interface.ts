@@ -8,8 +8,11 @@ export interface DatabaseModuleExtras {
   /** Makes `BulwarkDatabase` injectable everywhere without importing the module again. @default true */
   isGlobal?: boolean;
   /**
-   * Registers `DatabaseErrorInterceptor` for the app, so database errors become problems
-   * (409, 400, 503) naming no SQL. @default true
+   * Registers `mapDatabaseError` as an exception mapper of the app (`registerExceptionMapper` of
+   * `@bulwark/core`), so that `@bulwark/errors`' `ProblemDetailsFilter` answers database errors
+   * thrown anywhere in a request (handler, guard, loader) with problems (409, 400, 503) naming no
+   * SQL. Needs that filter (`ErrorsModule` or `applyErrorHandling`); without it such an error
+   * is Nest's generic 500. @default true
    */
   mapErrors?: boolean;
 }

@@ -1,11 +1,10 @@
 import { ConfigurableModuleBuilder } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { DATABASE_OPTIONS } from './database.constants.js';
-import { DatabaseErrorInterceptor } from './database-error-mapping.js';
 import type {
   DatabaseModuleExtras,
   DatabaseModuleOptions,
 } from './database-module-options.interface.js';
+import { DatabaseExceptionMapperRegistration } from './internal/exception-mapper.js';
 
 export const {
   ConfigurableModuleClass: DatabaseConfigurableModule,
@@ -21,9 +20,7 @@ export const {
     global: extras.isGlobal,
     providers: [
       ...(definition.providers ?? []),
-      ...(extras.mapErrors
-        ? [{ provide: APP_INTERCEPTOR, useClass: DatabaseErrorInterceptor }]
-        : []),
+      ...(extras.mapErrors ? [DatabaseExceptionMapperRegistration] : []),
     ],
   }))
   .build();

@@ -1,4 +1,4 @@
-import { READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core';
+import { mapException, READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core';
 import { describeModuleRegistration } from '@bulwark/test-harness';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
@@ -10,6 +10,24 @@ import type { DatabaseModuleOptions } from './database-module-options.interface.
 
 const SLOW = 120_000;
 const MEMORY: DatabaseModuleOptions = { env: { NODE_ENV: 'test' }, embedded: 'memory' };
+
+/** A unique violation as `pg` reports it. */
+const UNIQUE_VIOLATION = Object.assign(
+  new Error('duplicate key value violates unique constraint'),
+  {
+    severity: 'ERROR',
+    code: '23505',
+    constraint: 'notes_title_key',
+  },
+);
+
+/** An HTTP app (Express) with only `module`, initialised. */
+async function openApp(module: ReturnType<typeof DatabaseModule.forRoot>) {
+  const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
 
 async function open(module: ReturnType<typeof DatabaseModule.forRoot>) {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
@@ -85,17 +103,36 @@ describe('DatabaseModule', () => {
       );
     });
 
-    it('is global and maps errors by default; both can be turned off', () => {
-      const defaults = DatabaseModule.forRoot(MEMORY);
-      expect(defaults.global).toBe(true);
-      expect(defaults.providers).toContainEqual(
-        expect.objectContaining({ provide: APP_INTERCEPTOR }),
-      );
-      const bare = DatabaseModule.forRoot({ ...MEMORY, isGlobal: false, mapErrors: false });
-      expect(bare.global).toBe(false);
-      expect(bare.providers).not.toContainEqual(
-        expect.objectContaining({ provide: APP_INTERCEPTOR }),
-      );
-    });
+    it(
+      'is global and maps errors by default, with an exception mapper and no interceptor; both can be turned off',
+      async () => {
+        const defaults = DatabaseModule.forRoot(MEMORY);
+        expect(defaults.global).toBe(true);
+        expect(defaults.providers).not.toContainEqual(
+          expect.objectContaining({ provide: APP_INTERCEPTOR }),
+        );
+        const app = await openApp(defaults);
+        try {
+          const mapped = mapException(app.getHttpAdapter(), UNIQUE_VIOLATION);
+          expect(mapped?.getStatus()).toBe(409);
+          expect(mapException(app.getHttpAdapter(), new Error('not ours'))).toBeUndefined();
+        } finally {
+          await app.close();
+        }
+
+        const bare = DatabaseModule.forRoot({ ...MEMORY, isGlobal: false, mapErrors: false });
+        expect(bare.global).toBe(false);
+        expect(bare.providers).not.toContainEqual(
+          expect.objectContaining({ provide: APP_INTERCEPTOR }),
+        );
+        const unmapped = await openApp(bare);
+        try {
+          expect(mapException(unmapped.getHttpAdapter(), UNIQUE_VIOLATION)).toBeUndefined();
+        } finally {
+          await unmapped.close();
+        }
+      },
+      SLOW,
+    );
   });
 });
