@@ -1,6 +1,9 @@
-export { InjectServiceClient, serviceClientToken } from './client.constants.js';
-export type { ClientModuleAsyncOptions } from './client.module.js';
+// biome-ignore-all assist/source/organizeImports: the exports are grouped by area (CONTRIBUTING.md, "The public API")
+
+// Module
 export { ClientModule } from './client.module.js';
+export type { ClientModuleAsyncOptions } from './client.module.js';
+export { InjectServiceClient, serviceClientToken } from './client.constants.js';
 export type {
   ClientAuthOptions,
   ClientBreakerOptions,
@@ -15,12 +18,16 @@ export type {
   ServiceClientOptions,
   TokenExchangeAuth,
 } from './client-options.interface.js';
-export type { ResponseClass, ResponseValidator } from './response-validator.js';
-export type { ServiceCallFailure, ServiceCallReason } from './service-call.error.js';
-export { ServiceCallError } from './service-call.error.js';
+
+// Calls
 export type {
   CallOptions,
   ServiceCallMethod,
   ServiceResponse,
 } from './service-client.js';
 export { createServiceClient, ServiceClient } from './service-client.js';
+export type { ResponseClass, ResponseValidator } from './response-validator.js';
+
+// Errors
+export type { ServiceCallFailure, ServiceCallReason } from './service-call.error.js';
+export { ServiceCallError } from './service-call.error.js';

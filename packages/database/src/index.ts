@@ -1,13 +1,22 @@
+// biome-ignore-all assist/source/organizeImports: the exports are grouped by area (CONTRIBUTING.md, "The public API")
+
+// Module
+export { DatabaseModule } from './database.module.js';
+export { InjectDatabase, InjectDatabaseOptions } from './database.decorator.js';
+export type {
+  DatabaseModuleExtras,
+  DatabaseModuleOptions,
+  DatabaseOptionsFactory,
+} from './database-module-options.interface.js';
+
+// Database
 export type {
   DatabaseQueryResultHKT,
   DrizzleDatabase,
   SchemaVersionCheck,
 } from './bulwark-database.js';
 export { BulwarkDatabase } from './bulwark-database.js';
-export { InjectDatabase, InjectDatabaseOptions } from './database.decorator.js';
-export type { DatabaseErrorCode } from './database.error.js';
-export { DatabaseError } from './database.error.js';
-export { DatabaseModule } from './database.module.js';
+export type { DatabaseOptions } from './database-options.interface.js';
 export type {
   DatabaseConfig,
   DatabaseTls,
@@ -15,14 +24,14 @@ export type {
   PostgresConfig,
 } from './database-config.js';
 export { resolveDatabaseConfig } from './database-config.js';
-export { DatabaseErrorInterceptor, mapDatabaseError } from './database-error-mapping.js';
-export type {
-  DatabaseModuleExtras,
-  DatabaseModuleOptions,
-  DatabaseOptionsFactory,
-} from './database-module-options.interface.js';
-export type { DatabaseOptions } from './database-options.interface.js';
-export type { Migration, MigrationOptions, MigrationResult } from './migrations.js';
-export { latestMigrationVersion, migrate, readMigrations, runMigrations } from './migrations.js';
 export type { ScopeQueryOptions } from './scope-query.js';
 export { scopeQuery } from './scope-query.js';
+
+// Migrations
+export type { Migration, MigrationOptions, MigrationResult } from './migrations.js';
+export { latestMigrationVersion, migrate, readMigrations, runMigrations } from './migrations.js';
+
+// Errors
+export { DatabaseErrorInterceptor, mapDatabaseError } from './database-error-mapping.js';
+export type { DatabaseErrorCode } from './database.error.js';
+export { DatabaseError } from './database.error.js';
