@@ -18,7 +18,8 @@ function mapFiles(): string[] {
   for (const line of TEXT.split('\n')) {
     const dir = line.match(/\]\((packages\/[a-z-]+)\/README\.md\)/)?.[1];
     if (!dir) continue;
-    for (const [, file] of line.matchAll(/`(src\/[^`]+\.ts)`/g)) files.push(join(dir, file as string));
+    for (const [, file] of line.matchAll(/`(src\/[^`]+\.ts)`/g))
+      files.push(join(dir, file as string));
   }
   return files;
 }
