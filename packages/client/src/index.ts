@@ -29,5 +29,5 @@ export { createServiceClient, ServiceClient } from './service-client.js';
 export type { ResponseClass, ResponseValidator } from './response-validator.js';
 
 // Errors
-export type { ServiceCallFailure, ServiceCallReason } from './service-call.error.js';
-export { ServiceCallError } from './service-call.error.js';
+export type { ServiceCallFailure, ServiceCallReason } from './client.error.js';
+export { ServiceCallError } from './client.error.js';

@@ -11,6 +11,7 @@ import {
 } from 'cockatiel';
 import * as oauth from 'oauth4webapi';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
+import { ServiceCallError, type ServiceCallReason } from './client.error.js';
 import type { QueryParams, ServiceClientOptions } from './client-options.interface.js';
 import { callRegistry, notify } from './internal/call-registry.js';
 import { CallDeadline } from './internal/deadline.js';
@@ -23,7 +24,6 @@ import { loadPrivateKey, TokenSource } from './internal/token-source.js';
 import { inClientSpan, loadTracing, type SpanOutcome, tracingActive } from './internal/tracing.js';
 import { DestinationRefused, PeerMismatch, Transport } from './internal/transport.js';
 import { type ResponseValidator, validateResponse } from './response-validator.js';
-import { ServiceCallError, type ServiceCallReason } from './service-call.error.js';
 
 /** The HTTP methods a client sends. */
 export type ServiceCallMethod = 'GET' | 'HEAD' | 'OPTIONS' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, type JsonWebKey, webcrypto } from 'node:c
 import { publishSecurityEvent } from '@bulwark/core';
 import * as oauth from 'oauth4webapi';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
-import { ServiceCallError } from '../service-call.error.js';
+import { ServiceCallError } from '../client.error.js';
 import { notify } from './call-registry.js';
 
 const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
