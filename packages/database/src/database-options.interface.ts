@@ -57,3 +57,72 @@ export interface DatabaseOptions<TSchema extends Record<string, unknown> = Recor
    */
   passwordCheckMs?: number;
 }
+
+/** Options of `DatabaseModule.forRoot`: those of `BulwarkDatabase.open`. */
+export type DatabaseModuleOptions = DatabaseOptions<Record<string, unknown>>;
+
+/** Settings of the module itself, given beside the options in `forRoot` and `forRootAsync`. */
+export interface DatabaseModuleExtras {
+  /** Makes `BulwarkDatabase` injectable everywhere without importing the module again. @default true */
+  isGlobal?: boolean;
+  /**
+   * Registers `mapDatabaseError` as an exception mapper of the app (`registerExceptionMapper` of
+   * `@bulwark/core`), so that `@bulwark/errors`' `ProblemDetailsFilter` answers database errors
+   * thrown anywhere in a request (handler, guard, loader) with problems (409, 400, 503) naming no
+   * SQL. Needs that filter (`ErrorsModule` or `applyErrorHandling`); without it such an error
+   * is Nest's generic 500. @default true
+   */
+  mapErrors?: boolean;
+}
+
+/**
+ * A class that makes the options, for `forRootAsync({ useClass })` or `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class DatabaseConfig implements DatabaseOptionsFactory {
+ *   createDatabaseOptions() { return { statementTimeoutMs: 5000 }; }
+ * }
+ * ```
+ */
+export interface DatabaseOptionsFactory {
+  /** Returns the options, possibly after reading configuration. */
+  createDatabaseOptions(): DatabaseModuleOptions | Promise<DatabaseModuleOptions>;
+}
+
+/**
+ * {@link DatabaseModuleOptions} validated, with every default applied, as
+ * `@InjectDatabaseOptions()` gives them.
+ *
+ * @example
+ * ```ts
+ * constructor(@InjectDatabaseOptions() private readonly options: ResolvedDatabaseOptions) {}
+ * ```
+ */
+export interface ResolvedDatabaseOptions {
+  /** Where the variables are read. @default process.env */
+  env: Environment;
+  /** PGlite's directory, or `'memory'`, outside production without `DATABASE_URL`. @default '.data/pglite' */
+  embedded: string;
+  /** The Drizzle schema, when given. */
+  schema: Record<string, unknown> | undefined;
+  /** The schema version this build needs, when given. */
+  expectedSchemaVersion: number | undefined;
+  /** The folder of migrations applied on embedded PGlite, when given. */
+  embeddedMigrations: string | undefined;
+  /** @default 'bulwark_schema_migrations' */
+  migrationsTable: string;
+  /** @default 15000 */
+  statementTimeoutMs: number;
+  /** @default 30000 */
+  idleInTransactionTimeoutMs: number;
+  /** @default 5000 */
+  connectionTimeoutMs: number;
+  /** @default 10 */
+  poolMax: number;
+  /** @default 30000 */
+  idleTimeoutMs: number;
+  /** @default 5000 */
+  passwordCheckMs: number;
+}

@@ -1,6 +1,3 @@
-/** The injection token of the resolved {@link DatabaseModuleOptions}. */
-export const DATABASE_OPTIONS = 'BULWARK_DATABASE:OPTIONS';
-
 /** Default of `statementTimeoutMs`: a statement running longer is cancelled by the server. */
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 15_000;
 

@@ -1,12 +1,16 @@
 import { mapException, READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core';
 import { describeModuleRegistration } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { BulwarkDatabase } from './bulwark-database.js';
-import { DATABASE_OPTIONS } from './database.constants.js';
 import { DatabaseModule } from './database.module.js';
-import type { DatabaseModuleOptions } from './database-module-options.interface.js';
+import { DATABASE_OPTIONS, InjectDatabaseOptions } from './database.module-definition.js';
+import type {
+  DatabaseModuleOptions,
+  ResolvedDatabaseOptions,
+} from './database-options.interface.js';
 
 const SLOW = 120_000;
 const MEMORY: DatabaseModuleOptions = { env: { NODE_ENV: 'test' }, embedded: 'memory' };
@@ -130,6 +134,40 @@ describe('DatabaseModule', () => {
           expect(mapException(unmapped.getHttpAdapter(), UNIQUE_VIOLATION)).toBeUndefined();
         } finally {
           await unmapped.close();
+        }
+      },
+      SLOW,
+    );
+
+    it(
+      'InjectDatabaseOptions() gives the resolved options: validated, with every default applied',
+      async () => {
+        @Injectable()
+        class ReadsOptions {
+          constructor(@InjectDatabaseOptions() readonly options: ResolvedDatabaseOptions) {}
+        }
+        const env = { NODE_ENV: 'test' };
+        const moduleRef = await Test.createTestingModule({
+          imports: [DatabaseModule.forRoot({ env, embedded: 'memory', poolMax: 3 })],
+          providers: [ReadsOptions],
+        }).compile();
+        try {
+          expect(moduleRef.get(ReadsOptions).options).toEqual({
+            env,
+            embedded: 'memory',
+            schema: undefined,
+            expectedSchemaVersion: undefined,
+            embeddedMigrations: undefined,
+            migrationsTable: 'bulwark_schema_migrations',
+            statementTimeoutMs: 15_000,
+            idleInTransactionTimeoutMs: 30_000,
+            connectionTimeoutMs: 5_000,
+            poolMax: 3,
+            idleTimeoutMs: 30_000,
+            passwordCheckMs: 5_000,
+          });
+        } finally {
+          await moduleRef.close();
         }
       },
       SLOW,

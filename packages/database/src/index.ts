@@ -2,12 +2,15 @@
 
 // Module
 export { DatabaseModule } from './database.module.js';
-export { InjectDatabase, InjectDatabaseOptions } from './database.decorator.js';
+export { InjectDatabaseOptions } from './database.module-definition.js';
+export { InjectDatabase } from './database.decorator.js';
 export type {
   DatabaseModuleExtras,
   DatabaseModuleOptions,
+  DatabaseOptions,
   DatabaseOptionsFactory,
-} from './database-module-options.interface.js';
+  ResolvedDatabaseOptions,
+} from './database-options.interface.js';
 
 // Database
 export type {
@@ -16,7 +19,6 @@ export type {
   SchemaVersionCheck,
 } from './bulwark-database.js';
 export { BulwarkDatabase } from './bulwark-database.js';
-export type { DatabaseOptions } from './database-options.interface.js';
 export type {
   DatabaseConfig,
   DatabaseTls,

@@ -1,13 +1,15 @@
 import { BulwarkConfigError } from '@bulwark/core';
 import {
   DEFAULT_CONNECTION_TIMEOUT_MS,
+  DEFAULT_EMBEDDED_DIRECTORY,
   DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MIGRATIONS_TABLE,
   DEFAULT_PASSWORD_CHECK_MS,
   DEFAULT_POOL_MAX,
   DEFAULT_STATEMENT_TIMEOUT_MS,
 } from '../database.constants.js';
-import type { DatabaseOptions } from '../database-options.interface.js';
+import type { DatabaseOptions, ResolvedDatabaseOptions } from '../database-options.interface.js';
 
 /** The numeric settings, defaulted and checked. */
 export interface DatabaseSettings {
@@ -101,6 +103,26 @@ export function validateDatabaseOptions(
       10,
       3_600_000,
     ),
+  };
+}
+
+/**
+ * The options validated (a `BulwarkConfigError` naming the option otherwise), with every
+ * default applied.
+ */
+export function resolveDatabaseOptions(
+  options: DatabaseOptions<Record<string, unknown>> | undefined,
+): ResolvedDatabaseOptions {
+  const given = options ?? {};
+  const settings = validateDatabaseOptions(given);
+  return {
+    env: given.env ?? process.env,
+    embedded: given.embedded ?? DEFAULT_EMBEDDED_DIRECTORY,
+    schema: given.schema,
+    expectedSchemaVersion: given.expectedSchemaVersion,
+    embeddedMigrations: given.embeddedMigrations,
+    migrationsTable: given.migrationsTable ?? DEFAULT_MIGRATIONS_TABLE,
+    ...settings,
   };
 }
 
