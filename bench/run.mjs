@@ -12,6 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hasPostgres, postgresBinDir, startPostgres } from '@bulwark/test-harness';
+import { nodeBinary } from '@bulwark/test-harness/node';
 import { createTestCa, createTestIssuer } from '@bulwark/testing';
 import autocannon from 'autocannon';
 import { generatedService } from './generated.mjs';
@@ -181,36 +182,14 @@ function nodeBinaries(list) {
       throw new Error(`BENCH_NODES=${list}: ${item} is not a Node major`);
     if (nodes.some((n) => n.major === major)) continue;
     const fromEnv = process.env[`BENCH_NODE${major}_BIN`];
-    const prefix = join(
-      process.env.BULWARK_CACHE_DIR ?? join(os.homedir(), '.cache', 'bulwark'),
-      `node${major}`,
-    );
-    const bin =
-      fromEnv ?? join(prefix, 'node_modules', `node-linux-${process.arch}`, 'bin', 'node');
     try {
-      if (!fromEnv && !existsSync(bin)) {
-        execFileSync(
-          'npm',
-          [
-            'install',
-            '--prefix',
-            prefix,
-            '--no-save',
-            '--no-package-lock',
-            '--no-audit',
-            '--no-fund',
-            '--loglevel=error',
-            `node-linux-${process.arch}@${major}`,
-          ],
-          { stdio: ['ignore', 'ignore', 'pipe'] },
-        );
-      }
+      const bin = fromEnv ?? nodeBinary(major);
       const found = label(bin);
       if (!found.startsWith(`Node v${major}.`)) throw new Error(`${bin} is ${found}`);
       nodes.push({ major, bin, suffix: `@${major}`, label: found });
     } catch (error) {
       console.error(
-        `*** Node ${major} left out: ${fromEnv ? `BENCH_NODE${major}_BIN=${fromEnv}` : `npm install node-linux-${process.arch}@${major} into ${prefix}`} failed (${String(error.message).split('\n')[0]}). Set BENCH_NODE${major}_BIN to a node ${major} binary, or BENCH_NODES=current. ***`,
+        `*** Node ${major} left out: ${fromEnv ? `BENCH_NODE${major}_BIN=${fromEnv}` : `npm install node-linux-${process.arch}@${major} into the cache folder`} failed (${String(error.message).split('\n')[0]}). Set BENCH_NODE${major}_BIN to a node ${major} binary, or BENCH_NODES=current. ***`,
       );
     }
   }

@@ -9,9 +9,11 @@ import {
   rmSync,
   symlinkSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { bulwarkCacheDir, nodeBinary } from '@bulwark/test-harness/node';
 import { REPO, sh } from './cli.js';
+
+export { nodeBinary };
 
 /*
  * A local stand-in for the digest-pinned node and distroless images of the generated Dockerfile:
@@ -29,9 +31,7 @@ const DAY = new Date().toISOString().slice(0, 10);
  * fresh machine nothing has made it yet, and a spawn with a missing working directory fails.
  */
 export function cacheDir(): string {
-  const dir = process.env.BULWARK_CACHE_DIR ?? join(homedir(), '.cache', 'bulwark');
-  mkdirSync(dir, { recursive: true });
-  return dir;
+  return bulwarkCacheDir();
 }
 
 /** Global buildah flags: a private vfs store, so nothing clashes with the machine's own. */
@@ -104,37 +104,6 @@ export function imageNodeMajor(): number {
     throw new Error('templates/service/Dockerfile has no default ARG NODE_IMAGE=…/node:<major>…');
   }
   return Number(match[1]);
-}
-
-/**
- * A node binary of that major: this process's own when it is that major, else the official
- * build from the npm package `node-linux-<arch>@<major>` (the only registry the machines reach),
- * installed once under the cache folder (`<cache>/node<major>`, where CI's Node 24 step and the
- * bench look too).
- */
-export function nodeBinary(major: number): string {
-  if (Number(process.versions.node.split('.')[0]) === major) return realpathSync(process.execPath);
-  const prefix = join(cacheDir(), `node${major}`);
-  const pkg = `node-linux-${process.arch}`;
-  const bin = join(prefix, 'node_modules', pkg, 'bin', 'node');
-  if (!existsSync(bin)) {
-    sh(
-      'npm',
-      [
-        'install',
-        '--prefix',
-        prefix,
-        '--no-save',
-        '--no-package-lock',
-        '--no-audit',
-        '--no-fund',
-        '--loglevel=error',
-        `${pkg}@${major}`,
-      ],
-      cacheDir(),
-    );
-  }
-  return realpathSync(bin);
 }
 
 /** The stand-in image references, built on first use of the day. */
