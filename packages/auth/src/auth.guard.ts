@@ -59,7 +59,9 @@ function dpopHeaders(request: unknown): string[] {
   const lines = raw.rawHeaders ?? [];
   const values: string[] = [];
   for (let index = 0; index + 1 < lines.length; index += 2) {
-    if ((lines[index] as string).toLowerCase() === 'dpop') values.push(lines[index + 1] as string);
+    const name = lines[index] as string;
+    // Only a four-character name can be `DPoP`: the others are not lower-cased.
+    if (name.length === 4 && name.toLowerCase() === 'dpop') values.push(lines[index + 1] as string);
   }
   return values;
 }

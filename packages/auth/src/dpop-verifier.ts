@@ -14,6 +14,7 @@ import {
   normalizeHtu,
   type ProofPolicy,
 } from './internal/dpop-proof.js';
+import { memoryReplayKey } from './internal/dpop-replay-key.js';
 import type { ResolvedAuthOptions } from './internal/resolve-options.js';
 
 /** A DPoP proof that passed every check but replay, ready for {@link DpopVerifier.claim}. */
@@ -206,12 +207,11 @@ export class DpopVerifier {
    * @throws AuthError as {@link claim}.
    */
   claimNow(proof: VerifiedDpopProof): void | Promise<void> {
-    const key = hash('sha256', `${proof.jkt}.${proof.jti}`, 'base64url');
     if (this.memoryStore !== undefined) {
-      if (!this.memoryStore.claimNow(key, this.ttlSeconds)) throw replayed();
+      if (!this.memoryStore.claimNow(memoryReplayKey(proof), this.ttlSeconds)) throw replayed();
       return;
     }
-    return this.claimInStore(key);
+    return this.claimInStore(hash('sha256', `${proof.jkt}.${proof.jti}`, 'base64url'));
   }
 
   private async claimInStore(key: string): Promise<void> {

@@ -1,4 +1,3 @@
-import { hash, timingSafeEqual } from 'node:crypto';
 import type { Principal } from '@bulwark/core';
 import { type JWSHeaderParameters, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { invalidProof, invalidToken } from './auth.error.js';
@@ -14,6 +13,7 @@ import {
   type ResolvedIssuer,
   resolveAuthOptions,
 } from './internal/resolve-options.js';
+import { sameText, tokenCacheKey } from './internal/token-digest.js';
 import { type TokenBinding, VerifiedTokenCache } from './internal/verified-token.cache.js';
 
 interface TrustedIssuer {
@@ -50,12 +50,6 @@ export interface TokenPresentation {
 }
 
 const BEARER: TokenPresentation = { scheme: 'bearer' };
-
-function sameText(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
 
 /** RFC 7800 `cnf`: only the confirmation methods this verifier enforces are understood. */
 function bindingOf(payload: Record<string, unknown>): TokenBinding | undefined {
@@ -269,7 +263,8 @@ export class TokenVerifier {
     if (typeof token !== 'string' || token.length > this.options.maxTokenLength) {
       throw invalidToken('token_too_long');
     }
-    return this.cache ? hash('sha256', token, 'binary') : '';
+    // The digest a DPoP proof's `ath` was just compared with: hashed once for both.
+    return this.cache ? tokenCacheKey(token) : '';
   }
 
   private cachedPrincipal(cacheKey: string, presented: TokenPresentation): Principal | undefined {

@@ -8,6 +8,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { invalidProof } from '../auth.error.js';
+import { accessTokenHashOf } from './token-digest.js';
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
 /** JWK members that only a private or symmetric key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
@@ -335,9 +336,12 @@ function parseHtu(value: string): string | undefined {
   return `${url.protocol}//${url.host}${normalizePath(url.pathname)}`;
 }
 
-/** `base64url(SHA-256(token))`, the `ath` of RFC 9449 §4.2. */
+/**
+ * `base64url(SHA-256(token))`, the `ath` of RFC 9449 §4.2: the same digest the verified-token
+ * cache keys the token by, hashed once for both ({@link accessTokenHashOf}).
+ */
 export function accessTokenHash(token: string): string {
-  return createHash('sha256').update(token, 'ascii').digest('base64url');
+  return accessTokenHashOf(token);
 }
 
 function claimString(value: unknown): value is string {
