@@ -192,6 +192,9 @@ describe.each(CASES)('a generated service ($label)', ({ args, adapter, example }
         AUTH_JWKS_URL: 'https://idp.example/jwks.json',
         DATABASE_URL: '',
         DATABASE_URL_FILE: '',
+        // Only the database is left unset: a --messaging service's broker setting is checked
+        // while the app is created too, and either refusal may come first.
+        ...(messaging ? { AMQP_URL: 'amqps://broker.internal:5671/service' } : {}),
       });
       expect(result.status).toBe(1);
       expect(result.stderr).toContain(
