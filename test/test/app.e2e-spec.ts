@@ -1,4 +1,5 @@
-import { ClientAddressResolver, getPrincipal, Public } from '@bulwark/core';
+import { getPrincipal, Public } from '@bulwark/core';
+import { ClientAddressResolver } from '@bulwark/core/peer';
 import { Controller, Get, Injectable, Module, Req } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, bootstrap, type RunningApp } from '../src/index.js';

@@ -1,5 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { peerFromCertificate, peerThumbprint } from '@bulwark/core';
+import { peerFromCertificate, peerThumbprint } from '@bulwark/core/peer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTestCa } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { envInt, envString } from '@bulwark/core';
+import { envInt, envString } from '@bulwark/core/env';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';

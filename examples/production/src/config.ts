@@ -1,4 +1,4 @@
-import { envBool, envInt, envList, envString } from '@bulwark/core';
+import { envBool, envInt, envList, envString } from '@bulwark/core/env';
 import { loadSecrets, type SecretStore } from '@bulwark/secrets';
 
 /** Everything the service reads at start-up. */

@@ -1,4 +1,4 @@
-import { envInt, envString } from '@bulwark/core';
+import { envInt, envString } from '@bulwark/core/env';
 import { loadConfig } from './config.js';
 import { createProductionApp } from './create-app.js';
 

@@ -1,12 +1,6 @@
-import {
-  BulwarkConfigError,
-  type Environment,
-  envBool,
-  envInt,
-  envList,
-  isProduction,
-  parseTrustProxy,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envBool, envInt, envList, isProduction } from '@bulwark/core/env';
+import { parseTrustProxy } from '@bulwark/core/peer';
 import { DEFAULT_ALGORITHMS } from './auth.constants.js';
 import type { AuthModuleOptions, DpopMode, DpopOptions } from './auth-options.interface.js';
 

@@ -2,8 +2,8 @@ import {
   type ReadinessCheck,
   ReadinessIndicator,
   type ReadinessResult,
-  setAuthChallenge,
-} from '@bulwark/core';
+} from '@bulwark/core/lifecycle';
+import { setAuthChallenge } from '@bulwark/core/problems';
 import {
   Inject,
   Injectable,

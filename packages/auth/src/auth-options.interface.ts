@@ -1,4 +1,4 @@
-import type { TrustProxy } from '@bulwark/core';
+import type { TrustProxy } from '@bulwark/core/peer';
 import type { Cluster, Redis } from 'ioredis';
 import type { JSONWebKeySet } from 'jose';
 import type { DpopReplayStore } from './dpop-replay.store.js';

@@ -3,23 +3,24 @@ import type { TLSSocket } from 'node:tls';
 import {
   getPeer,
   getRequestId,
-  type PipelineStage,
-  type PipelineStep,
   type Principal,
   type ProblemKind,
-  parseAuthorization,
-  peerThumbprint,
   problem,
-  publishSecurityEvent,
+  setResponseHeader,
+} from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
+import { peerThumbprint } from '@bulwark/core/peer';
+import {
+  type PipelineStage,
+  type PipelineStep,
+  parseAuthorization,
   ROUTE_METADATA,
   RoutePlans,
   type RouteTarget,
-  rawRequest,
-  resolveRouteTemplate,
-  setPrincipal,
-  setResponseHeader,
   takeAuthFailureRefusal,
-} from '@bulwark/core';
+} from '@bulwark/core/pipeline';
+import { rawRequest, setPrincipal } from '@bulwark/core/request';
+import { resolveRouteTemplate } from '@bulwark/core/routes';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthError, type AuthFailureReason } from './auth.error.js';

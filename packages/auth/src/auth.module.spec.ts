@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BulwarkPipelineModule, PipelineRegistry, READINESS_INDICATOR } from '@bulwark/core';
+import { READINESS_INDICATOR } from '@bulwark/core/lifecycle';
+import { BulwarkPipelineModule, PipelineRegistry } from '@bulwark/core/pipeline';
 import { describeModuleRegistration } from '@bulwark/test-harness';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { Test } from '@nestjs/testing';

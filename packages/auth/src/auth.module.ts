@@ -1,4 +1,4 @@
-import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
+import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core/pipeline';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthGuard } from './auth.guard.js';
 import {

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { rawRequest } from '@bulwark/core';
+import { rawRequest } from '@bulwark/core/request';
 import { AuthError } from './auth.error.js';
 import type { DpopMode } from './auth-options.interface.js';
 import {

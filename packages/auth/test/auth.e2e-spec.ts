@@ -3,11 +3,10 @@ import {
   type Principal,
   ProblemException,
   Public,
-  type SecurityEvent,
-  setRequestId,
   setResponseHeader,
-  subscribeSecurityEvents,
 } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
+import { setRequestId } from '@bulwark/core/request';
 import {
   ADAPTERS,
   bootstrap,

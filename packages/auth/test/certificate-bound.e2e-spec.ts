@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { type Principal, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type Principal } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { createSecureApp } from '@bulwark/http';
 import { ADAPTERS, createTestIssuer, type TestIssuer } from '@bulwark/test-harness';
 import {

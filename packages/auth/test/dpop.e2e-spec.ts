@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Principal, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type Principal } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import {
   ADAPTERS,
   bootstrap,

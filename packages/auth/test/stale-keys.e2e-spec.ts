@@ -1,9 +1,6 @@
-import {
-  type Principal,
-  type SecurityEvent,
-  setRequestId,
-  subscribeSecurityEvents,
-} from '@bulwark/core';
+import { type Principal } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
+import { setRequestId } from '@bulwark/core/request';
 import { HealthModule } from '@bulwark/health';
 import { MetricsModule, MetricsService } from '@bulwark/metrics';
 import {

@@ -1,13 +1,11 @@
+import { getPeer, getPrincipal, type Principal } from '@bulwark/core';
 import {
-  getPeer,
-  getPrincipal,
   type PipelineStage,
   type PipelineStep,
-  type Principal,
   RoutePlans,
   type RouteTarget,
-  resolveRouteTemplate,
-} from '@bulwark/core';
+} from '@bulwark/core/pipeline';
+import { resolveRouteTemplate } from '@bulwark/core/routes';
 import {
   type CanActivate,
   type ExecutionContext,

@@ -1,4 +1,4 @@
-import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core';
+import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core/pipeline';
 import { type DynamicModule, Module, type PipeTransform } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';

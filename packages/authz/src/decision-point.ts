@@ -1,5 +1,6 @@
 import { type InspectOptions, inspect } from 'node:util';
-import { BulwarkConfigError, type Peer, readBodyAtMost } from '@bulwark/core';
+import { BulwarkConfigError, type Peer } from '@bulwark/core';
+import { readBodyAtMost } from '@bulwark/core/request';
 import type {
   AuthorizationContext,
   PolicyDecision,

@@ -1,4 +1,5 @@
-import { type Principal, publishSecurityEvent } from '@bulwark/core';
+import { type Principal } from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
 import { AuthzError } from './authz.error.js';
 import { forbidden } from './internal/denials.js';
 import { tenantOf } from './policies.js';

@@ -1,4 +1,4 @@
-import { isRateLimitSkipped, ROUTE_METADATA } from '@bulwark/core';
+import { isRateLimitSkipped, ROUTE_METADATA } from '@bulwark/core/pipeline';
 import type { VersioningOptions } from '@nestjs/common';
 import { AUTHZ_OPTIONS } from './authz.constants.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';

@@ -1,10 +1,6 @@
-import {
-  type Peer,
-  Public,
-  type SecurityEvent,
-  setPeer,
-  subscribeSecurityEvents,
-} from '@bulwark/core';
+import { type Peer, Public } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
+import { setPeer } from '@bulwark/core/request';
 import {
   ADAPTERS,
   bootstrap,

@@ -1,4 +1,4 @@
-import type { Environment } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
 
 /**
  * Query parameters of a call. Arrays repeat the name; `undefined` entries are left out.

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceClient, ServiceCallError, type ServiceClient } from '../src/index.js';

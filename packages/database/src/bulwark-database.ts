@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
+import { BulwarkConfigError } from '@bulwark/core';
 import {
-  BulwarkConfigError,
   type ReadinessCheck,
   ReadinessIndicator,
   type ReadinessResult,
   type ShutdownHandler,
   ShutdownHook,
-} from '@bulwark/core';
+} from '@bulwark/core/lifecycle';
 import type { PGlite } from '@electric-sql/pglite';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';

@@ -1,11 +1,6 @@
 import { readFileSync } from 'node:fs';
-import {
-  BulwarkConfigError,
-  type Environment,
-  envBool,
-  envString,
-  isProduction,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envBool, envString, isProduction } from '@bulwark/core/env';
 import { DEFAULT_EMBEDDED_DIRECTORY } from './database.constants.js';
 import type { DatabaseOptions } from './database-options.interface.js';
 import { isLoopback, parseConnectionUrl } from './internal/connection-url.js';

@@ -1,4 +1,4 @@
-import type { Environment } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
 
 /**
  * Options of {@link BulwarkDatabase.open} and `DatabaseModule.forRoot`. The connection itself

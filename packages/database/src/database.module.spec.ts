@@ -1,4 +1,5 @@
-import { mapException, READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core';
+import { READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core/lifecycle';
+import { mapException } from '@bulwark/core/problems';
 import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Injectable } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';

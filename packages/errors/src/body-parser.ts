@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { BulwarkConfigError, type Environment, envInt, problem } from '@bulwark/core';
+import { BulwarkConfigError, problem } from '@bulwark/core';
+import { type Environment, envInt } from '@bulwark/core/env';
 import type { INestApplication } from '@nestjs/common';
 import type {
   BodyParserOptions,

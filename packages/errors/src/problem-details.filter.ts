@@ -1,12 +1,7 @@
 import type { ServerResponse } from 'node:http';
-import {
-  assignRequestId,
-  mapException,
-  ProblemException,
-  rawRequest,
-  rawResponse,
-  setResponseHeader,
-} from '@bulwark/core';
+import { ProblemException, setResponseHeader } from '@bulwark/core';
+import { mapException } from '@bulwark/core/problems';
+import { assignRequestId, rawRequest, rawResponse } from '@bulwark/core/request';
 import {
   type ArgumentsHost,
   Catch,

@@ -1,4 +1,4 @@
-import { addRequestStep, assignRequestId } from '@bulwark/core';
+import { addRequestStep, assignRequestId } from '@bulwark/core/request';
 import type { INestApplication } from '@nestjs/common';
 import { ErrorsError } from './errors.error.js';
 

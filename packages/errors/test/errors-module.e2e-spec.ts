@@ -1,4 +1,4 @@
-import { detectLeaks } from '@bulwark/core';
+import { detectLeaks } from '@bulwark/core/testing';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

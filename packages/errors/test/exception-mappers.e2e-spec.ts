@@ -1,4 +1,5 @@
-import { type ExceptionMapper, problem, registerExceptionMapper } from '@bulwark/core';
+import { problem } from '@bulwark/core';
+import { type ExceptionMapper, registerExceptionMapper } from '@bulwark/core/problems';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import {
   type CanActivate,

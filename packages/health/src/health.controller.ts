@@ -1,4 +1,5 @@
-import { Public, ROUTE_METADATA } from '@bulwark/core';
+import { Public } from '@bulwark/core';
+import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import { Controller, Get, Res, SetMetadata, type Type } from '@nestjs/common';
 import { HealthCheck } from '@nestjs/terminus';
 import { HealthService, type ProbeAnswer, type ProbeBody } from './health.service.js';

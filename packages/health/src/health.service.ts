@@ -1,9 +1,9 @@
+import { BulwarkConfigError } from '@bulwark/core';
 import {
-  BulwarkConfigError,
   READINESS_INDICATOR,
   type ReadinessCheck,
   type ReadinessResult,
-} from '@bulwark/core';
+} from '@bulwark/core/lifecycle';
 import {
   type BeforeApplicationShutdown,
   Injectable,

@@ -1,11 +1,11 @@
 import { type InspectOptions, inspect } from 'node:util';
+import { BulwarkConfigError } from '@bulwark/core';
 import {
-  BulwarkConfigError,
-  REDACTED,
   type ReadinessCheck,
   ReadinessIndicator,
   type ReadinessResult,
-} from '@bulwark/core';
+} from '@bulwark/core/lifecycle';
+import { REDACTED } from '@bulwark/core/redaction';
 import { HealthError } from './health.error.js';
 import { parseRedisUrl, type RedisTarget, respPing } from './internal/resp-ping.js';
 import type { RedisHealthIndicatorOptions } from './redis-health-indicator-options.interface.js';

@@ -1,4 +1,4 @@
-import { ReadinessIndicator, type ReadinessResult } from '@bulwark/core';
+import { ReadinessIndicator, type ReadinessResult } from '@bulwark/core/lifecycle';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Injectable, Module } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

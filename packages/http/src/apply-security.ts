@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
-import { addRequestStep } from '@bulwark/core';
+import { addRequestStep } from '@bulwark/core/request';
 import {
   createValidationPipe,
   ProblemDetailsFilter,

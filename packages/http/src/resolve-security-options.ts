@@ -1,11 +1,6 @@
-import {
-  BulwarkConfigError,
-  ClientAddressResolver,
-  type Environment,
-  envList,
-  parseTrustProxy,
-  type TrustProxy,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envList } from '@bulwark/core/env';
+import { ClientAddressResolver, parseTrustProxy, type TrustProxy } from '@bulwark/core/peer';
 import { resolveBodyParserOptions } from '@bulwark/errors';
 import type {
   ResolvedSecurityOptions,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { addRequestStep, rawRequest, rawResponse } from '@bulwark/core';
+import { addRequestStep, rawRequest, rawResponse } from '@bulwark/core/request';
 import helmet from 'helmet';
 import { HttpError } from './http.error.js';
 import { prepareHeaders } from './internal/prepared-headers.js';

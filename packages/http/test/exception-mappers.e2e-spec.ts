@@ -1,4 +1,5 @@
-import { problem, registerExceptionMapper } from '@bulwark/core';
+import { problem } from '@bulwark/core';
+import { registerExceptionMapper } from '@bulwark/core/problems';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';

@@ -1,4 +1,4 @@
-import { rawResponse } from '@bulwark/core';
+import { rawResponse } from '@bulwark/core/request';
 import { useRequestIds } from '@bulwark/errors';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, Headers, Module, Res } from '@nestjs/common';

@@ -1,5 +1,6 @@
 import { request } from 'node:http';
-import { addRequestStep, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
+import { addRequestStep } from '@bulwark/core/request';
 import { useRequestIds } from '@bulwark/errors';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { detectLeaks } from '@bulwark/core';
+import { detectLeaks } from '@bulwark/core/testing';
 import { ADAPTERS, bootstrap, createAdapter, type RunningApp } from '@bulwark/test-harness';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

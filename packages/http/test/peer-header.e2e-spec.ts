@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { ADAPTERS } from '@bulwark/test-harness';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

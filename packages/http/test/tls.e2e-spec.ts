@@ -17,16 +17,11 @@ import {
   type TLSSocket,
   type Server as TlsServer,
 } from 'node:tls';
-import {
-  BulwarkConfigError,
-  detectLeaks,
-  READINESS_INDICATOR,
-  type ReadinessCheck,
-  type SecurityEvent,
-  subscribeSecurityEvents,
-  tlsCertificates,
-  tlsReloadFailures,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
+import { READINESS_INDICATOR, type ReadinessCheck } from '@bulwark/core/lifecycle';
+import { detectLeaks } from '@bulwark/core/testing';
+import { tlsCertificates, tlsReloadFailures } from '@bulwark/core/tls';
 import { ADAPTERS, tlsGet } from '@bulwark/test-harness';
 import { createTestCa, type IssuedCertificate, type TestCa } from '@bulwark/testing';
 import type { INestApplication, LoggerService } from '@nestjs/common';

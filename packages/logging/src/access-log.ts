@@ -1,15 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import {
-  addRequestStep,
-  assignRequestId,
-  getPrincipal,
-  getRequestId,
-  rawResponse,
-  recordRouteTemplates,
-  resolveRouteTemplate,
-  UNMATCHED_ROUTE,
-} from '@bulwark/core';
+import { getPrincipal, getRequestId } from '@bulwark/core';
+import { addRequestStep, assignRequestId, rawResponse } from '@bulwark/core/request';
+import { recordRouteTemplates, resolveRouteTemplate, UNMATCHED_ROUTE } from '@bulwark/core/routes';
 import type { INestApplication } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { accessLineWriter } from './internal/access-line.js';

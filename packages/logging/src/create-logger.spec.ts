@@ -1,4 +1,4 @@
-import { registerSecretValue } from '@bulwark/core';
+import { registerSecretValue } from '@bulwark/core/redaction';
 import { describe, expect, it } from 'vitest';
 import { createLogger, DEFAULT_FLUSH_INTERVAL_MS, resolveFlushInterval } from './create-logger.js';
 

@@ -1,5 +1,7 @@
 import { hostname } from 'node:os';
-import { BulwarkConfigError, type Environment, envInt, logCorrelation } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envInt } from '@bulwark/core/env';
+import { logCorrelation } from '@bulwark/core/request';
 import { type Logger, pino } from 'pino';
 import { ACCESS_LINE_SAMPLE, markKnownFormat } from './internal/access-line.js';
 import { isoTimestamp } from './internal/iso-time.js';

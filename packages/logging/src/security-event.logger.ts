@@ -1,4 +1,4 @@
-import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import type { Logger } from 'pino';
 
 /**

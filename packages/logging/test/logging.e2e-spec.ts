@@ -1,14 +1,14 @@
 import { request as httpRequest } from 'node:http';
+import { type Principal } from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
+import { registerSecretValue } from '@bulwark/core/redaction';
 import {
   appendRequestHook,
-  type Principal,
-  publishSecurityEvent,
   rawRequest,
-  registerSecretValue,
   setLogCorrelation,
   setPrincipal,
-  UNMATCHED_ROUTE,
-} from '@bulwark/core';
+} from '@bulwark/core/request';
+import { UNMATCHED_ROUTE } from '@bulwark/core/routes';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, Headers, Logger, Module, Param, Req } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import type { Environment } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
 
 /** The exchanges this service publishes to, declared on every connection when `declare` is on. */
 export interface ExchangeDeclaration {

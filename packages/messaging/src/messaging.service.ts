@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StrictValidationPipe } from '@bulwark/authz';
+import { BulwarkConfigError } from '@bulwark/core';
 import {
-  BulwarkConfigError,
   type MetricsProvider,
   MetricsSource,
   type ReadinessCheck,
@@ -9,7 +9,7 @@ import {
   type ReadinessResult,
   type ShutdownHandler,
   ShutdownHook,
-} from '@bulwark/core';
+} from '@bulwark/core/lifecycle';
 import {
   type BeforeApplicationShutdown,
   Inject,

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { Injectable } from '@nestjs/common';
 import type { ChannelModel, ConfirmChannel } from 'amqplib';
 import { IsInt, IsString } from 'class-validator';

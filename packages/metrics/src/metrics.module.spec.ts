@@ -1,4 +1,8 @@
-import { type MetricsProvider, MetricsSource, type MetricsSourceRegistry } from '@bulwark/core';
+import {
+  type MetricsProvider,
+  MetricsSource,
+  type MetricsSourceRegistry,
+} from '@bulwark/core/lifecycle';
 import { describeModuleRegistration } from '@bulwark/test-harness';
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';

@@ -1,4 +1,5 @@
-import { METRICS_SOURCE, type MetricsProvider, recordRouteTemplates } from '@bulwark/core';
+import { METRICS_SOURCE, type MetricsProvider } from '@bulwark/core/lifecycle';
+import { recordRouteTemplates } from '@bulwark/core/routes';
 import {
   Injectable,
   type OnApplicationShutdown,

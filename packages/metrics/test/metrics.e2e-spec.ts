@@ -1,6 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { request } from 'node:http';
-import { publishSecurityEvent, SECURITY_EVENTS_CHANNEL } from '@bulwark/core';
+import { publishSecurityEvent, SECURITY_EVENTS_CHANNEL } from '@bulwark/core/events';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import {
   type CanActivate,

@@ -1,4 +1,4 @@
-import { ROUTE_METADATA } from '@bulwark/core';
+import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import { Controller, Get, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-import { isRateLimitSkipped } from '@bulwark/core';
+import { isRateLimitSkipped } from '@bulwark/core/pipeline';
 import type { Reflector } from '@nestjs/core';
 import { resolveRateLimitOptions } from './internal/resolve-options.js';
 import { routeRule } from './internal/route-rule.js';

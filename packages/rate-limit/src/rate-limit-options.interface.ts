@@ -1,4 +1,5 @@
-import type { ClientAddressResolver, Environment, TrustProxy } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
+import type { ClientAddressResolver, TrustProxy } from '@bulwark/core/peer';
 import type { Cluster, Redis } from 'ioredis';
 import type { RateLimitStore } from './rate-limit-store.interface.js';
 

@@ -1,4 +1,4 @@
-import { ROUTE_METADATA } from '@bulwark/core';
+import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import { applyDecorators, type CustomDecorator, SetMetadata } from '@nestjs/common';
 import { RateLimitError } from './rate-limit.error.js';
 

@@ -1,10 +1,10 @@
+import { getPrincipal } from '@bulwark/core';
 import {
-  getPrincipal,
   type PipelineStage,
   type PipelineStep,
   RoutePlans,
   type RouteTarget,
-} from '@bulwark/core';
+} from '@bulwark/core/pipeline';
 import { type CanActivate, type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { addressKey } from './internal/address-key.js';
 import type { ResolvedPolicy, ResolvedRateLimitOptions } from './internal/resolve-options.js';

@@ -1,5 +1,5 @@
 import { type InspectOptions, inspect } from 'node:util';
-import { isRateLimitSkipped } from '@bulwark/core';
+import { isRateLimitSkipped } from '@bulwark/core/pipeline';
 import { Inject, Injectable, Logger, type OnModuleInit, Optional } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { inspectAs } from './internal/redacted.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { type InspectOptions, inspect } from 'node:util';
-import type { ReadinessCheck, ReadinessResult, ShutdownHandler } from '@bulwark/core';
-import { ReadinessIndicator, ShutdownHook } from '@bulwark/core';
+import type { ReadinessCheck, ReadinessResult, ShutdownHandler } from '@bulwark/core/lifecycle';
+import { ReadinessIndicator, ShutdownHook } from '@bulwark/core/lifecycle';
 import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import type { Cluster, Redis } from 'ioredis';
 import { decisionOf, emissionInterval } from './internal/gcra.js';

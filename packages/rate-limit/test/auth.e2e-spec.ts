@@ -1,5 +1,6 @@
 import { AuthModule, CurrentPrincipal } from '@bulwark/auth';
-import { type Principal, Public, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type Principal, Public } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import {
   ADAPTERS,
   bootstrap,

@@ -1,9 +1,6 @@
-import {
-  type Principal,
-  ROUTE_METADATA,
-  setPrincipal,
-  takeAuthFailureRefusal,
-} from '@bulwark/core';
+import { type Principal } from '@bulwark/core';
+import { ROUTE_METADATA, takeAuthFailureRefusal } from '@bulwark/core/pipeline';
+import { setPrincipal } from '@bulwark/core/request';
 import {
   type CanActivate,
   Controller,

@@ -1,4 +1,4 @@
-import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { ADAPTERS, bootstrap, createAdapter, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
 import { APP_GUARD, NestFactory } from '@nestjs/core';

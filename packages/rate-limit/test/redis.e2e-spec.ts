@@ -1,4 +1,4 @@
-import { READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core';
+import { READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core/lifecycle';
 import {
   bootstrap,
   hasRedis,

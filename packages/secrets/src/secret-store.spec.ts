@@ -1,7 +1,8 @@
 import { chmod, chown, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BulwarkConfigError, registeredSecretValues } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { registeredSecretValues } from '@bulwark/core/redaction';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSealKey, KeyRing } from './key-ring.js';
 import { loadSecret, loadSecrets } from './load-secrets.js';

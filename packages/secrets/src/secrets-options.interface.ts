@@ -1,4 +1,4 @@
-import type { Environment } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
 
 /**
  * Where secrets come from and how they are watched. Used by `loadSecrets()` and

@@ -1,6 +1,7 @@
 import { AuthModule, authOptionsFromEnv } from '@bulwark/auth';
 import { AuthzModule } from '@bulwark/authz';
-import { BulwarkConfigError, type Environment } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment } from '@bulwark/core/env';
 import { HealthModule } from '@bulwark/health';
 import { LoggingModule } from '@bulwark/logging';
 import { MetricsModule } from '@bulwark/metrics';

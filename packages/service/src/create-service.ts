@@ -1,4 +1,5 @@
-import { BulwarkConfigError, BulwarkError, envInt, envString } from '@bulwark/core';
+import { BulwarkConfigError, BulwarkError } from '@bulwark/core';
+import { envInt, envString } from '@bulwark/core/env';
 import { createSecureApp } from '@bulwark/http';
 import { BulwarkLogger } from '@bulwark/logging';
 import { loadSecrets } from '@bulwark/secrets';

@@ -1,6 +1,6 @@
 import type { AuthModuleOptions } from '@bulwark/auth';
 import type { AuthzModuleOptions } from '@bulwark/authz';
-import type { Environment } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
 import type { HealthModuleOptions } from '@bulwark/health';
 import type { HttpAdapterName, SecurityOptions } from '@bulwark/http';
 import type { LoggingModuleOptions } from '@bulwark/logging';

@@ -1,6 +1,6 @@
 import { AuthModule } from '@bulwark/auth';
 import { AuthzModule, RequireScopes } from '@bulwark/authz';
-import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { type RateLimitedInfo, RateLimitModule } from '@bulwark/rate-limit';
 import {
   ADAPTERS,

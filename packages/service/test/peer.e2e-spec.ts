@@ -1,5 +1,6 @@
 import { CurrentPeer, RequirePeer, RequireScopes } from '@bulwark/authz';
-import { type Peer, Public, type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core';
+import { type Peer, Public } from '@bulwark/core';
+import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import {
   ADAPTERS,
   createTestCa,

@@ -14,8 +14,8 @@ export type {
 // Shutdown
 export type { ShutdownState } from './shutdown.service.js';
 export { ShutdownService } from './shutdown.service.js';
-export type { ShutdownHandler } from '@bulwark/core';
-export { ShutdownHook } from '@bulwark/core';
+export type { ShutdownHandler } from '@bulwark/core/lifecycle';
+export { ShutdownHook } from '@bulwark/core/lifecycle';
 
 // Errors
 export type { ShutdownErrorCode } from './shutdown.error.js';

@@ -1,4 +1,4 @@
-import type { Environment } from '@bulwark/core';
+import type { Environment } from '@bulwark/core/env';
 
 /**
  * The timers of the shutdown state machine. Inject a manual clock in tests, so no test waits

@@ -1,5 +1,6 @@
 import { Agent, request } from 'node:http';
-import { BulwarkConfigError, type ShutdownHandler, ShutdownHook } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type ShutdownHandler, ShutdownHook } from '@bulwark/core/lifecycle';
 import { HealthModule } from '@bulwark/health';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import {

@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
+import { BulwarkConfigError } from '@bulwark/core';
 import {
-  BulwarkConfigError,
   type ReadinessCheck,
   ReadinessIndicator,
   type ReadinessResult,
   SHUTDOWN_HOOK,
   type ShutdownHandler,
   type ShutdownHookMetadata,
-} from '@bulwark/core';
+} from '@bulwark/core/lifecycle';
 import {
   type INestApplicationContext,
   Injectable,

@@ -1,4 +1,5 @@
-import { recordRouteTemplates, type ShutdownHandler, ShutdownHook } from '@bulwark/core';
+import { type ShutdownHandler, ShutdownHook } from '@bulwark/core/lifecycle';
+import { recordRouteTemplates } from '@bulwark/core/routes';
 import {
   Injectable,
   Logger,

@@ -1,4 +1,4 @@
-import { envList, envString } from '@bulwark/core';
+import { envList, envString } from '@bulwark/core/env';
 
 /** Everything the audit service reads at start-up. */
 export interface AuditConfig {

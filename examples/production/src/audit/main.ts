@@ -1,4 +1,4 @@
-import { envInt, envString } from '@bulwark/core';
+import { envInt, envString } from '@bulwark/core/env';
 import { createSecureApp, type HttpAdapterName } from '@bulwark/http';
 import { BulwarkLogger } from '@bulwark/logging';
 import { buildAuditModule } from './audit.module.js';

@@ -1,4 +1,4 @@
-import { readBodyAtMost } from '@bulwark/core';
+import { readBodyAtMost } from '@bulwark/core/request';
 
 /** The most bytes a JWKS or discovery response may have. */
 export const MAX_KEY_DOCUMENT_BYTES = 512 * 1024;

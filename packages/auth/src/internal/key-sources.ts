@@ -1,4 +1,4 @@
-import { publishSecurityEvent } from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
 import {
   type CryptoKey,
   createLocalJWKSet,

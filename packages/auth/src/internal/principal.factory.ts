@@ -1,4 +1,5 @@
-import { type Principal, principalId } from '@bulwark/core';
+import { type Principal } from '@bulwark/core';
+import { principalId } from '@bulwark/core/request';
 
 /**
  * Reads a claim by path. A top-level claim with the exact name wins, so namespaced claims such

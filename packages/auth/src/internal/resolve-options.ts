@@ -1,11 +1,8 @@
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  BulwarkConfigError,
-  ClientAddressResolver,
-  isProduction,
-  type TrustProxy,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { isProduction } from '@bulwark/core/env';
+import { ClientAddressResolver, type TrustProxy } from '@bulwark/core/peer';
 import type { JSONWebKeySet } from 'jose';
 import {
   DEFAULT_ALGORITHMS,

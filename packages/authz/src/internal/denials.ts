@@ -1,10 +1,5 @@
-import {
-  getRequestId,
-  type Principal,
-  type ProblemException,
-  problem,
-  publishSecurityEvent,
-} from '@bulwark/core';
+import { getRequestId, type Principal, type ProblemException, problem } from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
 
 /** Why a request was denied: the `reason` of the security event and of the problem. */
 export type DenialReason =

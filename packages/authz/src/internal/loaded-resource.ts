@@ -1,4 +1,4 @@
-import { rawRequest } from '@bulwark/core';
+import { rawRequest } from '@bulwark/core/request';
 import { AuthzError } from '../authz.error.js';
 
 const RESOURCE = Symbol.for('bulwark.authz.resource');

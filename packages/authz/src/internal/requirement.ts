@@ -1,4 +1,4 @@
-import { ROUTE_METADATA } from '@bulwark/core';
+import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import type {
   AuthorizationRequirement,
   NameRequirement,

@@ -1,4 +1,4 @@
-import { HTTP_METHODS } from '@bulwark/core';
+import { HTTP_METHODS } from '@bulwark/core/routes';
 
 /** A route the HTTP server answers, as the server itself registered it. */
 export interface ServerRoute {

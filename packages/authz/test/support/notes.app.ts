@@ -1,5 +1,6 @@
 import { AuthModule } from '@bulwark/auth';
-import { getPrincipal, type Principal, Public, ROUTE_METADATA } from '@bulwark/core';
+import { getPrincipal, type Principal, Public } from '@bulwark/core';
+import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import { RateLimit } from '@bulwark/rate-limit';
 import {
   BadRequestException,

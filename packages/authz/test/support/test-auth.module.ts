@@ -1,10 +1,6 @@
-import {
-  isPublicRoute,
-  type Principal,
-  ProblemException,
-  setPrincipal,
-  setResponseHeader,
-} from '@bulwark/core';
+import { type Principal, ProblemException, setResponseHeader } from '@bulwark/core';
+import { isPublicRoute } from '@bulwark/core/pipeline';
+import { setPrincipal } from '@bulwark/core/request';
 import {
   type CanActivate,
   type DynamicModule,

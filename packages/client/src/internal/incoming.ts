@@ -1,4 +1,6 @@
-import { getPrincipal, getRequestId, parseAuthorization, rawRequest } from '@bulwark/core';
+import { getPrincipal, getRequestId } from '@bulwark/core';
+import { parseAuthorization } from '@bulwark/core/pipeline';
+import { rawRequest } from '@bulwark/core/request';
 
 /** The connection of an incoming request, whose close ends the calls made for it. */
 export interface IncomingConnection {

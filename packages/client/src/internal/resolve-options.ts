@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { BlockList } from 'node:net';
-import { BulwarkConfigError, type Environment, isProduction } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, isProduction } from '@bulwark/core/env';
 import type { ClientAuthOptions, ServiceClientOptions } from '../client-options.interface.js';
 import { networkList } from './address-guard.js';
 import { isLoopbackHost } from './token-source.js';

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, type JsonWebKey, webcrypto } from 'node:crypto';
-import { publishSecurityEvent } from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
 import * as oauth from 'oauth4webapi';
 import { type Dispatcher, fetch as undiciFetch } from 'undici';
 import { ServiceCallError } from '../client.error.js';

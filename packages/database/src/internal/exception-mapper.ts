@@ -1,4 +1,5 @@
-import { type ExceptionMapper, ProblemException, registerExceptionMapper } from '@bulwark/core';
+import { ProblemException } from '@bulwark/core';
+import { type ExceptionMapper, registerExceptionMapper } from '@bulwark/core/problems';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { mapDatabaseError } from '../database-error-mapping.js';

@@ -1,4 +1,5 @@
-import { rawRequest, redactLongPathSegments, resolveRouteTemplate } from '@bulwark/core';
+import { rawRequest } from '@bulwark/core/request';
+import { redactLongPathSegments, resolveRouteTemplate } from '@bulwark/core/routes';
 
 const MAX_PATH = 512;
 

@@ -1,4 +1,5 @@
-import { type ProblemDetails, ProblemException, problemForStatus } from '@bulwark/core';
+import { type ProblemDetails, ProblemException } from '@bulwark/core';
+import { problemForStatus } from '@bulwark/core/problems';
 import { HttpException } from '@nestjs/common';
 import { requestError } from './request-errors.js';
 

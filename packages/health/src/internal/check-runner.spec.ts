@@ -1,4 +1,4 @@
-import type { ReadinessResult } from '@bulwark/core';
+import type { ReadinessResult } from '@bulwark/core/lifecycle';
 import { describe, expect, it } from 'vitest';
 import { CheckRunner } from './check-runner.js';
 

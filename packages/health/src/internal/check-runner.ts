@@ -1,4 +1,4 @@
-import type { ReadinessResult } from '@bulwark/core';
+import type { ReadinessResult } from '@bulwark/core/lifecycle';
 import { HealthError } from '../health.error.js';
 
 /** A readiness function; it may take an AbortSignal that fires at the timeout. */

@@ -1,18 +1,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { getRequestId, type Peer, type ProblemException, problem } from '@bulwark/core';
+import { publishSecurityEvent, type SecurityEventKind } from '@bulwark/core/events';
 import {
   type ClientAddressResolver,
-  getRequestId,
-  type Peer,
-  type ProblemException,
   peerFromCertificate,
   peerFromForwardedClientCert,
-  problem,
-  publishSecurityEvent,
-  rawRequest,
-  type SecurityEventKind,
-  setPeer,
-} from '@bulwark/core';
+} from '@bulwark/core/peer';
+import { rawRequest, setPeer } from '@bulwark/core/request';
 import { sendProblem } from '@bulwark/errors';
 import type { ResolvedTlsOptions } from '../http-options.interface.js';
 

@@ -2,13 +2,13 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
+import { BulwarkConfigError } from '@bulwark/core';
 import {
-  BulwarkConfigError,
   countTlsReloadFailure,
   reportTlsCertificates,
   type TlsCertificateStatus,
   withdrawTlsCertificates,
-} from '@bulwark/core';
+} from '@bulwark/core/tls';
 import { Logger } from '@nestjs/common';
 import type { ResolvedTlsOptions } from '../http-options.interface.js';
 import { MODERN_TLS_CIPHERS, TLS_ECDH_CURVES, TLS_MIN_VERSION } from '../tls-profile.js';

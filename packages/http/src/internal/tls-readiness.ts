@@ -1,4 +1,8 @@
-import { type ReadinessCheck, ReadinessIndicator, type ReadinessResult } from '@bulwark/core';
+import {
+  type ReadinessCheck,
+  ReadinessIndicator,
+  type ReadinessResult,
+} from '@bulwark/core/lifecycle';
 import type { TlsMaterial } from './tls-material.js';
 
 /**

@@ -1,4 +1,5 @@
-import { registerSecretValue, setLogCorrelation } from '@bulwark/core';
+import { registerSecretValue } from '@bulwark/core/redaction';
+import { setLogCorrelation } from '@bulwark/core/request';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../create-logger.js';

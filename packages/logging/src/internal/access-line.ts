@@ -1,10 +1,6 @@
-import {
-  HTTP_METHODS,
-  isSaneRequestId,
-  logCorrelation,
-  registeredSecretValues,
-  scrubSecrets,
-} from '@bulwark/core';
+import { registeredSecretValues, scrubSecrets } from '@bulwark/core/redaction';
+import { isSaneRequestId, logCorrelation } from '@bulwark/core/request';
+import { HTTP_METHODS } from '@bulwark/core/routes';
 import { type Logger, pino } from 'pino';
 import { isoNow } from './iso-time.js';
 import { boundString } from './redact.js';

@@ -1,4 +1,4 @@
-import { REDACTED, scrubSecrets } from '@bulwark/core';
+import { REDACTED, scrubSecrets } from '@bulwark/core/redaction';
 
 export { REDACTED };
 

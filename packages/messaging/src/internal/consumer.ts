@@ -1,4 +1,4 @@
-import { publishSecurityEvent, type SecurityEventKind } from '@bulwark/core';
+import { publishSecurityEvent, type SecurityEventKind } from '@bulwark/core/events';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { ATTEMPT_HEADER, SIGNATURE_HEADER } from '../messaging.constants.js';
 import type {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { BulwarkConfigError, type Environment, isProduction } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, isProduction } from '@bulwark/core/env';
 import {
   DEFAULT_DEDUPE_CAPACITY,
   DEFAULT_KEY_RELOAD_INTERVAL_MS,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HTTP_METHODS, resolveRouteTemplate } from '@bulwark/core';
+import { HTTP_METHODS, resolveRouteTemplate } from '@bulwark/core/routes';
 import { Gauge, type Registry } from 'prom-client';
 import { metric } from './metric.js';
 import { RouteHistogram } from './route-histogram.js';

@@ -1,10 +1,6 @@
-import {
-  BulwarkConfigError,
-  type Environment,
-  envInt,
-  envString,
-  UNMATCHED_ROUTE,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envInt, envString } from '@bulwark/core/env';
+import { UNMATCHED_ROUTE } from '@bulwark/core/routes';
 import type { MetricsModuleOptions, ResolvedMetricsOptions } from '../metrics-options.interface.js';
 
 export const DEFAULT_METRICS_PORT = 9464;

@@ -2,7 +2,7 @@ import {
   countTlsReloadFailure,
   reportTlsCertificates,
   withdrawTlsCertificates,
-} from '@bulwark/core';
+} from '@bulwark/core/tls';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerTlsMetrics } from './tls-metrics.js';

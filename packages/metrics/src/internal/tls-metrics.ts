@@ -1,4 +1,4 @@
-import { tlsCertificates, tlsReloadFailures } from '@bulwark/core';
+import { tlsCertificates, tlsReloadFailures } from '@bulwark/core/tls';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { metric } from './metric.js';
 

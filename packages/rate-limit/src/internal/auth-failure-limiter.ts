@@ -1,10 +1,9 @@
 import {
   parseAuthorization,
-  rawRequest,
-  rawResponse,
   setAuthFailureRefusal,
   type takeAuthFailureRefusal,
-} from '@bulwark/core';
+} from '@bulwark/core/pipeline';
+import { rawRequest, rawResponse } from '@bulwark/core/request';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RESOLVED_RATE_LIMIT_OPTIONS } from '../rate-limit.module-definition.js';
 import { RateLimiter, type RateLimitOutcome } from '../rate-limiter.service.js';

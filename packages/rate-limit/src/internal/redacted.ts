@@ -1,5 +1,5 @@
 import { type InspectOptions, inspect } from 'node:util';
-import { REDACTED } from '@bulwark/core';
+import { REDACTED } from '@bulwark/core/redaction';
 import type { Cluster, Redis } from 'ioredis';
 
 /**

@@ -1,11 +1,6 @@
-import {
-  BulwarkConfigError,
-  ClientAddressResolver,
-  type Environment,
-  envInt,
-  envString,
-  parseTrustProxy,
-} from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envInt, envString } from '@bulwark/core/env';
+import { ClientAddressResolver, parseTrustProxy } from '@bulwark/core/peer';
 import type {
   RateLimitModuleOptions,
   ResolvedPolicy,

@@ -3,11 +3,11 @@ import {
   getRequestId,
   type ProblemException,
   problem,
-  publishSecurityEvent,
-  rawRequest,
-  resolveRouteTemplate,
   setResponseHeader,
 } from '@bulwark/core';
+import { publishSecurityEvent } from '@bulwark/core/events';
+import { rawRequest } from '@bulwark/core/request';
+import { resolveRouteTemplate } from '@bulwark/core/routes';
 import type { RateLimitedInfo } from '../rate-limit-options.interface.js';
 import type { RateLimitDecision } from '../rate-limit-store.interface.js';
 import type { ResolvedPolicy } from './resolve-options.js';

@@ -1,4 +1,4 @@
-import { ROUTE_METADATA } from '@bulwark/core';
+import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import type { Reflector } from '@nestjs/core';
 import type { RateLimitRouteOptions } from '../rate-limit.decorator.js';
 import { RateLimitError } from '../rate-limit.error.js';

@@ -1,7 +1,8 @@
 import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BulwarkConfigError, isProduction } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { isProduction } from '@bulwark/core/env';
 import { SecretsError } from '../secrets.error.js';
 import type { ResolvedSecretsOptions, SecretSource } from '../secrets-options.interface.js';
 

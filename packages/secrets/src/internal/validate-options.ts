@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { BulwarkConfigError, envBool } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { envBool } from '@bulwark/core/env';
 import type { ResolvedSecretsOptions, SecretsOptions } from '../secrets-options.interface.js';
 
 /** Secret names become environment variable names (`<NAME>` and `<NAME>_FILE`). */

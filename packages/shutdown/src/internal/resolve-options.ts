@@ -1,4 +1,5 @@
-import { BulwarkConfigError, type Environment } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment } from '@bulwark/core/env';
 import {
   DEFAULT_HOOK_TIMEOUT_SECONDS,
   DEFAULT_IDLE_GRACE_SECONDS,

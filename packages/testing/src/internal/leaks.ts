@@ -1,4 +1,4 @@
-import { detectLeaks, type LeakKind } from '@bulwark/core';
+import { detectLeaks, type LeakKind } from '@bulwark/core/testing';
 
 /** One piece of internal detail found in a response body, labelled as the report prints it. */
 export interface LeakFinding {

@@ -1,4 +1,4 @@
-import { rawRequest } from '@bulwark/core';
+import { rawRequest } from '@bulwark/core/request';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import {
   type CanActivate,

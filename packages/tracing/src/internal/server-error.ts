@@ -1,4 +1,4 @@
-import { rawRequest } from '@bulwark/core';
+import { rawRequest } from '@bulwark/core/request';
 
 // Kept apart from server-span.ts, which imports OpenTelemetry: the module's own code records
 // errors whether or not tracing runs, and without the preload it must not load OpenTelemetry.

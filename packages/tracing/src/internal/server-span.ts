@@ -1,12 +1,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import {
-  getPrincipal,
-  HTTP_METHODS,
-  redactLongPathSegments,
-  resolveRouteTemplate,
-  scrubSecrets,
-} from '@bulwark/core';
+import { getPrincipal } from '@bulwark/core';
+import { scrubSecrets } from '@bulwark/core/redaction';
+import { HTTP_METHODS, redactLongPathSegments, resolveRouteTemplate } from '@bulwark/core/routes';
 import {
   context,
   propagation,

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { setLogCorrelation } from '@bulwark/core';
+import { setLogCorrelation } from '@bulwark/core/request';
 import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';

@@ -1,4 +1,5 @@
-import { BulwarkConfigError, type Environment, envBool, envList } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { type Environment, envBool, envList } from '@bulwark/core/env';
 
 const EXPORTERS = ['otlp', 'console', 'zipkin', 'none'] as const;
 const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;

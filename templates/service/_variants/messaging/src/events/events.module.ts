@@ -1,4 +1,5 @@
-import { BulwarkConfigError, isProduction } from '@bulwark/core';
+import { BulwarkConfigError } from '@bulwark/core';
+import { isProduction } from '@bulwark/core/env';
 import { MessagingModule } from '@bulwark/messaging';
 import { type DynamicModule, Module } from '@nestjs/common';
 
