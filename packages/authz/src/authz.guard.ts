@@ -10,7 +10,6 @@ import {
   type CanActivate,
   type ExecutionContext,
   HttpException,
-  Inject,
   Injectable,
   Logger,
 } from '@nestjs/common';
@@ -20,7 +19,7 @@ import type {
   AuthorizationRequirement,
   PeerRequirement,
 } from './authorization-requirement.interface.js';
-import { AUTHZ_OPTIONS } from './authz.constants.js';
+import { InjectAuthzOptions } from './authz.module-definition.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
 import { type DenialInit, type DenialReason, deny, notFound } from './internal/denials.js';
 import { storeLoadedResource } from './internal/loaded-resource.js';
@@ -83,7 +82,7 @@ export class AuthzGuard implements CanActivate, PipelineStep<RoutePlan> {
   private readonly plans = new RoutePlans((route) => this.planFor(route));
 
   constructor(
-    @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
+    @InjectAuthzOptions() private readonly options: ResolvedAuthzOptions,
     private readonly moduleRef: ModuleRef,
   ) {}
 

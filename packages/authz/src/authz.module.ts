@@ -1,14 +1,15 @@
 import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core/pipeline';
 import { type DynamicModule, Module, type PipeTransform } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
-import { AUTHZ_MODULE_OPTIONS, AUTHZ_OPTIONS } from './authz.constants.js';
 import { AuthzGuard } from './authz.guard.js';
 import {
   AUTHZ_ASYNC_OPTIONS_TYPE,
   AUTHZ_OPTIONS_TYPE,
   AuthzConfigurableModule,
+  RESOLVED_AUTHZ_OPTIONS,
+  resolvedAuthzOptionsProvider,
 } from './authz.module-definition.js';
-import type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
+import type { ResolvedAuthzOptions } from './authz-options.interface.js';
 import { resolveAuthzOptions } from './internal/options.js';
 import { RouteAuditor } from './internal/route-auditor.js';
 import { SerializedRoutes } from './internal/serialized-routes.js';
@@ -39,24 +40,19 @@ const passThrough: PipeTransform = { transform: (value: unknown) => value };
 @Module({
   imports: [BulwarkPipelineModule],
   providers: [
-    {
-      provide: AUTHZ_OPTIONS,
-      // forRootAsync options arrive here first, so they are validated here too.
-      useFactory: (options: AuthzModuleOptions) => resolveAuthzOptions(options),
-      inject: [AUTHZ_MODULE_OPTIONS],
-    },
+    resolvedAuthzOptionsProvider,
     AuthzGuard,
     pipelineStep(AuthzGuard, 'authorization'),
     {
       provide: APP_PIPE,
       useFactory: (options: ResolvedAuthzOptions) =>
         options.validation === false ? passThrough : new StrictValidationPipe(options.validation),
-      inject: [AUTHZ_OPTIONS],
+      inject: [RESOLVED_AUTHZ_OPTIONS],
     },
     SerializedRoutes,
     RouteAuditor,
   ],
-  exports: [AUTHZ_OPTIONS],
+  exports: [RESOLVED_AUTHZ_OPTIONS],
 })
 export class AuthzModule extends AuthzConfigurableModule {
   /**

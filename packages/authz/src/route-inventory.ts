@@ -1,6 +1,6 @@
 import { isRateLimitSkipped, ROUTE_METADATA } from '@bulwark/core/pipeline';
 import type { VersioningOptions } from '@nestjs/common';
-import { AUTHZ_OPTIONS } from './authz.constants.js';
+import { RESOLVED_AUTHZ_OPTIONS } from './authz.module-definition.js';
 import type { ResolvedAuthzOptions } from './authz-options.interface.js';
 import { describeBody } from './internal/body-types.js';
 import { describeNames, effectiveRequirement, isPublic } from './internal/requirement.js';
@@ -88,7 +88,7 @@ export function buildRouteInventory(
 function unguardedEntries(app: ProviderSource): RouteInventoryEntry[] {
   let options: ResolvedAuthzOptions | undefined;
   try {
-    options = app.get<ResolvedAuthzOptions>(AUTHZ_OPTIONS, { strict: false });
+    options = app.get<ResolvedAuthzOptions>(RESOLVED_AUTHZ_OPTIONS, { strict: false });
   } catch {
     return [];
   }

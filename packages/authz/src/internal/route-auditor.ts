@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost, ModuleRef } from '@nestjs/core';
-import { AUTHZ_OPTIONS } from '../authz.constants.js';
 import { AuthzError } from '../authz.error.js';
+import { InjectAuthzOptions } from '../authz.module-definition.js';
 import type { ResolvedAuthzOptions } from '../authz-options.interface.js';
 import { bodyParameters, uncheckedBodyReason } from './body-types.js';
 import { effectiveRequirement, isPublic } from './requirement.js';
@@ -30,7 +30,7 @@ export class RouteAuditor implements OnApplicationBootstrap {
   private readonly logger = new Logger('BulwarkAuthz');
 
   constructor(
-    @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
+    @InjectAuthzOptions() private readonly options: ResolvedAuthzOptions,
     private readonly moduleRef: ModuleRef,
     private readonly adapterHost: HttpAdapterHost,
   ) {

@@ -1,6 +1,6 @@
-import { Inject, Injectable, type OnModuleInit, type Type } from '@nestjs/common';
+import { Injectable, type OnModuleInit, type Type } from '@nestjs/common';
 import { ModulesContainer } from '@nestjs/core';
-import { AUTHZ_OPTIONS } from '../authz.constants.js';
+import { InjectAuthzOptions } from '../authz.module-definition.js';
 import type { ResolvedAuthzOptions } from '../authz-options.interface.js';
 import { leaveUnserialized, serializeInheritedRoutes } from './serialized-handler.js';
 
@@ -13,7 +13,7 @@ import { leaveUnserialized, serializeInheritedRoutes } from './serialized-handle
 @Injectable()
 export class SerializedRoutes implements OnModuleInit {
   constructor(
-    @Inject(AUTHZ_OPTIONS) private readonly options: ResolvedAuthzOptions,
+    @InjectAuthzOptions() private readonly options: ResolvedAuthzOptions,
     private readonly modules: ModulesContainer,
   ) {
     for (const module of modules.values()) {
