@@ -5,6 +5,7 @@
 //   node scripts/api-check.mjs            compare (exit 1 and print the difference on a change)
 //   node scripts/api-check.mjs --update   rewrite the snapshots from the built packages
 //   --snapshots <dir>                      compare with (or write) another folder than api/
+//   --only <name,...>                      only these packages (e.g. --only core,http)
 //
 // It reads the built declaration files (dist/**/*.d.ts), so run it after `pnpm build`.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,12 @@ if (!SNAPSHOTS) {
   process.exit(2);
 }
 const update = process.argv.includes('--update');
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag > 0 ? process.argv[onlyFlag + 1]?.split(',') : undefined;
+if (onlyFlag > 0 && !only) {
+  console.error('api: --only needs package names, e.g. --only core,http');
+  process.exit(2);
+}
 
 /** Each symbol kind as it is written in a snapshot, most specific first. */
 const KINDS = [
@@ -84,7 +91,8 @@ const packages = readdirSync(join(ROOT, 'packages'), { withFileTypes: true })
 
 const published = packages
   .map((dir) => ({ dir, manifest: manifestOf(dir) }))
-  .filter((entry) => entry.manifest !== undefined);
+  .filter((entry) => entry.manifest !== undefined)
+  .filter(({ manifest }) => !only || only.includes(manifest.name.replace(/^@bulwark\//, '')));
 const files = published.flatMap(({ dir, manifest }) =>
   entryPoints(dir, manifest).map((entry) => entry.file),
 );

@@ -7,8 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 const SCRIPT = join(ROOT, 'scripts', 'api-check.mjs');
 
-function check(snapshots: string) {
-  return spawnSync(process.execPath, [SCRIPT, '--snapshots', snapshots], { encoding: 'utf8' });
+function check(snapshots: string, ...flags: string[]) {
+  return spawnSync(process.execPath, [SCRIPT, '--snapshots', snapshots, ...flags], {
+    encoding: 'utf8',
+  });
 }
 
 describe('scripts/api-check.mjs (the public API snapshot)', () => {
@@ -58,5 +60,27 @@ describe('scripts/api-check.mjs (the public API snapshot)', () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('@bulwark/core changed its public API');
     expect(result.stderr).toContain('- function removedHelper');
+  });
+
+  it('checks only the packages --only names, and refuses --only without names', () => {
+    const folder = copyOfSnapshots();
+    const file = join(folder, 'core.api.md');
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('## .\n\n', '## .\n\nfunction removedHelper\n'),
+    );
+
+    const others = check(folder, '--only', 'http');
+    expect(others.status).toBe(0);
+    expect(others.stdout).toMatch(/api: @bulwark\/http: \d+ exports, unchanged/);
+    expect(others.stdout).not.toContain('@bulwark/core');
+
+    const core = check(folder, '--only', 'core');
+    expect(core.status).toBe(1);
+    expect(core.stderr).toContain('- function removedHelper');
+
+    const bare = check(folder, '--only');
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain('--only needs package names');
   });
 });

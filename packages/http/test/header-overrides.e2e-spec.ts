@@ -3,7 +3,7 @@ import { useRequestIds } from '@bulwark/errors';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, Headers, Module, Res } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installSecurityHeaders } from '../src/index.js';
+import { installSecurityHeaders } from '../src/exports/headers.js';
 
 /** Express's `res.header` and Fastify's `reply.header` have the same shape. */
 type HeaderSetter = { header(name: string, value: string): unknown };

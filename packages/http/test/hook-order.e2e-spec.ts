@@ -4,8 +4,9 @@ import { addRequestStep } from '@bulwark/core/request';
 import { useRequestIds } from '@bulwark/errors';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installSecurityHeaders, resolveSecurityOptions } from '../src/index.js';
+import { installSecurityHeaders } from '../src/exports/headers.js';
 import { peerIdentityStep } from '../src/internal/peer-identity.js';
+import { resolveSecurityOptions } from '../src/resolve-security-options.js';
 import { PeerModule } from './tls-fixture.js';
 
 const XFCC = 'x-forwarded-client-cert';

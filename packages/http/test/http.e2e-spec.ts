@@ -3,7 +3,8 @@ import { detectLeaks } from '@bulwark/core/testing';
 import { ADAPTERS, bootstrap, createAdapter, type RunningApp } from '@bulwark/test-harness';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applySecurity, createSecureApp, type ResolvedSecurityOptions } from '../src/index.js';
+import type { ResolvedSecurityOptions } from '../src/http-options.interface.js';
+import { applySecurity, createSecureApp } from '../src/index.js';
 import { FixtureModule } from './fixture.js';
 
 const API_HEADERS = {
