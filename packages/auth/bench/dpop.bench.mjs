@@ -274,7 +274,8 @@ function report(build, rounds) {
 }
 
 async function drive() {
-  const { createDpopKey, createDpopProof, createTestIssuer } = await import('@bulwark/testing');
+  const { createTestIssuer } = await import('@bulwark/testing');
+  const { createDpopKey, createDpopProof } = await import('@bulwark/testing/dpop');
   const issuer = await createTestIssuer({ audience: 'bench-api' });
   const builds = [{ name: 'this build' }];
   if (BASELINE !== undefined) builds.push({ name: 'baseline', dist: join(BASELINE, 'dist') });

@@ -1,12 +1,8 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { getPrincipal } from '@bulwark/core';
-import {
-  createDpopKey,
-  createDpopProof,
-  createTestIssuer,
-  type TestIssuer,
-} from '@bulwark/testing';
+import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import { createDpopKey, createDpopProof } from '@bulwark/testing/dpop';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

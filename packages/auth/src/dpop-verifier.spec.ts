@@ -1,4 +1,4 @@
-import { createDpopKey, createDpopProof } from '@bulwark/testing';
+import { createDpopKey, createDpopProof } from '@bulwark/testing/dpop';
 import { describe, expect, it } from 'vitest';
 import type { AuthModuleOptions } from './auth-options.interface.js';
 import { type DpopReplayStore, MemoryDpopReplayStore } from './dpop-replay.store.js';

@@ -1,10 +1,5 @@
-import {
-  base64url,
-  createKey,
-  createTestIssuer,
-  signCompact,
-  type TestIssuer,
-} from '@bulwark/testing';
+import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import { base64url, createKey, signCompact } from '@bulwark/testing/tokens';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type AttackerServer,

@@ -1,4 +1,5 @@
-import { createDpopKey, createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import { createDpopKey } from '@bulwark/testing/dpop';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clockedVerifier, reasonOf } from '../test/helpers.js';
 import type { AuthModuleOptions } from './index.js';

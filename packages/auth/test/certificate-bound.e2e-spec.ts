@@ -4,13 +4,8 @@ import { type Principal } from '@bulwark/core';
 import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { createSecureApp } from '@bulwark/http';
 import { ADAPTERS, createTestIssuer, type TestIssuer } from '@bulwark/test-harness';
-import {
-  createDpopKey,
-  createDpopProof,
-  createTestCa,
-  type IssuedCertificate,
-  type TestCa,
-} from '@bulwark/testing';
+import { createTestCa, type IssuedCertificate, type TestCa } from '@bulwark/testing';
+import { createDpopKey, createDpopProof } from '@bulwark/testing/dpop';
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthModule, CurrentPrincipal } from '../src/index.js';

@@ -19,7 +19,7 @@ import {
   createDpopProof,
   createHostileDpopProofs,
   type DpopKey,
-} from '@bulwark/testing';
+} from '@bulwark/testing/dpop';
 import { Controller, Get, Module } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthModule, type AuthModuleOptions, CurrentPrincipal } from '../src/index.js';

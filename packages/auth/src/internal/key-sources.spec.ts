@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createKey, createTestIssuer, signCompact, type TestIssuer } from '@bulwark/testing';
+import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import { createKey, signCompact } from '@bulwark/testing/tokens';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clockedVerifier, payloadOf, reasonOf } from '../../test/helpers.js';
 import { TokenVerifier } from '../index.js';
