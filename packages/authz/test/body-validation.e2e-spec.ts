@@ -4,14 +4,8 @@ import { Body, Controller, Module, Post, Put } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsOptional, IsString, ValidateNested } from 'class-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AuthzError,
-  AuthzModule,
-  BodyOf,
-  buildRouteInventory,
-  RequireScopes,
-  UncheckedBody,
-} from '../src/index.js';
+import { buildRouteInventory } from '../src/exports/inventory.js';
+import { AuthzError, AuthzModule, BodyOf, RequireScopes, UncheckedBody } from '../src/index.js';
 import { call } from './support/http.js';
 
 class Tag {

@@ -10,12 +10,8 @@ import {
 } from '@bulwark/test-harness';
 import { Controller, Get, Module, Post, type Type } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AuthzModule,
-  buildRouteInventory,
-  formatRouteInventory,
-  RequireScopes,
-} from '../src/index.js';
+import { buildRouteInventory, formatRouteInventory } from '../src/exports/inventory.js';
+import { AuthzModule, RequireScopes } from '../src/index.js';
 
 @Controller('v1/search')
 @RateLimit({ policy: 'search' })

@@ -7,7 +7,7 @@ import {
   buildRouteInventory,
   formatRouteInventory,
   formatRouteInventoryJson,
-} from '../src/index.js';
+} from '../src/exports/inventory.js';
 import { runRoutesCli } from '../src/internal/routes-cli.js';
 import { AppModule } from './support/inventory.app.js';
 

@@ -19,17 +19,16 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildRouteInventory } from '../src/exports/inventory.js';
+import { decisionPointPolicy, OpaDecisionPoint } from '../src/exports/opa.js';
+import { definePolicy } from '../src/exports/policies.js';
 import {
   type AuthorizationContext,
   Authorize,
   AuthzError,
   AuthzModule,
-  buildRouteInventory,
   CurrentPeer,
-  decisionPointPolicy,
-  definePolicy,
   LoadedResource,
-  OpaDecisionPoint,
   RequirePeer,
   RequireScopes,
 } from '../src/index.js';

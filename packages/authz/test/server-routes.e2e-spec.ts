@@ -16,13 +16,8 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AuthzError,
-  AuthzModule,
-  type AuthzModuleOptions,
-  buildRouteInventory,
-  RequireScopes,
-} from '../src/index.js';
+import { buildRouteInventory } from '../src/exports/inventory.js';
+import { AuthzError, AuthzModule, type AuthzModuleOptions, RequireScopes } from '../src/index.js';
 import { call } from './support/http.js';
 
 @Controller('things')

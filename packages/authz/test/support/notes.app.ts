@@ -21,27 +21,28 @@ import {
 } from '@nestjs/common';
 import { Expose } from 'class-transformer';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { scopeList } from '../../src/exports/lists.js';
+import { decisionPointPolicy, OpaDecisionPoint } from '../../src/exports/opa.js';
+import {
+  type AuthorizationPolicy,
+  type PolicyDecision,
+  tenantPolicy,
+} from '../../src/exports/policies.js';
 import {
   Authenticated,
   type AuthorizationContext,
-  type AuthorizationPolicy,
   Authorize,
   AuthzModule,
   type AuthzModuleOptions,
   anyPolicy,
-  decisionPointPolicy,
   LoadedResource,
-  OpaDecisionPoint,
   ownerPolicy,
-  type PolicyDecision,
   RequirePermissions,
   RequireRoles,
   RequireScopes,
   type ResourceLoader,
   rolePolicy,
   Serialize,
-  scopeList,
-  tenantPolicy,
 } from '../../src/index.js';
 import { TestAuthModule, type TestAuthOptions } from './test-auth.module.js';
 
