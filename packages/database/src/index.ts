@@ -1,4 +1,11 @@
 // biome-ignore-all assist/source/organizeImports: the exports are grouped by area (CONTRIBUTING.md, "The public API")
+/**
+ * `@bulwark/database`: what an application calls or types. Migrations, the Drizzle types behind
+ * `BulwarkDatabase.db` and the connection settings read from the environment are in the subpath
+ * entry points (`@bulwark/database/migrations`, `/drizzle`, `/config`), listed in the README.
+ *
+ * @packageDocumentation
+ */
 
 // Module
 export { DatabaseModule } from './database.module.js';
@@ -13,25 +20,9 @@ export type {
 } from './database-options.interface.js';
 
 // Database
-export type {
-  DatabaseQueryResultHKT,
-  DrizzleDatabase,
-  SchemaVersionCheck,
-} from './bulwark-database.js';
 export { BulwarkDatabase } from './bulwark-database.js';
-export type {
-  DatabaseConfig,
-  DatabaseTls,
-  EmbeddedConfig,
-  PostgresConfig,
-} from './database-config.js';
-export { resolveDatabaseConfig } from './database-config.js';
 export type { ScopeQueryOptions } from './scope-query.js';
 export { scopeQuery } from './scope-query.js';
-
-// Migrations
-export type { Migration, MigrationOptions, MigrationResult } from './migrations.js';
-export { latestMigrationVersion, migrate, readMigrations, runMigrations } from './migrations.js';
 
 // Errors
 export { DatabaseErrorInterceptor, mapDatabaseError } from './database-error-mapping.js';

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BulwarkDatabase, DatabaseError, runMigrations } from '../src/index.js';
+import { runMigrations } from '../src/exports/migrations.js';
+import { BulwarkDatabase, DatabaseError } from '../src/index.js';
 import { notes, notesApp } from './fixtures/notes-app.js';
 import { getNotes, migrationsFolder, NOTE_MIGRATIONS, postNote } from './support.js';
 

@@ -2,14 +2,8 @@ import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { and, eq, sql } from 'drizzle-orm';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  BulwarkDatabase,
-  DatabaseError,
-  latestMigrationVersion,
-  mapDatabaseError,
-  runMigrations,
-  scopeQuery,
-} from '../src/index.js';
+import { latestMigrationVersion, runMigrations } from '../src/exports/migrations.js';
+import { BulwarkDatabase, DatabaseError, mapDatabaseError, scopeQuery } from '../src/index.js';
 import { notes, notesApp } from './fixtures/notes-app.js';
 import {
   createDatabaseWithRoles,

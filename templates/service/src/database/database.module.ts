@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { DatabaseModule, latestMigrationVersion } from '@bulwark/database';
+import { DatabaseModule } from '@bulwark/database';
+import { latestMigrationVersion } from '@bulwark/database/migrations';
 import { Module } from '@nestjs/common';
 import { schema } from './schema.js';
 
