@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerClientMetrics } from '../src/exports/metrics.js';
 import { createServiceClient, type ServiceClient } from '../src/index.js';
-import { registerClientMetrics } from '../src/metrics.js';
 import { type Downstream, json, startDownstream } from './support/downstream.js';
 
 /** The service's own client at the test issuer's token endpoint. */

@@ -1,1 +1,0 @@
-export { registerClientMetrics } from './client-metrics.js';
