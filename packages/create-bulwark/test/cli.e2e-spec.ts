@@ -54,6 +54,7 @@ const EXAMPLE_FILES = [
   'src/notes/dto/list-notes.query.ts',
   'src/notes/dto/note.view.ts',
   'src/notes/dto/update-note.dto.ts',
+  'src/notes/note-id.spec.ts',
   'src/notes/note-id.ts',
   'src/notes/note.entity.ts',
   'src/notes/notes.clock.ts',
@@ -78,6 +79,9 @@ const DATABASE_FILES = [
 
 /** The example's table and migration, with --db postgres. */
 const DATABASE_EXAMPLE_FILES = ['migrations/0001_create_notes.sql', 'src/notes/notes.table.ts'];
+
+/** The example's own test of the in-memory repository, with --db none. */
+const MEMORY_EXAMPLE_FILES = ['src/notes/notes.repository.spec.ts'];
 
 const BASE_FILES = [
   '.dockerignore',
@@ -240,7 +244,7 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
   });
 
   it.each([
-    ['with the example', [] as string[], EXAMPLE_FILES],
+    ['with the example', [] as string[], [...EXAMPLE_FILES, ...MEMORY_EXAMPLE_FILES]],
     ['without the example', ['--no-example'], [] as string[]],
   ])(
     '--db none (%s) keeps the notes in memory and writes nothing of the data layer',
@@ -269,6 +273,9 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
         const repository = readFileSync(join(dir, 'src/notes/notes.repository.ts'), 'utf8');
         expect(repository).toContain('new Map<string, Note>()');
         expect(repository).not.toContain('@bulwark/database');
+        // The one unit spec of both repositories, without the database it opens on PostgreSQL.
+        const spec = readFileSync(join(dir, 'src/notes/notes.service.spec.ts'), 'utf8');
+        expect(spec).not.toMatch(/DataModule|database|PGlite/);
       }
       expect(result.stdout).not.toContain('PostgreSQL');
     },

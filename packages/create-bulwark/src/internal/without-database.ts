@@ -30,6 +30,16 @@ export function removeDatabase(target: string): void {
     [' * `DataModule` is the database (see src/database and migrations/).\n', ''],
     ['DataModule, ', ''],
   ]);
+  // One unit spec for both repositories: on PostgreSQL it opens the database first.
+  edit(target, 'src/notes/notes.service.spec.ts', [
+    ["import { DataModule } from '../database/database.module.js';\n", ''],
+    [
+      '// The service and repository on the real query path: embedded PGlite in memory (NODE_ENV=test),\n// with migrations/ applied as it opens.\n',
+      '// The service and repository together, on the in-memory repository (create-bulwark --db none).\n',
+    ],
+    ["describe('NotesService on PGlite'", "describe('NotesService'"],
+    ['      imports: [DataModule],\n', ''],
+  ]);
   edit(target, 'deploy/k8s/base/kustomization.yaml', [
     ['  - networkpolicy-database.yaml\n', ''],
     ['  - migration-job.yaml\n', ''],

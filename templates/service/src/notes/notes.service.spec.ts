@@ -11,7 +11,7 @@ import { MAX_PAGE_SIZE, NotesService } from './notes.service.js';
 const NOW = new Date('2030-01-02T03:04:05.000Z');
 const LATER = new Date('2030-01-02T04:00:00.000Z');
 let users = 0;
-/** A fresh caller per test: the in-memory database is shared by the file. */
+/** A fresh caller per test: the stored notes are shared by the file. */
 const someone = (roles: string[] = []): Principal =>
   ({ id: `https://issuer.test|user-${++users}`, roles }) as unknown as Principal;
 
