@@ -42,9 +42,14 @@ const VERIFY_HEADER = 'x-bench-verify';
 async function serve() {
   const { Controller, Get, Module, Req } = await import('@nestjs/common');
   const { createSecureApp } = await import('@bulwark/http');
-  const { AuthModule, TokenVerifier } = await import(
-    process.env.BENCH_DIST ?? new URL('../dist/index.js', import.meta.url).href
-  );
+  const entry = process.env.BENCH_DIST ?? new URL('../dist/index.js', import.meta.url).href;
+  const { AuthModule, ...main } = await import(entry);
+  // `TokenVerifier` is in `@bulwark/auth/verifier`; a baseline build from before it moved has it
+  // in the main entry point.
+  const { TokenVerifier } =
+    main.TokenVerifier === undefined
+      ? await import(new URL('exports/verifier.js', entry).href)
+      : main;
   const { issuer, audience, jwksUri } = JSON.parse(process.env.BENCH_ISSUER);
   // What the handler verifies proofs against, sent by the driver once it has the bound token.
   let control;

@@ -2,7 +2,7 @@
 // for ES256, RS256 and EdDSA, all measured in this run. Build first: `pnpm build`.
 import { createTestIssuer } from '@bulwark/testing';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { TokenVerifier } from '../dist/index.js';
+import { TokenVerifier } from '../dist/exports/verifier.js';
 
 // Rounds of each series are interleaved and the best round kept, so that load from other
 // processes during one stretch of time does not skew a ratio.

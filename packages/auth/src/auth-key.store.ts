@@ -11,7 +11,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { AUTH_OPTIONS } from './auth.constants.js';
+import { AUTH_OPTIONS } from './auth.module-definition.js';
 import type { AuthModuleOptions } from './auth-options.interface.js';
 import { TokenVerifier } from './token-verifier.js';
 

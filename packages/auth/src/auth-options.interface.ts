@@ -1,4 +1,4 @@
-import type { TrustProxy } from '@bulwark/core/peer';
+import type { ClientAddressResolver, TrustProxy } from '@bulwark/core/peer';
 import type { Cluster, Redis } from 'ioredis';
 import type { JSONWebKeySet } from 'jose';
 import type { DpopReplayStore } from './dpop-replay.store.js';
@@ -278,4 +278,117 @@ export interface AuthModuleOptions extends Partial<TrustedIssuerOptions> {
    * @default Date.now
    */
   clock?: () => number;
+}
+
+/**
+ * A class that makes the options, for `AuthModule.forRootAsync({ useClass })` or `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class AuthConfig implements AuthOptionsFactory {
+ *   constructor(private readonly config: ConfigService) {}
+ *   createAuthOptions() {
+ *     return { issuer: this.config.getOrThrow('AUTH_ISSUER'), audience: 'orders-api', discovery: true };
+ *   }
+ * }
+ * ```
+ */
+export interface AuthOptionsFactory {
+  /** Returns the options, possibly after reading configuration. */
+  createAuthOptions(): AuthModuleOptions | Promise<AuthModuleOptions>;
+}
+
+/**
+ * Where a trusted issuer's keys come from, after validation: a remote JWKS (`jwksUri`, or found
+ * by discovery), static keys, an HMAC secret, or the development issuer's key folder.
+ */
+export type KeySourceSpec =
+  | { kind: 'remote'; jwksUri: URL | undefined; discovery: boolean }
+  | { kind: 'static'; jwks: JSONWebKeySet | undefined; publicKeys: readonly PemPublicKey[] }
+  | { kind: 'secret'; secret: Uint8Array }
+  | { kind: 'dev'; directory: string };
+
+/**
+ * One trusted issuer as {@link ResolvedAuthOptions} holds it: its options with the module-wide
+ * `algorithms`, `scopeClaim` and `rolesClaim` applied.
+ */
+export interface ResolvedIssuer {
+  /** The exact `iss`. */
+  issuer: string;
+  /** The accepted `aud` values. */
+  audience: readonly string[];
+  /** The JWS algorithm allow-list of this issuer. */
+  algorithms: readonly string[];
+  /** Where its keys come from. */
+  keys: KeySourceSpec;
+  /** Claim path of the scopes; `undefined` reads `scope`, then `scp`. */
+  scopeClaim: string | undefined;
+  /** Claim path of the roles. */
+  rolesClaim: string;
+}
+
+/** {@link DpopOptions} after validation, with the defaults applied. */
+export interface ResolvedDpop {
+  /** How the `DPoP` scheme is handled. */
+  mode: DpopMode;
+  /** Accepted proof algorithms. */
+  algorithms: readonly string[];
+  /** How old a proof's `iat` may be, in seconds. */
+  maxAgeSeconds: number;
+  /** The nonce HMAC key, read from `nonceKeyFile` or `nonceKey`; `undefined` with nonces off. */
+  nonceKey: Uint8Array | undefined;
+  /** How long one nonce step lasts, in seconds. */
+  nonceStepSeconds: number;
+  /** The Redis replay store's URL or client, when one is set. */
+  redis: DpopOptions['redis'];
+  /** A replay store of your own, when one is set. */
+  replayStore: DpopOptions['replayStore'];
+  /** Proofs the memory replay store remembers. */
+  replayMaxEntries: number;
+  /** Longest wait for the Redis replay store, in milliseconds. */
+  replayTimeoutMs: number;
+  /** The trusted proxies (`trustProxy`), whose forwarded scheme and host give the `htu`. */
+  proxies: ClientAddressResolver;
+}
+
+/**
+ * {@link AuthModuleOptions} after validation, with the environment and the defaults applied,
+ * exactly as the `TokenVerifier` uses them: what `@InjectAuthOptions()` gives. Durations are in
+ * milliseconds where the options take seconds (`cooldownMs`, `maxAgeMs`, `maxStaleMs`,
+ * `timeoutMs`), and a single top-level issuer is the one entry of `issuers`.
+ */
+export interface ResolvedAuthOptions {
+  /** The DPoP settings. */
+  dpop: ResolvedDpop;
+  /** Every trusted issuer: the `issuers` option, the top-level issuer, or the development one. */
+  issuers: readonly ResolvedIssuer[];
+  /** Accepted `typ` values, lower-cased, without the `application/` prefix. */
+  tokenTypes: ReadonlySet<string>;
+  /** Leeway for `exp`, `nbf` and `iat`, in seconds. */
+  clockToleranceSeconds: number;
+  /** Claims that must be present, `sub` and `exp` included. */
+  requiredClaims: readonly string[];
+  /** Oldest accepted `iat`, in seconds; `undefined` when not limited. */
+  maxTokenAgeSeconds: number | undefined;
+  /** Longest accepted token, in characters. */
+  maxTokenLength: number;
+  /** The verified-token cache. */
+  cache: { enabled: boolean; maxEntries: number };
+  /** `jwksCooldownSeconds`, in milliseconds. */
+  cooldownMs: number;
+  /** `jwksMaxAgeSeconds`, in milliseconds. */
+  maxAgeMs: number;
+  /** `jwksMaxStaleSeconds`, in milliseconds. */
+  maxStaleMs: number;
+  /** `jwksTimeoutSeconds`, in milliseconds. */
+  timeoutMs: number;
+  /** The `realm` of `WWW-Authenticate` challenges. */
+  realm: string;
+  /** Whether production rules apply. */
+  production: boolean;
+  /** Whether plain-http JWKS and discovery URLs are allowed in production. */
+  allowHttpKeys: boolean;
+  /** The clock, in milliseconds since the epoch. */
+  clock: () => number;
 }

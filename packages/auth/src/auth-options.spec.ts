@@ -1,6 +1,7 @@
 import { expectConfigError } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
-import { authOptionsFromEnv, TokenVerifier } from './index.js';
+import { TokenVerifier } from './exports/verifier.js';
+import { authOptionsFromEnv } from './index.js';
 
 const base = {
   issuer: 'https://idp.example',

@@ -1,6 +1,3 @@
-/** Injection token of the raw options, defined in `auth.module-definition.ts`. */
-export { AUTH_OPTIONS } from './auth.module-definition.js';
-
 /** The default algorithm allow-list: asymmetric only. */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['ES256', 'EdDSA', 'RS256', 'PS256'];
 

@@ -6,7 +6,8 @@ import { createDpopKey, createDpopProof } from '@bulwark/testing/dpop';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthGuard, AuthKeyStore } from './index.js';
+import { AuthKeyStore } from './exports/verifier.js';
+import { AuthGuard } from './index.js';
 
 class NotesController {
   list() {}

@@ -5,16 +5,18 @@ import { READINESS_INDICATOR } from '@bulwark/core/lifecycle';
 import { BulwarkPipelineModule, PipelineRegistry } from '@bulwark/core/pipeline';
 import { describeModuleRegistration } from '@bulwark/test-harness';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_OPTIONS } from './auth.module-definition.js';
+import { mintDevToken } from './exports/dev.js';
+import { AuthKeyStore, TokenVerifier } from './exports/verifier.js';
 import {
   AuthGuard,
-  AuthKeyStore,
   AuthModule,
   type AuthModuleOptions,
-  mintDevToken,
-  TokenVerifier,
+  InjectAuthOptions,
+  type ResolvedAuthOptions,
 } from './index.js';
 
 describe('AuthModule registration', () => {
@@ -90,6 +92,38 @@ describe('AuthModule registration', () => {
       expect(moduleRef.get(AuthKeyStore).readiness()).toEqual({ ready: true });
       await moduleRef.close();
     });
+  });
+
+  describe('when an application provider injects the options', () => {
+    @Injectable()
+    class OptionsReader {
+      constructor(@InjectAuthOptions() readonly options: ResolvedAuthOptions) {}
+    }
+
+    it.each([
+      ['forRoot', () => AuthModule.forRoot({ ...options(), jwksCooldownSeconds: 7 })],
+      [
+        'forRootAsync',
+        () =>
+          AuthModule.forRootAsync({ useFactory: () => ({ ...options(), jwksCooldownSeconds: 7 }) }),
+      ],
+    ])(
+      '@InjectAuthOptions() gives the resolved options the verifier uses (%s)',
+      async (_, register) => {
+        const moduleRef = await Test.createTestingModule({
+          imports: [register()],
+          providers: [OptionsReader],
+        }).compile();
+        const { options: resolved } = moduleRef.get(OptionsReader);
+        expect(resolved).toBe(moduleRef.get(TokenVerifier).resolvedOptions);
+        expect(resolved.cooldownMs).toBe(7000);
+        expect(resolved.realm).toBe('api');
+        expect(resolved.issuers).toEqual([
+          expect.objectContaining({ issuer: issuer.issuer, audience: [issuer.audience] }),
+        ]);
+        await moduleRef.close();
+      },
+    );
   });
 
   it('marks the key store as the jwks readiness indicator', () => {

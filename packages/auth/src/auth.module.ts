@@ -3,8 +3,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthGuard } from './auth.guard.js';
 import {
   AUTH_OPTIONS,
-  type AuthModuleForRootOptions,
-  ConfigurableModuleClass,
+  type AUTH_OPTIONS_TYPE,
+  ConfigurableAuthModule,
   RESOLVED_AUTH_OPTIONS,
 } from './auth.module-definition.js';
 import { AuthKeyStore } from './auth-key.store.js';
@@ -50,12 +50,12 @@ import { TokenVerifier } from './token-verifier.js';
   ],
   exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS, RESOLVED_AUTH_OPTIONS],
 })
-export class AuthModule extends ConfigurableModuleClass {
+export class AuthModule extends ConfigurableAuthModule {
   /**
    * Registers the module with options validated now: a wrong option throws a
    * `BulwarkConfigError` naming it before the app is created.
    */
-  static override forRoot(options: AuthModuleForRootOptions): DynamicModule {
+  static override forRoot(options: typeof AUTH_OPTIONS_TYPE): DynamicModule {
     resolveAuthOptions(options);
     return super.forRoot(options);
   }

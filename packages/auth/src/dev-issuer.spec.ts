@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_AUDIENCE, DEV_ISSUER } from './auth.constants.js';
-import { mintDevToken, TokenVerifier } from './index.js';
+import { mintDevToken } from './exports/dev.js';
+import { TokenVerifier } from './exports/verifier.js';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'dev-token.cli.js');
 

@@ -1,7 +1,7 @@
 import { hash } from 'node:crypto';
 import { rawRequest } from '@bulwark/core/request';
 import { AuthError } from './auth.error.js';
-import type { DpopMode } from './auth-options.interface.js';
+import type { DpopMode, ResolvedAuthOptions } from './auth-options.interface.js';
 import {
   type DpopReplayStore,
   MemoryDpopReplayStore,
@@ -15,7 +15,6 @@ import {
   type ProofPolicy,
 } from './internal/dpop-proof.js';
 import { memoryReplayKey } from './internal/dpop-replay-key.js';
-import type { ResolvedAuthOptions } from './internal/resolve-options.js';
 
 /** A DPoP proof that passed every check but replay, ready for {@link DpopVerifier.claim}. */
 export type VerifiedDpopProof = Readonly<CheckedProof>;

@@ -9,7 +9,7 @@ import {
   startAttackerServer,
   withPayload,
 } from '../test/helpers.js';
-import { TokenVerifier } from './index.js';
+import { TokenVerifier } from './exports/verifier.js';
 
 describe('TokenVerifier against known JWT attacks', () => {
   let issuer: TestIssuer;

@@ -1,7 +1,8 @@
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock, reasonOf } from '../test/helpers.js';
-import { type AuthModuleOptions, TokenVerifier } from './index.js';
+import { TokenVerifier } from './exports/verifier.js';
+import { type AuthModuleOptions } from './index.js';
 
 describe('TokenVerifier claim checks', () => {
   let issuer: TestIssuer;

@@ -1,18 +1,17 @@
 import type { Principal } from '@bulwark/core';
 import { type JWSHeaderParameters, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { invalidProof, invalidToken } from './auth.error.js';
-import type { AuthModuleOptions } from './auth-options.interface.js';
+import type {
+  AuthModuleOptions,
+  ResolvedAuthOptions,
+  ResolvedIssuer,
+} from './auth-options.interface.js';
 import { DpopVerifier } from './dpop-verifier.js';
 import { toAuthError } from './internal/jose-errors.js';
 import { createKeySource, type KeySource } from './internal/key-sources.js';
 import { precheck } from './internal/precheck.js';
 import { buildPrincipal } from './internal/principal.factory.js';
-import {
-  normalizeType,
-  type ResolvedAuthOptions,
-  type ResolvedIssuer,
-  resolveAuthOptions,
-} from './internal/resolve-options.js';
+import { normalizeType, resolveAuthOptions } from './internal/resolve-options.js';
 import { sameText, tokenCacheKey } from './internal/token-digest.js';
 import { type TokenBinding, VerifiedTokenCache } from './internal/verified-token.cache.js';
 

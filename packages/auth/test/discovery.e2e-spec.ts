@@ -5,13 +5,12 @@ import { HealthModule } from '@bulwark/health';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, type LoggerService, Module } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AuthKeyStore, TokenVerifier } from '../src/exports/verifier.js';
 import {
-  AuthKeyStore,
   AuthModule,
   type AuthModuleOptions,
   authOptionsFromEnv,
   CurrentPrincipal,
-  TokenVerifier,
 } from '../src/index.js';
 import {
   API_AUDIENCE,

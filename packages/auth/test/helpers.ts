@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MintOptions, TestIssuer } from '@bulwark/testing';
-import { type AuthError, type AuthModuleOptions, TokenVerifier } from '../src/index.js';
+import { TokenVerifier } from '../src/exports/verifier.js';
+import { type AuthError, type AuthModuleOptions } from '../src/index.js';
 
 /** A loopback server standing for an attacker's host: it counts every request it gets. */
 export interface AttackerServer {

@@ -12,7 +12,8 @@ import {
 } from '@bulwark/test-harness';
 import { Controller, Get, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { AuthModule, CurrentPrincipal, TokenVerifier } from '../src/index.js';
+import { TokenVerifier } from '../src/exports/verifier.js';
+import { AuthModule, CurrentPrincipal } from '../src/index.js';
 import { manualClock, reasonOf } from './helpers.js';
 import { type JwksServer, startJwksServer } from './support/jwks-server.js';
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TokenVerifier } from '../index.js';
+import { TokenVerifier } from '../exports/verifier.js';
 
 const LIMIT = 512 * 1024;
 const TEN_MB = 10 * 1024 * 1024;

@@ -3,7 +3,7 @@ import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { createKey, signCompact } from '@bulwark/testing/tokens';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clockedVerifier, payloadOf, reasonOf } from '../../test/helpers.js';
-import { TokenVerifier } from '../index.js';
+import { TokenVerifier } from '../exports/verifier.js';
 
 describe('key sources', () => {
   let issuer: TestIssuer;

@@ -11,10 +11,10 @@ import {
   type JWSHeaderParameters,
 } from 'jose';
 import { AuthError, invalidToken } from '../auth.error.js';
+import type { KeySourceSpec, ResolvedAuthOptions } from '../auth-options.interface.js';
 import { FetchStatusError, fetchJsonBounded, MAX_KEY_DOCUMENT_BYTES } from './bounded-fetch.js';
 import { loadDevIssuerKey } from './dev-issuer-key.js';
 import { keyUrlProblem } from './key-url.js';
-import type { KeySourceSpec, ResolvedAuthOptions } from './resolve-options.js';
 
 type LocalSet = ReturnType<typeof createLocalJWKSet>;
 

@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import { BulwarkConfigError } from '@bulwark/core';
 import { isProduction } from '@bulwark/core/env';
 import { ClientAddressResolver, type TrustProxy } from '@bulwark/core/peer';
-import type { JSONWebKeySet } from 'jose';
 import {
   DEFAULT_ALGORITHMS,
   DEFAULT_TOKEN_TYPES,
@@ -15,7 +14,10 @@ import type {
   AuthModuleOptions,
   DpopMode,
   DpopOptions,
-  PemPublicKey,
+  KeySourceSpec,
+  ResolvedAuthOptions,
+  ResolvedDpop,
+  ResolvedIssuer,
   TrustedIssuerOptions,
 } from '../auth-options.interface.js';
 import { HMAC_MIN_BYTES, resolveAlgorithms } from './algorithms.js';
@@ -23,53 +25,6 @@ import { type KeyUrlPolicy, keyUrlProblem } from './key-url.js';
 
 /** The default of `jwksMaxStaleSeconds`: 24 hours. */
 const DEFAULT_MAX_STALE_SECONDS = 86_400;
-
-export type KeySourceSpec =
-  | { kind: 'remote'; jwksUri: URL | undefined; discovery: boolean }
-  | { kind: 'static'; jwks: JSONWebKeySet | undefined; publicKeys: readonly PemPublicKey[] }
-  | { kind: 'secret'; secret: Uint8Array }
-  | { kind: 'dev'; directory: string };
-
-export interface ResolvedIssuer {
-  issuer: string;
-  audience: readonly string[];
-  algorithms: readonly string[];
-  keys: KeySourceSpec;
-  scopeClaim: string | undefined;
-  rolesClaim: string;
-}
-
-export interface ResolvedDpop {
-  mode: DpopMode;
-  algorithms: readonly string[];
-  maxAgeSeconds: number;
-  nonceKey: Uint8Array | undefined;
-  nonceStepSeconds: number;
-  redis: DpopOptions['redis'];
-  replayStore: DpopOptions['replayStore'];
-  replayMaxEntries: number;
-  replayTimeoutMs: number;
-  proxies: ClientAddressResolver;
-}
-
-export interface ResolvedAuthOptions {
-  dpop: ResolvedDpop;
-  issuers: readonly ResolvedIssuer[];
-  tokenTypes: ReadonlySet<string>;
-  clockToleranceSeconds: number;
-  requiredClaims: readonly string[];
-  maxTokenAgeSeconds: number | undefined;
-  maxTokenLength: number;
-  cache: { enabled: boolean; maxEntries: number };
-  cooldownMs: number;
-  maxAgeMs: number;
-  maxStaleMs: number;
-  timeoutMs: number;
-  realm: string;
-  production: boolean;
-  allowHttpKeys: boolean;
-  clock: () => number;
-}
 
 /** RFC 7515 §4.1.9: `typ` is compared case-insensitively, `application/` may be left out. */
 export function normalizeType(value: string): string {
