@@ -1,6 +1,7 @@
 import { AuthModule } from '@bulwark/auth';
 import { Public } from '@bulwark/core';
-import { RateLimit, RateLimiter, RateLimitModule, SkipRateLimit } from '@bulwark/rate-limit';
+import { RateLimit, RateLimitModule, SkipRateLimit } from '@bulwark/rate-limit';
+import { RateLimiter } from '@bulwark/rate-limit/limiter';
 import {
   ADAPTERS,
   bootstrap,

@@ -4,7 +4,7 @@
 import { startRedis } from '@bulwark/test-harness';
 import { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
-import { MemoryRateLimitStore, RedisRateLimitStore } from '../dist/index.js';
+import { MemoryRateLimitStore, RedisRateLimitStore } from '../dist/exports/stores.js';
 
 const CALLERS = 50;
 const KEYS = 10_000;

@@ -2,7 +2,8 @@ import { ROUTE_METADATA } from '@bulwark/core/pipeline';
 import { Controller, Get, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { describe, expect, it } from 'vitest';
-import { describeRateLimit, RateLimit, RateLimitError, SkipRateLimit } from './index.js';
+import { describeRateLimit } from './exports/inventory.js';
+import { RateLimit, RateLimitError, SkipRateLimit } from './index.js';
 
 @RateLimit({ policy: 'search' })
 @Controller()

@@ -150,6 +150,25 @@ export interface RateLimitModuleOptions {
   env?: Environment;
 }
 
+/**
+ * A class that makes the options, for `RateLimitModule.forRootAsync({ useClass })` or
+ * `useExisting`.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class RateLimitConfig implements RateLimitOptionsFactory {
+ *   createRateLimitOptions() {
+ *     return { policies: { search: { limit: 30, windowSeconds: 60 } } };
+ *   }
+ * }
+ * ```
+ */
+export interface RateLimitOptionsFactory {
+  /** Returns the options, possibly after reading configuration. */
+  createRateLimitOptions(): RateLimitModuleOptions | Promise<RateLimitModuleOptions>;
+}
+
 /** A policy after validation, as {@link ResolvedRateLimitOptions} holds it. */
 export interface ResolvedPolicy {
   readonly name: string;

@@ -1,12 +1,14 @@
 import { describeModuleRegistration } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
+import { RateLimiter } from './exports/limiter.js';
+import { MemoryRateLimitStore, RedisRateLimitStore } from './exports/stores.js';
 import {
-  MemoryRateLimitStore,
-  RateLimiter,
+  InjectRateLimitOptions,
   RateLimitModule,
   type RateLimitModuleOptions,
-  RedisRateLimitStore,
+  type ResolvedRateLimitOptions,
 } from './index.js';
 
 describeModuleRegistration<RateLimitModuleOptions>('RateLimitModule', {
@@ -54,6 +56,31 @@ describe('RateLimitModule', () => {
         ready: true,
         detail: 'no Redis configured',
       });
+    });
+  });
+
+  describe('when an application provider injects the options', () => {
+    @Injectable()
+    class OptionsReader {
+      constructor(@InjectRateLimitOptions() readonly options: ResolvedRateLimitOptions) {}
+    }
+
+    it.each([
+      ['forRoot', () => RateLimitModule.forRoot({ limit: 9, env: {} })],
+      [
+        'forRootAsync',
+        () => RateLimitModule.forRootAsync({ useFactory: () => ({ limit: 9, env: {} }) }),
+      ],
+    ])('@InjectRateLimitOptions() gives the resolved options (%s)', async (_, register) => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [register()],
+        providers: [OptionsReader],
+      }).compile();
+      const { options } = moduleRef.get(OptionsReader);
+      expect(options.policies.get('default')).toMatchObject({ limit: 9, windowSeconds: 60 });
+      expect(options.storeFailure).toBe('insurance');
+      expect(options.keyPrefix).toBe('bulwark:rl:');
+      await moduleRef.close();
     });
   });
 

@@ -66,7 +66,7 @@ const redisStoreOptions: Provider = {
     RateLimitGuard,
     pipelineStep(RateLimitGuard, 'rate-limit'),
   ],
-  exports: [RateLimiter],
+  exports: [RateLimiter, RESOLVED_RATE_LIMIT_OPTIONS],
 })
 export class RateLimitModule extends ConfigurableRateLimitModule implements NestModule {
   /**

@@ -1,11 +1,8 @@
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
-import {
-  RateLimiter,
-  RateLimitModule,
-  type RateLimitModuleOptions,
-  type RateLimitStore,
-} from './index.js';
+import { RateLimiter } from './exports/limiter.js';
+import { type RateLimitStore } from './exports/stores.js';
+import { RateLimitModule, type RateLimitModuleOptions } from './index.js';
 
 class BrokenStore implements RateLimitStore {
   calls = 0;

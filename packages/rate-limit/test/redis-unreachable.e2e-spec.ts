@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:net';
 import { ADAPTERS, bootstrap, freePort } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RateLimitModule, RedisRateLimitStore } from '../src/index.js';
+import { RedisRateLimitStore } from '../src/exports/stores.js';
+import { RateLimitModule } from '../src/index.js';
 
 /** What `work` came to within `ms`, or 'still running' (a hang). */
 async function within<T>(ms: number, work: Promise<T>): Promise<T | 'still running'> {

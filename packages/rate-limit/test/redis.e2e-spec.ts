@@ -9,7 +9,8 @@ import {
 import { Module, type Type } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RateLimitModule, type RateLimitModuleOptions, RedisRateLimitStore } from '../src/index.js';
+import { RedisRateLimitStore } from '../src/exports/stores.js';
+import { RateLimitModule, type RateLimitModuleOptions } from '../src/index.js';
 import { GCRA_SCRIPT_SHA } from '../src/internal/redis-script.js';
 import { FixtureAuthModule, FixtureController } from './fixtures.js';
 
