@@ -1,4 +1,4 @@
-import type { StrictValidationOptions } from './strict-validation.pipe.js';
+import type { StrictValidationOptions } from '@bulwark/errors';
 
 /**
  * Options of `AuthzModule.forRoot()` / `forRootAsync()`.
@@ -29,8 +29,9 @@ export interface AuthzModuleOptions {
    */
   undeclaredRoutes?: 'fail' | 'warn';
   /**
-   * Installs the global {@link StrictValidationPipe} with these options (mass assignment and
-   * prototype pollution defence), or `false` to leave validation to the app.
+   * Installs `@bulwark/errors`' global `StrictValidationPipe` with these options (mass assignment
+   * and prototype pollution defence; protected fields default to `DEFAULT_PROTECTED_FIELDS`),
+   * or `false` to leave validation to the app.
    * @default {}
    */
   validation?: StrictValidationOptions | false;

@@ -1,4 +1,5 @@
 import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core/pipeline';
+import { StrictValidationPipe } from '@bulwark/errors';
 import { type DynamicModule, Module, type PipeTransform } from '@nestjs/common';
 import { APP_PIPE } from '@nestjs/core';
 import { AuthzGuard } from './authz.guard.js';
@@ -13,7 +14,6 @@ import type { ResolvedAuthzOptions } from './authz-options.interface.js';
 import { resolveAuthzOptions } from './internal/options.js';
 import { RouteAuditor } from './internal/route-auditor.js';
 import { SerializedRoutes } from './internal/serialized-routes.js';
-import { StrictValidationPipe } from './strict-validation.pipe.js';
 
 const passThrough: PipeTransform = { transform: (value: unknown) => value };
 

@@ -1,17 +1,13 @@
+import { arrayOf } from '@bulwark/errors/validation';
 import { Body } from '@nestjs/common';
 import { AuthzError } from './authz.error.js';
-import {
-  arrayOf,
-  type DtoClass,
-  setParameterType,
-  UNCHECKED_BODY_METADATA,
-} from './internal/body-types.js';
+import { type DtoClass, setParameterType, UNCHECKED_BODY_METADATA } from './internal/body-types.js';
 
 /** A decorator usable on a controller class or on a route handler. */
 export type UncheckedBodyDecorator = ClassDecorator & MethodDecorator;
 
 /**
- * `@Body()` with the type the {@link StrictValidationPipe} validates it against, for bodies whose
+ * `@Body()` with the type `@bulwark/errors`' `StrictValidationPipe` validates it against, for bodies whose
  * TypeScript type leaves no class at run time. Nest's metadata gives only `Array` for
  * `CreateNote[]`, so `@BodyOf([CreateNote])` names the element class: the body must be an array,
  * and each element is validated with the same whitelist as a single DTO (unknown and protected

@@ -32,8 +32,6 @@ export { allPolicies, anyPolicy, ownerPolicy, rolePolicy } from './policies.js';
 
 // Request bodies and responses
 export { BodyOf, UncheckedBody } from './body.decorators.js';
-export type { FieldError, StrictValidationOptions } from './strict-validation.pipe.js';
-export { DEFAULT_PROTECTED_FIELDS, StrictValidationPipe } from './strict-validation.pipe.js';
 export { Serialize, serializeWith } from './serialize.decorator.js';
 
 // Errors

@@ -369,11 +369,11 @@ describe.each(CASES)('@bulwark/authz on %s after %s', (adapter, authenticator) =
       });
       expect(answer.status).toBe(400);
       expect(answer.body).toEqual({
-        type: 'urn:bulwark:problem:invalid-request',
-        title: 'Bad Request',
+        type: 'urn:bulwark:problem:validation-failed',
+        title: 'Validation Failed',
         status: 400,
-        detail: 'The request has fields that are not allowed or not valid.',
-        errors: [{ field: Object.keys(extra)[0], reason }],
+        detail: `The request has invalid or unknown fields: ${Object.keys(extra)[0]}.`,
+        errors: [{ field: Object.keys(extra)[0], rules: [reason] }],
       });
       expect(store.notes.size).toBe(0);
     });
@@ -412,8 +412,7 @@ describe.each(CASES)('@bulwark/authz on %s after %s', (adapter, authenticator) =
       });
       expect(answer.status).toBe(400);
       expect((answer.body as { errors: unknown }).errors).toEqual([
-        { field: 'title', reason: 'maxLength' },
-        { field: 'title', reason: 'isString' },
+        { field: 'title', rules: ['maxLength', 'isString'] },
       ]);
     });
 

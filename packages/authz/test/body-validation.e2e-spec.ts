@@ -92,11 +92,11 @@ describe.each(ADAPTERS)('body validation on %s', (adapter) => {
   afterAll(() => running.close());
 
   const invalid = (errors: { field: string; reason: string }[]) => ({
-    type: 'urn:bulwark:problem:invalid-request',
-    title: 'Bad Request',
+    type: 'urn:bulwark:problem:validation-failed',
+    title: 'Validation Failed',
     status: 400,
-    detail: 'The request has fields that are not allowed or not valid.',
-    errors,
+    detail: `The request has invalid or unknown fields: ${errors.map((error) => error.field).join(', ')}.`,
+    errors: errors.map(({ field, reason }) => ({ field, rules: [reason] })),
   });
 
   it('refuses a protected field in an element of an array body, naming [0].ownerId', async () => {

@@ -1,8 +1,12 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { packagesLoadedBy } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 
 const entry = new URL('../dist/index.js', import.meta.url).href;
-const strictPipe = 'const pipe = new lib.StrictValidationPipe()';
+// The pipe AuthzModule installs is @bulwark/errors' own; loaded after the authz entry point.
+const errorsEntry = pathToFileURL(createRequire(import.meta.url).resolve('@bulwark/errors')).href;
+const strictPipe = `const { StrictValidationPipe } = await import(${JSON.stringify(errorsEntry)}); const pipe = new StrictValidationPipe()`;
 
 describe('what @bulwark/authz loads', () => {
   it('loads neither class-validator nor class-transformer before a DTO needs them', () => {

@@ -1,15 +1,16 @@
 import type { INestApplication } from '@nestjs/common';
-import { useSafeBodyParser } from './body-parser.js';
+import { resolveBodyParserOptions, useSafeBodyParser } from './body-parser.js';
 import type { ApplyErrorHandlingOptions } from './errors-options.interface.js';
+import { installedPipe } from './internal/install-pipe.js';
 import { validateErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { useRequestIds } from './request-id.js';
-import { createValidationPipe } from './validation.pipe.js';
 
 /**
  * Everything `@bulwark/errors` does, applied to an app before it initialises: request ids,
  * the hardened body parser, the global {@link ProblemDetailsFilter} and the global
- * validation pipe. Use either this or `ErrorsModule` (plus `useSafeBodyParser`), not both.
+ * {@link StrictValidationPipe} (with no protected fields unless `validation.protectedFields`
+ * names them, and the body parser's `maxDepth`). Use either this or `ErrorsModule` (plus `useSafeBodyParser`), not both.
  *
  * @throws BulwarkConfigError for an invalid option.
  * @example
@@ -25,9 +26,8 @@ export function applyErrorHandling(
 ): void {
   const { validation, requestIds } = validateErrorsOptions(options);
   if (requestIds !== false) useRequestIds(app);
-  if (options.body !== false) useSafeBodyParser(app, options.body ?? {});
+  const body = options.body === false ? undefined : resolveBodyParserOptions(options.body ?? {});
+  if (body) useSafeBodyParser(app, body);
   app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
-  if (validation !== false) {
-    app.useGlobalPipes(createValidationPipe(typeof validation === 'object' ? validation : {}));
-  }
+  if (validation !== false) app.useGlobalPipes(installedPipe(validation ?? true, body?.maxDepth));
 }

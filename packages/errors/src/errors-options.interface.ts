@@ -1,5 +1,5 @@
-import type { ValidationPipeOptions } from '@nestjs/common';
 import type { BodyParserOptions } from './body-parser-options.interface.js';
+import type { StrictValidationOptions } from './validation-options.interface.js';
 
 /**
  * Options of `ErrorsModule.forRoot()`.
@@ -11,11 +11,12 @@ import type { BodyParserOptions } from './body-parser-options.interface.js';
  */
 export interface ErrorsModuleOptions {
   /**
-   * The global validation pipe: `true` for {@link createValidationPipe}'s defaults, options to
-   * override some of them, or `false` for none (when the app brings its own).
+   * The global `StrictValidationPipe`: `true` for its defaults (here with no protected fields,
+   * and `applyErrorHandling`'s body parser `maxDepth`), its options, or `false` for none (when
+   * the app brings its own, or `AuthzModule` installs it).
    * @default true
    */
-  validation?: boolean | ValidationPipeOptions;
+  validation?: boolean | StrictValidationOptions;
   /**
    * Assign a request id to every request (kept from a sane `x-request-id`, else generated).
    * @default true

@@ -7,10 +7,10 @@ import {
   resolvedErrorsOptionsProvider,
 } from './errors.module-definition.js';
 import type { ErrorsModuleOptions } from './errors-options.interface.js';
+import { installedPipe } from './internal/install-pipe.js';
 import { validateErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { installRequestIds } from './request-id.js';
-import { createValidationPipe } from './validation.pipe.js';
 
 /** Passes values through when validation is switched off. */
 class NoValidationPipe implements PipeTransform {
@@ -39,7 +39,8 @@ class RequestIdInstaller implements OnModuleInit {
  * { useExisting })`; async options are validated when the pipe is built.
  *
  * Safe errors for an existing app: the global {@link ProblemDetailsFilter}, the global
- * validation pipe and request ids. The hardened body parser must be installed on the app
+ * {@link StrictValidationPipe} (with no protected fields unless `validation.protectedFields`
+ * names them) and request ids. The hardened body parser must be installed on the app
  * before it initialises: call `useSafeBodyParser(app)` in `main.ts`, or use
  * `applyErrorHandling(app)` instead of this module.
  *
@@ -58,7 +59,7 @@ class RequestIdInstaller implements OnModuleInit {
       inject: [RESOLVED_ERRORS_OPTIONS],
       useFactory: ({ validation }: ErrorsModuleOptions) => {
         if (validation === false) return new NoValidationPipe();
-        return createValidationPipe(typeof validation === 'object' ? validation : {});
+        return installedPipe(validation ?? true);
       },
     },
     {

@@ -19,8 +19,8 @@ export type {
   BodyParserOptions,
   ResolvedBodyParserOptions,
 } from './body-parser-options.interface.js';
-export type { FieldViolation } from './validation.pipe.js';
-export { createValidationPipe, validationProblem } from './validation.pipe.js';
+export type { FieldViolation, StrictValidationOptions } from './validation-options.interface.js';
+export { DEFAULT_PROTECTED_FIELDS, StrictValidationPipe } from './validation.pipe.js';
 
 // Request ids
 export { useRequestIds } from './request-id.js';

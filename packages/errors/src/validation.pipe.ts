@@ -1,100 +1,175 @@
-import { createRequire } from 'node:module';
-import { problem } from '@bulwark/core';
-import { ValidationPipe, type ValidationPipeOptions } from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { type ArgumentMetadata, Injectable, type PipeTransform, type Type } from '@nestjs/common';
+import { arrayType, type DtoClass, elementOf } from './internal/array-body.js';
+import { classTransformer, classValidator } from './internal/class-packages.js';
+import {
+  findForbiddenKeys,
+  flatten,
+  MAX_VIOLATIONS,
+  safeName,
+  type Violation,
+} from './internal/field-checks.js';
+import {
+  PROTECTED_FIELDS,
+  type ResolvedValidationOptions,
+  resolveValidationOptions,
+} from './internal/validation-options.js';
+import { validationFailed } from './internal/validation-problem.js';
+import type { StrictValidationOptions } from './validation-options.interface.js';
 
-const require = createRequire(import.meta.url);
-let validator: typeof import('class-validator') | undefined;
-let transformer: typeof import('class-transformer') | undefined;
-const classValidator = () =>
-  (validator ??= require('class-validator') as typeof import('class-validator'));
-const classTransformer = () =>
-  (transformer ??= require('class-transformer') as typeof import('class-transformer'));
+/**
+ * The body fields {@link StrictValidationPipe} refuses by default, whatever a DTO declares
+ * (mass assignment, OWASP API3): `id`, `_id`, `owner`, `ownerId`, `tenantId`, `role`, `roles`,
+ * `permissions`, `isAdmin`, `createdAt`, `updatedAt`.
+ *
+ * @example
+ * ```ts
+ * new StrictValidationPipe({
+ *   protectedFields: DEFAULT_PROTECTED_FIELDS.filter((field) => field !== 'role'),
+ * });
+ * ```
+ */
+export const DEFAULT_PROTECTED_FIELDS: readonly string[] = PROTECTED_FIELDS;
 
-// class-validator and class-transformer are loaded by the first DTO the pipe validates, not at
-// start-up: a service without DTOs never loads them (about 400 files, a sixth of its start-up
-// time). A service with DTOs has already loaded class-validator for its decorators.
-const validatorPackage: NonNullable<ValidationPipeOptions['validatorPackage']> & {
-  getMetadataStorage(): unknown;
-} = {
-  validate: (object, options) => classValidator().validate(object as object, options),
-  getMetadataStorage: () => classValidator().getMetadataStorage(),
-};
-const transformerPackage: NonNullable<ValidationPipeOptions['transformerPackage']> = {
-  plainToInstance: (cls, plain, options) => classTransformer().plainToInstance(cls, plain, options),
-  classToPlain: (object, options) => classTransformer().classToPlain(object, options),
-};
+/** Types that name no DTO class: nothing to validate them against. */
+const NOT_DTOS = new Set<unknown>([String, Number, Boolean, Array, Object, Date, Buffer]);
 
-/** One offending field in a `validation-failed` problem. */
-export interface FieldViolation {
-  /** The field's path, such as `title` or `tags.0`; at most 64 characters. */
-  field: string;
-  /** The rules it broke, such as `isString` or `unknown` (a field the DTO does not declare). */
-  rules: string[];
-}
+/**
+ * The one validation pipe of Bulwark. It validates `@Body()`, `@Query()` and `@Param()` DTOs with
+ * class-validator and refuses, with a `validation-failed` problem (400) that names each field
+ * and the rules it broke but never the values sent:
+ * - fields the DTO does not declare (`unknown`), and values that break its rules (`isString`);
+ * - protected fields such as `ownerId` or `role` at any depth of a body (`protected`), even
+ *   where a DTO declares them;
+ * - `__proto__` and `constructor.prototype` keys at any depth (`forbidden_key`, prototype
+ *   pollution), and nesting deeper than `maxDepth` (`too_deep`);
+ * - a DTO body that is not an object (`not_an_object`).
+ *
+ * A body declared with `@BodyOf([Dto])` (`@bulwark/authz`) must be an array (`not_an_array`),
+ * and each element is validated like a single DTO, errors named `[0].field`. A body typed
+ * `Array` or `Object` (an interface, `Record<…>`, `any`) has no class to validate against: it
+ * passes with the key checks only (`AuthzModule` refuses such routes at start-up unless they
+ * carry `@UncheckedBody()`).
+ *
+ * class-validator and class-transformer are loaded by the first DTO it validates.
+ * `applyErrorHandling`, `ErrorsModule`, `@bulwark/http`'s `applySecurity` and
+ * `@bulwark/authz`'s `AuthzModule` install it globally; each takes its options as `validation`.
+ *
+ * @throws BulwarkConfigError from the constructor, naming an invalid option.
+ * @example
+ * ```ts
+ * app.useGlobalPipes(new StrictValidationPipe({ protectedFields: ['ownerId', 'role'] }));
+ * ```
+ */
+@Injectable()
+export class StrictValidationPipe implements PipeTransform {
+  private readonly options: ResolvedValidationOptions;
 
-const MAX_VIOLATIONS = 20;
+  constructor(options: StrictValidationOptions = {}) {
+    this.options = resolveValidationOptions(options);
+  }
 
-/** Field names may come from the client (unknown fields): keep them short and plain. */
-function safeField(path: string): string {
-  const plain = path.replace(/[^A-Za-z0-9_.$-]/g, '?');
-  return plain.length > 64 ? `${plain.slice(0, 61)}...` : plain || '(body)';
-}
-
-function collect(errors: ValidationError[], prefix: string, into: FieldViolation[]): void {
-  for (const error of errors) {
-    if (into.length >= MAX_VIOLATIONS) return;
-    // class-validator's `unknownValue` error (a DTO class with no rules) names no property.
-    const property = error.property ?? '';
-    const path = prefix ? `${prefix}.${property}` : property;
-    const rules = Object.keys(error.constraints ?? {}).map((rule) =>
-      rule === 'whitelistValidation' ? 'unknown' : rule,
+  /**
+   * Checks one argument of a route (or a message payload, as `{ type: 'body', metatype }`).
+   *
+   * @throws ProblemException `validation-failed` (400) listing the offending fields.
+   */
+  async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'custom') return value;
+    // `@Body('items')` hands over `body.items`: errors are named from the body's root.
+    const root = typeof metadata.data === 'string' ? safeName(metadata.data) : '';
+    const keyErrors = findForbiddenKeys(
+      value,
+      root,
+      this.options.maxDepth,
+      metadata.type === 'body' ? this.options.protectedFields : NONE,
     );
-    if (rules.length > 0) into.push({ field: safeField(path), rules });
-    if (error.children?.length) collect(error.children, path, into);
+    if (keyErrors.length > 0) throw validationFailed(keyErrors);
+    const metatype = metadata.metatype;
+    const element = elementOf(metatype);
+    if (element) return this.validateArray(value, element, root);
+    if (NOT_DTOS.has(metatype) || typeof metatype !== 'function') {
+      return this.options.transform ? transformPrimitive(value, metadata) : value;
+    }
+    if (!isRecord(value)) {
+      throw validationFailed([{ field: root || '(root)', rule: 'not_an_object' }]);
+    }
+    const errors: Violation[] = [];
+    const instance = await this.validateOne(metatype, value, root, errors);
+    if (errors.length > 0) throw validationFailed(errors);
+    return this.options.transform ? instance : value;
+  }
+
+  /** Each element against the same whitelist as a single DTO; errors are named `[0].field`. */
+  private async validateArray(value: unknown, element: DtoClass, root: string): Promise<unknown> {
+    if (!Array.isArray(value)) {
+      throw validationFailed([{ field: root || '(root)', rule: 'not_an_array' }]);
+    }
+    const errors: Violation[] = [];
+    const instances: object[] = [];
+    for (let index = 0; index < value.length && errors.length < MAX_VIOLATIONS; index++) {
+      const item: unknown = value[index];
+      if (!isRecord(item)) {
+        errors.push({ field: `${root}[${index}]`, rule: 'not_an_object' });
+        continue;
+      }
+      instances.push(await this.validateOne(element, item, `${root}[${index}]`, errors));
+    }
+    if (errors.length > 0) throw validationFailed(errors);
+    return this.options.transform ? instances : value;
+  }
+
+  private async validateOne(
+    metatype: DtoClass,
+    value: Record<string, unknown>,
+    prefix: string,
+    errors: Violation[],
+  ): Promise<object> {
+    const instance = classTransformer().plainToInstance(
+      metatype as new () => object,
+      value,
+      this.options.transformOptions,
+    ) as object;
+    const found = await classValidator().validate(instance, VALIDATOR_OPTIONS);
+    if (found.length > 0) errors.push(...flatten(found, prefix, false));
+    return instance;
   }
 }
 
 /**
- * Builds the `validation-failed` problem (400) for class-validator errors. It names the
- * fields and the rules they broke, never the values sent.
+ * The parameter type that makes {@link StrictValidationPipe} validate an array of `element`
+ * DTOs: the value must be an array, and each element is validated like a single DTO. For route
+ * decorators such as `@bulwark/authz`'s `@BodyOf([Dto])`, which sets it as the parameter's
+ * `design:paramtypes` entry (Nest's metadata gives only `Array` for `Dto[]`). The same class
+ * comes back for the same element, named `Dto[]`.
  *
  * @example
  * ```ts
- * new ValidationPipe({ exceptionFactory: validationProblem });
+ * const types = Reflect.getMetadata('design:paramtypes', prototype, 'createMany');
+ * types[0] = arrayOf(CreateNote);
+ * Reflect.defineMetadata('design:paramtypes', types, prototype, 'createMany');
  * ```
  */
-export function validationProblem(errors: ValidationError[]) {
-  const violations: FieldViolation[] = [];
-  collect(errors, '', violations);
-  const fields = [...new Set(violations.map((violation) => violation.field))];
-  return problem('validation-failed', {
-    reason: `fields: ${fields.join(', ')}`,
-    detail: `The request has invalid or unknown fields: ${fields.join(', ')}.`,
-    extensions: { errors: violations },
-  });
+export function arrayOf(element: abstract new (...args: never) => object): Type<object> {
+  return arrayType(element) as unknown as Type<object>;
 }
 
-/**
- * The global validation pipe: `whitelist` with `forbidNonWhitelisted` (unknown fields are
- * refused, not silently dropped), `forbidUnknownValues`, `transform`, and errors as a
- * `validation-failed` problem. Pass options to override any of them.
- *
- * @example
- * ```ts
- * app.useGlobalPipes(createValidationPipe());
- * ```
- */
-export function createValidationPipe(options: ValidationPipeOptions = {}): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    forbidUnknownValues: true,
-    transform: true,
-    validationError: { target: false, value: false },
-    exceptionFactory: validationProblem,
-    validatorPackage,
-    transformerPackage,
-    ...options,
-  });
+const NONE: ReadonlySet<string> = new Set();
+const VALIDATOR_OPTIONS = {
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+} as const;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `@Query('n') n: number` and `@Param('on') on: boolean` as Nest's `ValidationPipe` turns them. */
+function transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
+  if (!metadata.data || (metadata.type !== 'param' && metadata.type !== 'query')) return value;
+  if (value === undefined) return value;
+  if (metadata.metatype === Boolean) return value === true || value === 'true';
+  if (metadata.metatype === Number) return +(value as string);
+  if (metadata.metatype === String) return String(value);
+  return value;
 }

@@ -334,10 +334,10 @@ describe.each(ADAPTERS)('@bulwark/errors on %s', (adapter) => {
         { field: 'role', rules: ['unknown'] },
         { field: 'title', rules: ['maxLength'] },
         { field: 'body', rules: ['isString'] },
-        { field: 'tags.0.x', rules: ['unknown'] },
+        { field: 'tags[0].x', rules: ['unknown'] },
       ]);
       expect(body.detail).toBe(
-        'The request has invalid or unknown fields: role, title, body, tags.0.x.',
+        'The request has invalid or unknown fields: role, title, body, tags[0].x.',
       );
       expect(JSON.stringify(body)).not.toMatch(/SECRET|admin|:42[,}]/);
     });

@@ -2,7 +2,7 @@ import { packagesLoadedBy } from '@bulwark/test-harness';
 import { describe, expect, it } from 'vitest';
 
 const entry = new URL('../dist/index.js', import.meta.url).href;
-const pipe = 'const pipe = lib.createValidationPipe()';
+const pipe = 'const pipe = new lib.StrictValidationPipe()';
 
 describe('what the validation pipe of @bulwark/errors loads', () => {
   it('transforms a primitive parameter without loading class-validator or class-transformer', () => {

@@ -2,8 +2,8 @@ import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import { addRequestStep } from '@bulwark/core/request';
 import {
-  createValidationPipe,
   ProblemDetailsFilter,
+  StrictValidationPipe,
   useRequestIds,
   useSafeBodyParser,
 } from '@bulwark/errors';
@@ -95,7 +95,13 @@ export function applySecurity(
   app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
   if (resolved.validation !== false) {
     const overrides = typeof resolved.validation === 'object' ? resolved.validation : {};
-    app.useGlobalPipes(createValidationPipe(overrides));
+    app.useGlobalPipes(
+      new StrictValidationPipe({
+        protectedFields: [],
+        maxDepth: resolved.maxJsonDepth,
+        ...overrides,
+      }),
+    );
   }
   if (server) {
     server.keepAliveTimeout = resolved.keepAliveTimeoutMs;

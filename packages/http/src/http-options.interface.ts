@@ -1,6 +1,7 @@
 import type { Environment } from '@bulwark/core/env';
 import type { ClientAddressResolver, TrustProxy } from '@bulwark/core/peer';
-import type { LoggerService, LogLevel, ValidationPipeOptions } from '@nestjs/common';
+import type { StrictValidationOptions } from '@bulwark/errors';
+import type { LoggerService, LogLevel } from '@nestjs/common';
 
 /** The HTTP adapters `@bulwark/http` runs on. */
 export type HttpAdapterName = 'fastify' | 'express';
@@ -65,11 +66,12 @@ export interface SecurityOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * The global validation pipe: `true`, `ValidationPipe` options over Bulwark's defaults, or
-   * `false` for none.
+   * The global `StrictValidationPipe` of `@bulwark/errors`: `true`, its options, or `false` for
+   * none. Installed here with no protected fields and `maxJsonDepth` unless the options say
+   * otherwise (`AuthzModule` installs it with its protected fields).
    * @default true
    */
-  validation?: boolean | ValidationPipeOptions;
+  validation?: boolean | StrictValidationOptions;
   /**
    * TLS on the main listener, from PEM files reloaded when they change; `false` for plain HTTP
    * (TLS ends at the ingress or the mesh). Only `createSecureApp` can serve it: `applySecurity`
@@ -190,7 +192,7 @@ export interface ResolvedSecurityOptions {
   readonly keepAliveTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly requestTimeoutMs: number;
-  readonly validation: boolean | ValidationPipeOptions;
+  readonly validation: boolean | StrictValidationOptions;
   /** TLS on the listener, or `undefined` for plain HTTP. */
   readonly tls: ResolvedTlsOptions | undefined;
   /** The lowercase name of the trusted peer-identity header, or `undefined`. */

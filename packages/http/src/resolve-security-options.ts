@@ -1,7 +1,7 @@
 import { BulwarkConfigError } from '@bulwark/core';
 import { type Environment, envList } from '@bulwark/core/env';
 import { ClientAddressResolver, parseTrustProxy, type TrustProxy } from '@bulwark/core/peer';
-import { resolveBodyParserOptions } from '@bulwark/errors';
+import { resolveBodyParserOptions, StrictValidationPipe } from '@bulwark/errors';
 import type {
   ResolvedSecurityOptions,
   ResolvedTlsOptions,
@@ -244,6 +244,8 @@ export function resolveSecurityOptions(
   if (typeof validation !== 'boolean' && typeof validation !== 'object') {
     throw new BulwarkConfigError('validation', 'must be true, false or ValidationPipe options');
   }
+  // The pipe checks its options when built; built here too, so that they are refused at once.
+  if (typeof validation === 'object') new StrictValidationPipe(validation);
   const tls =
     options.tls === false
       ? undefined

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { StrictValidationPipe } from '@bulwark/authz';
 import { BulwarkConfigError } from '@bulwark/core';
 import {
   type MetricsProvider,
@@ -10,6 +9,7 @@ import {
   type ShutdownHandler,
   ShutdownHook,
 } from '@bulwark/core/lifecycle';
+import { StrictValidationPipe } from '@bulwark/errors';
 import {
   type BeforeApplicationShutdown,
   Inject,

@@ -76,7 +76,7 @@ export interface ConsumedMessage {
   readonly traceparent: string | undefined;
 }
 
-/** A DTO class validated with class-validator, as `@bulwark/authz`'s pipe does. */
+/** A DTO class validated with class-validator by `@bulwark/errors`' `StrictValidationPipe`. */
 // biome-ignore lint/suspicious/noExplicitAny: a class of any constructor shape
 export type DtoClass<T = unknown> = new (...args: any[]) => T;
 

@@ -12,38 +12,8 @@ const PARAMTYPES_METADATA = 'design:paramtypes';
 /** Where `@UncheckedBody()` stores its reason, on a handler or a controller class. */
 export const UNCHECKED_BODY_METADATA = 'bulwark:authz:unchecked-body';
 
-const ELEMENT = Symbol('bulwark.authz.array-element');
-
 /** A DTO class: anything `class-transformer` can instantiate. */
 export type DtoClass = abstract new (...args: never) => object;
-
-/** The stand-in parameter type `@BodyOf([Dto])` gives Nest, carrying the element class. */
-export interface ArrayOfType {
-  readonly [ELEMENT]: DtoClass;
-  readonly name: string;
-}
-
-const arrayTypes = new WeakMap<DtoClass, ArrayOfType>();
-
-/** The one stand-in type per element class, so that every route sees the same object. */
-export function arrayOf(element: DtoClass): ArrayOfType {
-  let type = arrayTypes.get(element);
-  if (!type) {
-    // A class, so that Nest treats it as a parameter type like any DTO.
-    const created = { [`${element.name}[]`]: class {} }[`${element.name}[]`] as object;
-    Object.defineProperty(created, ELEMENT, { value: element });
-    type = created as ArrayOfType;
-    arrayTypes.set(element, type);
-  }
-  return type;
-}
-
-/** The element class of a `@BodyOf([Dto])` parameter type, or `undefined`. */
-export function elementOf(metatype: unknown): DtoClass | undefined {
-  return typeof metatype === 'function' && ELEMENT in metatype
-    ? (metatype as ArrayOfType)[ELEMENT]
-    : undefined;
-}
 
 /** Replaces the declared type of one parameter with the type the pipe must validate. */
 export function setParameterType(
@@ -66,7 +36,7 @@ export interface BodyParameter {
   readonly property: string | undefined;
   /** A description such as `CreateNote`, `CreateNote[]`, `string`, or `Object` (not validated). */
   readonly type: string;
-  /** Whether the strict pipe can validate it: a DTO class, an array of one, or a primitive. */
+  /** Whether the validation pipe can validate it: a DTO class, an array of one, or a primitive. */
   readonly validated: boolean;
 }
 
@@ -89,13 +59,11 @@ export function bodyParameters(controller: ControllerTarget, handlerName: string
     if (Number(key.split(':')[0]) !== RouteParamtypes.BODY) continue;
     const metatype = types[arg.index];
     const property = typeof arg.data === 'string' ? arg.data : undefined;
-    const element = elementOf(metatype);
     let type: string;
     let validated: boolean;
-    if (element) {
-      type = `${element.name}[]`;
-      validated = true;
-    } else if (PRIMITIVE_NAMES.has(metatype)) {
+    // `@BodyOf([CreateNote])`'s type is a class named `CreateNote[]` (`arrayOf` of
+    // `@bulwark/errors/validation`): a DTO like any other here.
+    if (PRIMITIVE_NAMES.has(metatype)) {
       type = PRIMITIVE_NAMES.get(metatype) as string;
       validated = true;
     } else if (typeof metatype !== 'function') {

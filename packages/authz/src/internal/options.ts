@@ -1,4 +1,5 @@
 import { BulwarkConfigError } from '@bulwark/core';
+import { StrictValidationPipe } from '@bulwark/errors';
 import type { AuthzModuleOptions, ResolvedAuthzOptions } from '../authz-options.interface.js';
 import { parseRouteSpec } from './server-routes.js';
 
@@ -38,12 +39,9 @@ export function resolveAuthzOptions(options: AuthzModuleOptions | undefined): Re
   if (validation !== false && (typeof validation !== 'object' || validation === null)) {
     throw new BulwarkConfigError('validation', 'must be an options object or false');
   }
-  if (validation && validation.protectedFields !== undefined) {
-    const fields = validation.protectedFields;
-    if (!Array.isArray(fields) || fields.some((field) => typeof field !== 'string')) {
-      throw new BulwarkConfigError('validation.protectedFields', 'must be an array of field names');
-    }
-  }
+  // The pipe checks its options when built (`validation.protectedFields: must be an array of
+  // field names`); built here too, so that forRoot() refuses them at once.
+  if (validation) new StrictValidationPipe(validation);
   const serialization = input.serialization ?? true;
   if (typeof serialization !== 'boolean') {
     throw new BulwarkConfigError('serialization', 'must be true (default) or false');

@@ -1,5 +1,6 @@
 import { BulwarkConfigError } from '@bulwark/core';
 import type { ErrorsModuleOptions } from '../errors-options.interface.js';
+import { resolveValidationOptions } from './validation-options.js';
 
 /**
  * Checks {@link ErrorsModuleOptions}.
@@ -20,6 +21,7 @@ export function validateErrorsOptions(
   ) {
     throw new BulwarkConfigError('validation', 'must be true, false or ValidationPipe options');
   }
+  if (typeof validation === 'object') resolveValidationOptions(validation);
   if (requestIds !== undefined && typeof requestIds !== 'boolean') {
     throw new BulwarkConfigError('requestIds', 'must be true or false');
   }
