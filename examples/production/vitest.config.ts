@@ -1,3 +1,4 @@
 import { defineBulwarkVitestConfig } from '../../vitest.shared.js';
 
-export default defineBulwarkVitestConfig();
+// The notes resource comes from the service template: copied before any test file is read.
+export default defineBulwarkVitestConfig({ globalSetup: ['./scripts/notes-from-template.mjs'] });

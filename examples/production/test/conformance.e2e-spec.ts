@@ -10,7 +10,8 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, type ProductionConfig } from '../src/config.js';
 import { createProductionApp } from '../src/create-app.js';
-import { flushRedis, mountSecrets, NOTES_HINTS, protectRedis, serviceEnv } from './support.js';
+import { flushRedis, mountSecrets, protectRedis, serviceEnv } from './support.js';
+import { NOTES_HINTS } from './template/notes.conformance.js';
 
 describe.skipIf(!hasRedis())('the production example under the conformance suite', () => {
   let redis: RedisServer;

@@ -38,19 +38,6 @@ export function serviceEnv(
   };
 }
 
-/** Conformance hints for the notes contract. */
-export const NOTES_HINTS = {
-  protectedRoute: { path: '/v1/notes', claims: { scope: 'notes:read' } },
-  resource: {
-    create: { path: '/v1/notes', body: { title: 'mine', body: 'secret plans' } },
-    path: '/v1/notes/:id',
-    owner: { sub: 'alice', scope: 'notes:read notes:write' },
-    intruder: { sub: 'mallory', scope: 'notes:read notes:write' },
-    update: { title: 'stolen' },
-  },
-  admin: { path: '/v1/admin/notes', user: { scope: 'notes:read' }, admin: { roles: ['admin'] } },
-} as const;
-
 /** Empties Redis between scenarios, so one run's counters never limit the next. */
 export async function flushRedis(url: string): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -28,7 +28,12 @@ const SKIPPED = new Set([
 ]);
 
 /** Files of the example resource, removed with `--no-example`. */
-const EXAMPLE_PATHS = ['src/notes', 'test/notes.e2e-spec.ts', 'migrations/0001_create_notes.sql'];
+const EXAMPLE_PATHS = [
+  'src/notes',
+  'test/notes.e2e-spec.ts',
+  'test/notes.conformance.ts',
+  'migrations/0001_create_notes.sql',
+];
 
 /** Overlays from `_variants/<name>`, applied over the base in this order. */
 function variantsOf(options: CreateOptions): string[] {

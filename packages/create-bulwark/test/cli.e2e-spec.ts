@@ -64,6 +64,7 @@ const EXAMPLE_FILES = [
   'src/notes/notes.repository.ts',
   'src/notes/notes.service.spec.ts',
   'src/notes/notes.service.ts',
+  'test/notes.conformance.ts',
   'test/notes.e2e-spec.ts',
 ];
 

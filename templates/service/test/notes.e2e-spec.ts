@@ -6,6 +6,7 @@ import {
 } from '@bulwark/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTER } from '../src/adapter.js';
+import { NOTES_HINTS } from './notes.conformance.js';
 import { type RunningService, startTestService } from './support.js';
 
 describe(`the notes resource on ${ADAPTER}`, () => {
@@ -267,19 +268,7 @@ describe(`the Bulwark conformance suite on ${ADAPTER}`, () => {
     let report = '';
     const result = await runConformance(service.url, {
       issuer,
-      protectedRoute: { path: '/v1/notes', claims: { scope: 'notes:read' } },
-      resource: {
-        create: { path: '/v1/notes', body: { title: 'mine', body: 'secret plans' } },
-        path: '/v1/notes/:id',
-        owner: { sub: 'alice', scope: 'notes:read notes:write' },
-        intruder: { sub: 'mallory', scope: 'notes:read notes:write' },
-        update: { title: 'stolen' },
-      },
-      admin: {
-        path: '/v1/admin/notes',
-        user: { scope: 'notes:read' },
-        admin: { roles: ['admin'] },
-      },
+      ...NOTES_HINTS,
       rateLimit: { path: '/v1/notes', claims: { scope: 'notes:read' }, maxRequests: 150 },
       print: (text) => {
         report = text;

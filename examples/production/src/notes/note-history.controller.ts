@@ -1,7 +1,8 @@
 import { Authorize, LoadedResource, ownerPolicy, RequireScopes } from '@bulwark/authz';
 import { InjectServiceClient, type ServiceClient } from '@bulwark/client';
 import { Controller, Get, Req } from '@nestjs/common';
-import { type Note, NoteLoader } from './notes.store.js';
+import type { Note } from './template/note.entity.js';
+import { NoteLoader } from './template/notes.loader.js';
 
 /** `GET /v1/notes/:id/history`: the note's events, read from the audit service. */
 @Controller('v1')

@@ -1,61 +1,41 @@
-import {
-  Authorize,
-  anyPolicy,
-  LoadedResource,
-  ownerPolicy,
-  RequireRoles,
-  RequireScopes,
-  rolePolicy,
-  Serialize,
-} from '@bulwark/authz';
+import { CurrentPrincipal } from '@bulwark/auth';
+import { RequireRoles, RequireScopes, Serialize } from '@bulwark/authz';
 import { InjectServiceClient, type ServiceClient } from '@bulwark/client';
-import { getPrincipal, type Principal, setResponseHeader } from '@bulwark/core';
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Optional,
-  Patch,
-  Post,
-  Query,
-  Req,
-  Res,
-} from '@nestjs/common';
-import { CreateNoteDto, NoteView, UpdateNoteDto } from './note.dto.js';
-import { type Note, NoteLoader, NotesStore } from './notes.store.js';
+import { type Principal, setResponseHeader } from '@bulwark/core';
+import { Body, Controller, Get, Optional, Post, Query, Req, Res } from '@nestjs/common';
+import { CreateNoteDto } from './template/dto/create-note.dto.js';
+import { NoteView } from './template/dto/note.view.js';
+import type { Note } from './template/note.entity.js';
+import { NotesService } from './template/notes.service.js';
 
 /*
- * This example owns its notes resource: it is not generated from the scaffolder's template
- * (templates/service/src/notes). The routes, their scopes and roles, and the object-level
- * policies are the service contract's (DESIGN.md), declared as the template declares them; keep
- * them in step when the contract changes. What differs from the template, and why:
- * - Storage: an in-memory NotesStore instead of the template's PostgreSQL (PGlite in tests)
- *   repository. The example shows Redis rate limiting shared by two instances, OTLP tracing,
+ * The notes resource is the service template's (templates/service/src/notes), as
+ * `create-bulwark --db none` generates it: scripts/notes-from-template.mjs copies it into
+ * src/notes/template/ before every build, typecheck and test run. The routes on one note (GET,
+ * PATCH and DELETE /v1/notes/:id: the template's NoteController), their scopes and object-level
+ * policies, the bodies, the view, the service, the loader and the page size limits are the
+ * template's, unchanged. What this example does differently is in src/notes/ alone:
+ * - Storage: the template's in-memory repository (`--db none`, chosen by the script) instead of
+ *   PostgreSQL. The example shows Redis rate limiting shared by two instances, OTLP tracing,
  *   mounted secrets and mTLS service calls, and its tests run without a database. Notes are not
- *   shared between instances, and no SQL scopes them: the policies alone protect them.
+ *   shared between instances.
  * - Audit calls: with AUDIT_URL set, a created note is recorded at the audit service before the
  *   answer (`@bulwark/client`, mTLS, token exchange), and GET /v1/notes/:id/history
  *   (NoteHistoryController) reads it back. The template makes no outbound call.
  * - Lists: GET /v1/notes and GET /v1/admin/notes answer a plain array of up to `limit` notes
- *   (default 20, at most 100; a value that is not a number counts as 20), where the template
- *   answers a keyset page ({ items, limit, next }, `after`) and refuses a bad `limit` with 400.
- * - Bodies (note.dto.ts): a title of up to 200 and a body of up to 5000 characters, either may be
- *   empty; the template asks for a title of 1 to 200 and a body of up to 10 000 characters.
- * - The view (NoteView) has no createdAt or updatedAt: the store keeps no times.
- * - One controller holds the admin listing (`admin/notes`); the template has a second one.
+ *   (the template's default of 20 and cap of 100; a value that is not a number counts as left
+ *   out), where the template answers a keyset page ({ items, limit, next }, `after`) and refuses
+ *   a bad `limit` with 400.
  */
 
-const principalOf = (req: unknown) => getPrincipal(req) as Principal;
-const limitOf = (raw: string | undefined) =>
-  Math.min(Math.max(Number.parseInt(raw ?? '20', 10) || 20, 1), 100);
+/** `limit` as a number, or left out when it is not one (the service then takes its default). */
+const limitOf = (raw: string | undefined) => Number.parseInt(raw ?? '', 10) || undefined;
 
-/** The example resource of the Bulwark service contract (DESIGN.md). */
+/** Creating and listing notes, and the admin listing: plain arrays, created notes audited. */
 @Controller('v1')
 export class NotesController {
   constructor(
-    private readonly store: NotesStore,
+    private readonly notes: NotesService,
     @Optional() @InjectServiceClient('audit') private readonly audit?: ServiceClient,
   ) {}
 
@@ -63,63 +43,41 @@ export class NotesController {
   @Serialize(NoteView)
   @Post('notes')
   async create(
-    @Req() req: unknown,
-    @Body() body: CreateNoteDto,
-    @Res({ passthrough: true }) res: unknown,
+    @Req() request: unknown,
+    @CurrentPrincipal() caller: Principal,
+    @Body() input: CreateNoteDto,
+    @Res({ passthrough: true }) response: unknown,
   ): Promise<Note> {
-    const note = this.store.create(principalOf(req).id, body.title, body.body);
+    const note = await this.notes.create(caller, input);
     // Recorded before answering: a note the audit service refused is not kept.
     await this.audit
-      ?.post('/v1/events', { type: 'note.created', noteId: note.id }, { request: req })
-      .catch((error: unknown) => {
-        this.store.delete(note.id);
+      ?.post('/v1/events', { type: 'note.created', noteId: note.id }, { request })
+      .catch(async (error: unknown) => {
+        await this.notes.delete(caller, note);
         throw error;
       });
-    setResponseHeader(res, 'location', `/v1/notes/${note.id}`);
+    setResponseHeader(response, 'location', `/v1/notes/${note.id}`);
     return note;
   }
 
   @RequireScopes('notes:read')
   @Serialize(NoteView)
   @Get('notes')
-  list(@Req() req: unknown, @Query('limit') limit?: string): Note[] {
-    return this.store.find({ ownerId: principalOf(req).id }, limitOf(limit));
-  }
-
-  @RequireScopes('notes:read')
-  @Authorize({
-    action: 'notes:read',
-    load: NoteLoader,
-    policy: anyPolicy(ownerPolicy(), rolePolicy('admin')),
-  })
-  @Serialize(NoteView)
-  @Get('notes/:id')
-  get(@LoadedResource() note: Note): Note {
-    return note;
-  }
-
-  @RequireScopes('notes:write')
-  @Authorize({ action: 'notes:update', load: NoteLoader, policy: ownerPolicy() })
-  @Serialize(NoteView)
-  @Patch('notes/:id')
-  update(@LoadedResource() note: Note, @Body() body: UpdateNoteDto): Note {
-    if (body.title !== undefined) note.title = body.title;
-    if (body.body !== undefined) note.body = body.body;
-    return note;
-  }
-
-  @RequireScopes('notes:write')
-  @Authorize({ action: 'notes:delete', load: NoteLoader, policy: ownerPolicy() })
-  @HttpCode(204)
-  @Delete('notes/:id')
-  remove(@LoadedResource() note: Note): void {
-    this.store.delete(note.id);
+  async list(
+    @CurrentPrincipal() caller: Principal,
+    @Query('limit') limit?: string,
+  ): Promise<readonly Note[]> {
+    return (await this.notes.list(caller, { limit: limitOf(limit) })).items;
   }
 
   @RequireRoles('admin')
   @Serialize(NoteView)
   @Get('admin/notes')
-  all(@Query('limit') limit?: string): Note[] {
-    return this.store.find({}, limitOf(limit));
+  async all(
+    @CurrentPrincipal() caller: Principal,
+    @Query('limit') limit?: string,
+  ): Promise<readonly Note[]> {
+    const page = { limit: limitOf(limit) };
+    return (await this.notes.list(caller, page, { bypassRoles: ['admin'] })).items;
   }
 }

@@ -27,7 +27,7 @@ import { NotesService } from './notes.service.js';
  * repository scopes every query to the caller's own notes in the SQL as well.
  */
 
-/** The example resource: a caller's own notes. */
+/** The example resource: a caller's own notes, created and listed. */
 @Controller('v1/notes')
 export class NotesController {
   constructor(private readonly notes: NotesService) {}
@@ -51,6 +51,12 @@ export class NotesController {
   list(@CurrentPrincipal() caller: Principal, @Query() query: ListNotesQuery): Promise<NotePage> {
     return this.notes.list(caller, query);
   }
+}
+
+/** One note, by its id: each route loads it with NoteLoader and decides on it first. */
+@Controller('v1/notes')
+export class NoteController {
+  constructor(private readonly notes: NotesService) {}
 
   @RequireScopes('notes:read')
   @Authorize({

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { NOTES_CLOCK } from './notes.clock.js';
-import { AdminNotesController, NotesController } from './notes.controller.js';
+import { AdminNotesController, NoteController, NotesController } from './notes.controller.js';
 import { NoteLoader } from './notes.loader.js';
 import { NotesRepository } from './notes.repository.js';
 import { NotesService } from './notes.service.js';
 
 /** The example `notes` resource (omitted with `create-bulwark --no-example`). */
 @Module({
-  controllers: [NotesController, AdminNotesController],
+  controllers: [NotesController, NoteController, AdminNotesController],
   providers: [
     NotesRepository,
     NotesService,
