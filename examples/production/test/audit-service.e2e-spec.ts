@@ -101,6 +101,13 @@ async function start(
   throw new Error(`${entry} never became ready:\n${output.join('')}`);
 }
 
+/** Waits, bounded, until the instance's output holds `text` (the caller then asserts it). */
+async function outputContains(instance: Instance | undefined, text: string): Promise<void> {
+  for (let i = 0; i < 100 && !instance?.output.join('').includes(text); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function stop(instance: Instance | undefined): Promise<void> {
   if (!instance || instance.child.exitCode !== null) return;
   await new Promise<void>((resolve) => {
@@ -246,6 +253,8 @@ describe.skipIf(!hasRedis())(
         body: { title: 'plan', body: 'not audited' },
       });
       expect(created.status).toBe(502);
+      // The log line comes through the child's stdout, which may arrive after the HTTP answer.
+      await outputContains(impostorNotes, '"reason":"peer_mismatch"');
       expect(impostorNotes?.output.join('')).toContain('"reason":"peer_mismatch"');
       const listed = await call(ca, `${impostorNotes?.url}/v1/notes`, { token });
       expect(listed.body).toEqual([]);
