@@ -17,6 +17,7 @@ export { compileFixtures } from './fixtures.js';
 export { installedOrSkipped } from './installed.js';
 export { packagesLoadedBy } from './loaded-packages.js';
 export type {
+  InjectedOptions,
   InvalidRegistration,
   ModuleRegistration,
   RegistrableModule,

@@ -25,8 +25,28 @@ export interface InvalidRegistration<Options> extends ExpectedConfigError {
   readonly options: Options;
 }
 
+/**
+ * The package's `Inject<Pkg>Options()` as an application uses it (CONTRIBUTING.md, "Module
+ * layout"): in a provider declared in the application's own module, not in the package's.
+ */
+export interface InjectedOptions<Options, Resolved> {
+  /** The package's `Inject<Pkg>Options` decorator factory. */
+  readonly decorator: () => ParameterDecorator;
+  /**
+   * Options for these two cases, when the shared `options` set every field and so leave no
+   * default for `check` to see filled in.
+   * @default the registration's `options`
+   */
+  readonly options?: Options;
+  /**
+   * Asserts what the application's provider received for the registered `options`: the
+   * resolved options, with a default the options left unset filled in.
+   */
+  readonly check: (resolved: Resolved, options: Options) => unknown;
+}
+
 /** What {@link describeModuleRegistration} registers and checks. */
-export interface ModuleRegistration<Options> {
+export interface ModuleRegistration<Options, Resolved = unknown> {
   /** The module under test. */
   readonly module: RegistrableModule<Options>;
   /**
@@ -56,6 +76,12 @@ export interface ModuleRegistration<Options> {
    * @default true
    */
   readonly init?: boolean;
+  /**
+   * When given, an application module imports `forRoot(options)`, then `forRootAsync`
+   * (`useFactory`), and a provider of its own injects `injected.decorator()`: start-up must
+   * resolve it (the module exports the resolved options) and `injected.check` asserts the value.
+   */
+  readonly injected?: InjectedOptions<Options, Resolved>;
   /** A timeout for each test, in milliseconds, for modules slow to start (an embedded database). */
   readonly timeout?: number;
 }
@@ -73,7 +99,24 @@ function providerModule(provider: Type<unknown>): Type<unknown> {
   return RegistrationOptionsModule;
 }
 
-async function start(module: DynamicModule, init: boolean): Promise<TestingModule> {
+/** A provider of the application's own whose constructor takes `decorator()`'s injection. */
+function optionsReader(decorator: () => ParameterDecorator): Type<{ readonly options: unknown }> {
+  class ApplicationOptionsReader {
+    constructor(readonly options: unknown) {}
+  }
+  decorator()(ApplicationOptionsReader, undefined, 0);
+  Injectable()(ApplicationOptionsReader);
+  return ApplicationOptionsReader;
+}
+
+/** An application's root module: it imports the registered module and declares `provider`. */
+function applicationModule(registered: DynamicModule, provider: Type<unknown>): Type<unknown> {
+  class ApplicationModule {}
+  Module({ imports: [registered], providers: [provider] })(ApplicationModule);
+  return ApplicationModule;
+}
+
+async function start(module: DynamicModule | Type<unknown>, init: boolean): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({ imports: [module] }).compile();
   if (init) await moduleRef.init();
   return moduleRef;
@@ -83,25 +126,39 @@ async function start(module: DynamicModule, init: boolean): Promise<TestingModul
  * Declares the registration tests every Bulwark module shares (see STYLE.md: test every
  * registration path): `forRoot(options)`, `forRootAsync` with `useFactory` and `inject`, with
  * `useClass` and with `useExisting`, each started and checked with `check`; `forRoot()` with
- * no options when `checkDefaults` is given; and every `invalid` entry refused by `forRoot` at
- * registration and by `forRootAsync` at start-up. Call it at the top level of a spec file.
+ * no options when `checkDefaults` is given; when `injected` is given, the resolved options
+ * reaching an application's own provider through `Inject<Pkg>Options()` after `forRoot` and
+ * `forRootAsync`; and every `invalid` entry refused by `forRoot` at registration and by
+ * `forRootAsync` at start-up. Call it at the top level of a spec file.
  *
  * @example
  * ```ts
- * describeModuleRegistration('HealthModule', {
+ * describeModuleRegistration<HealthModuleOptions, ResolvedHealthOptions>('HealthModule', {
  *   module: HealthModule,
  *   options: { checkTimeoutMs: 250 },
  *   factoryMethodName: 'createHealthOptions',
  *   check: (moduleRef, options) => expect(moduleRef.get(HEALTH_OPTIONS)).toEqual(options),
+ *   injected: {
+ *     decorator: InjectHealthOptions,
+ *     check: (resolved) => expect(resolved).toMatchObject({ checkTimeoutMs: 250, cacheTtlMs: 1000 }),
+ *   },
  *   invalid: [{ options: { checkTimeoutMs: 0 }, setting: 'checkTimeoutMs' }],
  * });
  * ```
  */
-export function describeModuleRegistration<Options>(
+export function describeModuleRegistration<Options, Resolved = unknown>(
   name: string,
-  registration: ModuleRegistration<Options>,
+  registration: ModuleRegistration<Options, Resolved>,
 ): void {
-  const { module, check, checkDefaults, invalid = [], init = true, timeout } = registration;
+  const {
+    module,
+    check,
+    checkDefaults,
+    injected,
+    invalid = [],
+    init = true,
+    timeout,
+  } = registration;
   const options = (): Options =>
     typeof registration.options === 'function'
       ? (registration.options as () => Options)()
@@ -152,6 +209,28 @@ export function describeModuleRegistration<Options>(
     it('forRootAsync takes the options from useExisting', { timeout }, () =>
       expectRegistered(module.forRootAsync({ imports: [ProviderModule], useExisting: Provider })),
     );
+
+    if (injected !== undefined) {
+      const Reader = optionsReader(injected.decorator);
+      const injectedOptions = (): Options => injected.options ?? options();
+      const decorator = `@${injected.decorator.name || 'Inject<Pkg>Options'}()`;
+      const registrations: [string, () => DynamicModule][] = [
+        ['forRoot', () => module.forRoot(injectedOptions())],
+        ['forRootAsync', () => module.forRootAsync({ useFactory: () => injectedOptions() })],
+      ];
+      for (const [path, register] of registrations) {
+        it(`an application's own provider gets the resolved options from ${decorator} (${path})`, {
+          timeout,
+        }, async () => {
+          const moduleRef = await start(applicationModule(register(), Reader), init);
+          try {
+            await injected.check(moduleRef.get(Reader).options as Resolved, injectedOptions());
+          } finally {
+            await moduleRef.close();
+          }
+        });
+      }
+    }
 
     for (const entry of invalid) {
       const { options: refused, ...expected } = entry;
