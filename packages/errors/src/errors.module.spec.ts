@@ -1,7 +1,7 @@
 import { describeModuleRegistration } from '@bulwark/test-harness';
 import { expect } from 'vitest';
 import { ErrorsModule } from './errors.module.js';
-import { ERRORS_OPTIONS } from './errors.module-definition.js';
+import { ERRORS_OPTIONS, InjectErrorsOptions } from './errors.module-definition.js';
 import type { ErrorsModuleOptions } from './errors-options.interface.js';
 
 describeModuleRegistration<ErrorsModuleOptions>('ErrorsModule', {
@@ -10,6 +10,11 @@ describeModuleRegistration<ErrorsModuleOptions>('ErrorsModule', {
   init: false,
   check: (moduleRef, options) => expect(moduleRef.get(ERRORS_OPTIONS)).toEqual(options),
   checkDefaults: (moduleRef) => expect(moduleRef.get(ERRORS_OPTIONS)).toEqual({}),
+  // The errors options have no defaults to fill in: the resolved options are the validated ones.
+  injected: {
+    decorator: InjectErrorsOptions,
+    check: (resolved, options) => expect(resolved).toEqual(options),
+  },
   invalid: [
     {
       options: { requestIds: 'yes' } as unknown as ErrorsModuleOptions,

@@ -69,6 +69,7 @@ class RequestIdInstaller implements OnModuleInit {
         new RequestIdInstaller(host, options),
     },
   ],
+  exports: [RESOLVED_ERRORS_OPTIONS],
 })
 export class ErrorsModule extends ErrorsConfigurableModule {
   /**

@@ -2,9 +2,9 @@ import { describeModuleRegistration, expectConfigError } from '@bulwark/test-har
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { HealthModule } from './health.module.js';
-import { HEALTH_OPTIONS } from './health.module-definition.js';
+import { HEALTH_OPTIONS, InjectHealthOptions } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
-import type { HealthModuleOptions } from './health-options.interface.js';
+import type { HealthModuleOptions, ResolvedHealthOptions } from './health-options.interface.js';
 
 async function compile(imports: unknown[]) {
   const moduleRef = await Test.createTestingModule({ imports: imports as never[] }).compile();
@@ -12,7 +12,7 @@ async function compile(imports: unknown[]) {
   return moduleRef;
 }
 
-describeModuleRegistration<HealthModuleOptions>('HealthModule', {
+describeModuleRegistration<HealthModuleOptions, ResolvedHealthOptions>('HealthModule', {
   module: HealthModule,
   options: { checkTimeoutMs: 250 },
   factoryMethodName: 'createHealthOptions',
@@ -23,6 +23,14 @@ describeModuleRegistration<HealthModuleOptions>('HealthModule', {
       statusCode: 200,
       body: { status: 'ok', details: {} },
     });
+  },
+  injected: {
+    decorator: InjectHealthOptions,
+    check: (resolved) => {
+      expect(resolved.checkTimeoutMs).toBe(250);
+      expect(resolved.cacheTtlMs).toBe(1000);
+      expect(resolved.redis).toBeUndefined();
+    },
   },
   invalid: [
     {

@@ -7,6 +7,7 @@ import {
   HEALTH_OPTIONS,
   HEALTH_OPTIONS_TYPE,
   HealthConfigurableModule,
+  RESOLVED_HEALTH_OPTIONS,
   resolvedHealthOptionsProvider,
 } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
@@ -48,7 +49,7 @@ const REDIS_INDICATOR = 'BULWARK_HEALTH:REDIS_INDICATOR';
         options?.redis ? new RedisHealthIndicator(options.redis) : null,
     },
   ],
-  exports: [HealthService],
+  exports: [HealthService, RESOLVED_HEALTH_OPTIONS],
 })
 export class HealthModule extends HealthConfigurableModule {
   /** Registers the probes with options known now; they are validated here. */

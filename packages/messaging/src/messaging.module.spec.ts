@@ -10,10 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Consume } from './consume.decorator.js';
 import { resolveMessagingOptions } from './internal/resolve-options.js';
 import { MessagingModule } from './messaging.module.js';
-import { MESSAGING_OPTIONS } from './messaging.module-definition.js';
+import { InjectMessagingOptions, MESSAGING_OPTIONS } from './messaging.module-definition.js';
 import { MessagingService } from './messaging.service.js';
 import type { ConsumeOptions } from './messaging.types.js';
-import type { MessagingModuleOptions } from './messaging-options.interface.js';
+import type {
+  MessagingModuleOptions,
+  ResolvedMessagingOptions,
+} from './messaging-options.interface.js';
 
 const quiet = { log: () => {} };
 const PRODUCER = 'spiffe://cluster.local/ns/orders/sa/orders';
@@ -40,7 +43,7 @@ function refusal(env: Record<string, string>, options: MessagingModuleOptions = 
   return expectConfigError(() => resolveMessagingOptions({ ...options, env }));
 }
 
-describeModuleRegistration<MessagingModuleOptions>('MessagingModule', {
+describeModuleRegistration<MessagingModuleOptions, ResolvedMessagingOptions>('MessagingModule', {
   module: MessagingModule,
   options: { url: 'amqp://127.0.0.1:1', prefetch: 4, env: {}, ...quiet },
   factoryMethodName: 'createMessagingOptions',
@@ -51,6 +54,14 @@ describeModuleRegistration<MessagingModuleOptions>('MessagingModule', {
       ready: false,
       detail: 'broker unreachable',
     });
+  },
+  injected: {
+    decorator: InjectMessagingOptions,
+    check: (resolved) => {
+      expect(resolved.url).toEqual(new URL('amqp://127.0.0.1:1'));
+      expect(resolved.prefetch).toBe(4);
+      expect(resolved.maxAttempts).toBe(5);
+    },
   },
   invalid: [
     {

@@ -5,6 +5,7 @@ import {
   MESSAGING_ASYNC_OPTIONS_TYPE,
   MESSAGING_OPTIONS_TYPE,
   MessagingConfigurableModule,
+  RESOLVED_MESSAGING_OPTIONS,
   resolvedMessagingOptionsProvider,
 } from './messaging.module-definition.js';
 import { MessagingService } from './messaging.service.js';
@@ -31,7 +32,7 @@ import { MessagingService } from './messaging.service.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [MessagingService, resolvedMessagingOptionsProvider],
-  exports: [MessagingService],
+  exports: [MessagingService, RESOLVED_MESSAGING_OPTIONS],
 })
 export class MessagingModule extends MessagingConfigurableModule {
   /**

@@ -10,8 +10,9 @@ import { Counter, Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsError } from './metrics.error.js';
 import { MetricsModule } from './metrics.module.js';
+import { InjectMetricsOptions } from './metrics.module-definition.js';
 import { MetricsService } from './metrics.service.js';
-import type { MetricsModuleOptions } from './metrics-options.interface.js';
+import type { MetricsModuleOptions, ResolvedMetricsOptions } from './metrics-options.interface.js';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -42,13 +43,24 @@ class QueueMetrics implements MetricsProvider {
 @Module({ providers: [QueueMetrics] })
 class QueueModule {}
 
-describeModuleRegistration<MetricsModuleOptions>('MetricsModule', {
+describeModuleRegistration<MetricsModuleOptions, ResolvedMetricsOptions>('MetricsModule', {
   module: MetricsModule,
   options: { port: 0, unmatchedRoute: 'NONE' },
   check: (moduleRef) => {
     const service = moduleRef.get(MetricsService);
     expect(service.options.unmatchedRoute).toBe('NONE');
     expect(service.port).toBeGreaterThan(0);
+  },
+  injected: {
+    decorator: InjectMetricsOptions,
+    check: (resolved) => {
+      expect(resolved).toMatchObject({
+        port: 0,
+        unmatchedRoute: 'NONE',
+        path: '/metrics',
+        defaultMetrics: true,
+      });
+    },
   },
   invalid: [
     { options: { path: 'x' }, setting: 'path' },

@@ -5,6 +5,7 @@ import {
   ConfigurableMetricsModule,
   type METRICS_ASYNC_OPTIONS_TYPE,
   type METRICS_OPTIONS_TYPE,
+  RESOLVED_METRICS_OPTIONS,
   resolvedMetricsOptionsProvider,
 } from './metrics.module-definition.js';
 import { MetricsService } from './metrics.service.js';
@@ -22,7 +23,7 @@ import { MetricsService } from './metrics.service.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [MetricsService, resolvedMetricsOptionsProvider],
-  exports: [MetricsService],
+  exports: [MetricsService, RESOLVED_METRICS_OPTIONS],
 })
 export class MetricsModule extends ConfigurableMetricsModule {
   /**

@@ -7,8 +7,9 @@ import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsModule } from './secrets.module.js';
+import { InjectSecretsOptions } from './secrets.module-definition.js';
 import { SecretsService } from './secrets.service.js';
-import type { SecretsOptions } from './secrets-options.interface.js';
+import type { ResolvedSecretsOptions, SecretsOptions } from './secrets-options.interface.js';
 
 let dir: string;
 
@@ -28,11 +29,23 @@ const options = (): SecretsOptions => ({
   watch: false,
 });
 
-describeModuleRegistration<SecretsOptions>('SecretsModule', {
+describeModuleRegistration<SecretsOptions, ResolvedSecretsOptions>('SecretsModule', {
   module: SecretsModule,
   options,
   check: (moduleRef) =>
     expect(moduleRef.get(SecretsService).get('REDIS_URL')).toBe('redis://:module-pass@redis:6379'),
+  injected: {
+    decorator: InjectSecretsOptions,
+    check: (resolved, options) => {
+      expect(resolved).toMatchObject({
+        required: ['REDIS_URL'],
+        directories: options.directories,
+        watch: false,
+        watchDebounceMs: 100,
+        maxFileBytes: 65_536,
+      });
+    },
+  },
   invalid: [
     {
       options: { required: ['REDIS_URL'], watchDebounceMs: -1 },

@@ -35,7 +35,7 @@ import type { ResolvedSecretsOptions } from './secrets-options.interface.js';
     },
     SecretsService,
   ],
-  exports: [SecretsService],
+  exports: [SecretsService, RESOLVED_SECRETS_OPTIONS],
 })
 export class SecretsModule extends ConfigurableModuleClass {
   /** Registers the module; the options are validated now, before the app is built. */

@@ -2,13 +2,16 @@ import { describeModuleRegistration, expectConfigError } from '@bulwark/test-har
 import { describe, expect, it } from 'vitest';
 import { resolveShutdownOptions } from './internal/resolve-options.js';
 import { ShutdownModule } from './shutdown.module.js';
-import { SHUTDOWN_OPTIONS } from './shutdown.module-definition.js';
+import { InjectShutdownOptions, SHUTDOWN_OPTIONS } from './shutdown.module-definition.js';
 import { ShutdownService } from './shutdown.service.js';
-import type { ShutdownModuleOptions } from './shutdown-options.interface.js';
+import type {
+  ResolvedShutdownOptions,
+  ShutdownModuleOptions,
+} from './shutdown-options.interface.js';
 
 const quiet: ShutdownModuleOptions = { signals: ['SIGUSR2'], log: () => {} };
 
-describeModuleRegistration<ShutdownModuleOptions>('ShutdownModule', {
+describeModuleRegistration<ShutdownModuleOptions, ResolvedShutdownOptions>('ShutdownModule', {
   module: ShutdownModule,
   options: { ...quiet, delaySeconds: 3, timeoutSeconds: 7 },
   factoryMethodName: 'createShutdownOptions',
@@ -20,6 +23,19 @@ describeModuleRegistration<ShutdownModuleOptions>('ShutdownModule', {
   checkDefaults: (moduleRef) => {
     expect(moduleRef.get(ShutdownService).state).toBe('running');
     expect(moduleRef.get(SHUTDOWN_OPTIONS)).toEqual({});
+  },
+  injected: {
+    decorator: InjectShutdownOptions,
+    check: (resolved) => {
+      expect(resolved).toMatchObject({
+        delayMs: 3000,
+        delaySource: 'option',
+        timeoutMs: 7000,
+        idleGraceMs: 1000,
+        hookTimeoutMs: 5000,
+        signals: ['SIGUSR2'],
+      });
+    },
   },
   invalid: [
     {

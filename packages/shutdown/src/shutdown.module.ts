@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { resolveShutdownOptions } from './internal/resolve-options.js';
 import {
+  RESOLVED_SHUTDOWN_OPTIONS,
   resolvedShutdownOptionsProvider,
   SHUTDOWN_ASYNC_OPTIONS_TYPE,
   SHUTDOWN_OPTIONS_TYPE,
@@ -31,7 +32,7 @@ import { ShutdownService } from './shutdown.service.js';
 @Module({
   imports: [DiscoveryModule],
   providers: [ShutdownService, resolvedShutdownOptionsProvider],
-  exports: [ShutdownService],
+  exports: [ShutdownService, RESOLVED_SHUTDOWN_OPTIONS],
 })
 export class ShutdownModule extends ShutdownConfigurableModule {
   /**

@@ -3,8 +3,9 @@ import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { TracingLifecycle } from './tracing.lifecycle.js';
 import { TracingModule } from './tracing.module.js';
+import { InjectTracingOptions } from './tracing.module-definition.js';
 import { flushTracing, isTracingEnabled } from './tracing-control.js';
-import type { TracingModuleOptions } from './tracing-options.interface.js';
+import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-options.interface.js';
 
 async function lifecycle(
   module: ReturnType<typeof TracingModule.forRoot>,
@@ -16,10 +17,15 @@ async function lifecycle(
   return found;
 }
 
-describeModuleRegistration<TracingModuleOptions>('TracingModule', {
+describeModuleRegistration<TracingModuleOptions, ResolvedTracingOptions>('TracingModule', {
   module: TracingModule,
   options: { recordPrincipal: true, flushTimeoutMs: 250 },
   check: (moduleRef, options) => expect(moduleRef.get(TracingLifecycle).options).toEqual(options),
+  injected: {
+    decorator: InjectTracingOptions,
+    options: { recordPrincipal: true },
+    check: (resolved) => expect(resolved).toEqual({ recordPrincipal: true, flushTimeoutMs: 5000 }),
+  },
   invalid: [
     {
       options: { recordPrincipal: 'yes' as never },

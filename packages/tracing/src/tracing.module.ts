@@ -3,6 +3,7 @@ import { resolveTracingOptions } from './internal/resolve-options.js';
 import { TracingLifecycle } from './tracing.lifecycle.js';
 import {
   ConfigurableTracingModule,
+  RESOLVED_TRACING_OPTIONS,
   resolvedTracingOptionsProvider,
   type TRACING_ASYNC_OPTIONS_TYPE,
   type TRACING_OPTIONS_TYPE,
@@ -20,7 +21,10 @@ import {
  * export class AppModule {}
  * ```
  */
-@Module({ providers: [TracingLifecycle, resolvedTracingOptionsProvider] })
+@Module({
+  providers: [TracingLifecycle, resolvedTracingOptionsProvider],
+  exports: [RESOLVED_TRACING_OPTIONS],
+})
 export class TracingModule extends ConfigurableTracingModule {
   /**
    * Registers the module with static options, validated now.
