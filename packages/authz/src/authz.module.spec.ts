@@ -19,7 +19,7 @@ async function resolved(module: ReturnType<typeof AuthzModule.forRoot>, imports:
   return options;
 }
 
-describeModuleRegistration<AuthzModuleOptions>('AuthzModule', {
+describeModuleRegistration<AuthzModuleOptions, ResolvedAuthzOptions>('AuthzModule', {
   module: AuthzModule,
   options: { objectDenialStatus: 403, permissions: { editor: ['notes:publish'] } },
   factoryMethodName: 'createAuthzOptions',
@@ -38,6 +38,15 @@ describeModuleRegistration<AuthzModuleOptions>('AuthzModule', {
       serialization: true,
       unguardedRoutes: [],
     });
+  },
+  injected: {
+    decorator: InjectAuthzOptions,
+    check: (resolved) => {
+      expect(resolved.objectDenialStatus).toBe(403);
+      expect(resolved.permissions.get('editor')).toEqual(new Set(['notes:publish']));
+      expect(resolved.undeclaredRoutes).toBe('fail');
+      expect(resolved.serialization).toBe(true);
+    },
   },
   invalid: [
     {

@@ -1,11 +1,12 @@
 import { READINESS_INDICATOR, SHUTDOWN_HOOK } from '@bulwark/core/lifecycle';
 import { mapException } from '@bulwark/core/problems';
 import { describeModuleRegistration } from '@bulwark/test-harness';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { BulwarkDatabase } from './bulwark-database.js';
+import { InjectDatabase } from './database.decorator.js';
 import { DatabaseModule } from './database.module.js';
 import { DATABASE_OPTIONS, InjectDatabaseOptions } from './database.module-definition.js';
 import type {
@@ -40,7 +41,7 @@ async function open(module: ReturnType<typeof DatabaseModule.forRoot>) {
   return moduleRef;
 }
 
-describeModuleRegistration<DatabaseModuleOptions>('DatabaseModule', {
+describeModuleRegistration<DatabaseModuleOptions, ResolvedDatabaseOptions>('DatabaseModule', {
   module: DatabaseModule,
   options: { env: {}, embedded: 'memory', poolMax: 3 },
   factoryMethodName: 'createDatabaseOptions',
@@ -51,6 +52,17 @@ describeModuleRegistration<DatabaseModuleOptions>('DatabaseModule', {
     expect(database.engine).toBe('pglite');
     expect(database.target).toBe('pglite (memory)');
     expect(await database.readiness()).toEqual({ ready: true });
+  },
+  injected: {
+    decorator: InjectDatabaseOptions,
+    check: (resolved) => {
+      expect(resolved).toMatchObject({
+        embedded: 'memory',
+        poolMax: 3,
+        statementTimeoutMs: 15_000,
+        migrationsTable: 'bulwark_schema_migrations',
+      });
+    },
   },
   invalid: [
     {
@@ -167,6 +179,37 @@ describe('DatabaseModule', () => {
             idleTimeoutMs: 30_000,
             passwordCheckMs: 5_000,
           });
+        } finally {
+          await moduleRef.close();
+        }
+      },
+      SLOW,
+    );
+  });
+
+  describe("when an application's own provider injects the database", () => {
+    @Injectable()
+    class ReadsDatabase {
+      constructor(@InjectDatabase() readonly database: BulwarkDatabase) {}
+    }
+
+    it.each([
+      ['forRoot', () => DatabaseModule.forRoot(MEMORY)],
+      ['forRootAsync', () => DatabaseModule.forRootAsync({ useFactory: () => MEMORY })],
+    ])(
+      "@InjectDatabase() gives the module's open database (%s)",
+      async (_, register) => {
+        @Module({ imports: [register()], providers: [ReadsDatabase] })
+        class ApplicationModule {}
+        const moduleRef = await Test.createTestingModule({
+          imports: [ApplicationModule],
+        }).compile();
+        await moduleRef.init();
+        try {
+          const { database } = moduleRef.get(ReadsDatabase);
+          expect(database).toBe(moduleRef.get(BulwarkDatabase));
+          expect(database.engine).toBe('pglite');
+          expect(await database.readiness()).toEqual({ ready: true });
         } finally {
           await moduleRef.close();
         }

@@ -1,4 +1,5 @@
 import { describeModuleRegistration } from '@bulwark/test-harness';
+import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -6,7 +7,12 @@ import { CapturedLines } from '../test/capture.js';
 import { BulwarkLogger } from './bulwark-logger.service.js';
 import { createLogger, resolveLogLevel } from './create-logger.js';
 import { LoggingModule } from './logging.module.js';
-import { LOGGING_OPTIONS, PINO_LOGGER } from './logging.module-definition.js';
+import {
+  InjectLoggingOptions,
+  InjectPinoLogger,
+  LOGGING_OPTIONS,
+  PINO_LOGGER,
+} from './logging.module-definition.js';
 import type { LoggingModuleOptions } from './logging-options.interface.js';
 
 const sink = new CapturedLines();
@@ -23,6 +29,11 @@ describeModuleRegistration<LoggingModuleOptions>('LoggingModule', {
     expect(moduleRef.get<LoggingModuleOptions>(LOGGING_OPTIONS).level).toBe('warn');
     expect(moduleRef.get<Logger>(PINO_LOGGER).level).toBe('warn');
     expect(moduleRef.get(BulwarkLogger)).toBeInstanceOf(BulwarkLogger);
+  },
+  // The logging options have no defaults to fill in: the resolved options are the validated ones.
+  injected: {
+    decorator: InjectLoggingOptions,
+    check: (resolved, options) => expect(resolved).toEqual(options),
   },
   invalid: [
     {
@@ -47,7 +58,42 @@ describe('LoggingModule', () => {
       expect(ref.get(BulwarkLogger)).toBeInstanceOf(BulwarkLogger);
     });
   });
+
+  describe("when an application's own provider injects the pino logger", () => {
+    @Injectable()
+    class ReadsLogger {
+      constructor(@InjectPinoLogger() readonly logger: Logger) {}
+    }
+
+    it.each([
+      ['forRoot', (lines: CapturedLines) => LoggingModule.forRoot(quietOptions(lines))],
+      [
+        'forRootAsync',
+        (lines: CapturedLines) =>
+          LoggingModule.forRootAsync({ useFactory: () => quietOptions(lines) }),
+      ],
+    ])("@InjectPinoLogger() gives the module's pino logger (%s)", async (_, register) => {
+      const lines = new CapturedLines();
+      @Module({ imports: [register(lines)], providers: [ReadsLogger] })
+      class ApplicationModule {}
+      const moduleRef = await Test.createTestingModule({ imports: [ApplicationModule] }).compile();
+      try {
+        const { logger } = moduleRef.get(ReadsLogger);
+        expect(logger).toBe(moduleRef.get(PINO_LOGGER));
+        logger.warn({ order: 7 }, 'from the application');
+        expect(lines.lines).toMatchObject([
+          { level: 'warn', msg: 'from the application', order: 7 },
+        ]);
+      } finally {
+        await moduleRef.close();
+      }
+    });
+  });
 });
+
+function quietOptions(destination: CapturedLines): LoggingModuleOptions {
+  return { level: 'warn', destination, nestLogger: false };
+}
 
 describe('resolveLogLevel', () => {
   it('reads LOG_LEVEL and names it when wrong', () => {
