@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { resolveBodyParserOptions, useSafeBodyParser } from './body-parser.js';
 import type { ApplyErrorHandlingOptions } from './errors-options.interface.js';
 import { installedPipe } from './internal/install-pipe.js';
-import { validateErrorsOptions } from './internal/validate-options.js';
+import { resolveErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { useRequestIds } from './request-id.js';
 
@@ -24,10 +24,10 @@ export function applyErrorHandling(
   app: INestApplication,
   options: ApplyErrorHandlingOptions = {},
 ): void {
-  const { validation, requestIds } = validateErrorsOptions(options);
-  if (requestIds !== false) useRequestIds(app);
+  const { validation, requestIds } = resolveErrorsOptions(options);
+  if (requestIds) useRequestIds(app);
   const body = options.body === false ? undefined : resolveBodyParserOptions(options.body ?? {});
   if (body) useSafeBodyParser(app, body);
   app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
-  if (validation !== false) app.useGlobalPipes(installedPipe(validation ?? true, body?.maxDepth));
+  if (validation !== false) app.useGlobalPipes(installedPipe(validation, body?.maxDepth));
 }

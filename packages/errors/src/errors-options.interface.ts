@@ -25,6 +25,26 @@ export interface ErrorsModuleOptions {
 }
 
 /**
+ * {@link ErrorsModuleOptions} after validation, with every default applied, as
+ * `@InjectErrorsOptions()` gives them.
+ */
+export interface ResolvedErrorsOptions {
+  /**
+   * The options of the global `StrictValidationPipe`, or `false` when none is installed. `true`
+   * (or leaving the option unset) resolves to `{ protectedFields: [] }`, given options keep
+   * their own `protectedFields`, else `[]`; the pipe applies its own defaults to the rest (and
+   * `applyErrorHandling` the body parser's `maxDepth`).
+   * @default { protectedFields: [] }
+   */
+  readonly validation: false | StrictValidationOptions;
+  /**
+   * Whether every request is assigned a request id.
+   * @default true
+   */
+  readonly requestIds: boolean;
+}
+
+/**
  * Options of `applyErrorHandling()`: the module's options plus the body parser's, which must
  * be installed on the app before it initialises.
  *

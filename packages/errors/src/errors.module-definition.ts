@@ -1,11 +1,11 @@
 import { ConfigurableModuleBuilder, Inject, type Provider } from '@nestjs/common';
-import type { ErrorsModuleOptions } from './errors-options.interface.js';
-import { validateErrorsOptions } from './internal/validate-options.js';
+import type { ErrorsModuleOptions, ResolvedErrorsOptions } from './errors-options.interface.js';
+import { resolveErrorsOptions } from './internal/validate-options.js';
 
 /** Injection token of the raw {@link ErrorsModuleOptions} given to `forRoot`/`forRootAsync`. */
 export const ERRORS_OPTIONS = 'BULWARK_ERRORS:OPTIONS';
 
-/** Injection token of the options validated once from {@link ERRORS_OPTIONS}. */
+/** Injection token of the {@link ResolvedErrorsOptions}, resolved once from {@link ERRORS_OPTIONS}. */
 export const RESOLVED_ERRORS_OPTIONS = 'BULWARK_ERRORS:RESOLVED_OPTIONS';
 
 export const {
@@ -16,20 +16,20 @@ export const {
   .setClassMethodName('forRoot')
   .build();
 
-/** Validates the options once; `forRootAsync` options are validated here, at start-up. */
+/** Resolves the options once; `forRootAsync` options are validated here, at start-up. */
 export const resolvedErrorsOptionsProvider: Provider = {
   provide: RESOLVED_ERRORS_OPTIONS,
   inject: [ERRORS_OPTIONS],
-  useFactory: (options: ErrorsModuleOptions | undefined) => validateErrorsOptions(options),
+  useFactory: (options: ErrorsModuleOptions | undefined) => resolveErrorsOptions(options),
 };
 
 /**
- * Injects the {@link ErrorsModuleOptions} given to `ErrorsModule.forRoot` or `forRootAsync`,
- * validated. They have no defaults to apply: an unset option keeps its documented default.
+ * Injects the {@link ResolvedErrorsOptions}: the options given to `ErrorsModule.forRoot` or
+ * `forRootAsync`, validated, with every default applied.
  *
  * @example
  * ```ts
- * constructor(@InjectErrorsOptions() private readonly options: ErrorsModuleOptions) {}
+ * constructor(@InjectErrorsOptions() private readonly options: ResolvedErrorsOptions) {}
  * ```
  */
 export const InjectErrorsOptions = (): ParameterDecorator => Inject(RESOLVED_ERRORS_OPTIONS);

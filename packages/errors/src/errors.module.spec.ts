@@ -2,18 +2,20 @@ import { describeModuleRegistration } from '@bulwark/test-harness';
 import { expect } from 'vitest';
 import { ErrorsModule } from './errors.module.js';
 import { ERRORS_OPTIONS, InjectErrorsOptions } from './errors.module-definition.js';
-import type { ErrorsModuleOptions } from './errors-options.interface.js';
+import type { ErrorsModuleOptions, ResolvedErrorsOptions } from './errors-options.interface.js';
 
-describeModuleRegistration<ErrorsModuleOptions>('ErrorsModule', {
+describeModuleRegistration<ErrorsModuleOptions, ResolvedErrorsOptions>('ErrorsModule', {
   module: ErrorsModule,
   options: { validation: false, requestIds: false },
   init: false,
   check: (moduleRef, options) => expect(moduleRef.get(ERRORS_OPTIONS)).toEqual(options),
   checkDefaults: (moduleRef) => expect(moduleRef.get(ERRORS_OPTIONS)).toEqual({}),
-  // The errors options have no defaults to fill in: the resolved options are the validated ones.
   injected: {
     decorator: InjectErrorsOptions,
-    check: (resolved, options) => expect(resolved).toEqual(options),
+    options: { requestIds: false },
+    // `validation` left unset: the global pipe with no protected fields.
+    check: (resolved) =>
+      expect(resolved).toEqual({ validation: { protectedFields: [] }, requestIds: false }),
   },
   invalid: [
     {

@@ -6,9 +6,9 @@ import {
   RESOLVED_ERRORS_OPTIONS,
   resolvedErrorsOptionsProvider,
 } from './errors.module-definition.js';
-import type { ErrorsModuleOptions } from './errors-options.interface.js';
+import type { ResolvedErrorsOptions } from './errors-options.interface.js';
 import { installedPipe } from './internal/install-pipe.js';
-import { validateErrorsOptions } from './internal/validate-options.js';
+import { resolveErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { installRequestIds } from './request-id.js';
 
@@ -23,12 +23,12 @@ class NoValidationPipe implements PipeTransform {
 class RequestIdInstaller implements OnModuleInit {
   constructor(
     private readonly host: HttpAdapterHost,
-    private readonly options: ErrorsModuleOptions,
+    private readonly options: ResolvedErrorsOptions,
   ) {}
 
   onModuleInit(): void {
     const adapter = this.host.httpAdapter;
-    if (adapter && this.options.requestIds !== false) {
+    if (adapter && this.options.requestIds) {
       installRequestIds(adapter);
     }
   }
@@ -57,15 +57,13 @@ class RequestIdInstaller implements OnModuleInit {
     {
       provide: APP_PIPE,
       inject: [RESOLVED_ERRORS_OPTIONS],
-      useFactory: ({ validation }: ErrorsModuleOptions) => {
-        if (validation === false) return new NoValidationPipe();
-        return installedPipe(validation ?? true);
-      },
+      useFactory: ({ validation }: ResolvedErrorsOptions) =>
+        validation === false ? new NoValidationPipe() : installedPipe(validation),
     },
     {
       provide: RequestIdInstaller,
       inject: [HttpAdapterHost, RESOLVED_ERRORS_OPTIONS],
-      useFactory: (host: HttpAdapterHost, options: ErrorsModuleOptions) =>
+      useFactory: (host: HttpAdapterHost, options: ResolvedErrorsOptions) =>
         new RequestIdInstaller(host, options),
     },
   ],
@@ -78,7 +76,7 @@ export class ErrorsModule extends ErrorsConfigurableModule {
    * @default `{ validation: true, requestIds: true }`
    */
   static override forRoot(options: typeof ERRORS_OPTIONS_TYPE = {}): DynamicModule {
-    validateErrorsOptions(options);
+    resolveErrorsOptions(options);
     return super.forRoot(options);
   }
 }

@@ -4,7 +4,11 @@
 export { ErrorsModule } from './errors.module.js';
 export { InjectErrorsOptions } from './errors.module-definition.js';
 export { applyErrorHandling } from './apply-error-handling.js';
-export type { ApplyErrorHandlingOptions, ErrorsModuleOptions } from './errors-options.interface.js';
+export type {
+  ApplyErrorHandlingOptions,
+  ErrorsModuleOptions,
+  ResolvedErrorsOptions,
+} from './errors-options.interface.js';
 
 // Problem details
 export {

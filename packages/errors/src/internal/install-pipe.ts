@@ -2,17 +2,14 @@ import { StrictValidationPipe } from '../validation.pipe.js';
 import type { StrictValidationOptions } from '../validation-options.interface.js';
 
 /**
- * The pipe as `applyErrorHandling` and `ErrorsModule` install it: no protected fields unless
- * given (an app that registers no authorization has not said which fields its clients own),
- * and the body parser's depth limit.
+ * The pipe as `applyErrorHandling` and `ErrorsModule` install it: with the resolved `validation`
+ * option (see `resolveErrorsOptions`), and the body parser's depth limit unless it sets its own.
  */
 export function installedPipe(
-  validation: true | StrictValidationOptions,
+  validation: StrictValidationOptions,
   maxDepth?: number,
 ): StrictValidationPipe {
-  return new StrictValidationPipe({
-    protectedFields: [],
-    ...(maxDepth === undefined ? {} : { maxDepth }),
-    ...(validation === true ? {} : validation),
-  });
+  return new StrictValidationPipe(
+    maxDepth === undefined ? validation : { maxDepth, ...validation },
+  );
 }

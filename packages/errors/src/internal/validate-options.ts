@@ -1,15 +1,16 @@
 import { BulwarkConfigError } from '@bulwark/core';
-import type { ErrorsModuleOptions } from '../errors-options.interface.js';
+import type { ErrorsModuleOptions, ResolvedErrorsOptions } from '../errors-options.interface.js';
 import { resolveValidationOptions } from './validation-options.js';
 
 /**
- * Checks {@link ErrorsModuleOptions}.
+ * Validates {@link ErrorsModuleOptions} and applies the defaults: the options `ErrorsModule`'s
+ * providers, `@InjectErrorsOptions()` and `applyErrorHandling` use.
  *
  * @throws BulwarkConfigError naming the option at fault.
  */
-export function validateErrorsOptions(
+export function resolveErrorsOptions(
   options: ErrorsModuleOptions | undefined,
-): ErrorsModuleOptions {
+): ResolvedErrorsOptions {
   const value = options ?? {};
   if (typeof value !== 'object')
     throw new BulwarkConfigError('ErrorsModule', 'options must be an object');
@@ -25,5 +26,12 @@ export function validateErrorsOptions(
   if (requestIds !== undefined && typeof requestIds !== 'boolean') {
     throw new BulwarkConfigError('requestIds', 'must be true or false');
   }
-  return value;
+  return {
+    // An app that registers no authorization has not said which fields its clients own.
+    validation:
+      validation === false
+        ? false
+        : { protectedFields: [], ...(typeof validation === 'object' ? validation : {}) },
+    requestIds: requestIds ?? true,
+  };
 }
