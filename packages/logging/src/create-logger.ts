@@ -7,7 +7,17 @@ import { ACCESS_LINE_SAMPLE, markKnownFormat } from './internal/access-line.js';
 import { isoTimestamp } from './internal/iso-time.js';
 import { standardOutput } from './internal/output.js';
 import { boundString, createKeyRedactor, createLineScrubber } from './internal/redact.js';
-import type { LoggingOptions, LogLevel } from './logging-options.interface.js';
+import type {
+  LoggingOptions,
+  LogLevel,
+  ResolvedLoggingOptions,
+} from './logging-options.interface.js';
+
+/** The logger's part of {@link ResolvedLoggingOptions}: what `createLogger` builds a logger from. */
+export type ResolvedLoggerOptions = Pick<
+  ResolvedLoggingOptions,
+  'level' | 'destination' | 'redactKeys' | 'flushIntervalMs' | 'base'
+>;
 
 /** The mixin's answer when tracing has registered no correlation: nothing is merged. */
 const NO_CORRELATION: Record<string, string> = Object.freeze({}) as Record<string, string>;
@@ -80,24 +90,35 @@ export function resolveLogLevel(level?: string, env: Environment = process.env):
 }
 
 /**
- * Checks logger options without creating a logger.
+ * Validates logger options and applies the environment and the defaults, without creating a
+ * logger.
  *
  * @throws BulwarkConfigError naming the option or variable at fault.
  * @example
  * ```ts
- * validateLoggerOptions({ level: 'loud' as never }); // throws "level: must be one of …"
+ * resolveLoggerOptions({ level: 'loud' as never }); // throws "level: must be one of …"
  * ```
  */
-export function validateLoggerOptions(options: LoggingOptions): void {
-  resolveLogLevel(options.level);
+export function resolveLoggerOptions(
+  options: LoggingOptions,
+  env: Environment = process.env,
+): ResolvedLoggerOptions {
+  const level = resolveLogLevel(options.level, env);
   if (options.destination !== undefined && typeof options.destination?.write !== 'function') {
     throw new BulwarkConfigError('destination', 'must have a write(line) method, such as a stream');
   }
-  resolveFlushInterval(options.flushIntervalMs);
+  const flushIntervalMs = resolveFlushInterval(options.flushIntervalMs, env);
   const keys = options.redactKeys;
   if (keys !== undefined && (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string'))) {
     throw new BulwarkConfigError('redactKeys', 'must be a list of field names');
   }
+  return {
+    level,
+    destination: options.destination,
+    redactKeys: keys ?? [],
+    flushIntervalMs,
+    base: options.base ?? {},
+  };
 }
 
 /**
@@ -115,12 +136,19 @@ export function validateLoggerOptions(options: LoggingOptions): void {
  * ```
  */
 export function createLogger(options: LoggingOptions = {}): Logger {
-  validateLoggerOptions(options);
+  return loggerFrom(resolveLoggerOptions(options));
+}
+
+/**
+ * {@link createLogger} for options already resolved by {@link resolveLoggerOptions}, as
+ * `LoggingModule` holds them.
+ */
+export function loggerFrom(options: ResolvedLoggerOptions): Logger {
   const { scrub, hide } = createLineScrubber();
-  const redact = createKeyRedactor(options.redactKeys ?? [], hide);
+  const redact = createKeyRedactor(options.redactKeys, hide);
   const logger: Logger = pino(
     {
-      level: resolveLogLevel(options.level),
+      level: options.level,
       messageKey: 'msg',
       base: { pid: process.pid, hostname: hostname(), ...options.base },
       // pino's isoTime, formatted once per millisecond.
@@ -146,7 +174,7 @@ export function createLogger(options: LoggingOptions = {}): Logger {
         streamWrite: scrub,
       },
     },
-    options.destination ?? standardOutput(resolveFlushInterval(options.flushIntervalMs)),
+    options.destination ?? standardOutput(options.flushIntervalMs),
   );
   // The direct access line skips the key walk: only when the walk would leave its fields alone
   // (a `redactKeys` entry such as `principalId` or `route` must still hide them).

@@ -8,6 +8,7 @@ export type {
   LoggingModuleOptions,
   LoggingOptions,
   LogLevel,
+  ResolvedLoggingOptions,
 } from './logging-options.interface.js';
 
 // Loggers

@@ -84,3 +84,56 @@ export interface LoggingModuleOptions extends LoggingOptions {
    */
   clock?: () => number;
 }
+
+/**
+ * {@link LoggingModuleOptions} after validation, with the environment and the defaults applied,
+ * as `@InjectLoggingOptions()` gives them.
+ */
+export interface ResolvedLoggingOptions {
+  /**
+   * The lowest level written.
+   * @default the `LOG_LEVEL` environment variable, else `info`
+   */
+  readonly level: LogLevel;
+  /**
+   * Where JSON lines go; `undefined` for standard output.
+   * @default undefined
+   */
+  readonly destination: LogDestination | undefined;
+  /**
+   * Extra field names whose values are redacted, on top of the built-in fragments.
+   * @default []
+   */
+  readonly redactKeys: readonly string[];
+  /**
+   * How long a line may wait in standard output's buffer, in milliseconds; `0` writes each line
+   * as it comes.
+   * @default the `LOG_FLUSH_INTERVAL_MS` environment variable, else `0`
+   */
+  readonly flushIntervalMs: number;
+  /**
+   * Fields added to every line.
+   * @default {}
+   */
+  readonly base: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Whether one access line is written per HTTP request.
+   * @default true
+   */
+  readonly accessLog: boolean;
+  /**
+   * Whether a line is written per security event.
+   * @default true
+   */
+  readonly securityEvents: boolean;
+  /**
+   * Whether Nest's own `Logger` is routed to this logger.
+   * @default true
+   */
+  readonly nestLogger: boolean;
+  /**
+   * The clock request durations are measured with, in milliseconds.
+   * @default performance.now
+   */
+  readonly clock: () => number;
+}

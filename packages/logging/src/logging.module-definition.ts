@@ -1,11 +1,11 @@
 import { ConfigurableModuleBuilder, Inject, type Provider } from '@nestjs/common';
-import { validateLoggingOptions } from './internal/validate-options.js';
-import type { LoggingModuleOptions } from './logging-options.interface.js';
+import { resolveLoggingOptions } from './internal/validate-options.js';
+import type { LoggingModuleOptions, ResolvedLoggingOptions } from './logging-options.interface.js';
 
 /** Injection token of the raw {@link LoggingModuleOptions} given to `forRoot`/`forRootAsync`. */
 export const LOGGING_OPTIONS = 'BULWARK_LOGGING:OPTIONS';
 
-/** Injection token of the options validated once from {@link LOGGING_OPTIONS}. */
+/** Injection token of the {@link ResolvedLoggingOptions}, resolved once from {@link LOGGING_OPTIONS}. */
 export const RESOLVED_LOGGING_OPTIONS = 'BULWARK_LOGGING:RESOLVED_OPTIONS';
 
 /** The injection token of the pino `Logger` the module creates. */
@@ -22,20 +22,21 @@ export const {
   }))
   .build();
 
-/** Validates the options once; `forRootAsync` options are validated here, at start-up. */
+/** Resolves the options once; `forRootAsync` options are validated here, at start-up. */
 export const resolvedLoggingOptionsProvider: Provider = {
   provide: RESOLVED_LOGGING_OPTIONS,
   inject: [LOGGING_OPTIONS],
-  useFactory: (options: LoggingModuleOptions | undefined) => validateLoggingOptions(options),
+  useFactory: (options: LoggingModuleOptions | undefined) => resolveLoggingOptions(options),
 };
 
 /**
- * Injects the {@link LoggingModuleOptions} given to `LoggingModule.forRoot` or `forRootAsync`,
- * validated. They have no defaults to apply: an unset option keeps its documented default.
+ * Injects the {@link ResolvedLoggingOptions}: the options given to `LoggingModule.forRoot` or
+ * `forRootAsync`, validated, with the environment (`LOG_LEVEL`, `LOG_FLUSH_INTERVAL_MS`) and
+ * the defaults applied.
  *
  * @example
  * ```ts
- * constructor(@InjectLoggingOptions() private readonly options: LoggingModuleOptions) {}
+ * constructor(@InjectLoggingOptions() private readonly options: ResolvedLoggingOptions) {}
  * ```
  */
 export const InjectLoggingOptions = (): ParameterDecorator => Inject(RESOLVED_LOGGING_OPTIONS);

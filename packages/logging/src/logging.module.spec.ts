@@ -13,7 +13,7 @@ import {
   LOGGING_OPTIONS,
   PINO_LOGGER,
 } from './logging.module-definition.js';
-import type { LoggingModuleOptions } from './logging-options.interface.js';
+import type { LoggingModuleOptions, ResolvedLoggingOptions } from './logging-options.interface.js';
 
 const sink = new CapturedLines();
 
@@ -21,7 +21,7 @@ async function compile(module: ReturnType<typeof LoggingModule.forRoot>) {
   return Test.createTestingModule({ imports: [module] }).compile();
 }
 
-describeModuleRegistration<LoggingModuleOptions>('LoggingModule', {
+describeModuleRegistration<LoggingModuleOptions, ResolvedLoggingOptions>('LoggingModule', {
   module: LoggingModule,
   options: { level: 'warn', destination: sink, nestLogger: false },
   init: false,
@@ -30,10 +30,18 @@ describeModuleRegistration<LoggingModuleOptions>('LoggingModule', {
     expect(moduleRef.get<Logger>(PINO_LOGGER).level).toBe('warn');
     expect(moduleRef.get(BulwarkLogger)).toBeInstanceOf(BulwarkLogger);
   },
-  // The logging options have no defaults to fill in: the resolved options are the validated ones.
   injected: {
     decorator: InjectLoggingOptions,
-    check: (resolved, options) => expect(resolved).toEqual(options),
+    check: (resolved, options) =>
+      expect(resolved).toEqual({
+        ...options,
+        redactKeys: [],
+        flushIntervalMs: 0,
+        base: {},
+        accessLog: true,
+        securityEvents: true,
+        clock: expect.any(Function),
+      }),
   },
   invalid: [
     {

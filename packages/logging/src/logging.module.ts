@@ -9,9 +9,9 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { Logger as PinoLogger } from 'pino';
 import { installAccessLog } from './access-log.js';
 import { BulwarkLogger } from './bulwark-logger.service.js';
-import { createLogger, validateLoggerOptions } from './create-logger.js';
+import { loggerFrom } from './create-logger.js';
 import { flushOutputSync } from './internal/output.js';
-import { validateLoggingOptions } from './internal/validate-options.js';
+import { resolveLoggingOptions } from './internal/validate-options.js';
 import {
   LOGGING_OPTIONS_TYPE,
   LoggingConfigurableModule,
@@ -19,7 +19,7 @@ import {
   RESOLVED_LOGGING_OPTIONS,
   resolvedLoggingOptionsProvider,
 } from './logging.module-definition.js';
-import type { LoggingModuleOptions } from './logging-options.interface.js';
+import type { ResolvedLoggingOptions } from './logging-options.interface.js';
 import { logSecurityEvents } from './security-event.logger.js';
 
 /** Wires the logger into the app once modules initialise, and unwires it at shutdown. */
@@ -28,16 +28,16 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly host: HttpAdapterHost,
-    private readonly options: LoggingModuleOptions,
+    private readonly options: ResolvedLoggingOptions,
     private readonly pino: PinoLogger,
     private readonly logger: BulwarkLogger,
   ) {}
 
   onModuleInit(): void {
-    if (this.options.nestLogger !== false) Logger.overrideLogger(this.logger);
-    if (this.options.securityEvents !== false) this.stopEvents = logSecurityEvents(this.pino);
+    if (this.options.nestLogger) Logger.overrideLogger(this.logger);
+    if (this.options.securityEvents) this.stopEvents = logSecurityEvents(this.pino);
     const adapter = this.host.httpAdapter;
-    if (adapter && this.options.accessLog !== false) {
+    if (adapter && this.options.accessLog) {
       installAccessLog(adapter, this.pino, this.options.clock);
     }
   }
@@ -76,7 +76,7 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
     {
       provide: PINO_LOGGER,
       inject: [RESOLVED_LOGGING_OPTIONS],
-      useFactory: (options: LoggingModuleOptions) => createLogger(options),
+      useFactory: (options: ResolvedLoggingOptions) => loggerFrom(options),
     },
     {
       provide: BulwarkLogger,
@@ -88,7 +88,7 @@ class LoggingInstaller implements OnModuleInit, OnApplicationShutdown {
       inject: [HttpAdapterHost, RESOLVED_LOGGING_OPTIONS, PINO_LOGGER, BulwarkLogger],
       useFactory: (
         host: HttpAdapterHost,
-        options: LoggingModuleOptions,
+        options: ResolvedLoggingOptions,
         pino: PinoLogger,
         logger: BulwarkLogger,
       ) => new LoggingInstaller(host, options, pino, logger),
@@ -103,8 +103,7 @@ export class LoggingModule extends LoggingConfigurableModule {
    * @default `{ accessLog: true, securityEvents: true, nestLogger: true, isGlobal: true }`
    */
   static override forRoot(options: typeof LOGGING_OPTIONS_TYPE = {}): DynamicModule {
-    validateLoggingOptions(options);
-    validateLoggerOptions(options);
+    resolveLoggingOptions(options);
     return super.forRoot(options);
   }
 }
