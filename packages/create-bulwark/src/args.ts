@@ -1,4 +1,4 @@
-import { CreateBulwarkError } from './create-bulwark-error.js';
+import { CreateBulwarkError } from './create-bulwark.error.js';
 import {
   ADAPTERS,
   type Adapter,

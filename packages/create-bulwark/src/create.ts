@@ -1,11 +1,16 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { installDependencies } from './install.js';
+import { installDependencies } from './internal/install.js';
+import { packLocal } from './internal/pack.js';
 import { installBlockers, place } from './internal/place.js';
+import {
+  bulwarkDependencies,
+  renderTemplate,
+  templateDir,
+  useVendoredPackages,
+} from './internal/render.js';
+import { checkTarget, resolveLocal } from './internal/validate.js';
 import type { CreateOptions } from './options.js';
-import { packLocal } from './pack.js';
-import { bulwarkDependencies, renderTemplate, templateDir, useVendoredPackages } from './render.js';
-import { checkTarget, resolveLocal } from './validate.js';
 
 /** What {@link createService} did. */
 export interface CreateResult {

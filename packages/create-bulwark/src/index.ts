@@ -7,8 +7,8 @@ export { createService } from './create.js';
 // Options
 export type { Adapter, CreateOptions, Database, PackageManager } from './options.js';
 export { ADAPTERS, DATABASES, PACKAGE_MANAGERS } from './options.js';
-export { invalidNameReason } from './validate.js';
+export { invalidNameReason } from './options.js';
 
 // Errors
-export type { CreateBulwarkErrorCode } from './create-bulwark-error.js';
-export { CreateBulwarkError } from './create-bulwark-error.js';
+export type { CreateBulwarkErrorCode } from './create-bulwark.error.js';
+export { CreateBulwarkError } from './create-bulwark.error.js';

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs, USAGE } from './args.js';
 import { createService } from './create.js';
-import { CreateBulwarkError } from './create-bulwark-error.js';
+import { CreateBulwarkError } from './create-bulwark.error.js';
+import { canPrompt, promptMissing, requireDirectory } from './internal/prompt.js';
+import { nextSteps } from './internal/report.js';
+import { resolveName } from './internal/validate.js';
 import type { CreateOptions } from './options.js';
-import { canPrompt, promptMissing, requireDirectory } from './prompt.js';
-import { nextSteps } from './report.js';
-import { resolveName } from './validate.js';
 
 /**
  * Runs the CLI with the given arguments and returns the exit code: 0 on success, 2 on a usage

@@ -77,3 +77,26 @@ export interface CreateOptions {
   /** @default false */
   force: boolean;
 }
+
+const NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+
+/**
+ * Checks an npm package name (npm's rules for new packages). Returns the reason it is invalid,
+ * or `undefined` when it is valid.
+ *
+ * @example
+ * ```ts
+ * invalidNameReason('My-Service'); // 'has upper-case letters'
+ * invalidNameReason('@acme/notes'); // undefined
+ * ```
+ */
+export function invalidNameReason(name: string): string | undefined {
+  if (name.length === 0) return 'is empty';
+  if (name.length > 214) return 'is longer than 214 characters';
+  if (name !== name.toLowerCase()) return 'has upper-case letters';
+  if (name.trim() !== name) return 'has leading or trailing spaces';
+  if (/^[._]/.test(name)) return 'starts with "." or "_"';
+  if (['node_modules', 'favicon.ico'].includes(name)) return 'is a reserved name';
+  if (!NAME.test(name)) return 'may only hold a-z, 0-9, "-", ".", "_", "~" and one "@scope/"';
+  return undefined;
+}

@@ -12,7 +12,7 @@ import { corsOptions } from './cors.js';
 import { HttpError } from './http.error.js';
 import type { ResolvedSecurityOptions, SecurityOptions } from './http-options.interface.js';
 import { peerIdentityStep } from './internal/peer-identity.js';
-import { resolveSecurityOptions } from './resolve-security-options.js';
+import { resolveSecurityOptions } from './internal/resolve-security-options.js';
 import { installSecurityHeaders } from './security-headers.js';
 
 function isResolved(

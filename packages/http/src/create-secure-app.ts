@@ -6,9 +6,9 @@ import { type INestApplication, Logger, Module, type Type } from '@nestjs/common
 import { NestFactory } from '@nestjs/core';
 import { applySecurity } from './apply-security.js';
 import type { ResolvedSecurityOptions, SecureAppOptions } from './http-options.interface.js';
+import { resolveSecurityOptions } from './internal/resolve-security-options.js';
 import { TlsMaterial } from './internal/tls-material.js';
 import { TlsReadiness } from './internal/tls-readiness.js';
-import { resolveSecurityOptions } from './resolve-security-options.js';
 import { setSecurityHeaders } from './security-headers.js';
 
 interface FastifyRequestLike {

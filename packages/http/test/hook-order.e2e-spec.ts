@@ -6,7 +6,7 @@ import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installSecurityHeaders } from '../src/exports/headers.js';
 import { peerIdentityStep } from '../src/internal/peer-identity.js';
-import { resolveSecurityOptions } from '../src/resolve-security-options.js';
+import { resolveSecurityOptions } from '../src/internal/resolve-security-options.js';
 import { PeerModule } from './tls-fixture.js';
 
 const XFCC = 'x-forwarded-client-cert';

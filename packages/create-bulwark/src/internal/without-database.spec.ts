@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CreateBulwarkError } from '../create-bulwark-error.js';
-import { renderTemplate } from '../render.js';
+import { CreateBulwarkError } from '../create-bulwark.error.js';
+import { renderTemplate } from './render.js';
 import { removeDatabase } from './without-database.js';
 
 const OPTIONS = {

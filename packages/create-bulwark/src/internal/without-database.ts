@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateBulwarkError } from '../create-bulwark-error.js';
+import { CreateBulwarkError } from '../create-bulwark.error.js';
 
 /** What the data layer adds to the template, removed with `--db none`. */
 const DATABASE_PATHS = [

@@ -1,14 +1,14 @@
 import { createInterface } from 'node:readline/promises';
-import { usage } from './args.js';
+import { usage } from '../args.js';
 import {
   ADAPTERS,
   type Adapter,
   type CliFlags,
   DATABASES,
   type Database,
+  invalidNameReason,
   PACKAGE_MANAGERS,
-} from './options.js';
-import { invalidNameReason } from './validate.js';
+} from '../options.js';
 
 /** Whether the scaffolder may ask questions: stdin and stdout are terminals, and no `--yes`. */
 export function canPrompt(flags: CliFlags): boolean {

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { CreateBulwarkError } from './create-bulwark-error.js';
-import { run } from './internal/run.js';
+import { CreateBulwarkError } from '../create-bulwark.error.js';
+import { run } from './run.js';
 import type { LocalSource } from './validate.js';
 
 /** The pnpm that packs: it turns `workspace:*` and `catalog:` specifiers into versions. */

@@ -7,7 +7,7 @@ import type {
   ResolvedTlsOptions,
   SecurityOptions,
   TlsOptions,
-} from './http-options.interface.js';
+} from '../http-options.interface.js';
 
 function checkOrigins(origins: readonly string[], credentials: boolean, setting: string): string[] {
   return origins.map((entry) => {

@@ -1,25 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { usage } from './args.js';
-import { CreateBulwarkError } from './create-bulwark-error.js';
-
-const NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
-
-/**
- * Checks an npm package name (npm's rules for new packages). Returns the reason it is invalid,
- * or `undefined` when it is valid.
- */
-export function invalidNameReason(name: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  if (name.length > 214) return 'is longer than 214 characters';
-  if (name !== name.toLowerCase()) return 'has upper-case letters';
-  if (name.trim() !== name) return 'has leading or trailing spaces';
-  if (/^[._]/.test(name)) return 'starts with "." or "_"';
-  if (['node_modules', 'favicon.ico'].includes(name)) return 'is a reserved name';
-  if (!NAME.test(name)) return 'may only hold a-z, 0-9, "-", ".", "_", "~" and one "@scope/"';
-  return undefined;
-}
+import { usage } from '../args.js';
+import { CreateBulwarkError } from '../create-bulwark.error.js';
+import { invalidNameReason } from '../options.js';
 
 /** The package name: `--name`, or else the directory's base name. Throws naming the flag. */
 export function resolveName(directory: string, name: string | undefined): string {

@@ -1,9 +1,9 @@
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBulwarkError } from './create-bulwark-error.js';
-import { removeDatabase } from './internal/without-database.js';
-import type { CreateOptions } from './options.js';
+import { CreateBulwarkError } from '../create-bulwark.error.js';
+import type { CreateOptions } from '../options.js';
+import { removeDatabase } from './without-database.js';
 
 /**
  * Template files stored under another name, so that they are neither ignored nor acted on in
@@ -54,8 +54,8 @@ function variantsOf(options: CreateOptions): string[] {
 export function templateDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const candidate of [
-    join(here, '..', 'template'),
-    join(here, '..', '..', '..', 'templates', 'service'),
+    join(here, '..', '..', 'template'),
+    join(here, '..', '..', '..', '..', 'templates', 'service'),
   ]) {
     if (existsSync(join(candidate, 'package.json'))) return candidate;
   }

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
-import type { CreateResult } from './create.js';
-import type { CreateOptions } from './options.js';
+import type { CreateResult } from '../create.js';
+import type { CreateOptions } from '../options.js';
 
 /**
  * The closing message: what was created, the existing files that were kept (`--force`), and

@@ -1,7 +1,7 @@
-import { CreateBulwarkError } from './create-bulwark-error.js';
-import { run } from './internal/run.js';
-import type { PackageManager } from './options.js';
+import { CreateBulwarkError } from '../create-bulwark.error.js';
+import type { PackageManager } from '../options.js';
 import { PNPM } from './pack.js';
+import { run } from './run.js';
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
