@@ -169,24 +169,40 @@ function resolveKeySource(
   return resolveStaticKeys(input, prefix, algorithms);
 }
 
+/** The exact `iss` an issuer's tokens must carry. */
+function requireIssuerName(input: TrustedIssuerOptions, prefix: string): string {
+  if (typeof input.issuer !== 'string' || input.issuer === '') {
+    fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
+  }
+  return input.issuer;
+}
+
+/** The issuer's algorithms (the module's unless it lists its own), checked against its key kind. */
+function resolveIssuerAlgorithms(
+  input: TrustedIssuerOptions,
+  prefix: string,
+  defaults: IssuerDefaults,
+): string[] {
+  return resolveAlgorithms(
+    stringList(input.algorithms, `${prefix}algorithms`) ?? [...defaults.algorithms],
+    `${prefix}algorithms`,
+    input.secret !== undefined,
+  );
+}
+
+/** One trusted issuer: its name, audience, algorithms, key source and claim paths. */
 function resolveIssuer(
   input: TrustedIssuerOptions,
   prefix: string,
   defaults: IssuerDefaults,
   policy: KeyUrlPolicy,
 ): ResolvedIssuer {
-  if (typeof input.issuer !== 'string' || input.issuer === '') {
-    fail(`${prefix}issuer`, 'is required: the exact `iss` of accepted tokens. Set AUTH_ISSUER.');
-  }
+  const issuer = requireIssuerName(input, prefix);
   const audience = resolveAudience(input, prefix);
   checkOneKeySource(input, prefix);
-  const algorithms = resolveAlgorithms(
-    stringList(input.algorithms, `${prefix}algorithms`) ?? [...defaults.algorithms],
-    `${prefix}algorithms`,
-    input.secret !== undefined,
-  );
+  const algorithms = resolveIssuerAlgorithms(input, prefix, defaults);
   return {
-    issuer: input.issuer,
+    issuer,
     audience,
     algorithms,
     keys: resolveKeySource(input, prefix, algorithms, policy),
@@ -210,12 +226,11 @@ function resolveIssuers(
   options: AuthModuleOptions,
   defaults: IssuerDefaults,
   policy: KeyUrlPolicy,
-  production: boolean,
 ): ResolvedIssuer[] {
   if (options.issuers === undefined) {
     return hasKeySource(options)
       ? [resolveIssuer(options as TrustedIssuerOptions, '', defaults, policy)]
-      : [resolveDevIssuer(options, defaults, production)];
+      : [resolveDevIssuer(options, defaults, policy.production)];
   }
   if (options.issuer !== undefined || hasKeySource(options)) {
     fail('issuers', 'cannot be combined with top-level issuer or key options; use one form.');
@@ -260,42 +275,47 @@ function resolveKeyAges(options: AuthModuleOptions) {
   return { maxAgeSeconds, maxStaleSeconds };
 }
 
-/** Validates and normalises the options; every error names the option at fault. */
-export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
-  if (options === null || typeof options !== 'object') fail('options', 'must be an object.');
+/** Production mode, and whether key URLs may use plain http outside it. */
+function resolveKeyUrlPolicy(options: AuthModuleOptions): KeyUrlPolicy {
   const production = options.production ?? isProduction();
   if (options.allowHttpKeys !== undefined && typeof options.allowHttpKeys !== 'boolean') {
     fail('allowHttpKeys', 'must be true or false. Set AUTH_ALLOW_HTTP_JWKS=true or false.');
   }
-  const policy: KeyUrlPolicy = { production, allowHttpKeys: options.allowHttpKeys === true };
+  return { production, allowHttpKeys: options.allowHttpKeys === true };
+}
+
+/** The module-level algorithms and claim paths, which every issuer inherits unless it sets its own. */
+function resolveIssuerDefaults(options: AuthModuleOptions): IssuerDefaults {
   const algorithms = stringList(options.algorithms, 'algorithms') ?? [...DEFAULT_ALGORITHMS];
   for (const claim of ['scopeClaim', 'rolesClaim'] as const) {
     if (options[claim] !== undefined && (typeof options[claim] !== 'string' || !options[claim])) {
       fail(claim, 'must be a non-empty claim path such as `realm_access.roles`.');
     }
   }
-  const defaults = {
-    algorithms,
-    scopeClaim: options.scopeClaim,
-    rolesClaim: options.rolesClaim ?? 'roles',
-  };
-  const issuers = resolveIssuers(options, defaults, policy, production);
+  return { algorithms, scopeClaim: options.scopeClaim, rolesClaim: options.rolesClaim ?? 'roles' };
+}
 
+/** The accepted `typ` values (normalised) and the claims every token must carry. */
+function resolveTokenShape(options: AuthModuleOptions) {
   const tokenTypes = stringList(options.tokenTypes, 'tokenTypes') ?? [...DEFAULT_TOKEN_TYPES];
   const requiredClaims = stringList(options.requiredClaims, 'requiredClaims') ?? [];
-  const cache =
-    typeof options.cache === 'object' && options.cache !== null
-      ? options.cache
-      : { enabled: options.cache !== false };
-  const realm = resolveRealm(options.realm ?? 'api');
-  if (options.clock !== undefined && typeof options.clock !== 'function') {
+  return {
+    tokenTypes: new Set(tokenTypes.map(normalizeType)),
+    requiredClaims: [...new Set(['sub', 'exp', ...requiredClaims])],
+  };
+}
+
+/** The injected clock, or `Date.now`. */
+function resolveClock(clock: AuthModuleOptions['clock']): () => number {
+  if (clock !== undefined && typeof clock !== 'function') {
     fail('clock', 'must be a function returning milliseconds since the epoch.');
   }
-  const { maxAgeSeconds, maxStaleSeconds } = resolveKeyAges(options);
+  return clock ?? Date.now;
+}
+
+/** The leeway on `exp`, `nbf` and `iat`, the oldest `iat` accepted (if any), the longest token. */
+function resolveTokenLimits(options: AuthModuleOptions) {
   return {
-    dpop: resolveDpop(options.dpop),
-    issuers,
-    tokenTypes: new Set(tokenTypes.map(normalizeType)),
     clockToleranceSeconds: number(
       options.clockToleranceSeconds,
       'clockToleranceSeconds',
@@ -303,24 +323,64 @@ export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOpti
       0,
       300,
     ),
-    requiredClaims: [...new Set(['sub', 'exp', ...requiredClaims])],
     maxTokenAgeSeconds:
       options.maxTokenAgeSeconds === undefined
         ? undefined
         : number(options.maxTokenAgeSeconds, 'maxTokenAgeSeconds', 0, 1, 31_536_000),
     maxTokenLength: number(options.maxTokenLength, 'maxTokenLength', 8192, 256, 1_048_576),
-    cache: {
-      enabled: cache.enabled !== false,
-      maxEntries: number(cache.maxEntries, 'cache.maxEntries', 10_000, 1, 10_000_000),
-    },
+  };
+}
+
+/** The verified-token cache: on unless `cache: false`, with at most `maxEntries` tokens. */
+function resolveCache(input: AuthModuleOptions['cache']): ResolvedAuthOptions['cache'] {
+  const cache = typeof input === 'object' && input !== null ? input : { enabled: input !== false };
+  return {
+    enabled: cache.enabled !== false,
+    maxEntries: number(cache.maxEntries, 'cache.maxEntries', 10_000, 1, 10_000_000),
+  };
+}
+
+/** The least time between two token-triggered JWKS fetches, and a fetch's timeout, in ms. */
+function resolveKeyFetch(options: AuthModuleOptions) {
+  return {
     cooldownMs: number(options.jwksCooldownSeconds, 'jwksCooldownSeconds', 30, 0, 86_400) * 1000,
+    timeoutMs: number(options.jwksTimeoutSeconds, 'jwksTimeoutSeconds', 5, 0.001, 120) * 1000,
+  };
+}
+
+/**
+ * Validates and normalises the options; every error names the option at fault. The steps run
+ * in this order, so that with several options wrong the first one reported stays the same.
+ */
+export function resolveAuthOptions(options: AuthModuleOptions): ResolvedAuthOptions {
+  if (options === null || typeof options !== 'object') fail('options', 'must be an object.');
+  const policy = resolveKeyUrlPolicy(options);
+  const issuers = resolveIssuers(options, resolveIssuerDefaults(options), policy);
+  const { tokenTypes, requiredClaims } = resolveTokenShape(options);
+  const realm = resolveRealm(options.realm ?? 'api');
+  const clock = resolveClock(options.clock);
+  const { maxAgeSeconds, maxStaleSeconds } = resolveKeyAges(options);
+  const dpop = resolveDpop(options.dpop);
+  const limits = resolveTokenLimits(options);
+  const cache = resolveCache(options.cache);
+  const { cooldownMs, timeoutMs } = resolveKeyFetch(options);
+  return {
+    dpop,
+    issuers,
+    tokenTypes,
+    clockToleranceSeconds: limits.clockToleranceSeconds,
+    requiredClaims,
+    maxTokenAgeSeconds: limits.maxTokenAgeSeconds,
+    maxTokenLength: limits.maxTokenLength,
+    cache,
+    cooldownMs,
     maxAgeMs: maxAgeSeconds * 1000,
     maxStaleMs: maxStaleSeconds * 1000,
-    timeoutMs: number(options.jwksTimeoutSeconds, 'jwksTimeoutSeconds', 5, 0.001, 120) * 1000,
+    timeoutMs,
     realm,
-    production,
+    production: policy.production,
     allowHttpKeys: policy.allowHttpKeys,
-    clock: options.clock ?? Date.now,
+    clock,
   };
 }
 
@@ -360,26 +420,32 @@ function resolveDevIssuer(
 
 const DPOP_MODES: readonly DpopMode[] = ['off', 'allowed', 'required'];
 
+/** The nonce key from a mounted secret file, surrounding whitespace trimmed. */
+function readNonceKeyFile(path: string): Uint8Array {
+  if (typeof path !== 'string' || path === '') {
+    fail('dpop.nonceKeyFile', 'must be a file path. Set AUTH_DPOP_NONCE_KEY_FILE.');
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    fail(
+      'dpop.nonceKeyFile',
+      `cannot be read (${code}). Set AUTH_DPOP_NONCE_KEY_FILE to a mounted secret file.`,
+    );
+  }
+  return new TextEncoder().encode(text.trim());
+}
+
+/** The key that signs DPoP nonces: from `nonceKeyFile` or `nonceKey`, at least 32 bytes. */
 function readNonceKey(dpop: DpopOptions): Uint8Array {
   if (dpop.nonceKey !== undefined && dpop.nonceKeyFile !== undefined) {
     fail('dpop.nonceKey', 'set either nonceKey or nonceKeyFile (AUTH_DPOP_NONCE_KEY_FILE).');
   }
   let key: Uint8Array | undefined;
   if (dpop.nonceKeyFile !== undefined) {
-    if (typeof dpop.nonceKeyFile !== 'string' || dpop.nonceKeyFile === '') {
-      fail('dpop.nonceKeyFile', 'must be a file path. Set AUTH_DPOP_NONCE_KEY_FILE.');
-    }
-    let text: string;
-    try {
-      text = readFileSync(dpop.nonceKeyFile, 'utf8');
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      fail(
-        'dpop.nonceKeyFile',
-        `cannot be read (${code}). Set AUTH_DPOP_NONCE_KEY_FILE to a mounted secret file.`,
-      );
-    }
-    key = new TextEncoder().encode(text.trim());
+    key = readNonceKeyFile(dpop.nonceKeyFile);
   } else if (dpop.nonceKey !== undefined) {
     key =
       typeof dpop.nonceKey === 'string' ? new TextEncoder().encode(dpop.nonceKey) : dpop.nonceKey;
@@ -411,18 +477,27 @@ function dpopMaxAge(value: number | undefined): number {
   return value;
 }
 
-function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
-  const dpop = input ?? {};
-  if (dpop === null || typeof dpop !== 'object') fail('dpop', 'must be an object.');
-  const mode = dpop.mode ?? 'allowed';
-  if (!DPOP_MODES.includes(mode)) {
+/** `dpop.mode`: whether DPoP-bound tokens are refused, accepted, or required. */
+function resolveDpopMode(mode: DpopMode | undefined): DpopMode {
+  const resolved = mode ?? 'allowed';
+  if (!DPOP_MODES.includes(resolved)) {
     fail('dpop.mode', 'must be off, allowed or required. Set AUTH_DPOP=off|allowed|required.');
   }
-  const algorithms = stringList(dpop.algorithms, 'dpop.algorithms') ?? [...DEFAULT_ALGORITHMS];
+  return resolved;
+}
+
+/** The proof algorithms: asymmetric only (RFC 9449 §4.3: no MAC), each one supported. */
+function resolveDpopAlgorithms(input: readonly string[] | undefined): string[] {
+  const algorithms = stringList(input, 'dpop.algorithms') ?? [...DEFAULT_ALGORITHMS];
   if (algorithms.some((alg) => alg in HMAC_MIN_BYTES)) {
     fail('dpop.algorithms', 'must list asymmetric algorithms only (RFC 9449 §4.3: no MAC).');
   }
   resolveAlgorithms(algorithms, 'dpop.algorithms', false);
+  return algorithms;
+}
+
+/** The nonce switch, and at most one replay store: Redis by URL, or the application's own. */
+function checkDpopNonceAndReplay(dpop: DpopOptions): void {
   if (dpop.nonce !== undefined && typeof dpop.nonce !== 'boolean') {
     fail('dpop.nonce', 'must be true or false. Set AUTH_DPOP_NONCE=true or false.');
   }
@@ -435,15 +510,27 @@ function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
   if (dpop.replayStore !== undefined && typeof dpop.replayStore?.claim !== 'function') {
     fail('dpop.replayStore', 'must have a claim(key, ttlSeconds) method.');
   }
-  let proxies: ClientAddressResolver;
+}
+
+/** The trusted proxies, whose forwarded scheme and host give the URL a proof's `htu` must match. */
+function resolveDpopProxies(trustProxy: DpopOptions['trustProxy']): ClientAddressResolver {
   try {
-    proxies = new ClientAddressResolver((dpop.trustProxy ?? false) as TrustProxy);
+    return new ClientAddressResolver((trustProxy ?? false) as TrustProxy);
   } catch {
     fail(
       'dpop.trustProxy',
       'must be false, a hop count or a list of addresses and CIDRs (TRUST_PROXY).',
     );
   }
+}
+
+function resolveDpop(input: DpopOptions | undefined): ResolvedDpop {
+  const dpop = input ?? {};
+  if (dpop === null || typeof dpop !== 'object') fail('dpop', 'must be an object.');
+  const mode = resolveDpopMode(dpop.mode);
+  const algorithms = resolveDpopAlgorithms(dpop.algorithms);
+  checkDpopNonceAndReplay(dpop);
+  const proxies = resolveDpopProxies(dpop.trustProxy);
   return {
     mode,
     algorithms,
