@@ -2,7 +2,6 @@ import { BulwarkPipelineModule, pipelineStep } from '@bulwark/core/pipeline';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthGuard } from './auth.guard.js';
 import {
-  AUTH_OPTIONS,
   type AUTH_OPTIONS_TYPE,
   ConfigurableAuthModule,
   RESOLVED_AUTH_OPTIONS,
@@ -48,7 +47,7 @@ import { TokenVerifier } from './token-verifier.js';
     AuthGuard,
     pipelineStep(AuthGuard, 'authentication'),
   ],
-  exports: [AuthKeyStore, TokenVerifier, AUTH_OPTIONS, RESOLVED_AUTH_OPTIONS],
+  exports: [AuthKeyStore, TokenVerifier, RESOLVED_AUTH_OPTIONS],
 })
 export class AuthModule extends ConfigurableAuthModule {
   /**

@@ -48,6 +48,4 @@ export const resolvedDatabaseOptionsProvider: Provider = {
  * constructor(@InjectDatabaseOptions() private readonly options: ResolvedDatabaseOptions) {}
  * ```
  */
-export function InjectDatabaseOptions(): PropertyDecorator & ParameterDecorator {
-  return Inject(RESOLVED_DATABASE_OPTIONS);
-}
+export const InjectDatabaseOptions = (): ParameterDecorator => Inject(RESOLVED_DATABASE_OPTIONS);
