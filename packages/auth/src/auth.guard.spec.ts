@@ -3,14 +3,40 @@ import { Socket } from 'node:net';
 import { getPrincipal } from '@bulwark/core';
 import { createTestIssuer, type TestIssuer } from '@bulwark/testing';
 import { createDpopKey, createDpopProof } from '@bulwark/testing/dpop';
+import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthKeyStore } from './exports/verifier.js';
 import { AuthGuard } from './index.js';
 
 class NotesController {
   list() {}
+}
+
+/**
+ * The execution context Nest gives a guard on an HTTP request to `NotesController.list`, built
+ * from the public `ExecutionContext` interface (Nest's own `ExecutionContextHost` is internal).
+ */
+function httpContext(request: IncomingMessage, response: ServerResponse): ExecutionContext {
+  const args = [request, response];
+  const http = {
+    getRequest: <T>() => request as T,
+    getResponse: <T>() => response as T,
+    getNext: <T>() => undefined as T,
+  };
+  const notHttp = () => {
+    throw new Error('an HTTP request has no RPC or WebSocket context');
+  };
+  return {
+    getType: <T extends string>() => 'http' as T,
+    getClass: <T>() => NotesController as T,
+    getHandler: () => NotesController.prototype.list,
+    getArgs: <T extends unknown[]>() => args as T,
+    getArgByIndex: <T>(index: number) => args[index] as T,
+    switchToHttp: () => http,
+    switchToRpc: notHttp,
+    switchToWs: notHttp,
+  };
 }
 
 describe('AuthGuard', () => {
@@ -33,12 +59,7 @@ describe('AuthGuard', () => {
     const request = new IncomingMessage(new Socket());
     request.headers.authorization = authorization;
     const response = new ServerResponse(request);
-    const context = new ExecutionContextHost(
-      [request, response],
-      NotesController,
-      NotesController.prototype.list,
-    );
-    return { request, response, answer: guard.canActivate(context) };
+    return { request, response, answer: guard.canActivate(httpContext(request, response)) };
   };
 
   it('verifies a new token asynchronously, then answers it synchronously from the cache', async () => {
@@ -78,14 +99,9 @@ describe('AuthGuard', () => {
         proof,
       ];
       const response = new ServerResponse(request);
-      const context = new ExecutionContextHost(
-        [request, response],
-        NotesController,
-        NotesController.prototype.list,
-      );
       let answer: unknown;
       try {
-        answer = guard.canActivate(context);
+        answer = guard.canActivate(httpContext(request, response));
       } catch (error) {
         answer = error;
       }
