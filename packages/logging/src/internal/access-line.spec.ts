@@ -1,5 +1,6 @@
 import { registerSecretValue } from '@bulwark/core/redaction';
 import { setLogCorrelation } from '@bulwark/core/request';
+import { UNMATCHED_ROUTE } from '@bulwark/core/routes';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../create-logger.js';
@@ -59,7 +60,7 @@ describe('the access line written directly', () => {
     ['plain fields', {}],
     ['no principal', { principalId: undefined }],
     ['an abandoned request', { aborted: true, status: 499 }],
-    ['the unmatched route', { route: '(unmatched)', status: 404 }],
+    ['the unmatched route', { route: UNMATCHED_ROUTE, status: 404 }],
     ['a whole-number duration', { durationMs: 7 }],
     ['a principal with quotes, a line break and U+2028', { principalId: 'a"b\nc\u2028d\u2029' }],
     ['a principal holding a token', { principalId: `iss|${TOKEN}` }],
@@ -77,6 +78,7 @@ describe('the access line written directly', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(lines[1]);
     expect(() => JSON.parse(lines[0] as string)).not.toThrow();
+    expect(JSON.parse(lines[0] as string).route).toBe(fields.route);
   });
 
   it('is byte for byte the line pino writes with correlation fields', () => {
