@@ -2,7 +2,8 @@ import { detectLeaks } from '@bulwark/core/testing';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Module } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorsModule, useSafeBodyParser } from '../src/index.js';
+import { useSafeBodyParser } from '../src/exports/body-parser.js';
+import { ErrorsModule } from '../src/index.js';
 import { FixtureController } from './support/fixture.js';
 
 @Module({ imports: [ErrorsModule.forRoot()], controllers: [FixtureController] })

@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyErrorHandling, sendProblem } from '../src/index.js';
+import { sendProblem } from '../src/exports/problems.js';
+import { applyErrorHandling } from '../src/index.js';
 import { CaptureLogger } from './support/capture-logger.js';
 import { FixtureModule } from './support/fixture.js';
 

@@ -1,12 +1,9 @@
 import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import { addRequestStep } from '@bulwark/core/request';
-import {
-  ProblemDetailsFilter,
-  StrictValidationPipe,
-  useRequestIds,
-  useSafeBodyParser,
-} from '@bulwark/errors';
+import { ProblemDetailsFilter, StrictValidationPipe } from '@bulwark/errors';
+import { useSafeBodyParser } from '@bulwark/errors/body-parser';
+import { useRequestIds } from '@bulwark/errors/request-ids';
 import type { INestApplication } from '@nestjs/common';
 import { corsOptions } from './cors.js';
 import { HttpError } from './http.error.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Server as TlsServer } from 'node:tls';
 import { BulwarkConfigError } from '@bulwark/core';
-import { sendProblem } from '@bulwark/errors';
+import { sendProblem } from '@bulwark/errors/problems';
 import { type INestApplication, Logger, Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { applySecurity } from './apply-security.js';

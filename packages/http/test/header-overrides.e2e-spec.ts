@@ -1,5 +1,5 @@
 import { rawResponse } from '@bulwark/core/request';
-import { useRequestIds } from '@bulwark/errors';
+import { useRequestIds } from '@bulwark/errors/request-ids';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { Controller, Get, Headers, Module, Res } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

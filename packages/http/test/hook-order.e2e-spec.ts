@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import { addRequestStep } from '@bulwark/core/request';
-import { useRequestIds } from '@bulwark/errors';
+import { useRequestIds } from '@bulwark/errors/request-ids';
 import { ADAPTERS, bootstrap, type RunningApp } from '@bulwark/test-harness';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installSecurityHeaders } from '../src/exports/headers.js';

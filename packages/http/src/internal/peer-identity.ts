@@ -8,7 +8,7 @@ import {
   peerFromForwardedClientCert,
 } from '@bulwark/core/peer';
 import { rawRequest, setPeer } from '@bulwark/core/request';
-import { sendProblem } from '@bulwark/errors';
+import { sendProblem } from '@bulwark/errors/problems';
 import type { ResolvedTlsOptions } from '../http-options.interface.js';
 
 /** What the peer-identity hook needs, decided once at start-up. */

@@ -1,7 +1,8 @@
 import { BulwarkConfigError } from '@bulwark/core';
 import { type Environment, envList } from '@bulwark/core/env';
 import { ClientAddressResolver, parseTrustProxy, type TrustProxy } from '@bulwark/core/peer';
-import { resolveBodyParserOptions, StrictValidationPipe } from '@bulwark/errors';
+import { StrictValidationPipe } from '@bulwark/errors';
+import { resolveBodyParserOptions } from '@bulwark/errors/body-parser';
 import type {
   ResolvedSecurityOptions,
   ResolvedTlsOptions,
