@@ -63,7 +63,8 @@ export async function createService(
     ...options.security,
     adapter: options.adapter ?? 'fastify',
     env,
-    // @bulwark/authz's strict pipe validates bodies: unknown, protected and prototype keys.
+    // BulwarkModule's AuthzModule installs @bulwark/errors' StrictValidationPipe, with its protected
+    // fields (option `authz.validation`); a second pipe here would validate every body twice.
     validation: false,
     logger: false,
   });
