@@ -7,14 +7,8 @@
 // tracing preload's context). Opt-in variant `modules` of run.mjs.
 import 'reflect-metadata';
 import { AuthModule } from '@bulwark/auth';
-import {
-  type AuthorizationContext,
-  Authorize,
-  AuthzModule,
-  LoadedResource,
-  ownerPolicy,
-  RequireScopes,
-} from '@bulwark/authz';
+import { Authorize, AuthzModule, LoadedResource, RequireScopes } from '@bulwark/authz';
+import { type AuthorizationContext, ownerPolicy } from '@bulwark/authz/policies';
 import { createSecureApp } from '@bulwark/http';
 import { BulwarkLogger, LoggingModule } from '@bulwark/logging';
 import { MetricsModule } from '@bulwark/metrics';

@@ -1,11 +1,6 @@
 import { CurrentPrincipal } from '@bulwark/auth';
-import {
-  Authorize,
-  LoadedResource,
-  ownerPolicy,
-  RequireRoles,
-  RequireScopes,
-} from '@bulwark/authz';
+import { Authorize, LoadedResource, RequireRoles, RequireScopes } from '@bulwark/authz';
+import { ownerPolicy } from '@bulwark/authz/policies';
 import { Public } from '@bulwark/core';
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { IsInt, IsString, Max, Min } from 'class-validator';

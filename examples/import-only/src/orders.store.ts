@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthorizationContext } from '@bulwark/authz';
+import type { AuthorizationContext } from '@bulwark/authz/policies';
 import { Injectable } from '@nestjs/common';
 
 export interface Order {

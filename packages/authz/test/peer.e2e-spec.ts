@@ -21,17 +21,10 @@ import { NestFactory } from '@nestjs/core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildRouteInventory } from '../src/exports/inventory.js';
 import { decisionPointPolicy, OpaDecisionPoint } from '../src/exports/opa.js';
+import { CurrentPeer, RequirePeer } from '../src/exports/peer.js';
+import type { AuthorizationContext } from '../src/exports/policies.js';
 import { definePolicy } from '../src/exports/policies.js';
-import {
-  type AuthorizationContext,
-  Authorize,
-  AuthzError,
-  AuthzModule,
-  CurrentPeer,
-  LoadedResource,
-  RequirePeer,
-  RequireScopes,
-} from '../src/index.js';
+import { Authorize, AuthzError, AuthzModule, LoadedResource, RequireScopes } from '../src/index.js';
 import { type FakeOpa, startFakeOpa } from './support/fake-opa.js';
 import { TestAuthModule } from './support/test-auth.module.js';
 

@@ -1,4 +1,5 @@
-import { CurrentPeer, RequirePeer, RequireScopes } from '@bulwark/authz';
+import { RequireScopes } from '@bulwark/authz';
+import { CurrentPeer, RequirePeer } from '@bulwark/authz/peer';
 import { type Peer, Public } from '@bulwark/core';
 import { type SecurityEvent, subscribeSecurityEvents } from '@bulwark/core/events';
 import {

@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  Authorize,
-  LoadedResource,
-  ownerPolicy,
-  RequireRoles,
-  RequireScopes,
-} from '@bulwark/authz';
+import { Authorize, LoadedResource, RequireRoles, RequireScopes } from '@bulwark/authz';
+import { ownerPolicy } from '@bulwark/authz/policies';
 import { getPrincipal, type Principal, Public } from '@bulwark/core';
 import { MetricsService } from '@bulwark/metrics';
 import { ADAPTERS, createTestIssuer, type TestIssuer } from '@bulwark/test-harness';

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CurrentPeer, RequirePeer, RequireScopes } from '@bulwark/authz';
+import { RequireScopes } from '@bulwark/authz';
+import { CurrentPeer, RequirePeer } from '@bulwark/authz/peer';
 import { getPrincipal, type Peer, type Principal } from '@bulwark/core';
 import {
   Body,

@@ -1,4 +1,5 @@
-import { Authorize, LoadedResource, ownerPolicy, RequireScopes } from '@bulwark/authz';
+import { Authorize, LoadedResource, RequireScopes } from '@bulwark/authz';
+import { ownerPolicy } from '@bulwark/authz/policies';
 import { InjectServiceClient, type ServiceClient } from '@bulwark/client';
 import { Controller, Get, Req } from '@nestjs/common';
 import type { Note } from './template/note.entity.js';

@@ -24,24 +24,24 @@ import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { scopeList } from '../../src/exports/lists.js';
 import { decisionPointPolicy, OpaDecisionPoint } from '../../src/exports/opa.js';
 import {
+  type AuthorizationContext,
   type AuthorizationPolicy,
+  anyPolicy,
+  ownerPolicy,
   type PolicyDecision,
+  type ResourceLoader,
+  rolePolicy,
   tenantPolicy,
 } from '../../src/exports/policies.js';
 import {
   Authenticated,
-  type AuthorizationContext,
   Authorize,
   AuthzModule,
   type AuthzModuleOptions,
-  anyPolicy,
   LoadedResource,
-  ownerPolicy,
   RequirePermissions,
   RequireRoles,
   RequireScopes,
-  type ResourceLoader,
-  rolePolicy,
   Serialize,
 } from '../../src/index.js';
 import { TestAuthModule, type TestAuthOptions } from './test-auth.module.js';

@@ -1,14 +1,6 @@
 import { CurrentPrincipal } from '@bulwark/auth';
-import {
-  Authorize,
-  anyPolicy,
-  LoadedResource,
-  ownerPolicy,
-  RequireRoles,
-  RequireScopes,
-  rolePolicy,
-  Serialize,
-} from '@bulwark/authz';
+import { Authorize, LoadedResource, RequireRoles, RequireScopes, Serialize } from '@bulwark/authz';
+import { anyPolicy, ownerPolicy, rolePolicy } from '@bulwark/authz/policies';
 import { type Principal, setResponseHeader } from '@bulwark/core';
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query, Res } from '@nestjs/common';
 import { CreateNoteDto } from './dto/create-note.dto.js';

@@ -1,4 +1,4 @@
-import type { AuthorizationContext, ResourceLoader } from '@bulwark/authz';
+import type { AuthorizationContext, ResourceLoader } from '@bulwark/authz/policies';
 import { mapDatabaseError } from '@bulwark/database';
 import { Injectable } from '@nestjs/common';
 import type { Note } from './note.entity.js';

@@ -1,4 +1,4 @@
-import { serializeWith } from '@bulwark/authz';
+import { serializeWith } from '@bulwark/authz/serialize';
 import type { Principal } from '@bulwark/core';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
