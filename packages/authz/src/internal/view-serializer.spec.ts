@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { createRequire } from 'node:module';
 import type { Type } from '@nestjs/common';
 import {
   Exclude,
@@ -82,6 +83,34 @@ class EntityWithRules {
   id = 'e1';
   @Exclude() title = 'hidden by the entity';
 }
+
+// projectionOf() reads class-transformer's metadata registry from an internal path (see
+// metadataStorage()): this fails when an upgrade moves it or changes what is read, where the
+// views would otherwise fall back to the generic walk without a word.
+describe('the class-transformer internal the compiled views rely on', () => {
+  it('is class-transformer/cjs/storage.js, the registry @Expose() writes to', () => {
+    const { defaultMetadataStorage: storage } = createRequire(import.meta.url)(
+      'class-transformer/cjs/storage.js',
+    ) as { defaultMetadataStorage: Record<string, (...args: unknown[]) => unknown> };
+    for (const method of [
+      'getStrategy',
+      'getExposedMetadatas',
+      'getExcludedMetadatas',
+      'findTypeMetadata',
+      'findTransformMetadatas',
+    ]) {
+      expect(typeof storage[method], method).toBe('function');
+    }
+    const exposed = storage.getExposedMetadatas?.(NoteView) as { propertyName: string }[];
+    expect(exposed.map((metadata) => metadata.propertyName)).toEqual([
+      'id',
+      'title',
+      'count',
+      'done',
+    ]);
+    expect(storage.getStrategy?.(NoteView)).toBe('none');
+  });
+});
 
 describe('when a view is plain @Expose() fields', () => {
   it('picks the exposed fields of a plain object, in the order of the view', () => {

@@ -135,7 +135,9 @@ let storage: MetadataStorage | null | undefined;
 function metadataStorage(): MetadataStorage | undefined {
   if (storage === undefined) {
     try {
-      // The package has no exports map; this is the module its decorators import.
+      // A class-transformer internal: its public API has no way to read the registry, and the
+      // package has no exports map; this is the module its decorators import.
+      // view-serializer.spec.ts checks it, so an upgrade that moves or changes it fails a test.
       storage = (
         require('class-transformer/cjs/storage.js') as { defaultMetadataStorage: MetadataStorage }
       ).defaultMetadataStorage;
