@@ -63,8 +63,8 @@ export async function createService(
     ...options.security,
     adapter: options.adapter ?? 'fastify',
     env,
-    // BulwarkModule's AuthzModule installs @bulwark/errors' StrictValidationPipe, with its protected
-    // fields (option `authz.validation`); a second pipe here would validate every body twice.
+    // BulwarkModule's AuthzModule installs @bulwark/errors' StrictValidationPipe, with its
+    // protected fields (option `authz.validation`); a second pipe here would validate bodies twice.
     validation: false,
     logger: false,
   });

@@ -284,7 +284,7 @@ function resolveKeyUrlPolicy(options: AuthModuleOptions): KeyUrlPolicy {
   return { production, allowHttpKeys: options.allowHttpKeys === true };
 }
 
-/** The module-level algorithms and claim paths, which every issuer inherits unless it sets its own. */
+/** The module-level algorithms and claim paths, which an issuer inherits unless it sets its own. */
 function resolveIssuerDefaults(options: AuthModuleOptions): IssuerDefaults {
   const algorithms = stringList(options.algorithms, 'algorithms') ?? [...DEFAULT_ALGORITHMS];
   for (const claim of ['scopeClaim', 'rolesClaim'] as const) {
