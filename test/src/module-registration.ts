@@ -60,6 +60,14 @@ export interface ModuleRegistration<Options, Resolved = unknown> {
    */
   readonly factoryMethodName?: string;
   /**
+   * The spec's own class implementing the package's `<Pkg>OptionsFactory` (CONTRIBUTING.md,
+   * "Module layout"), whose `factoryMethodName` method returns `options`. `forRootAsync` takes it
+   * as `useClass` and `useExisting`, and `useFactory` injects it, so the registration is checked
+   * through the interface an application implements.
+   * @default a class made here, with a `factoryMethodName` method returning `options`
+   */
+  readonly optionsFactory?: Type<unknown>;
+  /**
    * Asserts that the started module took `options`: reads its options token, or uses what the
    * options built (a verifier verifying a token, a limiter's policy). Runs for every path.
    */
@@ -137,6 +145,7 @@ async function start(module: DynamicModule | Type<unknown>, init: boolean): Prom
  *   module: HealthModule,
  *   options: { checkTimeoutMs: 250 },
  *   factoryMethodName: 'createHealthOptions',
+ *   optionsFactory: HealthConfig, // @Injectable() class HealthConfig implements HealthOptionsFactory
  *   check: (moduleRef, options) => expect(moduleRef.get(HEALTH_OPTIONS)).toEqual(options),
  *   injected: {
  *     decorator: InjectHealthOptions,
@@ -164,7 +173,7 @@ export function describeModuleRegistration<Options, Resolved = unknown>(
       ? (registration.options as () => Options)()
       : registration.options;
   const method = registration.factoryMethodName ?? 'create';
-  const Provider = optionsProvider(method, options);
+  const Provider = registration.optionsFactory ?? optionsProvider(method, options);
   const ProviderModule = providerModule(Provider);
 
   async function expectRegistered(dynamic: DynamicModule): Promise<void> {

@@ -9,6 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUTH_OPTIONS } from './auth.module-definition.js';
+import type { AuthOptionsFactory } from './auth-options.interface.js';
 import { mintDevToken } from './exports/dev.js';
 import { AuthKeyStore, TokenVerifier } from './exports/verifier.js';
 import {
@@ -46,9 +47,18 @@ describe('AuthModule registration', () => {
     audience: 'api',
     jwksUri: 'https://idp.example/jwks',
   };
+  /** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+  @Injectable()
+  class AuthConfig implements AuthOptionsFactory {
+    createAuthOptions(): AuthModuleOptions {
+      return options();
+    }
+  }
+
   describeModuleRegistration<AuthModuleOptions>('AuthModule', {
     module: AuthModule,
     options,
+    optionsFactory: AuthConfig,
     factoryMethodName: 'createAuthOptions',
     check: async (moduleRef) => {
       expect(moduleRef.get(AUTH_OPTIONS)).toMatchObject({ audience: issuer.audience });

@@ -65,3 +65,20 @@ export interface ResolvedAuthzOptions {
   readonly serialization: boolean;
   readonly unguardedRoutes: readonly { readonly method: string; readonly path: string }[];
 }
+
+/**
+ * A class for `AuthzModule.forRootAsync({ useClass })` or `useExisting`: the module calls its
+ * `createAuthzOptions()` to get the options, which are then validated as `forRoot`'s are.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class AuthzConfig implements AuthzOptionsFactory {
+ *   createAuthzOptions() { return { objectDenialStatus: 404 }; }
+ * }
+ * ```
+ */
+export interface AuthzOptionsFactory {
+  /** Returns the module options, possibly after reading configuration. */
+  createAuthzOptions(): AuthzModuleOptions | Promise<AuthzModuleOptions>;
+}

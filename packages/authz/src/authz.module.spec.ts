@@ -8,7 +8,11 @@ import {
   InjectAuthzOptions,
   RESOLVED_AUTHZ_OPTIONS,
 } from './authz.module-definition.js';
-import type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
+import type {
+  AuthzModuleOptions,
+  AuthzOptionsFactory,
+  ResolvedAuthzOptions,
+} from './authz-options.interface.js';
 
 async function resolved(module: ReturnType<typeof AuthzModule.forRoot>, imports: unknown[] = []) {
   const ref = await Test.createTestingModule({
@@ -19,9 +23,23 @@ async function resolved(module: ReturnType<typeof AuthzModule.forRoot>, imports:
   return options;
 }
 
+const registered: AuthzModuleOptions = {
+  objectDenialStatus: 403,
+  permissions: { editor: ['notes:publish'] },
+};
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class AuthzConfig implements AuthzOptionsFactory {
+  createAuthzOptions(): AuthzModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<AuthzModuleOptions, ResolvedAuthzOptions>('AuthzModule', {
   module: AuthzModule,
-  options: { objectDenialStatus: 403, permissions: { editor: ['notes:publish'] } },
+  options: registered,
+  optionsFactory: AuthzConfig,
   factoryMethodName: 'createAuthzOptions',
   init: false,
   check: (moduleRef) => {

@@ -10,7 +10,11 @@
 // Module
 export { AuthzModule } from './authz.module.js';
 export { InjectAuthzOptions } from './authz.module-definition.js';
-export type { AuthzModuleOptions, ResolvedAuthzOptions } from './authz-options.interface.js';
+export type {
+  AuthzModuleOptions,
+  AuthzOptionsFactory,
+  ResolvedAuthzOptions,
+} from './authz-options.interface.js';
 
 // Requirements on routes
 export {

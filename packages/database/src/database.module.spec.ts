@@ -11,6 +11,7 @@ import { DatabaseModule } from './database.module.js';
 import { DATABASE_OPTIONS, InjectDatabaseOptions } from './database.module-definition.js';
 import type {
   DatabaseModuleOptions,
+  DatabaseOptionsFactory,
   ResolvedDatabaseOptions,
 } from './database-options.interface.js';
 
@@ -41,9 +42,20 @@ async function open(module: ReturnType<typeof DatabaseModule.forRoot>) {
   return moduleRef;
 }
 
+const registered: DatabaseModuleOptions = { env: {}, embedded: 'memory', poolMax: 3 };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class DatabaseConfig implements DatabaseOptionsFactory {
+  createDatabaseOptions(): DatabaseModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<DatabaseModuleOptions, ResolvedDatabaseOptions>('DatabaseModule', {
   module: DatabaseModule,
-  options: { env: {}, embedded: 'memory', poolMax: 3 },
+  options: registered,
+  optionsFactory: DatabaseConfig,
   factoryMethodName: 'createDatabaseOptions',
   timeout: SLOW,
   check: async (moduleRef, options) => {

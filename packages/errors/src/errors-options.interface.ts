@@ -60,3 +60,20 @@ export interface ApplyErrorHandlingOptions extends ErrorsModuleOptions {
    */
   body?: BodyParserOptions | false;
 }
+
+/**
+ * A class for `ErrorsModule.forRootAsync({ useClass })` or `useExisting`: the module calls its
+ * `create()` to get the options, which are then validated as `forRoot`'s are.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class ErrorsConfig implements ErrorsOptionsFactory {
+ *   create() { return { requestIds: false }; }
+ * }
+ * ```
+ */
+export interface ErrorsOptionsFactory {
+  /** Returns the module options, possibly after reading configuration. */
+  create(): ErrorsModuleOptions | Promise<ErrorsModuleOptions>;
+}

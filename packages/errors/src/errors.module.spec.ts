@@ -1,12 +1,28 @@
 import { describeModuleRegistration } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { expect } from 'vitest';
 import { ErrorsModule } from './errors.module.js';
 import { ERRORS_OPTIONS, InjectErrorsOptions } from './errors.module-definition.js';
-import type { ErrorsModuleOptions, ResolvedErrorsOptions } from './errors-options.interface.js';
+import type {
+  ErrorsModuleOptions,
+  ErrorsOptionsFactory,
+  ResolvedErrorsOptions,
+} from './errors-options.interface.js';
+
+const registered: ErrorsModuleOptions = { validation: false, requestIds: false };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class ErrorsConfig implements ErrorsOptionsFactory {
+  create(): ErrorsModuleOptions {
+    return registered;
+  }
+}
 
 describeModuleRegistration<ErrorsModuleOptions, ResolvedErrorsOptions>('ErrorsModule', {
   module: ErrorsModule,
-  options: { validation: false, requestIds: false },
+  options: registered,
+  optionsFactory: ErrorsConfig,
   init: false,
   check: (moduleRef, options) => expect(moduleRef.get(ERRORS_OPTIONS)).toEqual(options),
   checkDefaults: (moduleRef) => expect(moduleRef.get(ERRORS_OPTIONS)).toEqual({}),

@@ -1,10 +1,15 @@
 import { describeModuleRegistration, expectConfigError } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { HealthModule } from './health.module.js';
 import { HEALTH_OPTIONS, InjectHealthOptions } from './health.module-definition.js';
 import { HealthService } from './health.service.js';
-import type { HealthModuleOptions, ResolvedHealthOptions } from './health-options.interface.js';
+import type {
+  HealthModuleOptions,
+  HealthOptionsFactory,
+  ResolvedHealthOptions,
+} from './health-options.interface.js';
 
 async function compile(imports: unknown[]) {
   const moduleRef = await Test.createTestingModule({ imports: imports as never[] }).compile();
@@ -12,9 +17,20 @@ async function compile(imports: unknown[]) {
   return moduleRef;
 }
 
+const registered: HealthModuleOptions = { checkTimeoutMs: 250 };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class HealthConfig implements HealthOptionsFactory {
+  createHealthOptions(): HealthModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<HealthModuleOptions, ResolvedHealthOptions>('HealthModule', {
   module: HealthModule,
-  options: { checkTimeoutMs: 250 },
+  options: registered,
+  optionsFactory: HealthConfig,
   factoryMethodName: 'createHealthOptions',
   check: (moduleRef, options) => expect(moduleRef.get(HEALTH_OPTIONS)).toEqual(options),
   checkDefaults: async (moduleRef) => {

@@ -7,6 +7,7 @@ export type {
   LogDestination,
   LoggingModuleOptions,
   LoggingOptions,
+  LoggingOptionsFactory,
   LogLevel,
   ResolvedLoggingOptions,
 } from './logging-options.interface.js';

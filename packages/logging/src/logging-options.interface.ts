@@ -137,3 +137,20 @@ export interface ResolvedLoggingOptions {
    */
   readonly clock: () => number;
 }
+
+/**
+ * A class for `LoggingModule.forRootAsync({ useClass })` or `useExisting`: the module calls its
+ * `create()` to get the options, which are then validated as `forRoot`'s are.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class LoggingConfig implements LoggingOptionsFactory {
+ *   create() { return { level: 'info' }; }
+ * }
+ * ```
+ */
+export interface LoggingOptionsFactory {
+  /** Returns the module options, possibly after reading configuration. */
+  create(): LoggingModuleOptions | Promise<LoggingModuleOptions>;
+}

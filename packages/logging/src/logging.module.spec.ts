@@ -13,7 +13,11 @@ import {
   LOGGING_OPTIONS,
   PINO_LOGGER,
 } from './logging.module-definition.js';
-import type { LoggingModuleOptions, ResolvedLoggingOptions } from './logging-options.interface.js';
+import type {
+  LoggingModuleOptions,
+  LoggingOptionsFactory,
+  ResolvedLoggingOptions,
+} from './logging-options.interface.js';
 
 const sink = new CapturedLines();
 
@@ -21,9 +25,20 @@ async function compile(module: ReturnType<typeof LoggingModule.forRoot>) {
   return Test.createTestingModule({ imports: [module] }).compile();
 }
 
+const registered: LoggingModuleOptions = { level: 'warn', destination: sink, nestLogger: false };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class LoggingConfig implements LoggingOptionsFactory {
+  create(): LoggingModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<LoggingModuleOptions, ResolvedLoggingOptions>('LoggingModule', {
   module: LoggingModule,
-  options: { level: 'warn', destination: sink, nestLogger: false },
+  options: registered,
+  optionsFactory: LoggingConfig,
   init: false,
   check: (moduleRef) => {
     expect(moduleRef.get<LoggingModuleOptions>(LOGGING_OPTIONS).level).toBe('warn');

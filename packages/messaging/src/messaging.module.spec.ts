@@ -15,6 +15,7 @@ import { MessagingService } from './messaging.service.js';
 import type { ConsumeOptions } from './messaging.types.js';
 import type {
   MessagingModuleOptions,
+  MessagingOptionsFactory,
   ResolvedMessagingOptions,
 } from './messaging-options.interface.js';
 
@@ -43,9 +44,25 @@ function refusal(env: Record<string, string>, options: MessagingModuleOptions = 
   return expectConfigError(() => resolveMessagingOptions({ ...options, env }));
 }
 
+const registered: MessagingModuleOptions = {
+  url: 'amqp://127.0.0.1:1',
+  prefetch: 4,
+  env: {},
+  ...quiet,
+};
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class MessagingConfig implements MessagingOptionsFactory {
+  createMessagingOptions(): MessagingModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<MessagingModuleOptions, ResolvedMessagingOptions>('MessagingModule', {
   module: MessagingModule,
-  options: { url: 'amqp://127.0.0.1:1', prefetch: 4, env: {}, ...quiet },
+  options: registered,
+  optionsFactory: MessagingConfig,
   factoryMethodName: 'createMessagingOptions',
   init: false,
   check: (moduleRef, options) => {

@@ -12,7 +12,11 @@ import { MetricsError } from './metrics.error.js';
 import { MetricsModule } from './metrics.module.js';
 import { InjectMetricsOptions } from './metrics.module-definition.js';
 import { MetricsService } from './metrics.service.js';
-import type { MetricsModuleOptions, ResolvedMetricsOptions } from './metrics-options.interface.js';
+import type {
+  MetricsModuleOptions,
+  MetricsOptionsFactory,
+  ResolvedMetricsOptions,
+} from './metrics-options.interface.js';
 
 const closers: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -43,9 +47,20 @@ class QueueMetrics implements MetricsProvider {
 @Module({ providers: [QueueMetrics] })
 class QueueModule {}
 
+const registered: MetricsModuleOptions = { port: 0, unmatchedRoute: 'NONE' };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class MetricsConfig implements MetricsOptionsFactory {
+  create(): MetricsModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<MetricsModuleOptions, ResolvedMetricsOptions>('MetricsModule', {
   module: MetricsModule,
-  options: { port: 0, unmatchedRoute: 'NONE' },
+  options: registered,
+  optionsFactory: MetricsConfig,
   check: (moduleRef) => {
     const service = moduleRef.get(MetricsService);
     expect(service.options.unmatchedRoute).toBe('NONE');

@@ -10,15 +10,27 @@ import {
   type RateLimitModuleOptions,
   type ResolvedRateLimitOptions,
 } from './index.js';
+import type { RateLimitOptionsFactory } from './rate-limit-options.interface.js';
+
+const registered: RateLimitModuleOptions = {
+  limit: 9,
+  windowSeconds: 30,
+  policies: { login: { limit: 3, windowSeconds: 300 } },
+  env: {},
+};
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class RateLimitConfig implements RateLimitOptionsFactory {
+  createRateLimitOptions(): RateLimitModuleOptions {
+    return registered;
+  }
+}
 
 describeModuleRegistration<RateLimitModuleOptions>('RateLimitModule', {
   module: RateLimitModule,
-  options: {
-    limit: 9,
-    windowSeconds: 30,
-    policies: { login: { limit: 3, windowSeconds: 300 } },
-    env: {},
-  },
+  options: registered,
+  optionsFactory: RateLimitConfig,
   factoryMethodName: 'createRateLimitOptions',
   check: (moduleRef) => {
     const limiter = moduleRef.get(RateLimiter);

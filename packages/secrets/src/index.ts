@@ -14,7 +14,8 @@ export type {
   ResolvedSecretsOptions,
   SecretRotation,
   SecretSource,
-  SecretsOptions,
+  SecretsModuleOptions,
+  SecretsOptionsFactory,
 } from './secrets-options.interface.js';
 export { SecretsService } from './secrets.service.js';
 

@@ -1,6 +1,6 @@
 import { validateSecretsOptions } from './internal/validate-options.js';
 import { SecretStore } from './secret-store.js';
-import type { SecretsOptions } from './secrets-options.interface.js';
+import type { SecretsModuleOptions } from './secrets-options.interface.js';
 
 function warnToConsole(message: string): void {
   console.warn(`[@bulwark/secrets] ${message}`);
@@ -17,7 +17,7 @@ function warnToConsole(message: string): void {
  * secrets.onRotate('REDIS_URL', ({ value }) => reconnect(value));
  * ```
  */
-export async function loadSecrets(options: SecretsOptions): Promise<SecretStore> {
+export async function loadSecrets(options: SecretsModuleOptions): Promise<SecretStore> {
   return SecretStore.create(validateSecretsOptions(options, warnToConsole));
 }
 
@@ -32,7 +32,7 @@ export async function loadSecrets(options: SecretsOptions): Promise<SecretStore>
  */
 export async function loadSecret(
   name: string,
-  options: Omit<SecretsOptions, 'required' | 'optional' | 'watch'> = {},
+  options: Omit<SecretsModuleOptions, 'required' | 'optional' | 'watch'> = {},
 ): Promise<string> {
   const store = await loadSecrets({ ...options, required: [name], watch: false });
   try {

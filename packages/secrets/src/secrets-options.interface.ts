@@ -16,7 +16,7 @@ import type { Environment } from '@bulwark/core/env';
  * SecretsModule.forRoot({ required: ['REDIS_URL'], optional: ['SENTRY_DSN'] });
  * ```
  */
-export interface SecretsOptions {
+export interface SecretsModuleOptions {
   /** Names that must have a value: start-up fails naming the first one missing. @default [] */
   required?: readonly string[];
   /** Names that may be missing. @default [] */
@@ -75,7 +75,7 @@ export interface SecretRotation {
 }
 
 /**
- * {@link SecretsOptions} validated, with the environment and the defaults applied, as
+ * {@link SecretsModuleOptions} validated, with the environment and the defaults applied, as
  * `@InjectSecretsOptions()` gives them.
  */
 export interface ResolvedSecretsOptions {
@@ -105,4 +105,21 @@ export interface ResolvedSecretsOptions {
   permissionWarnings: Set<string>;
   /** Where warnings go. */
   onWarning: (message: string) => void;
+}
+
+/**
+ * A class for `SecretsModule.forRootAsync({ useClass })` or `useExisting`: the module calls its
+ * `create()` to get the options, which are then validated as `forRoot`'s are.
+ *
+ * @example
+ * ```ts
+ * @Injectable()
+ * class SecretsConfig implements SecretsOptionsFactory {
+ *   create() { return { required: ['REDIS_URL'] }; }
+ * }
+ * ```
+ */
+export interface SecretsOptionsFactory {
+  /** Returns the module options, possibly after reading configuration. */
+  create(): SecretsModuleOptions | Promise<SecretsModuleOptions>;
 }

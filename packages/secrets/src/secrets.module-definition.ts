@@ -1,8 +1,8 @@
 import { ConfigurableModuleBuilder, Inject, Logger, type Provider } from '@nestjs/common';
 import { validateSecretsOptions } from './internal/validate-options.js';
-import type { ResolvedSecretsOptions, SecretsOptions } from './secrets-options.interface.js';
+import type { ResolvedSecretsOptions, SecretsModuleOptions } from './secrets-options.interface.js';
 
-/** Injection token of the raw {@link SecretsOptions} given to `forRoot`/`forRootAsync`. */
+/** Injection token of the raw {@link SecretsModuleOptions} given to `forRoot`/`forRootAsync`. */
 export const SECRETS_OPTIONS = 'BULWARK_SECRETS:OPTIONS';
 
 /** Injection token of the {@link ResolvedSecretsOptions}, resolved once from {@link SECRETS_OPTIONS}. */
@@ -12,7 +12,7 @@ export const RESOLVED_SECRETS_OPTIONS = 'BULWARK_SECRETS:RESOLVED_OPTIONS';
 export const SECRET_STORE = 'BULWARK_SECRETS:STORE';
 
 export const { ConfigurableModuleClass, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
-  new ConfigurableModuleBuilder<SecretsOptions>({
+  new ConfigurableModuleBuilder<SecretsModuleOptions>({
     moduleName: 'Secrets',
     optionsInjectionToken: SECRETS_OPTIONS,
   })
@@ -32,7 +32,7 @@ const logger = new Logger('SecretsModule');
 export const resolvedSecretsOptionsProvider: Provider = {
   provide: RESOLVED_SECRETS_OPTIONS,
   inject: [SECRETS_OPTIONS],
-  useFactory: (options: SecretsOptions) =>
+  useFactory: (options: SecretsModuleOptions) =>
     validateSecretsOptions(options, (message) => logger.warn(message)),
 };
 

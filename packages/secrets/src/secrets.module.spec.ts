@@ -9,7 +9,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SecretsModule } from './secrets.module.js';
 import { InjectSecretsOptions } from './secrets.module-definition.js';
 import { SecretsService } from './secrets.service.js';
-import type { ResolvedSecretsOptions, SecretsOptions } from './secrets-options.interface.js';
+import type {
+  ResolvedSecretsOptions,
+  SecretsModuleOptions,
+  SecretsOptionsFactory,
+} from './secrets-options.interface.js';
 
 let dir: string;
 
@@ -22,16 +26,25 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const options = (): SecretsOptions => ({
+const options = (): SecretsModuleOptions => ({
   required: ['REDIS_URL'],
   directories: [dir],
   env: {},
   watch: false,
 });
 
-describeModuleRegistration<SecretsOptions, ResolvedSecretsOptions>('SecretsModule', {
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class SecretsConfig implements SecretsOptionsFactory {
+  create(): SecretsModuleOptions {
+    return options();
+  }
+}
+
+describeModuleRegistration<SecretsModuleOptions, ResolvedSecretsOptions>('SecretsModule', {
   module: SecretsModule,
   options,
+  optionsFactory: SecretsConfig,
   check: (moduleRef) =>
     expect(moduleRef.get(SecretsService).get('REDIS_URL')).toBe('redis://:module-pass@redis:6379'),
   injected: {

@@ -1,4 +1,5 @@
 import { describeModuleRegistration, expectConfigError } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { describe, expect, it } from 'vitest';
 import { resolveShutdownOptions } from './internal/resolve-options.js';
 import { ShutdownModule } from './shutdown.module.js';
@@ -7,13 +8,25 @@ import { ShutdownService } from './shutdown.service.js';
 import type {
   ResolvedShutdownOptions,
   ShutdownModuleOptions,
+  ShutdownOptionsFactory,
 } from './shutdown-options.interface.js';
 
 const quiet: ShutdownModuleOptions = { signals: ['SIGUSR2'], log: () => {} };
 
+const registered: ShutdownModuleOptions = { ...quiet, delaySeconds: 3, timeoutSeconds: 7 };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class ShutdownConfig implements ShutdownOptionsFactory {
+  createShutdownOptions(): ShutdownModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<ShutdownModuleOptions, ResolvedShutdownOptions>('ShutdownModule', {
   module: ShutdownModule,
-  options: { ...quiet, delaySeconds: 3, timeoutSeconds: 7 },
+  options: registered,
+  optionsFactory: ShutdownConfig,
   factoryMethodName: 'createShutdownOptions',
   init: false,
   check: (moduleRef, options) => {

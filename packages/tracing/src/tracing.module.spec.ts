@@ -1,11 +1,16 @@
 import { describeModuleRegistration } from '@bulwark/test-harness';
+import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from 'vitest';
 import { TracingLifecycle } from './tracing.lifecycle.js';
 import { TracingModule } from './tracing.module.js';
 import { InjectTracingOptions } from './tracing.module-definition.js';
 import { flushTracing, isTracingEnabled } from './tracing-control.js';
-import type { ResolvedTracingOptions, TracingModuleOptions } from './tracing-options.interface.js';
+import type {
+  ResolvedTracingOptions,
+  TracingModuleOptions,
+  TracingOptionsFactory,
+} from './tracing-options.interface.js';
 
 async function lifecycle(
   module: ReturnType<typeof TracingModule.forRoot>,
@@ -17,9 +22,20 @@ async function lifecycle(
   return found;
 }
 
+const registered: TracingModuleOptions = { recordPrincipal: true, flushTimeoutMs: 250 };
+
+/** The application-side options class: `forRootAsync` takes it as `useClass` and `useExisting`. */
+@Injectable()
+class TracingConfig implements TracingOptionsFactory {
+  create(): TracingModuleOptions {
+    return registered;
+  }
+}
+
 describeModuleRegistration<TracingModuleOptions, ResolvedTracingOptions>('TracingModule', {
   module: TracingModule,
-  options: { recordPrincipal: true, flushTimeoutMs: 250 },
+  options: registered,
+  optionsFactory: TracingConfig,
   check: (moduleRef, options) => expect(moduleRef.get(TracingLifecycle).options).toEqual(options),
   injected: {
     decorator: InjectTracingOptions,

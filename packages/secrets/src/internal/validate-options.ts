@@ -1,7 +1,7 @@
 import { isAbsolute } from 'node:path';
 import { BulwarkConfigError } from '@bulwark/core';
 import { envBool } from '@bulwark/core/env';
-import type { ResolvedSecretsOptions, SecretsOptions } from '../secrets-options.interface.js';
+import type { ResolvedSecretsOptions, SecretsModuleOptions } from '../secrets-options.interface.js';
 
 /** Secret names become environment variable names (`<NAME>` and `<NAME>_FILE`). */
 const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
@@ -38,7 +38,7 @@ function int(option: string, value: unknown, fallback: number, min: number, max:
 
 /** Validates options once, with messages naming the option; fills in the defaults. */
 export function validateSecretsOptions(
-  options: SecretsOptions | undefined,
+  options: SecretsModuleOptions | undefined,
   defaultWarn: (message: string) => void,
 ): ResolvedSecretsOptions {
   if (options === null || typeof options !== 'object') {
