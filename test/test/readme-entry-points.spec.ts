@@ -1,0 +1,56 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** `@bulwark/core/pipeline` → its exported names, from the reviewed snapshot in api/. */
+function snapshotEntries(file: string): Map<string, string[]> {
+  const text = readFileSync(join(ROOT, 'api', file), 'utf8');
+  const name = text.match(/^# (\S+)/)?.[1] as string;
+  const entries = new Map<string, string[]>();
+  let names: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const section = line.match(/^## \.(\/[\w-]+)?$/);
+    if (section) {
+      names = [];
+      entries.set(`${name}${section[1] ?? ''}`, names);
+    } else if (names && /^\w+(\+\w+)* \w+$/.test(line)) {
+      names.push(line.split(' ')[1] as string);
+    }
+  }
+  return entries;
+}
+
+/** The rows of a README's "Entry points" table: entry point → the text of its row. */
+function readmeRows(readme: string): Map<string, string> {
+  const section = readme.split(/^## Entry points$/m)[1]?.split(/^## /m)[0] ?? '';
+  const rows = new Map<string, string>();
+  for (const line of section.split('\n')) {
+    const entry = line.match(/^\| `((?:@bulwark\/|create-bulwark)[\w/-]*)` \|/)?.[1];
+    if (entry) rows.set(entry, line);
+  }
+  return rows;
+}
+
+const packages = readdirSync(join(ROOT, 'api')).map((file) => ({
+  file,
+  entries: snapshotEntries(file),
+  readme: readFileSync(join(ROOT, 'packages', file.replace('.api.md', ''), 'README.md'), 'utf8'),
+}));
+
+describe("each package README's Entry points table", () => {
+  it.each(packages)(
+    '$file: a row per entry point, naming every export it has',
+    ({ entries, readme }) => {
+      const rows = readmeRows(readme);
+      expect([...rows.keys()].sort()).toEqual([...entries.keys()].sort());
+      const missing = [...entries].flatMap(([entry, names]) =>
+        names
+          .filter((name) => !rows.get(entry)?.match(new RegExp(`\\b${name}\\b`)))
+          .map((name) => `${entry}: ${name}`),
+      );
+      expect(missing).toEqual([]);
+    },
+  );
+});
