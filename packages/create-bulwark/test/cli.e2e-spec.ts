@@ -154,6 +154,11 @@ describe('create-bulwark (the built CLI, no TTY)', () => {
     ],
     [['svc', '--name', 'Bad Name'], '--name', '--name "Bad Name" is not a valid package name'],
     [['Bad_Dir'], '--name', 'the directory name "Bad_Dir" is not a valid package name'],
+    // Valid npm names that cannot name Kubernetes objects (the unscoped part names them).
+    [['svc', '--name', 'my_orders'], '--name', '--name "my_orders" is not a valid Kubernetes name'],
+    [['svc', '--name', '@acme/9lives'], '--name', 'is not a valid Kubernetes name'],
+    [['svc', '--name', 'a'.repeat(56)], '--name', 'is longer than 55 characters'],
+    [['my.orders'], '--name', 'the directory name "my.orders" is not a valid Kubernetes name'],
     [['svc', '--db', 'mysql'], '--db', '--db must be postgres or none, not "mysql"'],
     [['svc', '--db'], '--db', '--db needs a value'],
     [['svc', '--frobnicate'], '--frobnicate', 'unknown option --frobnicate'],

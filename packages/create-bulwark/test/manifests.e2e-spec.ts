@@ -168,7 +168,7 @@ describe.each([
     const policies = kind('NetworkPolicy');
     const deny = policies.find((p) => p.spec.ingress === undefined && p.spec.egress === undefined);
     expect(deny?.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
-    const allow = policies.find((p) => p.metadata.name === 'service-allow') as Doc;
+    const allow = policies.find((p) => p.metadata.name === 'svc-allow') as Doc;
     const egressPorts = (allow.spec.egress as Doc[]).flatMap((rule) =>
       rule.ports.map((p: Doc) => `${p.protocol}/${p.port}`),
     );
@@ -376,7 +376,7 @@ describe('the database manifests (--db postgres, the default)', () => {
       expect.arrayContaining(['migration-job.yaml', 'networkpolicy-database.yaml']),
     );
     expect(kustomization.patches).toContainEqual({ path: 'database.patch.yaml' });
-    expect(patch).toMatchObject({ kind: 'Deployment', metadata: { name: 'service' } });
+    expect(patch).toMatchObject({ kind: 'Deployment', metadata: { name: 'svc' } });
   });
 
   it('runs the migrations as a Job with the migrator role, by node (the image has no npm)', () => {
@@ -400,7 +400,7 @@ describe('the database manifests (--db postgres, the default)', () => {
     expect(mount.readOnly).toBe(true);
     expect(env.DATABASE_CA_FILE?.startsWith(`${mount.mountPath}/`)).toBe(true);
     const volume = (pod.volumes as Doc[]).find((v) => v.name === mount.name) as Doc;
-    expect(volume.secret.secretName).toBe('service-database-migrator');
+    expect(volume.secret.secretName).toBe('svc-database-migrator');
     // Restricted like the service: read-only root, no token, not the service's pod label.
     expect(container.securityContext).toMatchObject({
       allowPrivilegeEscalation: false,
@@ -409,7 +409,7 @@ describe('the database manifests (--db postgres, the default)', () => {
       capabilities: { drop: ['ALL'] },
     });
     expect(pod.automountServiceAccountToken).toBe(false);
-    expect(job.spec.template.metadata.labels['app.kubernetes.io/name']).not.toBe('service');
+    expect(job.spec.template.metadata.labels['app.kubernetes.io/name']).not.toBe('svc');
   });
 
   it('gives the service the app role, its password and CA as files of a Secret, the URL without a password', () => {
@@ -425,7 +425,7 @@ describe('the database manifests (--db postgres, the default)', () => {
     expect(mount.subPath).toBeUndefined();
     expect(env.DATABASE_CA_FILE?.startsWith(`${mount.mountPath}/`)).toBe(true);
     const volume = (pod.volumes as Doc[]).find((v) => v.name === mount.name) as Doc;
-    expect(volume.secret.secretName).toBe('service-database');
+    expect(volume.secret.secretName).toBe('svc-database');
     expect(JSON.stringify(pod)).not.toContain('migrator');
     // The roles the manifests log in as are the ones deploy/sql/roles.sql creates.
     const roles = readFileSync(join(dir, 'deploy/sql/roles.sql'), 'utf8');
@@ -439,15 +439,15 @@ describe('the database manifests (--db postgres, the default)', () => {
 
   it('allows egress to the database port only, from the service and from the Job', () => {
     const policies = docs.filter((d) => d.kind === 'NetworkPolicy');
-    const database = policies.find((p) => p.metadata.name === 'service-allow-database') as Doc;
-    expect(database.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'service' });
+    const database = policies.find((p) => p.metadata.name === 'svc-allow-database') as Doc;
+    expect(database.spec.podSelector.matchLabels).toEqual({ 'app.kubernetes.io/name': 'svc' });
     expect(database.spec.policyTypes).toEqual(['Egress']);
     expect(database.spec.ingress).toBeUndefined();
     expect(database.spec.egress).toHaveLength(1);
     expect(database.spec.egress[0].ports).toEqual([{ port: 5432, protocol: 'TCP' }]);
     expect(database.spec.egress[0].to.length).toBeGreaterThan(0);
     const migrate = policies.find(
-      (p) => p.spec.podSelector.matchLabels['app.kubernetes.io/name'] === 'service-migrate',
+      (p) => p.spec.podSelector.matchLabels['app.kubernetes.io/name'] === 'svc-migrate',
     ) as Doc;
     expect(migrate.spec.policyTypes.sort()).toEqual(['Egress', 'Ingress']);
     expect(migrate.spec.ingress).toBeUndefined();
@@ -475,4 +475,172 @@ describe('the database manifests (--db postgres, the default)', () => {
     expect(JSON.stringify(all)).not.toMatch(/database|5432/);
     expect(existsSync(join(plain, 'database.patch.yaml'))).toBe(false);
   });
+});
+
+describe('the manifests are named after the service, so two services share a cluster', () => {
+  let work: string;
+  /** Every object of base + overlay (overlay resources and namespace applied), per service. */
+  interface Built {
+    objects: Doc[];
+    /** The image names the overlay rewrites (`images[].name`). */
+    images: string[];
+    /** The names the overlay's patches target. */
+    targets: string[];
+  }
+  const builds = new Map<string, Map<string, Built>>();
+  const of = (service: string, overlay: string) => builds.get(service)?.get(overlay) as Built;
+  const OVERLAYS = ['base', 'development', 'production'] as const;
+  // Everything that can be on: Redis, TLS (with cert-manager), messaging, the database.
+  const FLAGS = ['--no-install', '--redis', '--messaging'];
+
+  const build = (dir: string, overlay: (typeof OVERLAYS)[number]): Built => {
+    const k8s = join(dir, 'deploy', 'k8s');
+    const base = load(join(k8s, 'base')).filter((d) => d.kind !== 'Kustomization');
+    if (overlay === 'base') return { objects: base, images: [], targets: [] };
+    const docs = load(join(k8s, 'overlays', overlay));
+    const kustomization = docs.find((d) => d.kind === 'Kustomization') as Doc;
+    const objects = [...base, ...docs.filter((d) => d.kind !== 'Kustomization')].map((d) => ({
+      ...d,
+      metadata: { ...d.metadata, namespace: kustomization.namespace },
+    }));
+    return {
+      objects,
+      images: (kustomization.images ?? []).map((i: Doc) => i.name),
+      targets: (kustomization.patches ?? []).map((p: Doc) => p.target.name),
+    };
+  };
+  /** The label selectors an object applies to its own pods, each with its namespace. */
+  const selectorsOf = (d: Doc): Doc[] =>
+    [
+      d.spec?.selector?.matchLabels ?? (d.kind === 'Service' ? d.spec.selector : undefined),
+      d.spec?.podSelector?.matchLabels,
+      ...(d.spec?.template?.spec?.topologySpreadConstraints ?? []).map(
+        (c: Doc) => c.labelSelector.matchLabels,
+      ),
+    ].filter((s) => s !== undefined);
+  const strings = (value: unknown): string[] =>
+    typeof value === 'string'
+      ? [value]
+      : typeof value === 'object' && value !== null
+        ? Object.values(value).flatMap(strings)
+        : [];
+
+  beforeAll(async () => {
+    work = tempDir('manifests-names');
+    for (const [dir, name] of [
+      ['orders', '@acme/orders'],
+      ['billing', 'billing'],
+    ] as const) {
+      const result = await runCli([dir, '--name', name, ...FLAGS], work);
+      expect(result.status, result.stderr).toBe(0);
+      builds.set(dir, new Map(OVERLAYS.map((o) => [o, build(join(work, dir), o)])));
+    }
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it.each(OVERLAYS)(
+    'names every object, label, selector, namespace and image of %s after "orders" (the unscoped package name), never "service"',
+    (overlay) => {
+      const { objects, images, targets } = of('orders', overlay);
+      const ours = (value: string) => expect(value).toMatch(/^orders(-[a-z-]+)?$/);
+      expect(objects.length).toBeGreaterThan(10);
+      for (const d of objects) {
+        // The production overlay's namespace-wide deny is alone in the service's own namespace.
+        if (d.metadata.name !== 'namespace-default-deny') ours(d.metadata.name);
+        if (overlay === 'base') expect(d.metadata.namespace).toBeUndefined();
+        else ours(d.metadata.namespace);
+        const pod = d.spec?.template;
+        if (pod) {
+          ours(pod.metadata.labels['app.kubernetes.io/name']);
+          ours(pod.spec.serviceAccountName);
+          for (const c of pod.spec.containers) expect(c.image).toBe('orders:latest');
+          for (const v of pod.spec.volumes as Doc[]) if (v.secret) ours(v.secret.secretName);
+          for (const c of pod.spec.containers as Doc[]) {
+            for (const from of c.envFrom ?? []) ours(from.configMapRef.name);
+          }
+        }
+        for (const selector of selectorsOf(d)) {
+          if (d.metadata.name === 'namespace-default-deny') continue;
+          ours(selector['app.kubernetes.io/name']);
+        }
+        if (d.spec?.scaleTargetRef) ours(d.spec.scaleTargetRef.name);
+        // No value anywhere is the placeholder or a name derived from it.
+        for (const value of strings(d)) expect(value).not.toMatch(/^service(-|:|$)/);
+      }
+      if (overlay === 'production') expect(images).toEqual(['orders']);
+      if (overlay === 'development') {
+        expect(targets.length).toBeGreaterThan(0);
+        for (const target of targets) expect(target).toBe('orders');
+      }
+    },
+  );
+
+  it('names the production image, the cert-manager Certificate and its DNS names after the service', () => {
+    const dir = join(work, 'orders', 'deploy', 'k8s');
+    const production = readFileSync(join(dir, 'overlays/production/kustomization.yaml'), 'utf8');
+    expect(production).toContain('newName: ghcr.io/example/orders');
+    expect(production).toContain('kustomize edit set image orders=');
+    const [certificate] = load(join(dir, 'cert-manager')) as [Doc];
+    expect(certificate.metadata.name).toBe('orders-tls');
+    expect(certificate.spec.secretName).toBe('orders-tls');
+    expect(certificate.spec.dnsNames).toEqual([
+      'orders',
+      'orders.<namespace>.svc',
+      'orders.<namespace>.svc.cluster.local',
+    ]);
+    expect(certificate.spec.uris).toEqual(['spiffe://cluster.local/ns/<namespace>/sa/orders']);
+    // The comments name the real objects too.
+    expect(readFileSync(join(dir, 'base/migration-job.yaml'), 'utf8')).toContain(
+      'kubectl delete job orders-migrate',
+    );
+  });
+
+  it.each(OVERLAYS)(
+    'gives "orders" and "billing" no common object name in a namespace, and no common selector (%s)',
+    (overlay) => {
+      const keys = (built: Built) =>
+        new Set(
+          built.objects.map((d) => `${d.kind}/${d.metadata.namespace ?? ''}/${d.metadata.name}`),
+        );
+      const orders = keys(of('orders', overlay));
+      const shared = [...keys(of('billing', overlay))].filter((key) => orders.has(key));
+      expect(shared).toEqual([]);
+      const selectors = (built: Built) =>
+        new Set(
+          built.objects.flatMap((d) =>
+            selectorsOf(d).map((s) => `${d.metadata.namespace ?? ''}/${JSON.stringify(s)}`),
+          ),
+        );
+      const ordersSelectors = selectors(of('orders', overlay));
+      expect(ordersSelectors.size).toBeGreaterThan(0);
+      expect([...selectors(of('billing', overlay))].filter((s) => ordersSelectors.has(s))).toEqual(
+        [],
+      );
+      // No selector of one service matches a pod of the other.
+      for (const [a, b] of [
+        ['orders', 'billing'],
+        ['billing', 'orders'],
+      ] as const) {
+        const pods = of(b, overlay)
+          .objects.filter((d) => d.spec?.template)
+          .map((d) => ({
+            namespace: d.metadata.namespace,
+            labels: d.spec.template.metadata.labels as Record<string, string>,
+          }));
+        for (const d of of(a, overlay).objects) {
+          for (const selector of selectorsOf(d)) {
+            for (const pod of pods) {
+              const sameNamespace = d.metadata.namespace === pod.namespace;
+              const matches = Object.entries(selector).every(([k, v]) => pod.labels[k] === v);
+              expect(sameNamespace && matches, `${a} ${d.kind} ${d.metadata.name}`).toBe(false);
+            }
+          }
+        }
+      }
+      if (overlay !== 'base') {
+        const namespace = (s: string) => of(s, overlay).objects[0]?.metadata.namespace;
+        expect(namespace('orders')).not.toBe(namespace('billing'));
+      }
+    },
+  );
 });

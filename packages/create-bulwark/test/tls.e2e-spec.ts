@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { runCli, tempDir } from './support/cli.js';
@@ -51,8 +51,9 @@ describe.each([
       readOnly: true,
     });
     expect(container.volumeMounts.every((mount: Doc) => mount.subPath === undefined)).toBe(true);
+    // Named after the service, like every object of its manifests.
     expect(pod.volumes.find((volume: Doc) => volume.name === 'tls')?.secret.secretName).toBe(
-      'service-tls',
+      `${basename(dir)}-tls`,
     );
   });
 
@@ -83,7 +84,7 @@ describe.each([
     expect(certificate).toMatchObject({
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      spec: { secretName: 'service-tls', usages: ['server auth', 'digital signature'] },
+      spec: { secretName: `${basename(dir)}-tls`, usages: ['server auth', 'digital signature'] },
     });
     expect(text).toMatch(/^# OPTIONAL: apply this only where cert-manager/m);
     const kustomization = parseYaml(
@@ -144,13 +145,19 @@ describe.each([
     const name = `drift${label.replaceAll(/\W/g, '-')}`;
     const plain = parseYaml(
       readFileSync(
-        join(await generate(`${name}-plain`, flags), 'deploy/k8s/base/deployment.yaml'),
+        join(
+          await generate(`${name}-plain`, [...flags, '--name', name]),
+          'deploy/k8s/base/deployment.yaml',
+        ),
         'utf8',
       ),
     ) as Doc;
     const tls = parseYaml(
       readFileSync(
-        join(await generate(`${name}-tls`, [...flags, '--tls']), 'deploy/k8s/base/deployment.yaml'),
+        join(
+          await generate(`${name}-tls`, [...flags, '--tls', '--name', name]),
+          'deploy/k8s/base/deployment.yaml',
+        ),
         'utf8',
       ),
     ) as Doc;

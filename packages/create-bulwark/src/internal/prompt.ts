@@ -9,6 +9,7 @@ import {
   invalidNameReason,
   PACKAGE_MANAGERS,
 } from '../options.js';
+import { invalidKubernetesNameReason } from './kubernetes.js';
 
 /** Whether the scaffolder may ask questions: stdin and stdout are terminals, and no `--yes`. */
 export function canPrompt(flags: CliFlags): boolean {
@@ -28,7 +29,7 @@ export async function promptMissing(flags: CliFlags): Promise<CliFlags> {
       const fallback = next.directory.split('/').filter(Boolean).pop() ?? 'service';
       for (;;) {
         const answer = (await rl.question(`Package name (${fallback}): `)).trim() || fallback;
-        const reason = invalidNameReason(answer);
+        const reason = invalidNameReason(answer) ?? invalidKubernetesNameReason(answer);
         if (!reason) {
           next.name = answer;
           break;

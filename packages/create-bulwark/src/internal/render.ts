@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBulwarkError } from '../create-bulwark.error.js';
 import type { CreateOptions } from '../options.js';
+import { invalidKubernetesNameReason, renameManifests } from './kubernetes.js';
 import { removeDatabase } from './without-database.js';
 
 /**
@@ -73,18 +74,26 @@ export function bulwarkDependencies(template = templateDir()): string[] {
     .sort();
 }
 
-/** Copies the template with its overlays into `target` (an empty folder) and rewrites package.json. */
+/**
+ * Copies the template with its overlays into `target` (an empty folder), rewrites package.json,
+ * and names the Kubernetes objects after the package (without its scope).
+ */
 export function renderTemplate(
   target: string,
   options: CreateOptions,
   template = templateDir(),
 ): void {
+  const reason = invalidKubernetesNameReason(options.name);
+  if (reason) {
+    throw new CreateBulwarkError('USAGE', `the name "${options.name}" ${reason}`, '--name');
+  }
   copyTree(template, target);
   for (const variant of variantsOf(options)) copyTree(join(template, '_variants', variant), target);
   if (!options.example) {
     for (const path of EXAMPLE_PATHS) rmSync(join(target, path), { recursive: true, force: true });
   }
   if (options.db === 'none') removeDatabase(target);
+  renameManifests(target, options.name);
   const file = join(target, 'package.json');
   const manifest = readManifest(file);
   manifest.name = options.name;

@@ -4,12 +4,20 @@ import { basename, join, resolve } from 'node:path';
 import { usage } from '../args.js';
 import { CreateBulwarkError } from '../create-bulwark.error.js';
 import { invalidNameReason } from '../options.js';
+import { invalidKubernetesNameReason } from './kubernetes.js';
 
-/** The package name: `--name`, or else the directory's base name. Throws naming the flag. */
+/**
+ * The package name: `--name`, or else the directory's base name. It also names the Kubernetes
+ * objects (without its scope), so it must be a valid Kubernetes name too. Throws naming the flag.
+ */
 export function resolveName(directory: string, name: string | undefined): string {
   if (name !== undefined) {
     const reason = invalidNameReason(name);
     if (reason) throw usage('--name', `--name "${name}" is not a valid package name: it ${reason}`);
+    const k8s = invalidKubernetesNameReason(name);
+    if (k8s) {
+      throw usage('--name', `--name "${name}" ${k8s}: pass --name <name>, such as --name orders`);
+    }
     return name;
   }
   const base = basename(directory);
@@ -18,6 +26,13 @@ export function resolveName(directory: string, name: string | undefined): string
     throw usage(
       '--name',
       `the directory name "${base}" is not a valid package name (it ${reason}): pass --name <pkg>`,
+    );
+  }
+  const k8s = invalidKubernetesNameReason(base);
+  if (k8s) {
+    throw usage(
+      '--name',
+      `the directory name "${base}" ${k8s}: pass --name <name>, such as --name orders`,
     );
   }
   return base;
