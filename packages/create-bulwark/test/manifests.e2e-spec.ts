@@ -482,6 +482,8 @@ describe('the manifests are named after the service, so two services share a clu
   /** Every object of base + overlay (overlay resources and namespace applied), per service. */
   interface Built {
     objects: Doc[];
+    /** The base's patches (`*.patch.yaml`): what they add to the Deployment. */
+    patches: Doc[];
     /** The image names the overlay rewrites (`images[].name`). */
     images: string[];
     /** The names the overlay's patches target. */
@@ -496,7 +498,14 @@ describe('the manifests are named after the service, so two services share a clu
   const build = (dir: string, overlay: (typeof OVERLAYS)[number]): Built => {
     const k8s = join(dir, 'deploy', 'k8s');
     const base = load(join(k8s, 'base')).filter((d) => d.kind !== 'Kustomization');
-    if (overlay === 'base') return { objects: base, images: [], targets: [] };
+    const patches = readdirSync(join(k8s, 'base'))
+      .filter((file) => file.endsWith('.patch.yaml'))
+      .flatMap((file) =>
+        parseAllDocuments(readFileSync(join(k8s, 'base', file), 'utf8')).map(
+          (d) => d.toJS() as Doc,
+        ),
+      );
+    if (overlay === 'base') return { objects: base, patches, images: [], targets: [] };
     const docs = load(join(k8s, 'overlays', overlay));
     const kustomization = docs.find((d) => d.kind === 'Kustomization') as Doc;
     const objects = [...base, ...docs.filter((d) => d.kind !== 'Kustomization')].map((d) => ({
@@ -505,6 +514,7 @@ describe('the manifests are named after the service, so two services share a clu
     }));
     return {
       objects,
+      patches,
       images: (kustomization.images ?? []).map((i: Doc) => i.name),
       targets: (kustomization.patches ?? []).map((p: Doc) => p.target.name),
     };
@@ -541,7 +551,7 @@ describe('the manifests are named after the service, so two services share a clu
   it.each(OVERLAYS)(
     'names every object, label, selector, namespace and image of %s after "orders" (the unscoped package name), never "service"',
     (overlay) => {
-      const { objects, images, targets } = of('orders', overlay);
+      const { objects, patches, images, targets } = of('orders', overlay);
       const ours = (value: string) => expect(value).toMatch(/^orders(-[a-z-]+)?$/);
       expect(objects.length).toBeGreaterThan(10);
       for (const d of objects) {
@@ -555,6 +565,7 @@ describe('the manifests are named after the service, so two services share a clu
           ours(pod.spec.serviceAccountName);
           for (const c of pod.spec.containers) expect(c.image).toBe('orders:latest');
           for (const v of pod.spec.volumes as Doc[]) if (v.secret) ours(v.secret.secretName);
+          for (const v of pod.spec.volumes as Doc[]) if (v.configMap) ours(v.configMap.name);
           for (const c of pod.spec.containers as Doc[]) {
             for (const from of c.envFrom ?? []) ours(from.configMapRef.name);
           }
@@ -566,6 +577,15 @@ describe('the manifests are named after the service, so two services share a clu
         if (d.spec?.scaleTargetRef) ours(d.spec.scaleTargetRef.name);
         // No value anywhere is the placeholder or a name derived from it.
         for (const value of strings(d)) expect(value).not.toMatch(/^service(-|:|$)/);
+      }
+      // The patches (database, messaging) add Secrets and ConfigMaps named after the service.
+      expect(patches.length).toBe(2);
+      for (const patch of patches) {
+        ours(patch.metadata.name);
+        const pod = patch.spec.template.spec;
+        for (const c of pod.containers as Doc[]) ours(c.name);
+        for (const v of pod.volumes as Doc[]) ours(v.secret?.secretName ?? v.configMap?.name);
+        for (const value of strings(patch)) expect(value).not.toMatch(/^service(-|:|$)/);
       }
       if (overlay === 'production') expect(images).toEqual(['orders']);
       if (overlay === 'development') {

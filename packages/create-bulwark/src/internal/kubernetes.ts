@@ -46,7 +46,7 @@ const REFERENCES: readonly RegExp[] = [
   // `name: service`, `- service`, `{ kind: Deployment, name: service }`.
   /(?<=(?:^|[\s{,])(?:[\w./-]+:|-)[ \t]+)service(?=[ \t]*(?:$|[,}]|#))/gm,
   // Derived names, in values and in comments alike: service-config, service-tls, service-migrate...
-  /(?<![\w./=@-])service(?=-(?:config|secrets|tls|database|migrate|allow|default-deny|dev)\b)/g,
+  /(?<![\w./=@-])service(?=-(?:config|secrets|tls|database|migrate|allow|default-deny|dev|messaging-producers)\b)/g,
   // The image, its registry name and `kustomize edit set image service=...`.
   /(?<=image:[ \t]+)service(?=:)/g,
   /(?<=\/example\/)service(?![\w.-])/g,
