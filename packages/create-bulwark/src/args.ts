@@ -15,7 +15,8 @@ export const USAGE = `Usage: create-bulwark <directory> [options]
 Generate a secure NestJS service: the app, its multi-stage image, Kubernetes manifests and CI.
 
 Options:
-  --name <pkg>                  package name (default: the directory's base name)
+  --name <pkg>                  package name (default: the directory's base name); without its
+                                scope it names the Kubernetes objects: a-z, 0-9, "-", from a letter
   --adapter fastify|express     HTTP adapter (default: fastify)
   --redis                       Redis-backed rate limiting and readiness, configured by REDIS_URL
   --db postgres|none            data layer (default: postgres): @bulwark/database, PostgreSQL
