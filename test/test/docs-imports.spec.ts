@@ -1,28 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { apiSnapshots, ROOT } from './support/api-snapshots.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** `@bulwark/core/pipeline` → its exported names, from the reviewed snapshots in api/. */
+/** Every entry point of every package → its exported names, from the snapshots in api/. */
 function exportsByEntryPoint(): Map<string, Set<string>> {
-  const entries = new Map<string, Set<string>>();
-  for (const file of readdirSync(join(ROOT, 'api'))) {
-    const text = readFileSync(join(ROOT, 'api', file), 'utf8');
-    const name = text.match(/^# (\S+)/)?.[1];
-    let names: Set<string> | undefined;
-    for (const line of text.split('\n')) {
-      const section = line.match(/^## \.(\/[\w-]+)?$/);
-      if (section) {
-        names = new Set();
-        entries.set(`${name}${section[1] ?? ''}`, names);
-      } else if (names && /^\w+(\+\w+)* \w+$/.test(line)) {
-        names.add(line.split(' ')[1] as string);
-      }
-    }
-  }
-  return entries;
+  return new Map(
+    apiSnapshots().flatMap(({ entries }) =>
+      [...entries].map(([entry, names]) => [entry, new Set(names)] as const),
+    ),
+  );
 }
 
 interface DocImport {

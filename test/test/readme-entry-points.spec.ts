@@ -1,26 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-
-/** `@bulwark/core/pipeline` → its exported names, from the reviewed snapshot in api/. */
-function snapshotEntries(file: string): Map<string, string[]> {
-  const text = readFileSync(join(ROOT, 'api', file), 'utf8');
-  const name = text.match(/^# (\S+)/)?.[1] as string;
-  const entries = new Map<string, string[]>();
-  let names: string[] | undefined;
-  for (const line of text.split('\n')) {
-    const section = line.match(/^## \.(\/[\w-]+)?$/);
-    if (section) {
-      names = [];
-      entries.set(`${name}${section[1] ?? ''}`, names);
-    } else if (names && /^\w+(\+\w+)* \w+$/.test(line)) {
-      names.push(line.split(' ')[1] as string);
-    }
-  }
-  return entries;
-}
+import { apiSnapshots, ROOT } from './support/api-snapshots.js';
 
 /** The rows of a README's "Entry points" table: entry point → the text of its row. */
 function readmeRows(readme: string): Map<string, string> {
@@ -33,9 +14,9 @@ function readmeRows(readme: string): Map<string, string> {
   return rows;
 }
 
-const packages = readdirSync(join(ROOT, 'api')).map((file) => ({
+const packages = apiSnapshots().map(({ file, entries }) => ({
   file,
-  entries: snapshotEntries(file),
+  entries,
   readme: readFileSync(join(ROOT, 'packages', file.replace('.api.md', ''), 'README.md'), 'utf8'),
 }));
 
