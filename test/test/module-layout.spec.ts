@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT } from './support/api-snapshots.js';
 
 // CONTRIBUTING.md, "Module layout" and "The public API", checked over every package's `src/`.
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const PACKAGES = readdirSync(join(ROOT, 'packages')).filter((name) =>
   existsSync(join(ROOT, 'packages', name, 'src', 'index.ts')),
 );

@@ -134,12 +134,12 @@ export class TokenVerifier {
   private cacheHits = 0;
   private cacheMisses = 0;
 
-  /** @throws BulwarkConfigError naming the option at fault. */
   /** @internal The options this verifier resolved, for `@InjectAuthOptions()`. */
   get resolvedOptions(): ResolvedAuthOptions {
     return this.options;
   }
 
+  /** @throws BulwarkConfigError naming the option at fault. */
   constructor(options: AuthModuleOptions = {}) {
     this.options = resolveAuthOptions(options);
     const resolved = this.options;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { accessTokenHash, checkProof, jwkThumbprint, type ProofPolicy } from './dpop-proof.js';
+import { checkProof, jwkThumbprint, type ProofPolicy } from './dpop-proof.js';
+import { accessTokenHashOf as accessTokenHash } from './token-digest.js';
 
 const NOW = 1_800_000_000;
 const TOKEN = 'access-token';

@@ -336,14 +336,6 @@ function parseHtu(value: string): string | undefined {
   return `${url.protocol}//${url.host}${normalizePath(url.pathname)}`;
 }
 
-/**
- * `base64url(SHA-256(token))`, the `ath` of RFC 9449 §4.2: the same digest the verified-token
- * cache keys the token by, hashed once for both ({@link accessTokenHashOf}).
- */
-export function accessTokenHash(token: string): string {
-  return accessTokenHashOf(token);
-}
-
 function claimString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
@@ -502,7 +494,7 @@ function checkClaims(
   ) {
     throw invalidProof('dpop_proof_iat');
   }
-  if (ath !== accessTokenHash(target.accessToken)) throw invalidProof('dpop_proof_ath');
+  if (ath !== accessTokenHashOf(target.accessToken)) throw invalidProof('dpop_proof_ath');
   const { parts, decoded, known, imported } = signed;
   if (known !== undefined) {
     rememberHeader(parts[0] as string, decoded);

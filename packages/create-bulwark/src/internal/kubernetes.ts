@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * `<name>-migrate` (the migration Job and its pods' `app.kubernetes.io/name` label), must stay
  * within the 63 characters of a label value and of a DNS-1123 label.
  */
-export const MAX_KUBERNETES_NAME = 55;
+const MAX_KUBERNETES_NAME = 55;
 
 /** A DNS-1035 label: what a Service name must be, and so what every derived name starts as. */
 const LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -15,7 +15,7 @@ const LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const PLACEHOLDER = 'service';
 
 /** The package name without its npm scope: `@acme/orders` → `orders`. */
-export function kubernetesName(packageName: string): string {
+function kubernetesName(packageName: string): string {
   return packageName.replace(/^@[^/]+\//, '');
 }
 
@@ -57,7 +57,7 @@ const REFERENCES: readonly RegExp[] = [
 ];
 
 /** Replaces the placeholder name in one manifest's text. */
-export function renameInManifest(text: string, name: string): string {
+function renameInManifest(text: string, name: string): string {
   return REFERENCES.reduce((out, pattern) => out.replace(pattern, name), text);
 }
 

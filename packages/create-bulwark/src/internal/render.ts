@@ -10,7 +10,7 @@ import { removeDatabase } from './without-database.js';
  * Template files stored under another name, so that they are neither ignored nor acted on in
  * this repository (a `.gitignore` would apply here, a `biome.json` would become a nested config).
  */
-export const RENAMED_FILES: Readonly<Record<string, string>> = {
+const RENAMED_FILES: Readonly<Record<string, string>> = {
   _gitignore: '.gitignore',
   _dockerignore: '.dockerignore',
   '_env.example': '.env.example',
