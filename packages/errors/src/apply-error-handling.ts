@@ -1,10 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { resolveBodyParserOptions, useSafeBodyParser } from './body-parser.js';
 import type { ApplyErrorHandlingOptions } from './errors-options.interface.js';
-import { installedPipe } from './internal/install-pipe.js';
 import { resolveErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { useRequestIds } from './request-id.js';
+import { applicationValidationPipe } from './validation.pipe.js';
 
 /**
  * Everything `@bulwark/errors` does, applied to an app before it initialises: request ids,
@@ -29,5 +29,6 @@ export function applyErrorHandling(
   const body = options.body === false ? undefined : resolveBodyParserOptions(options.body ?? {});
   if (body) useSafeBodyParser(app, body);
   app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
-  if (validation !== false) app.useGlobalPipes(installedPipe(validation, body?.maxDepth));
+  if (validation !== false)
+    app.useGlobalPipes(applicationValidationPipe(validation, body?.maxDepth));
 }

@@ -7,10 +7,10 @@ import {
   resolvedErrorsOptionsProvider,
 } from './errors.module-definition.js';
 import type { ResolvedErrorsOptions } from './errors-options.interface.js';
-import { installedPipe } from './internal/install-pipe.js';
 import { resolveErrorsOptions } from './internal/validate-options.js';
 import { ProblemDetailsFilter } from './problem-details.filter.js';
 import { installRequestIds } from './request-id.js';
+import { applicationValidationPipe } from './validation.pipe.js';
 
 /** Passes values through when validation is switched off. */
 class NoValidationPipe implements PipeTransform {
@@ -58,7 +58,7 @@ class RequestIdInstaller implements OnModuleInit {
       provide: APP_PIPE,
       inject: [RESOLVED_ERRORS_OPTIONS],
       useFactory: ({ validation }: ResolvedErrorsOptions) =>
-        validation === false ? new NoValidationPipe() : installedPipe(validation),
+        validation === false ? new NoValidationPipe() : applicationValidationPipe(validation),
     },
     {
       provide: RequestIdInstaller,

@@ -173,3 +173,29 @@ function transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown
   if (metadata.metatype === String) return String(value);
   return value;
 }
+
+/**
+ * The pipe an application without `@bulwark/authz` installs: no protected fields unless
+ * `options.protectedFields` names some (the application has not said which fields its clients
+ * own), and the body parser's depth limit unless `options.maxDepth` sets one. `applyErrorHandling`,
+ * `ErrorsModule` and `@bulwark/http`'s `applySecurity` install it; `AuthzModule` installs the
+ * pipe with its default protected fields instead.
+ *
+ * @param options - the pipe's options; they win over both defaults.
+ * @param bodyMaxDepth - the body parser's `maxDepth`, when one is installed.
+ * @throws BulwarkConfigError for an invalid option.
+ * @example
+ * ```ts
+ * app.useGlobalPipes(applicationValidationPipe({}, 32));
+ * ```
+ */
+export function applicationValidationPipe(
+  options: StrictValidationOptions = {},
+  bodyMaxDepth?: number,
+): StrictValidationPipe {
+  return new StrictValidationPipe({
+    protectedFields: [],
+    ...(bodyMaxDepth === undefined ? {} : { maxDepth: bodyMaxDepth }),
+    ...options,
+  });
+}

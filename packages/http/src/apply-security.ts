@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import { Server as TlsServer } from 'node:tls';
 import { addRequestStep } from '@bulwark/core/request';
-import { ProblemDetailsFilter, StrictValidationPipe } from '@bulwark/errors';
+import { ProblemDetailsFilter } from '@bulwark/errors';
 import { useSafeBodyParser } from '@bulwark/errors/body-parser';
 import { useRequestIds } from '@bulwark/errors/request-ids';
+import { applicationValidationPipe } from '@bulwark/errors/validation';
 import type { INestApplication } from '@nestjs/common';
 import { corsOptions } from './cors.js';
 import { HttpError } from './http.error.js';
@@ -92,13 +93,7 @@ export function applySecurity(
   app.useGlobalFilters(new ProblemDetailsFilter({ httpAdapter: app.getHttpAdapter() }));
   if (resolved.validation !== false) {
     const overrides = typeof resolved.validation === 'object' ? resolved.validation : {};
-    app.useGlobalPipes(
-      new StrictValidationPipe({
-        protectedFields: [],
-        maxDepth: resolved.maxJsonDepth,
-        ...overrides,
-      }),
-    );
+    app.useGlobalPipes(applicationValidationPipe(overrides, resolved.maxJsonDepth));
   }
   if (server) {
     server.keepAliveTimeout = resolved.keepAliveTimeoutMs;

@@ -4,4 +4,4 @@
  *
  * @packageDocumentation
  */
-export { arrayOf } from '../validation.pipe.js';
+export { applicationValidationPipe, arrayOf } from '../validation.pipe.js';
